@@ -252,9 +252,7 @@ DEFAULT_SCENARIOS = (
 def default_dict() -> dict[str, Any]:
     """The default requirement document as plain data (the seed's numbers)."""
     return {
-        "didactic_topics": [
-            {"code": c, "name": n, "min_hours": h} for c, n, h in DEFAULT_TOPICS
-        ],
+        "didactic_topics": [{"code": c, "name": n, "min_hours": h} for c, n, h in DEFAULT_TOPICS],
         "didactic_total_hours": "110",
         "experiential_total_hours": "30",
         "experiential_min_counts": {

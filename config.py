@@ -1,0 +1,107 @@
+"""Configurations read from the environment: development (default), testing, production."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every configuration."""
+
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    # None means: an SQLite file in the instance folder (filled in by create_app).
+    SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024 + 64 * 1024  # a 10 MB upload plus its form fields
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    UPLOAD_FOLDER: str | None = os.environ.get("UPLOAD_FOLDER")
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "kap_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+    INVITATION_MAX_AGE_HOURS = 72
+    RESET_MAX_AGE_HOURS = 2
+    BOOTSTRAP_SERVE_LOCAL = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "KAP Certification Tracker <no-reply@example.org>")
+    # "smtp" when MAIL_SERVER is set; otherwise "outbox": log and keep each message as a file.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if MAIL_SERVER else "outbox")
+    # The public address used in e-mailed links and on certificates (no trailing slash).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    PROGRAM_TIMEZONE = os.environ.get("PROGRAM_TIMEZONE", "America/Los_Angeles")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    TESTING = False
+    DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    """Local development: a fixed, clearly named development key and mail kept in a folder."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-key-not-for-production"
+    DEBUG = _bool("FLASK_DEBUG", False)
+
+
+class TestingConfig(Config):
+    """The test suite: its own database, mail kept in memory, CSRF on unless a test turns it off."""
+
+    TESTING = True
+    SECRET_KEY = "testing-key"  # noqa: S105 - a test-only constant
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
+    MAIL_BACKEND = "memory"
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    PUBLIC_BASE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start without a secret key or with debug on."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    DEBUG = _bool("FLASK_DEBUG", False)
+
+    @classmethod
+    def check(cls) -> None:
+        """Raise RuntimeError when the environment is not safe to serve from."""
+        if not cls.SECRET_KEY or len(cls.SECRET_KEY) < 32:
+            raise RuntimeError("SECRET_KEY must be set (at least 32 characters) in production")
+        if cls.DEBUG:
+            raise RuntimeError("FLASK_DEBUG must be off in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """Pick the configuration named by TRACKER_ENV (development when unset)."""
+    name = os.environ.get("TRACKER_ENV", "development").strip().lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"TRACKER_ENV must be one of {', '.join(CONFIGS)}")
+    return CONFIGS[name]

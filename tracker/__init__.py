@@ -1,0 +1,112 @@
+"""KAP Certification Tracker: the application factory (wiring only)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, ProductionConfig, config_from_env
+from tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app from a configuration class (TRACKER_ENV's when None) plus overrides."""
+    overrides = dict(overrides or {})
+    instance_path = (
+        overrides.pop("INSTANCE_PATH", None)
+        or os.environ.get("INSTANCE_PATH")
+        or str(PROJECT_ROOT / "instance")
+    )
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=instance_path,
+    )
+    config_class = config or config_from_env()
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    if issubclass(config_class, ProductionConfig):
+        _check_production(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'tracker.db'}"
+        )
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+    _configure_logging(app)
+
+    from tracker.database import configure_engine_events
+
+    _import_models()
+    db.init_app(app)
+    with app.app_context():
+        configure_engine_events(db.engine)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from tracker.core.web import register_core
+
+    register_core(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+MODEL_MODULES = (
+    "tracker.accounts.models",
+    "tracker.audit.models",
+    "tracker.programs.models",
+)
+
+
+def _import_models() -> None:
+    """Import every area's models so the metadata (and migrations) see all tables."""
+    import importlib
+
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+
+
+def _check_production(app: Flask) -> None:
+    secret = app.config.get("SECRET_KEY")
+    if not secret or len(secret) < 32:
+        raise RuntimeError("SECRET_KEY must be set (at least 32 characters) in production")
+    if app.config.get("DEBUG"):
+        raise RuntimeError("FLASK_DEBUG must be off in production")
+
+
+def _configure_logging(app: Flask) -> None:
+    level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
+    app.logger.setLevel(level)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.accounts.views import bp as accounts_bp
+    from tracker.admin.views import bp as admin_bp
+    from tracker.programs.views import bp as programs_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(programs_bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from tracker.audit.cli import audit_cli
+    from tracker.demo.cli import demo_command
+    from tracker.programs.cli import requirements_cli
+
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(requirements_cli)

@@ -1,0 +1,119 @@
+"""Forms for signing in, registering, invitations and passwords."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+NAME_PATTERN = r"^[^<>\x00-\x1f{}]+$"
+NAME_MESSAGE = "Use letters, spaces and ordinary punctuation only."
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A set of checkboxes with one label each."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _email_field() -> EmailField:
+    return EmailField(
+        "E-mail address",
+        validators=[
+            InputRequired("Enter your e-mail address."),
+            Length(max=254, message="Use at most 254 characters."),
+            Email(message="Enter a valid e-mail address.", check_deliverability=False),
+        ],
+    )
+
+
+def _new_password_fields() -> tuple[PasswordField, PasswordField]:
+    password = PasswordField(
+        "New password",
+        description="At least 12 characters; a passphrase of several words is best.",
+        validators=[InputRequired("Choose a password."), Length(max=128, message="Too long.")],
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[
+            InputRequired("Repeat the password."),
+            EqualTo("password", message="The two passwords differ."),
+        ],
+    )
+    return password, confirm
+
+
+class LoginForm(FlaskForm):
+    """Sign in with e-mail and password."""
+
+    email = _email_field()
+    password = PasswordField(
+        "Password", validators=[InputRequired("Enter your password."), Length(max=128)]
+    )
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    """Self-registration of an applicant (a trainee account)."""
+
+    full_name = StringField(
+        "Full name (as it should appear on a certificate)",
+        validators=[
+            InputRequired("Enter your full name."),
+            Length(min=2, max=120, message="Use 2 to 120 characters."),
+            Regexp(NAME_PATTERN, message=NAME_MESSAGE),
+        ],
+    )
+    email = _email_field()
+    password, confirm = _new_password_fields()
+
+
+class InviteForm(FlaskForm):
+    """Staff invite a trainee, supervisor or staff member."""
+
+    full_name = StringField(
+        "Full name",
+        validators=[
+            InputRequired("Enter the person's full name."),
+            Length(min=2, max=120, message="Use 2 to 120 characters."),
+            Regexp(NAME_PATTERN, message=NAME_MESSAGE),
+        ],
+    )
+    email = _email_field()
+    roles = MultiCheckboxField(
+        "Roles",
+        choices=[
+            ("trainee", "Trainee"),
+            ("supervisor", "Supervisor"),
+            ("staff", "Program staff"),
+            ("admin", "Administrator (manages accounts)"),
+        ],
+        validators=[InputRequired("Choose at least one role.")],
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    """Choose a password from an invitation or reset link."""
+
+    password, confirm = _new_password_fields()
+
+
+class ResetRequestForm(FlaskForm):
+    """Ask for a password-reset link."""
+
+    email = _email_field()
+
+
+class RolesForm(FlaskForm):
+    """Change a person's roles."""
+
+    roles = MultiCheckboxField(
+        "Roles",
+        choices=InviteForm.roles.kwargs["choices"],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but its CSRF token, for buttons that change state."""

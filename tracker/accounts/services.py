@@ -1,0 +1,347 @@
+"""Account rules: registration, sign-in with a per-account limit, server-side sessions,
+invitations, password resets, roles and deactivation. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import case, func, or_, select, update
+
+from tracker.accounts.models import LoginSession, User, normalise_email
+from tracker.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
+from tracker.audit.services import record
+from tracker.extensions import db, utcnow
+
+ROLE_NAMES = ("trainee", "supervisor", "staff", "admin")
+
+
+class AccountError(Exception):
+    """A refused account action; `field` names the form field to show the message on."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# -- registration and invitations ---------------------------------------------------------------
+
+
+def find_by_email(email: str) -> User | None:
+    """The account with this e-mail address, if any."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def register_applicant(email: str, full_name: str, password: str) -> User:
+    """Create a trainee account for a self-registering applicant."""
+    email = normalise_email(email)
+    if find_by_email(email) is not None:
+        raise AccountError("An account with this e-mail address already exists.", "email")
+    problem = password_problem(password, email=email, name=full_name)
+    if problem:
+        raise AccountError(problem, "password")
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        password_hash=hash_password(password),
+        password_changed_at=utcnow(),
+        is_trainee=True,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record(
+        "account.registered", user, after=_snapshot(user), actor_id=user.id, subject_user_id=user.id
+    )
+    return user
+
+
+def invite(email: str, full_name: str, roles: set[str], invited_by: User) -> User:
+    """Create an account without a password for an invited person (they set it from the link)."""
+    email = normalise_email(email)
+    roles = _clean_roles(roles, invited_by)
+    if not roles:
+        raise AccountError("Choose at least one role.", "roles")
+    if find_by_email(email) is not None:
+        raise AccountError("An account with this e-mail address already exists.", "email")
+    user = User(email=email, full_name=full_name.strip(), password_hash=None)
+    for role in ROLE_NAMES:
+        setattr(user, f"is_{role}", role in roles)
+    db.session.add(user)
+    db.session.flush()
+    record("account.invited", user, after=_snapshot(user), subject_user_id=user.id)
+    return user
+
+
+def _clean_roles(roles: set[str], actor: User) -> set[str]:
+    unknown = roles - set(ROLE_NAMES)
+    if unknown:
+        raise AccountError("Unknown role.", "roles")
+    if "admin" in roles and not actor.is_admin:
+        raise AccountError("Only an administrator may grant the admin capability.", "roles")
+    if ({"staff", "supervisor"} & roles) and not actor.is_staff and not actor.is_admin:
+        raise AccountError("Only staff may invite staff or supervisors.", "roles")
+    return roles
+
+
+# -- tokens for invitations and resets ------------------------------------------------------------
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"kap-{purpose}")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Changes whenever the password does, so a used or outdated link stops working.
+    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
+
+
+def make_token(user: User, purpose: str) -> str:
+    """A signed, expiring, single-use token for `purpose` ('invite' or 'reset')."""
+    return _serializer(purpose).dumps({"u": user.id, "p": _password_fingerprint(user)})
+
+
+def user_for_token(token: str, purpose: str) -> User:
+    """The user a valid token belongs to; AccountError when it is invalid, used or expired."""
+    hours = current_app.config[
+        "INVITATION_MAX_AGE_HOURS" if purpose == "invite" else "RESET_MAX_AGE_HOURS"
+    ]
+    try:
+        data = _serializer(purpose).loads(token[:500], max_age=hours * 3600)
+    except SignatureExpired:
+        raise AccountError("This link has expired. Ask for a new one.") from None
+    except BadSignature:
+        raise AccountError("This link is not valid.") from None
+    if not isinstance(data, dict):
+        raise AccountError("This link is not valid.")
+    user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+    if user is None or not user.active or data.get("p") != _password_fingerprint(user):
+        raise AccountError("This link has already been used or is no longer valid.")
+    return user
+
+
+def set_password(user: User, password: str, *, reason: str) -> None:
+    """Set a new password (policy-checked) and end every existing sign-in session."""
+    problem = password_problem(password, email=user.email, name=user.full_name)
+    if problem:
+        raise AccountError(problem, "password")
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.failed_logins = 0
+    user.locked_until = None
+    revoke_all_sessions(user)
+    db.session.flush()
+    record(f"account.password_{reason}", user, subject_user_id=user.id)
+
+
+# -- sign-in -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """A successful sign-in: the user and the new session token for the cookie."""
+
+    user: User
+    token: str
+
+
+def authenticate(email: str, password: str, user_agent: str = "") -> SignInResult:
+    """Check the credentials under the per-account failure limit and open a session.
+
+    The failure count lives in the database, so the limit holds across every worker. Errors are
+    the same for an unknown account and a wrong password, so the form does not reveal accounts.
+    """
+    now = utcnow()
+    user = find_by_email(email)
+    generic = AccountError("E-mail or password is not correct.")
+    if user is None:
+        verify_password(None, password)  # same cost as a real check
+        current_app.logger.info("sign-in failed: unknown account")
+        raise generic
+    if user.locked_until is not None and user.locked_until > now:
+        current_app.logger.warning("sign-in refused: account %s is locked", user.id)
+        raise AccountError(
+            "Too many failed sign-ins for this account. Try again later or reset your password."
+        )
+    if not verify_password(user.password_hash, password):
+        _count_failure(user, now)
+        current_app.logger.warning("sign-in failed for account %s", user.id)
+        raise generic
+    if not user.active:
+        current_app.logger.warning("sign-in refused: account %s is deactivated", user.id)
+        raise AccountError("This account is deactivated. Contact the program office.")
+    if needs_rehash(user.password_hash or ""):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    token = start_session(user, user_agent)
+    record("account.signed_in", user, actor_id=user.id, subject_user_id=user.id)
+    return SignInResult(user=user, token=token)
+
+
+def _count_failure(user: User, now: datetime) -> None:
+    """Count a failure atomically (one UPDATE), then lock once the limit is reached."""
+    config = current_app.config
+    window_start = now - timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+    # A failure long after the previous one starts a fresh count.
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(
+            failed_logins=func.coalesce(_case_recent(window_start), 0) + 1,
+            last_failed_login_at=now,
+        )
+    )
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.failed_logins >= config["LOGIN_MAX_FAILURES"])
+        .values(locked_until=now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"]))
+    )
+    # The failure must outlive the request's rollback of everything else.
+    db.session.commit()
+
+
+def _case_recent(window_start: datetime):
+    return case(
+        (
+            or_(User.last_failed_login_at.is_(None), User.last_failed_login_at < window_start),
+            0,
+        ),
+        else_=User.failed_logins,
+    )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, user_agent: str = "") -> str:
+    """Open a server-side sign-in session and return its token (kept only in the cookie)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        LoginSession(user=user, token_hash=_token_hash(token), user_agent=user_agent[:200] or None)
+    )
+    db.session.flush()
+    user.session_token = token
+    return token
+
+
+def load_session_user(token: str | None) -> User | None:
+    """The active user of a live session token, or None (revoked, idle, too old, deactivated).
+
+    `last_seen_at` is written at most once a minute, so reading pages does not write each time.
+    """
+    if not token or len(token) > 100:
+        return None
+    config = current_app.config
+    now = utcnow()
+    row = db.session.execute(
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == _token_hash(token), LoginSession.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    login_session, user = row
+    if not user.active:
+        return None
+    if now - login_session.created_at > timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]):
+        return None
+    if now - login_session.last_seen_at > timedelta(minutes=config["SESSION_IDLE_MINUTES"]):
+        return None
+    if now - login_session.last_seen_at > timedelta(minutes=1):
+        db.session.execute(
+            update(LoginSession).where(LoginSession.id == login_session.id).values(last_seen_at=now)
+        )
+        db.session.commit()
+    user.session_token = token
+    return user
+
+
+def end_session(token: str | None) -> None:
+    """Revoke one sign-in session (sign-out)."""
+    if not token:
+        return
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.token_hash == _token_hash(token), LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def revoke_all_sessions(user: User) -> int:
+    """Revoke every sign-in session of `user` (sign out everywhere); return how many."""
+    result = db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+# -- administration ------------------------------------------------------------------------------
+
+
+def _snapshot(user: User) -> dict[str, object]:
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "roles": user.roles,
+        "active": user.active,
+    }
+
+
+def change_roles(user: User, roles: set[str], actor: User) -> None:
+    """Replace `user`'s roles; an administrator cannot remove their own admin capability."""
+    roles = _clean_roles(roles, actor)
+    if user.id == actor.id and "admin" not in roles and user.is_admin:
+        raise AccountError("You cannot remove your own admin capability.", "roles")
+    before = _snapshot(user)
+    for role in ROLE_NAMES:
+        setattr(user, f"is_{role}", role in roles)
+    db.session.flush()
+    record(
+        "account.roles_changed", user, before=before, after=_snapshot(user), subject_user_id=user.id
+    )
+
+
+def set_active(user: User, active: bool, actor: User) -> None:
+    """Deactivate (ending every session at once) or reactivate an account."""
+    if user.id == actor.id and not active:
+        raise AccountError("You cannot deactivate your own account.")
+    if user.active == active:
+        return
+    before = _snapshot(user)
+    user.active = active
+    if not active:
+        revoke_all_sessions(user)
+    db.session.flush()
+    record(
+        "account.activated" if active else "account.deactivated",
+        user,
+        before=before,
+        after=_snapshot(user),
+        subject_user_id=user.id,
+    )
+
+
+def search_users(text: str = "", role: str = "", page: int = 1, per_page: int = 50):
+    """Users matching `text` in name or e-mail and holding `role`, paginated."""
+    stmt = select(User).order_by(User.full_name, User.id)
+    text = text.strip()[:100]
+    if text:
+        pattern = f"%{text.lower().replace('%', '').replace('_', '')}%"
+        stmt = stmt.where(or_(func.lower(User.full_name).like(pattern), User.email.like(pattern)))
+    if role in ROLE_NAMES:
+        stmt = stmt.where(getattr(User, f"is_{role}").is_(True))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

@@ -1,0 +1,201 @@
+"""Sign-in, sign-out, registration, invitations and password resets."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from tracker.accounts import services
+from tracker.accounts.forms import (
+    ConfirmForm,
+    LoginForm,
+    RegisterForm,
+    ResetRequestForm,
+    SetPasswordForm,
+)
+from tracker.extensions import db, limiter
+from tracker.mail import send
+from tracker.security.access import Anonymous, SignedIn, allow
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return `target` only when it is a path on this site (no scheme, host or backslash)."""
+    if not target or len(target) > 500:
+        return None
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _show_error(form, error: services.AccountError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "danger")
+
+
+def _begin(result: services.SignInResult) -> None:
+    # A fresh cookie session at sign-in: nothing from before survives (session fixation).
+    session.clear()
+    login_user(result.user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow(Anonymous)
+@limiter.limit("30 per minute", methods=["POST"])
+def login():
+    """Sign in; on success go to `next` when it is on this site, else home."""
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            result = services.authenticate(
+                form.email.data, form.password.data, request.user_agent.string or ""
+            )
+        except services.AccountError as error:
+            db.session.commit()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            _begin(result)
+            flash(f"Signed in as {result.user.full_name}.", "success")
+            return redirect(safe_next(form.next.data) or url_for("core.home"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@allow(SignedIn)
+def logout():
+    """Sign out: the server-side session is revoked, so the old cookie no longer works."""
+    services.end_session(current_user.session_token)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/logout-everywhere")
+@allow(SignedIn)
+def logout_everywhere():
+    """End every sign-in session of this account, on every device."""
+    count = services.revoke_all_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(f"Signed out of {count} session(s) everywhere.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@allow(Anonymous)
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    """Self-registration as an applicant."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_applicant(
+                form.email.data, form.full_name.data, form.password.data
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            token = services.start_session(user, request.user_agent.string or "")
+            db.session.commit()
+            _begin(services.SignInResult(user=user, token=token))
+            flash("Welcome. Your applicant account is ready.", "success")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@allow(Anonymous)
+@limiter.limit("5 per hour", methods=["POST"])
+def forgot_password():
+    """Send a reset link when the account exists; say the same thing either way."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = services.find_by_email(form.email.data)
+        if user is not None and user.active:
+            token = services.make_token(user, "reset")
+            send(
+                user.email,
+                "Reset your KAP Certification Tracker password",
+                "mail/reset.txt",
+                user=user,
+                link=_external("accounts.reset_password", token=token),
+                hours=current_app.config["RESET_MAX_AGE_HOURS"],
+            )
+        flash("If an account exists for that address, a reset link is on its way.", "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form)
+
+
+def _external(endpoint: str, **values: str) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@allow(Anonymous)
+def reset_password(token: str):
+    """Choose a new password from a reset link."""
+    return _password_from_link(token, "reset")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@allow(Anonymous)
+def accept_invitation(token: str):
+    """Choose a password from an invitation link."""
+    return _password_from_link(token, "invite")
+
+
+def _password_from_link(token: str, purpose: str):
+    try:
+        user = services.user_for_token(token, purpose)
+    except services.AccountError as error:
+        return render_template("accounts/link_invalid.html", message=error.message), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(
+                user, form.password.data, reason="set" if purpose == "invite" else "reset"
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            flash("Your password is set. Please sign in.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/set_password.html", form=form, user=user, purpose=purpose)
+
+
+@bp.route("/sessions", methods=["GET"])
+@allow(SignedIn)
+def account():
+    """The person's own account page: roles and a sign-out-everywhere button."""
+    return render_template("accounts/account.html", form=ConfirmForm())

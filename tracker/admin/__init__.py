@@ -1,0 +1,1 @@
+"""Account administration: find people, invite them, change roles, deactivate."""

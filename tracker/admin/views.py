@@ -1,0 +1,114 @@
+"""Staff invite people; administrators find accounts, change roles and deactivate."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.accounts import services
+from tracker.accounts.forms import ConfirmForm, InviteForm, RolesForm
+from tracker.accounts.models import User
+from tracker.core import navigation
+from tracker.extensions import db
+from tracker.mail import send
+from tracker.security.access import Admin, AnyOf, Staff, allow
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+StaffOrAdmin = AnyOf((Staff, Admin))
+navigation.register("Accounts", "admin.users", Admin, order=90)
+
+
+@bp.get("/users")
+@allow(Admin)
+def users():
+    """Find accounts by name or e-mail and role."""
+    text = request.args.get("q", "")[:100]
+    role = request.args.get("role", "")
+    page = request.args.get("page", 1, type=int) or 1
+    pagination = services.search_users(text, role, page=max(page, 1))
+    return render_template(
+        "admin/users.html", pagination=pagination, q=text, role=role, roles=services.ROLE_NAMES
+    )
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+@allow(StaffOrAdmin)
+def invite():
+    """Invite a trainee, supervisor or staff member by e-mail."""
+    form = InviteForm()
+    if not current_user.is_admin:
+        form.roles.choices = [c for c in form.roles.choices if c[0] != "admin"]
+    if form.validate_on_submit():
+        try:
+            user = services.invite(
+                form.email.data, form.full_name.data, set(form.roles.data), current_user
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            field = getattr(form, error.field or "", None)
+            if field is not None:
+                field.errors = [*field.errors, error.message]
+            else:
+                flash(error.message, "danger")
+        else:
+            token = services.make_token(user, "invite")
+            db.session.commit()
+            send(
+                user.email,
+                "You are invited to the KAP Certification Tracker",
+                "mail/invitation.txt",
+                user=user,
+                inviter=current_user,
+                link=current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+                + url_for("accounts.accept_invitation", token=token),
+                hours=current_app.config["INVITATION_MAX_AGE_HOURS"],
+            )
+            flash(f"Invitation sent to {user.email}.", "success")
+            return redirect(url_for("admin.invite"))
+    return render_template("admin/invite.html", form=form)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@allow(Admin)
+def user_detail(user_id: int):
+    """One account: change its roles."""
+    user = _user_or_404(user_id)
+    form = RolesForm(data={"roles": user.roles} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.change_roles(user, set(form.roles.data or []), current_user)
+        except services.AccountError as error:
+            db.session.rollback()
+            form.roles.errors = [*form.roles.errors, error.message]
+        else:
+            db.session.commit()
+            flash("Roles updated.", "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    return render_template("admin/user.html", user=user, form=form, confirm=ConfirmForm())
+
+
+@bp.post("/users/<int:user_id>/active")
+@allow(Admin)
+def set_active(user_id: int):
+    """Deactivate or reactivate an account (the form says which)."""
+    user = _user_or_404(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    wanted = request.form.get("active") == "1"
+    try:
+        services.set_active(user, wanted, current_user)
+    except services.AccountError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash("Account reactivated." if wanted else "Account deactivated.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))

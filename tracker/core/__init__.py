@@ -1,0 +1,1 @@
+"""What every request shares: request ids, access enforcement, headers, errors, health, home."""

@@ -1,0 +1,120 @@
+"""Request-wide wiring: request ids, the user loader, access enforcement, headers, error pages,
+the health check and the home page that sends each person to their own to-do list."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import Blueprint, Flask, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from tracker.accounts.services import load_session_user
+from tracker.core import navigation
+from tracker.extensions import db, login_manager
+from tracker.security.access import Anyone, SignedIn, allow, enforce_access
+from tracker.security.headers import add_security_headers
+
+bp = Blueprint("core", __name__)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
+ERROR_TITLES = {
+    400: "The request could not be understood",
+    401: "Please sign in",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "This action is not allowed here",
+    413: "The upload is too large",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+
+
+@bp.get("/")
+@allow(Anyone)
+def index():
+    """Send a signed-in person to their home page, anyone else to sign-in."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    return redirect(url_for("core.home"))
+
+
+@bp.get("/home")
+@allow(SignedIn)
+def home():
+    """The signed-in person's landing page: their roles' to-do lists."""
+    return render_template("core/home.html")
+
+
+@bp.get("/healthz")
+@allow(Anyone)
+def healthz():
+    """200 when the app and its database answer, 503 when the database does not."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        db.session.rollback()
+        return jsonify(status="error", database="error"), 503
+    return jsonify(status="ok", database="ok")
+
+
+def _assign_request_id() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+def _finish(response):
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    return add_security_headers(response)
+
+
+def _render_error(error: HTTPException):
+    code = error.code or 500
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=ERROR_TITLES.get(code, error.name)), code
+    return (
+        render_template(
+            "errors/error.html",
+            code=code,
+            title=ERROR_TITLES.get(code, error.name),
+            description=error.description if code in (400, 413, 429) else None,
+        ),
+        code,
+    )
+
+
+def _handle_unexpected(error: Exception):
+    incident = uuid.uuid4().hex[:12]
+    db.session.rollback()
+    from flask import current_app
+
+    current_app.logger.exception(
+        "incident %s (request %s): unhandled error", incident, g.get("request_id")
+    )
+    return render_template("errors/500.html", incident=incident), 500
+
+
+def _shutdown_session(_exc: BaseException | None = None) -> None:
+    db.session.remove()
+
+
+def register_core(app: Flask) -> None:
+    """Attach the request hooks, error handlers, user loader and core routes to `app`."""
+    app.before_request(_assign_request_id)
+    app.before_request(enforce_access)
+    app.after_request(_finish)
+    app.register_error_handler(HTTPException, _render_error)
+    app.register_error_handler(Exception, _handle_unexpected)
+    login_manager.user_loader(load_session_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.session_protection = None  # server-side sessions replace Flask-Login's check
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def _navigation() -> dict[str, object]:
+        return {"nav_items": navigation.links_for(current_user)}
+
+
+navigation.register("Home", "core.home", SignedIn, order=0)

@@ -1,0 +1,1 @@
+"""Demo data so that every page has something to show."""

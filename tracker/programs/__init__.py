@@ -1,0 +1,1 @@
+"""Programs, their tracks and cohorts, and versioned requirement sets."""

@@ -1,0 +1,1 @@
+"""Access rules, security headers and the request guards every route passes."""

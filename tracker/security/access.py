@@ -1,0 +1,142 @@
+"""Declared access rules: every view says who may reach it; anything undeclared is refused.
+
+Rules are small composable checks (`Anyone`, `SignedIn`, `HasRole("staff")`, `AnyOf(...)`).
+A view declares one with `@allow(rule)`; `enforce_access` runs before every request and refuses
+a route that declared nothing, so a forgotten rule fails closed and the route-rule test catches it.
+Object-level checks (whose record is this?) live in the services and queries, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+ROLES = ("trainee", "supervisor", "staff", "admin")
+ACCESS_ATTRIBUTE = "__access_rule__"
+# Endpoints registered by Flask and extensions: static files only.
+PUBLIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+
+
+class Rule:
+    """A check on the current user; `describe()` names it for the route table."""
+
+    def allows(self, user: Any) -> bool:
+        """Return True when `user` may reach the route."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """A short name for listings."""
+        return type(self).__name__
+
+
+@dataclass(frozen=True)
+class _Anyone(Rule):
+    def allows(self, user: Any) -> bool:
+        return True
+
+    def describe(self) -> str:
+        return "anyone"
+
+
+@dataclass(frozen=True)
+class _AnonymousOnly(Rule):
+    """Pages for signed-out visitors (sign-in, registration); signed-in users may see them too."""
+
+    def allows(self, user: Any) -> bool:
+        return True
+
+    def describe(self) -> str:
+        return "anonymous"
+
+
+@dataclass(frozen=True)
+class _SignedIn(Rule):
+    def allows(self, user: Any) -> bool:
+        return bool(user.is_authenticated)
+
+    def describe(self) -> str:
+        return "signed-in"
+
+
+@dataclass(frozen=True)
+class HasRole(Rule):
+    """The signed-in user holds `role`."""
+
+    role: str
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role}")
+
+    def allows(self, user: Any) -> bool:
+        return bool(user.is_authenticated) and user.has_role(self.role)
+
+    def describe(self) -> str:
+        return self.role
+
+
+@dataclass(frozen=True)
+class AnyOf(Rule):
+    """Any one of the rules allows."""
+
+    rules: tuple[Rule, ...]
+
+    def allows(self, user: Any) -> bool:
+        return any(rule.allows(user) for rule in self.rules)
+
+    def describe(self) -> str:
+        return " or ".join(rule.describe() for rule in self.rules)
+
+
+Anyone = _Anyone()
+Anonymous = _AnonymousOnly()
+SignedIn = _SignedIn()
+Trainee = HasRole("trainee")
+Supervisor = HasRole("supervisor")
+Staff = HasRole("staff")
+Admin = HasRole("admin")
+SupervisorOrStaff = AnyOf((Supervisor, Staff))
+
+
+def allow(rule: Rule) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare who may reach a view."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(view, ACCESS_ATTRIBUTE, rule)
+        return view
+
+    return decorate
+
+
+def rule_for(endpoint: str) -> Rule | None:
+    """The declared rule of an endpoint, or None when it declared none."""
+    if endpoint in PUBLIC_ENDPOINTS:
+        return Anyone
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, ACCESS_ATTRIBUTE, None)
+
+
+def enforce_access() -> Any:
+    """Refuse the request unless the endpoint's declared rule allows the current user."""
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # 404 / 405 are answered by Flask itself
+    rule = rule_for(endpoint)
+    if rule is None:
+        current_app.logger.error("route %s has no declared access rule; refused", endpoint)
+        abort(403)
+    if rule.allows(current_user):
+        return None
+    if not current_user.is_authenticated:
+        current_app.logger.info("anonymous request to %s refused", endpoint)
+        if request.method == "GET":
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        abort(401)
+    current_app.logger.warning(
+        "user %s refused at %s (needs %s)", current_user.get_user_id(), endpoint, rule.describe()
+    )
+    abort(403)
