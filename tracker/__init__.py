@@ -68,6 +68,11 @@ MODEL_MODULES = (
     "tracker.accounts.models",
     "tracker.audit.models",
     "tracker.programs.models",
+    "tracker.enrollments.models",
+    "tracker.eligibility.models",
+    "tracker.applications.models",
+    "tracker.training.models",
+    "tracker.supervision.models",
 )
 
 
@@ -95,11 +100,24 @@ def _configure_logging(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from tracker.accounts.views import bp as accounts_bp
     from tracker.admin.views import bp as admin_bp
+    from tracker.applications.views import bp as applications_bp
+    from tracker.eligibility.views import bp as eligibility_bp
+    from tracker.enrollments.views import bp as enrollments_bp
     from tracker.programs.views import bp as programs_bp
+    from tracker.supervision.views import bp as supervision_bp
+    from tracker.training.views import bp as training_bp
 
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(programs_bp)
+    for blueprint in (
+        accounts_bp,
+        admin_bp,
+        programs_bp,
+        enrollments_bp,
+        eligibility_bp,
+        applications_bp,
+        training_bp,
+        supervision_bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def _register_commands(app: Flask) -> None:

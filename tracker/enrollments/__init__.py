@@ -1,0 +1,2 @@
+"""Enrollments: a trainee's way through one program, with its pinned requirements, waivers and
+supervisor assignments."""

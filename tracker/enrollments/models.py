@@ -1,0 +1,108 @@
+"""Enrollment, waivers and supervisor assignments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.accounts.models import User
+from tracker.extensions import UTCDateTime, db, utcnow
+from tracker.programs.models import Cohort, Program, RequirementSet, Track
+
+ENROLLMENT_STATUSES = ("applicant", "submitted", "admitted", "declined", "withdrawn")
+PATHWAYS = ("standard", "alternative_pending", "alternative_approved", "alternative_refused")
+
+
+class Enrollment(db.Model):
+    """One trainee in one program: the track and cohort chosen, the application's state, and
+    the requirement-set version pinned at admission (until then the track's current one)."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        UniqueConstraint("trainee_id", "program_id"),
+        CheckConstraint(
+            "status IN ('applicant', 'submitted', 'admitted', 'declined', 'withdrawn')",
+            name="status",
+        ),
+        CheckConstraint(
+            "pathway IN ('standard', 'alternative_pending', 'alternative_approved', "
+            "'alternative_refused')",
+            name="pathway",
+        ),
+        Index("ix_enrollments_cohort_status", "cohort_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="RESTRICT"))
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="RESTRICT"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="RESTRICT"))
+    requirement_set_id: Mapped[int | None] = mapped_column(
+        ForeignKey("requirement_sets.id", ondelete="RESTRICT")
+    )
+    status: Mapped[str] = mapped_column(String(20), default="applicant")
+    pathway: Mapped[str] = mapped_column(String(30), default="standard")
+    pathway_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
+    program: Mapped[Program] = relationship()
+    track: Mapped[Track | None] = relationship()
+    cohort: Mapped[Cohort | None] = relationship()
+    pinned_requirements: Mapped[RequirementSet | None] = relationship()
+
+    @property
+    def requirements(self) -> RequirementSet | None:
+        """The pinned version once admitted; before that, the chosen track's current one."""
+        if self.pinned_requirements is not None:
+            return self.pinned_requirements
+        return self.track.current_requirements if self.track is not None else None
+
+    @property
+    def is_admitted(self) -> bool:
+        """True once staff admitted the applicant."""
+        return self.status == "admitted"
+
+
+class Waiver(db.Model):
+    """Staff waive a step (by number) or one item code for one enrollment, with a reason."""
+
+    __tablename__ = "waivers"
+    __table_args__ = (
+        Index("ix_waivers_enrollment", "enrollment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(String(60))  # "step:5" or an item code
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SupervisorAssignment(db.Model):
+    """A supervisor (primary or backup) assigned to an enrollment; ended rows are history."""
+
+    __tablename__ = "supervisor_assignments"
+    __table_args__ = (
+        CheckConstraint("kind IN ('primary', 'backup')", name="kind"),
+        Index("ix_supervisor_assignments_enrollment", "enrollment_id"),
+        Index("ix_supervisor_assignments_supervisor", "supervisor_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(10), default="primary")
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    supervisor: Mapped[User] = relationship(foreign_keys=[supervisor_id])
