@@ -69,6 +69,7 @@ MODEL_MODULES = (
     "tracker.audit.models",
     "tracker.programs.models",
     "tracker.enrollments.models",
+    "tracker.documents.models",
     "tracker.eligibility.models",
     "tracker.applications.models",
     "tracker.training.models",
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.accounts.views import bp as accounts_bp
     from tracker.admin.views import bp as admin_bp
     from tracker.applications.views import bp as applications_bp
+    from tracker.documents.views import bp as documents_bp
     from tracker.eligibility.views import bp as eligibility_bp
     from tracker.enrollments.views import bp as enrollments_bp
     from tracker.programs.views import bp as programs_bp
@@ -112,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         programs_bp,
         enrollments_bp,
+        documents_bp,
         eligibility_bp,
         applications_bp,
         training_bp,

@@ -1,8 +1,8 @@
-"""Enrollments, staff waivers and supervisor assignments (kept as history).
+"""Enrollments, staff waivers, supervisor assignments (kept as history) and stored files.
 
 Revision ID: 20261127_02
 Revises: 20261127_01
-Create Date: 2026-11-27 08:41:03.532120
+Create Date: 2026-11-27 08:41:41.301132
 
 """
 from alembic import op
@@ -17,6 +17,24 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('stored_files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('storage_name', sa.String(length=80), nullable=False),
+    sa.Column('original_name', sa.String(length=200), nullable=False),
+    sa.Column('content_type', sa.String(length=40), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_stored_files_owner_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_stored_files_uploaded_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_files')),
+    sa.UniqueConstraint('storage_name', name=op.f('uq_stored_files_storage_name'))
+    )
+    with op.batch_alter_table('stored_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stored_files_owner_id'), ['owner_id'], unique=False)
+
     op.create_table('enrollments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('trainee_id', sa.Integer(), nullable=False),
@@ -95,3 +113,7 @@ def downgrade():
         batch_op.drop_index('ix_enrollments_cohort_status')
 
     op.drop_table('enrollments')
+    with op.batch_alter_table('stored_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stored_files_owner_id'))
+
+    op.drop_table('stored_files')

@@ -74,9 +74,7 @@ class Waiver(db.Model):
     """Staff waive a step (by number) or one item code for one enrollment, with a reason."""
 
     __tablename__ = "waivers"
-    __table_args__ = (
-        Index("ix_waivers_enrollment", "enrollment_id"),
-    )
+    __table_args__ = (Index("ix_waivers_enrollment", "enrollment_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
