@@ -78,8 +78,9 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     """Production: refuses to start without a secret key or with debug on."""
 
-    SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_SECURE = True
+    # Secure cookies need HTTPS; SESSION_COOKIE_SECURE=0 only for a local HTTP trial (make serve).
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
     DEBUG = _bool("FLASK_DEBUG", False)
 

@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
+
+from tracker.extensions import db
 
 
 @click.command("demo")
 @click.option("--password", default=None, help="Password for every demo account.")
 @click.option("--force", is_flag=True, help="Add the demo even if the database has data.")
-def demo_command(password: str | None, force: bool) -> None:
-    """Create the demo program and accounts and print them."""
-    from tracker.demo.data import load_demo
+@click.option(
+    "--if-empty",
+    "if_empty",
+    is_flag=True,
+    help="Do nothing (and succeed) when the database already has data; used by `make run`.",
+)
+def demo_command(password: str | None, force: bool, if_empty: bool) -> None:
+    """Create the demo program, accounts and records, and print the accounts."""
+    from tracker.demo.data import DEFAULT_PASSWORD, DemoError, has_data, load_demo
 
-    load_demo(password=password, force=force)
+    if if_empty and has_data():
+        click.echo("The database already has data; demo not loaded again.")
+        click.echo(
+            f"Demo accounts (if the demo was loaded): see README; password {DEFAULT_PASSWORD!r}"
+            " unless you chose another."
+        )
+        return
+    try:
+        summary = load_demo(password=password or DEFAULT_PASSWORD, force=force)
+    except DemoError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000/ with:")
+    for email, roles, note in summary.accounts:
+        click.echo(f"  {email:<28} {roles:<22} {note}")
+    click.echo(f"Password for every demo account: {summary.password}")
+    for line in summary.notes:
+        click.echo(line)

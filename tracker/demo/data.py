@@ -1,0 +1,210 @@
+"""The demo program: one program with three tracks, a cohort, staff, two supervisors and
+trainees at different steps, so each page has something realistic to show."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from tracker.accounts.models import User
+from tracker.accounts.passwords import hash_password, password_problem
+from tracker.audit.services import record
+from tracker.core.clock import today_in
+from tracker.extensions import db, utcnow
+from tracker.programs.models import Cohort, Program, RequirementSet, Track
+from tracker.programs.requirements import RequirementSpec
+
+DEFAULT_PASSWORD = "demo passphrase for kap"  # noqa: S105 - printed for the demo on purpose
+TIMEZONE = "America/Los_Angeles"
+
+
+class DemoError(Exception):
+    """The demo cannot be loaded (the database has data, or the password is refused)."""
+
+
+@dataclass
+class DemoSummary:
+    """What `flask demo` prints."""
+
+    password: str
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def has_data() -> bool:
+    """True when the database already holds any account."""
+    return bool(db.session.scalar(select(func.count()).select_from(User)))
+
+
+def _person(
+    summary: DemoSummary,
+    password_hash: str,
+    email: str,
+    name: str,
+    roles: tuple[str, ...],
+    note: str,
+) -> User:
+    user = User(
+        email=email, full_name=name, password_hash=password_hash, password_changed_at=utcnow()
+    )
+    for role in roles:
+        setattr(user, f"is_{role}", True)
+    db.session.add(user)
+    summary.accounts.append((email, ", ".join(roles), note))
+    return user
+
+
+def load_demo(password: str, force: bool = False) -> DemoSummary:
+    """Create the demo data in the current transaction (the caller commits)."""
+    if has_data() and not force:
+        raise DemoError("the database already has data; use --force to add the demo anyway")
+    problem = password_problem(password)
+    if problem:
+        raise DemoError(f"demo password refused: {problem}")
+    if db.session.scalar(select(Program).where(Program.name == "Pacific KAP Institute")):
+        raise DemoError("the demo program already exists")
+    summary = DemoSummary(password=password)
+    hashed = hash_password(password)
+    today = today_in(TIMEZONE)
+
+    staff = _person(
+        summary,
+        hashed,
+        "staff@example.org",
+        "Morgan Reyes",
+        ("staff", "admin"),
+        "program staff and administrator",
+    )
+    sup1 = _person(
+        summary,
+        hashed,
+        "supervisor@example.org",
+        "Dr. Alex Chen",
+        ("supervisor",),
+        "supervisor of Jordan, Sam and Riley",
+    )
+    sup2 = _person(
+        summary,
+        hashed,
+        "supervisor2@example.org",
+        "Dr. Priya Natarajan",
+        ("supervisor",),
+        "supervisor of Casey; backup for others",
+    )
+    trainees = [
+        _person(
+            summary,
+            hashed,
+            "trainee@example.org",
+            "Jordan Avery",
+            ("trainee",),
+            "admitted, mid-way through training",
+        ),
+        _person(
+            summary,
+            hashed,
+            "trainee2@example.org",
+            "Sam Okafor",
+            ("trainee",),
+            "applicant, application not yet submitted",
+        ),
+        _person(
+            summary,
+            hashed,
+            "trainee3@example.org",
+            "Riley Nakamura",
+            ("trainee",),
+            "admitted, nearly ready for assessment",
+        ),
+        _person(
+            summary,
+            hashed,
+            "trainee4@example.org",
+            "Casey Morgan",
+            ("trainee",),
+            "admitted, behind pace and inactive",
+        ),
+    ]
+    db.session.flush()
+
+    program = Program(
+        name="Pacific KAP Institute",
+        description="Certificate in ketamine-assisted psychotherapy for licensed clinicians.",
+        timezone=TIMEZONE,
+    )
+    db.session.add(program)
+    tracks = {}
+    for name, fmt, tuition in (
+        ("Online certificate", "online", 450000),
+        ("Hybrid certificate", "hybrid", 600000),
+        ("Retreat intensive", "retreat", 850000),
+    ):
+        track = Track(
+            program=program,
+            name=name,
+            format=fmt,
+            tuition_cents=tuition,
+            description=f"The {fmt} format of the certificate.",
+        )
+        spec = RequirementSpec.default(fmt)
+        track.requirement_sets.append(
+            RequirementSet(
+                version=1,
+                content=json.dumps(spec.to_dict()),
+                note="Initial defaults",
+                created_by_id=staff.id,
+            )
+        )
+        db.session.add(track)
+        tracks[fmt] = track
+    cohort = Cohort(
+        program=program,
+        name="Spring 2026",
+        starts_on=today - timedelta(days=200),
+        ends_on=today + timedelta(days=165),
+    )
+    future = Cohort(
+        program=program,
+        name="Winter 2027",
+        starts_on=date(today.year + 1, 1, 15),
+        ends_on=date(today.year + 1, 10, 15),
+    )
+    db.session.add_all([cohort, future])
+    db.session.flush()
+    record("demo.loaded", program, after={"accounts": len(summary.accounts)}, actor_id=staff.id)
+
+    context = DemoContext(
+        today=today,
+        program=program,
+        tracks=tracks,
+        cohort=cohort,
+        future_cohort=future,
+        staff=staff,
+        supervisors=[sup1, sup2],
+        trainees=trainees,
+    )
+    for extend in EXTENSIONS:
+        extend(context, summary)
+    db.session.flush()
+    return summary
+
+
+@dataclass
+class DemoContext:
+    """What the demo built so far, for the later steps that add records."""
+
+    today: date
+    program: Program
+    tracks: dict[str, Track]
+    cohort: Cohort
+    future_cohort: Cohort
+    staff: User
+    supervisors: list[User]
+    trainees: list[User]
+
+
+# Areas append functions (context, summary) that add their demo records.
+EXTENSIONS: list = []
