@@ -74,6 +74,8 @@ MODEL_MODULES = (
     "tracker.applications.models",
     "tracker.training.models",
     "tracker.supervision.models",
+    "tracker.finance.models",
+    "tracker.assessment.models",
 )
 
 
@@ -103,7 +105,9 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp
     from tracker.applications.views import bp as applications_bp
     from tracker.documents.views import bp as documents_bp
+    from tracker.assessment.views import bp as assessment_bp
     from tracker.eligibility.views import bp as eligibility_bp
+    from tracker.finance.views import bp as finance_bp
     from tracker.enrollments.views import bp as enrollments_bp
     from tracker.programs.views import bp as programs_bp
     from tracker.supervision.views import bp as supervision_bp
@@ -119,6 +123,8 @@ def _register_blueprints(app: Flask) -> None:
         applications_bp,
         training_bp,
         supervision_bp,
+        finance_bp,
+        assessment_bp,
     ):
         app.register_blueprint(blueprint)
 
