@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.applications.views import bp as applications_bp
     from tracker.documents.views import bp as documents_bp
     from tracker.assessment.views import bp as assessment_bp
+    from tracker.audit.views import bp as audit_bp
     from tracker.eligibility.views import bp as eligibility_bp
     from tracker.finance.views import bp as finance_bp
     from tracker.enrollments.views import bp as enrollments_bp
@@ -125,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
         supervision_bp,
         finance_bp,
         assessment_bp,
+        audit_bp,
     ):
         app.register_blueprint(blueprint)
 

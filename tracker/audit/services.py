@@ -125,29 +125,36 @@ class ChainBreak:
 
     event_id: int
     reason: str
-
-
-def _events() -> Iterator[AuditEvent]:
-    stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=2000)
-    yield from db.session.scalars(stmt)
+    checked: int = 0
 
 
 def verify_chain() -> tuple[int, ChainBreak | None]:
     """Walk the whole chain; return the number of events checked and the first break, if any."""
     previous_hash = GENESIS_HASH
-    expected_id = 1
-    count = 0
-    for event in _events():
-        if event.id != expected_id:
-            return count, ChainBreak(expected_id, "event is missing (removed or never written)")
-        if event.prev_hash != previous_hash:
-            return count, ChainBreak(event.id, "previous-hash link does not match")
-        if event_hash(event) != event.hash:
-            return count, ChainBreak(event.id, "content does not match its hash (changed)")
-        previous_hash = event.hash
-        expected_id += 1
-        count += 1
+    stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=2000)
+    with db.session.scalars(stmt) as events:
+        broken = _walk(events, previous_hash)
+    if isinstance(broken, ChainBreak):
+        return broken.checked, broken
+    count, previous_hash = broken
     head = db.session.get(AuditHead, HEAD_ID)
     if head is not None and (head.last_id != count or head.last_hash != previous_hash):
         return count, ChainBreak(count + 1, "latest events are missing (the chain was cut)")
     return count, None
+
+
+def _walk(events: Iterator[AuditEvent], previous_hash: str) -> ChainBreak | tuple[int, str]:
+    """Check each link; return the first break, or the count and the last hash."""
+    expected_id = 1
+    count = 0
+    for event in events:
+        if event.id != expected_id:
+            return ChainBreak(expected_id, "event is missing (removed or never written)", count)
+        if event.prev_hash != previous_hash:
+            return ChainBreak(event.id, "previous-hash link does not match", count)
+        if event_hash(event) != event.hash:
+            return ChainBreak(event.id, "content does not match its hash (changed)", count)
+        previous_hash = event.hash
+        expected_id += 1
+        count += 1
+    return count, previous_hash
