@@ -1,0 +1,384 @@
+"""Steps 1-4: eligibility, program selection, application and financing.
+
+Each rule returns a Draft: its items, a progress fraction, a summary and whether the trainee has
+started the step. Waivers and dependencies are applied afterwards by the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tracker.programs.requirements import DOCUMENT_LABELS, RequirementSpec
+from tracker.progress.credentials import (
+    covered_until,
+    insurance_periods,
+    licence_periods,
+    usable_licences,
+)
+from tracker.progress.facts import (
+    ADMITTED,
+    ALTERNATIVE_APPROVED,
+    ALTERNATIVE_PENDING,
+    ALTERNATIVE_REFUSED,
+    APPLICANT,
+    STANDARD,
+    SUBMITTED,
+    WITHDRAWN,
+    EnrollmentFacts,
+)
+from tracker.progress.items import CENTS, COUNT, OutstandingItem, new_item
+from tracker.progress.results import Draft
+from tracker.progress.text import day, listing, money, plural
+
+
+def eligibility(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Draft:
+    """Step 1: licence, insurance, experience, health screening and the pathway decision.
+
+    Licence and insurance must be valid today (see `credentials`); one valid until within
+    `spec.expiry_warning_days` days (inclusive, counting renewals that follow on) gets an
+    `*.expiring` warning due on its last valid day. An alternative pathway waiting for a decision
+    replaces the licence check with `pathway.pending`; once approved no licence is required;
+    once refused the standard licence rules apply.
+    """
+    items: list[OutstandingItem] = []
+    checks: list[bool] = []
+    if facts.pathway == ALTERNATIVE_PENDING:
+        items.append(
+            new_item(
+                "pathway.pending",
+                "The request for the alternative pathway waits for a staff decision.",
+                waiting_since=facts.applied_on,
+            )
+        )
+        checks.append(False)
+    elif facts.pathway == ALTERNATIVE_APPROVED:
+        checks.append(True)
+    else:
+        checks.append(_licence(facts, spec, today, items))
+    checks.append(_insurance(facts, spec, today, items))
+    checks.append(facts.experience_attested)
+    if not facts.experience_attested:
+        items.append(new_item("experience.unattested", "Attest your psychotherapy experience."))
+    if spec.health_screening_required:
+        checks.append(facts.health_screening == "cleared")
+        _health(facts, items)
+    met = sum(checks)
+    started = bool(
+        facts.licences
+        or facts.insurances
+        or facts.experience_attested
+        or facts.health_screening != "none"
+        or facts.pathway != STANDARD
+    )
+    summary = "Eligible" if met == len(checks) else f"{met} of {len(checks)} conditions met"
+    return Draft(items, met / len(checks), summary, started)
+
+
+def _licence(
+    facts: EnrollmentFacts, spec: RequirementSpec, today: date, items: list[OutstandingItem]
+) -> bool:
+    until = covered_until(licence_periods(usable_licences(facts, spec)), today)
+    if until is not None:
+        if (until - today).days <= spec.expiry_warning_days:
+            items.append(
+                new_item(
+                    "license.expiring",
+                    f"Your licence expires on {day(until)}: upload the renewed licence.",
+                    due_on=until,
+                )
+            )
+        return True
+    accepted = [lic for lic in facts.licences if lic.type in spec.accepted_licence_types]
+    current = [lic for lic in accepted if lic.expires_on is None or lic.expires_on >= today]
+    waiting = [lic for lic in current if lic.complete and not lic.verified]
+    incomplete = [lic for lic in current if not lic.complete]
+    expired = [lic.expires_on for lic in accepted if lic.expires_on and lic.expires_on < today]
+    future = [
+        lic.issued_on
+        for lic in current
+        if lic.complete and lic.verified and lic.issued_on and lic.issued_on > today
+    ]
+    if waiting:
+        items.append(
+            new_item(
+                "license.unverified",
+                f"Verify the {waiting[0].type} licence in {waiting[0].jurisdiction}.",
+            )
+        )
+    elif incomplete:
+        lic = incomplete[0]
+        missing = [
+            name
+            for name, present in (
+                ("number", lic.number_present),
+                ("jurisdiction", bool(lic.jurisdiction)),
+                ("expiry date", lic.expires_on is not None),
+            )
+            if not present
+        ]
+        items.append(
+            new_item("license.incomplete", f"Your {lic.type} licence lacks its {listing(missing)}.")
+        )
+    elif future:
+        first = min(future)
+        items.append(
+            new_item("license.missing", f"Your licence is only in force from {day(first)}.")
+        )
+    elif expired:
+        last = max(expired)
+        items.append(
+            new_item("license.expired", f"Your licence expired on {day(last)}.", due_on=last)
+        )
+    else:
+        others = sorted({lic.type for lic in facts.licences} - set(spec.accepted_licence_types))
+        if facts.pathway == ALTERNATIVE_REFUSED:
+            text = "The alternative pathway was refused: add a licence of an accepted type."
+        elif others:
+            verb = "is not a licence type" if len(others) == 1 else "are not licence types"
+            text = f"{listing(others)} {verb} this program accepts."
+        else:
+            text = "Add your professional licence (type, number, jurisdiction, expiry)."
+        items.append(new_item("license.missing", text))
+    return False
+
+
+def _insurance(
+    facts: EnrollmentFacts, spec: RequirementSpec, today: date, items: list[OutstandingItem]
+) -> bool:
+    until = covered_until(insurance_periods(facts.insurances), today)
+    if until is not None:
+        if (until - today).days <= spec.expiry_warning_days:
+            items.append(
+                new_item(
+                    "insurance.expiring",
+                    f"Your liability insurance ends on {day(until)}: upload the renewal.",
+                    due_on=until,
+                )
+            )
+        return True
+    waiting = [i for i in facts.insurances if not i.verified and i.starts_on <= today <= i.ends_on]
+    ended = [i.ends_on for i in facts.insurances if i.ends_on < today]
+    future = [i.starts_on for i in facts.insurances if i.starts_on > today]
+    if waiting:
+        items.append(new_item("insurance.unverified", "Verify the liability insurance."))
+    elif ended:
+        last = max(ended)
+        items.append(
+            new_item(
+                "insurance.expired", f"Your liability insurance ended on {day(last)}.", due_on=last
+            )
+        )
+    elif future:
+        items.append(
+            new_item(
+                "insurance.missing",
+                f"Your liability insurance only starts on {day(min(future))}.",
+            )
+        )
+    else:
+        items.append(new_item("insurance.missing", "Add your professional liability insurance."))
+    return False
+
+
+def _health(facts: EnrollmentFacts, items: list[OutstandingItem]) -> None:
+    state = facts.health_screening
+    if state == "none":
+        items.append(new_item("health.unattested", "Complete the health-screening attestation."))
+    elif state == "attested":
+        items.append(new_item("health.pending", "Review the health-screening attestation."))
+    elif state == "not_cleared":
+        items.append(
+            new_item("health.not_cleared", "The health screening was not cleared: follow up.")
+        )
+
+
+def program_selection(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Draft:
+    """Step 2: complete when a track and a cohort (its start date) are chosen."""
+    items: list[OutstandingItem] = []
+    parts: list[str] = []
+    if facts.track is None:
+        items.append(new_item("track.missing", "Choose a track: online, hybrid or retreat."))
+    else:
+        name = facts.track.name or f"{facts.track.format.capitalize()} track"
+        parts.append(f"{name}, {money(facts.track.tuition_cents)}")
+    if facts.cohort_starts_on is None:
+        items.append(new_item("cohort.missing", "Choose a cohort."))
+    elif facts.cohort_ends_on is None:
+        parts.append(f"cohort starting {day(facts.cohort_starts_on)}")
+    else:
+        parts.append(f"cohort {day(facts.cohort_starts_on)} to {day(facts.cohort_ends_on)}")
+    met = (facts.track is not None) + (facts.cohort_starts_on is not None)
+    summary = "; ".join(parts) if parts else "No track or cohort chosen"
+    return Draft(items, met / 2, summary, started=met > 0)
+
+
+def application(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Draft:
+    """Step 3: every required document accepted, references, scenarios answered, then admission.
+
+    For each required kind the latest upload decides: rejected asks the trainee for a new one,
+    submitted waits on staff. When nothing is missing or rejected, an applicant is asked to
+    submit (`application.unsubmitted`); a submitted application with every document accepted
+    waits on staff for the decision (`admission.pending`, waiting since `applied_on`).
+    A declined or withdrawn enrollment is handled by the engine.
+    """
+    items: list[OutstandingItem] = []
+    scores: list[float] = []
+    outstanding = False
+    for kind in spec.documents_required:
+        label = DOCUMENT_LABELS.get(kind, kind)
+        records = [d for d in facts.documents if d.kind == kind]
+        if any(d.status == "accepted" for d in records):
+            scores.append(1.0)
+            continue
+        scores.append(0.0)
+        if not records:
+            outstanding = True
+            items.append(new_item("document.missing", f"{label}: not uploaded yet.", key=kind))
+            continue
+        latest = max(enumerate(records), key=lambda p: (p[1].submitted_on or date.min, p[0]))[1]
+        if latest.status == "rejected":
+            outstanding = True
+            items.append(
+                new_item(
+                    "document.rejected", f"{label}: returned by staff, upload a new one.", key=kind
+                )
+            )
+        else:
+            items.append(
+                new_item(
+                    "document.pending",
+                    f"{label}: waiting for review.",
+                    key=kind,
+                    waiting_since=latest.submitted_on,
+                )
+            )
+    if spec.references_required:
+        have = min(facts.references_received, spec.references_required)
+        scores.append(have / spec.references_required)
+        if have < spec.references_required:
+            outstanding = True
+            items.append(
+                new_item(
+                    "reference.missing",
+                    f"Professional references: {have} of {spec.references_required} received.",
+                    amount=spec.references_required - have,
+                    unit=COUNT,
+                )
+            )
+    for scenario in spec.ethical_scenarios:
+        answered = scenario.code in facts.answered_scenarios
+        scores.append(float(answered))
+        if not answered:
+            outstanding = True
+            items.append(
+                new_item(
+                    "scenario.unanswered",
+                    f"Ethical scenario '{scenario.code}': not answered yet.",
+                    key=scenario.code,
+                )
+            )
+    # A withdrawn enrollment that had been admitted keeps its application complete.
+    admitted = facts.status == ADMITTED or (facts.status == WITHDRAWN and bool(facts.admitted_on))
+    scores.append(float(admitted))
+    pending_review = any(i.code == "document.pending" for i in items)
+    if not admitted and not outstanding:
+        if facts.status == APPLICANT:
+            items.append(
+                new_item("application.unsubmitted", "Everything is in: submit your application.")
+            )
+        elif facts.status == SUBMITTED and not pending_review:
+            items.append(
+                new_item(
+                    "admission.pending",
+                    "The application is complete and waits for the admission decision.",
+                    waiting_since=facts.applied_on,
+                )
+            )
+    if admitted:
+        summary = f"Admitted on {day(facts.admitted_on)}" if facts.admitted_on else "Admitted"
+    elif facts.status == SUBMITTED:
+        summary = f"Submitted on {day(facts.applied_on)}" if facts.applied_on else "Submitted"
+    else:
+        summary = f"{sum(s == 1.0 for s in scores)} of {len(scores)} parts done"
+    started = bool(
+        facts.documents
+        or facts.references_received
+        or facts.answered_scenarios
+        or facts.status != APPLICANT
+    )
+    # Without admission the step is never complete, whatever else is in.
+    return Draft(items, sum(scores) / len(scores), summary, started, settled=admitted)
+
+
+def financing(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Draft:
+    """Step 4: complete when the balance is zero or less, or on a plan with nothing overdue.
+
+    An instalment is overdue from the day after its due date while part of it is uncovered
+    (`instalment.overdue`, blocking, one per instalment keyed by due date). A track with tuition
+    but nothing charged yet waits on staff (`tuition.uncharged`) rather than counting as paid;
+    with no track chosen and nothing charged the step is not complete either.
+    """
+    ledger = facts.ledger
+    items: list[OutstandingItem] = []
+    balance = ledger.balance_cents
+    tuition = facts.track.tuition_cents if facts.track else 0
+    started = bool(ledger.charges_cents or ledger.credits_cents or ledger.instalments)
+    paid = ledger.credits_cents / ledger.charges_cents if ledger.charges_cents > 0 else 0.0
+    if ledger.charges_cents == 0 and facts.track is None:
+        # Nothing is owed yet because nothing was chosen: not "paid in full".
+        return Draft(items, 0.0, "Tuition follows the track", started, settled=False)
+    if ledger.charges_cents == 0 and tuition > 0:
+        items.append(
+            new_item(
+                "tuition.uncharged",
+                f"Charge the tuition of {money(tuition)} to the ledger.",
+                amount=tuition,
+                unit=CENTS,
+            )
+        )
+        return Draft(items, 0.0, "Tuition not charged yet", started)
+    if balance <= 0:
+        summary = "Paid in full" if ledger.charges_cents else "Nothing to pay"
+        return Draft(items, 1.0, summary, started)
+    owed = [i for i in ledger.instalments if i.outstanding_cents > 0]
+    if not ledger.instalments:
+        items.append(
+            new_item(
+                "balance.due",
+                f"Balance due: {money(balance)} of {money(ledger.charges_cents)}.",
+                amount=balance,
+                unit=CENTS,
+            )
+        )
+        return Draft(items, min(paid, 1.0), f"{money(balance)} due", started)
+    for instalment in sorted(owed, key=lambda i: i.due_on):
+        if instalment.due_on < today:
+            items.append(
+                new_item(
+                    "instalment.overdue",
+                    f"Instalment of {money(instalment.amount_cents)} due on "
+                    f"{day(instalment.due_on)}: {money(instalment.outstanding_cents)} overdue.",
+                    key=instalment.due_on.isoformat(),
+                    amount=instalment.outstanding_cents,
+                    unit=CENTS,
+                    due_on=instalment.due_on,
+                )
+            )
+    upcoming = sorted((i for i in owed if i.due_on >= today), key=lambda i: i.due_on)
+    if upcoming:
+        nxt = upcoming[0]
+        items.append(
+            new_item(
+                "instalment.upcoming",
+                f"Next instalment: {money(nxt.outstanding_cents)} due on {day(nxt.due_on)}.",
+                key=nxt.due_on.isoformat(),
+                amount=nxt.outstanding_cents,
+                unit=CENTS,
+                due_on=nxt.due_on,
+            )
+        )
+    overdue = sum(i.code == "instalment.overdue" for i in items)
+    summary = f"Payment plan: {money(balance)} left" + (
+        f", {plural(overdue, 'instalment')} overdue" if overdue else ", in good standing"
+    )
+    return Draft(items, min(paid, 1.0), summary, started)

@@ -1,0 +1,275 @@
+"""Steps 8 and 9: final assessment, certificate, and ongoing education in renewal cycles."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from tracker.programs.requirements import RequirementSpec
+from tracker.progress.facts import EnrollmentFacts
+from tracker.progress.items import (
+    CREDITS,
+    HOURS,
+    POINTS,
+    RATING,
+    CertificateStatus,
+    OutstandingItem,
+    new_item,
+)
+from tracker.progress.results import Draft
+from tracker.progress.text import day, hours
+
+ZERO = Decimal(0)
+
+
+def final_assessment(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Draft:
+    """Step 8: exam, case presentation, competency evaluation, then the certificate.
+
+    The exam is passed when one of the first `exam_max_attempts` attempts (by date) scores at
+    least `exam_pass_mark`; later attempts are ignored. With every attempt used and no pass, staff
+    must decide (`exam.attempts_exhausted`). Every domain of `competency_domains` needs a rating of
+    at least `competency_min_rating`. The step is complete only once a certificate exists (the
+    engine asks staff to issue it when nothing else is left); a revoked one leaves it unsettled.
+    """
+    cert = facts.certificate
+    if cert is not None and not cert.revoked:
+        return Draft([], 1.0, f"Certificate issued on {day(cert.issued_on)}", True)
+    if cert is not None:
+        item = new_item("certificate.revoked", "The certificate was revoked.")
+        return Draft([item], 0.75, "Certificate revoked", True, settled=False)
+    items: list[OutstandingItem] = []
+    met = 0
+    attempts = sorted(facts.exam_attempts, key=lambda a: a.on)[: spec.exam_max_attempts]
+    best = max((a.score for a in attempts), default=None)
+    mark, allowed = spec.exam_pass_mark, spec.exam_max_attempts
+    if best is not None and best >= mark:
+        met += 1
+        exam_text = f"exam passed ({best})"
+    elif len(attempts) >= allowed:
+        items.append(
+            new_item(
+                "exam.attempts_exhausted",
+                f"Knowledge exam: all {allowed} attempts used, best score {best} "
+                f"(pass mark {mark}): decide on a further attempt.",
+            )
+        )
+        exam_text = "exam attempts used up"
+    elif best is None:
+        items.append(
+            new_item(
+                "exam.not_passed",
+                f"Knowledge exam: not taken yet (pass mark {mark}, {allowed} attempts).",
+            )
+        )
+        exam_text = "exam not taken"
+    else:
+        left = allowed - len(attempts)
+        items.append(
+            new_item(
+                "exam.not_passed",
+                f"Knowledge exam: best score {best} of pass mark {mark}, {left} of {allowed} "
+                "attempts left.",
+                amount=mark - best,
+                unit=POINTS,
+            )
+        )
+        exam_text = f"exam best score {best}"
+    if facts.case_evaluation == "passed":
+        met += 1
+    elif facts.case_evaluation == "failed":
+        items.append(
+            new_item("case_evaluation.failed", "Case presentation not passed: present a new case.")
+        )
+    else:
+        items.append(
+            new_item("case_evaluation.pending", "Record the case-presentation evaluation.")
+        )
+    met += _competency(facts, spec, items)
+    started = bool(facts.exam_attempts or facts.case_evaluation or facts.competency)
+    summary = f"{met} of 3 assessments met; {exam_text}"
+    return Draft(items, met / 4, summary, started, settled=False)
+
+
+def _competency(facts: EnrollmentFacts, spec: RequirementSpec, items: list[OutstandingItem]) -> int:
+    if facts.competency is None:
+        items.append(new_item("competency.pending", "Complete the competency evaluation."))
+        return 0
+    ok = True
+    minimum = spec.competency_min_rating
+    for domain in spec.competency_domains:
+        name = domain.replace("_", " ").capitalize()
+        rating = facts.competency.ratings.get(domain)
+        if rating is None:
+            ok = False
+            items.append(new_item("competency.pending", f"{name}: not rated yet.", key=domain))
+        elif rating < minimum:
+            ok = False
+            items.append(
+                new_item(
+                    "competency.below",
+                    f"{name}: rated {rating}, needs {minimum}.",
+                    key=domain,
+                    amount=minimum - rating,
+                    unit=RATING,
+                )
+            )
+    return int(ok)
+
+
+def add_months(start: date, months: int) -> date:
+    """`start` moved by whole months, the day clamped to the month's end; date.max on overflow."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    if year > date.max.year:
+        return date.max
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One renewal cycle, `starts_on` to `ends_on` inclusive, and what was done in it."""
+
+    index: int
+    starts_on: date
+    ends_on: date
+    ce: Decimal
+    consultation: Decimal
+
+
+def cycles(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> list[Cycle]:
+    """The renewal cycles from the certificate's issue date up to the one containing `today`.
+
+    Cycle k starts `k * ce_cycle_months` months after the issue date and ends the day before the
+    next starts; cycles starting after the certificate's expiry are not owed.
+    """
+    cert = facts.certificate
+    if cert is None or today < cert.issued_on:
+        return []
+    result = []
+    index = 0
+    while True:
+        start = add_months(cert.issued_on, index * spec.ce_cycle_months)
+        following = add_months(cert.issued_on, (index + 1) * spec.ce_cycle_months)
+        end = following - timedelta(days=1) if following < date.max else date.max
+        if start > today or (cert.expires_on is not None and start > cert.expires_on):
+            break
+        inside = [e for e in facts.ce_entries if start <= e.on <= end]
+        ce = sum((e.credits for e in inside if e.kind == "ce"), ZERO)
+        talk = sum((e.credits for e in inside if e.kind == "consultation"), ZERO)
+        result.append(Cycle(index, start, end, ce, talk))
+        if end >= today or end == date.max:
+            break
+        index += 1
+    return result
+
+
+def ongoing_education(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Draft:
+    """Step 9: CE credits and consultation hours per cycle, after certification.
+
+    A past cycle (ended before today) short of `ce_credits_per_cycle` or
+    `consultation_hours_per_cycle` gives `ce.lapsed` / `consultation.lapsed` (blocking): the
+    certificate shows as lapsed until entries dated inside that cycle make it up. The current
+    cycle short with its end `ce_warning_days` days away or less gives `ce.short` /
+    `consultation.short` due on the cycle end. The step is complete while no past cycle is short
+    and the current one is met. Expiry warns `expiry_warning_days` ahead and blocks after.
+    """
+    cert = facts.certificate
+    if cert is None or cert.revoked:
+        return Draft([], 0.0, "Starts once the certificate is issued", False, settled=False)
+    items: list[OutstandingItem] = []
+    need_ce, need_talk = spec.ce_credits_per_cycle, spec.consultation_hours_per_cycle
+    expired = cert.expires_on is not None and today > cert.expires_on
+    all_cycles = cycles(facts, spec, today)
+    current = None
+    for cycle in all_cycles:
+        span = f"{day(cycle.starts_on)} to {day(cycle.ends_on)}"
+        if cycle.ends_on < today:
+            items += _cycle_items("lapsed", cycle, span, need_ce, need_talk)
+        else:
+            current = cycle
+    settled = True
+    fraction = 1.0
+    summary = "Certified; cycle requirements met"
+    if current is not None and not expired:
+        short = current.ce < need_ce or current.consultation < need_talk
+        settled = not short
+        fraction = (_ratio(current.ce, need_ce) + _ratio(current.consultation, need_talk)) / 2
+        summary = (
+            f"Cycle to {day(current.ends_on)}: {hours(current.ce)} of {hours(need_ce)} CE "
+            f"credits, {hours(current.consultation)} of {hours(need_talk)} consultation hours"
+        )
+        if short and (current.ends_on - today).days <= spec.ce_warning_days:
+            span = f"cycle ending {day(current.ends_on)}"
+            items += _cycle_items("short", current, span, need_ce, need_talk)
+    if expired:
+        items.append(
+            new_item(
+                "certificate.expired",
+                f"The certificate expired on {day(cert.expires_on)}.",
+                due_on=cert.expires_on,
+            )
+        )
+        summary = f"Certificate expired on {day(cert.expires_on)}"
+    elif cert.expires_on is not None and (cert.expires_on - today).days <= spec.expiry_warning_days:
+        items.append(
+            new_item(
+                "certificate.expiring",
+                f"The certificate expires on {day(cert.expires_on)}.",
+                due_on=cert.expires_on,
+            )
+        )
+    return Draft(items, fraction, summary, True, settled=settled)
+
+
+def _cycle_items(
+    kind: str, cycle: Cycle, span: str, need_ce: Decimal, need_talk: Decimal
+) -> list[OutstandingItem]:
+    items = []
+    key = cycle.starts_on.isoformat()
+    lapse = " (the certificate shows as lapsed)" if kind == "lapsed" else ""
+    if cycle.ce < need_ce:
+        items.append(
+            new_item(
+                f"ce.{kind}",
+                f"CE credits for the {span}: {hours(cycle.ce)} of {hours(need_ce)}{lapse}.",
+                key=key,
+                amount=need_ce - cycle.ce,
+                unit=CREDITS,
+                due_on=cycle.ends_on,
+            )
+        )
+    if cycle.consultation < need_talk:
+        items.append(
+            new_item(
+                f"consultation.{kind}",
+                f"Consultation hours for the {span}: {hours(cycle.consultation)} of "
+                f"{hours(need_talk)}{lapse}.",
+                key=key,
+                amount=need_talk - cycle.consultation,
+                unit=HOURS,
+                due_on=cycle.ends_on,
+            )
+        )
+    return items
+
+
+def _ratio(have: Decimal, need: Decimal) -> float:
+    return 1.0 if need <= 0 else float(min(have / need, Decimal(1)))
+
+
+def certificate_status(
+    facts: EnrollmentFacts, items: list[OutstandingItem], today: date
+) -> CertificateStatus | None:
+    """Revoked, else expired (past `expires_on`), else lapsed (a lapse item stands), else valid."""
+    cert = facts.certificate
+    if cert is None:
+        return None
+    if cert.revoked:
+        return CertificateStatus.REVOKED
+    if cert.expires_on is not None and today > cert.expires_on:
+        return CertificateStatus.EXPIRED
+    if any(i.code in ("ce.lapsed", "consultation.lapsed") for i in items):
+        return CertificateStatus.LAPSED
+    return CertificateStatus.VALID
