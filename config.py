@@ -52,6 +52,9 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     PROGRAM_TIMEZONE = os.environ.get("PROGRAM_TIMEZONE", "America/Los_Angeles")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # argon2id costs; None keeps the library's recommended defaults (only tests lower them).
+    ARGON2_TIME_COST: int | None = None
+    ARGON2_MEMORY_KIB: int | None = None
     TESTING = False
     DEBUG = False
 
@@ -73,6 +76,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     PUBLIC_BASE_URL = "http://localhost"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 1024
 
 
 class ProductionConfig(Config):

@@ -238,8 +238,13 @@ class QueryCounter:
         self.statements: list[str] = []
 
     def __call__(self, *args: object) -> None:
+        statement = str(args[2])
+        # Transaction control is not a query, and whether it shows depends on the test's context.
+        if statement.strip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT",
+                                                   "RELEASE")):
+            return
         self.count += 1
-        self.statements.append(str(args[2])[:200])
+        self.statements.append(statement[:200])
 
 
 @pytest.fixture
@@ -256,3 +261,22 @@ def count_queries(app: Flask):
             event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fresh_globals_per_request() -> Iterator[None]:
+    """Start every request with an empty `g`, as production does.
+
+    The `app` fixture keeps one application context pushed, and Flask lets requests reuse it, so
+    without this the signed-in user (Flask-Login's `g._login_user`) and the CSRF token would
+    leak from one request, and one client, to the next.
+    """
+    from flask import g, request_started
+
+    def reset(_sender: Flask, **_extra: object) -> None:
+        for name in list(vars(g)):
+            delattr(g, name)
+
+    request_started.connect(reset, weak=False)
+    yield
+    request_started.disconnect(reset)

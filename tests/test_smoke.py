@@ -16,5 +16,6 @@ def test_sign_in_page(client):
 def test_sign_in_and_home(client, create_user, auth):
     user = create_user("staff", name="Dana Staff")
     auth.login(user)
-    response = client.get("/home")
+    response = client.get("/home", follow_redirects=True)
     assert b"Dana Staff" in response.data
+    assert b"Cohort" in response.data  # staff land on the cohort page

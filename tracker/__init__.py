@@ -41,6 +41,9 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     _configure_logging(app)
+    from tracker.accounts.passwords import configure as configure_passwords
+
+    configure_passwords(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_KIB"))
 
     from tracker.database import configure_engine_events
 
@@ -76,6 +79,8 @@ MODEL_MODULES = (
     "tracker.supervision.models",
     "tracker.finance.models",
     "tracker.assessment.models",
+    "tracker.signoffs.models",
+    "tracker.certificates.models",
 )
 
 
@@ -106,11 +111,15 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.applications.views import bp as applications_bp
     from tracker.documents.views import bp as documents_bp
     from tracker.assessment.views import bp as assessment_bp
+    from tracker.admissions.views import bp as admissions_bp
     from tracker.audit.views import bp as audit_bp
+    from tracker.certificates.views import bp as certificates_bp
+    from tracker.dashboard.views import bp as dashboard_bp
     from tracker.eligibility.views import bp as eligibility_bp
     from tracker.finance.views import bp as finance_bp
     from tracker.enrollments.views import bp as enrollments_bp
     from tracker.programs.views import bp as programs_bp
+    from tracker.signoffs.views import bp as signoffs_bp
     from tracker.supervision.views import bp as supervision_bp
     from tracker.training.views import bp as training_bp
 
@@ -127,6 +136,10 @@ def _register_blueprints(app: Flask) -> None:
         finance_bp,
         assessment_bp,
         audit_bp,
+        dashboard_bp,
+        admissions_bp,
+        certificates_bp,
+        signoffs_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -135,7 +148,9 @@ def _register_commands(app: Flask) -> None:
     from tracker.audit.cli import audit_cli
     from tracker.demo.cli import demo_command
     from tracker.programs.cli import requirements_cli
+    from tracker.signoffs.cli import remind_command
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(requirements_cli)
+    app.cli.add_command(remind_command)

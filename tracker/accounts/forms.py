@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 NAME_PATTERN = r"^[^<>\x00-\x1f{}]+$"
 NAME_MESSAGE = "Use letters, spaces and ordinary punctuation only."
+ROLE_CHOICES = [
+    SelectChoice("trainee", "Trainee"),
+    SelectChoice("supervisor", "Supervisor"),
+    SelectChoice("staff", "Program staff"),
+    SelectChoice("admin", "Administrator (manages accounts)"),
+]
+
+
+def strip(value: str | None) -> str | None:
+    """Trim surrounding whitespace, so that a blank entry counts as empty."""
+    return value.strip() if isinstance(value, str) else value
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -21,6 +33,7 @@ class MultiCheckboxField(SelectMultipleField):
 def _email_field() -> EmailField:
     return EmailField(
         "E-mail address",
+        filters=[strip],
         validators=[
             InputRequired("Enter your e-mail address."),
             Length(max=254, message="Use at most 254 characters."),
@@ -60,6 +73,7 @@ class RegisterForm(FlaskForm):
 
     full_name = StringField(
         "Full name (as it should appear on a certificate)",
+        filters=[strip],
         validators=[
             InputRequired("Enter your full name."),
             Length(min=2, max=120, message="Use 2 to 120 characters."),
@@ -75,6 +89,7 @@ class InviteForm(FlaskForm):
 
     full_name = StringField(
         "Full name",
+        filters=[strip],
         validators=[
             InputRequired("Enter the person's full name."),
             Length(min=2, max=120, message="Use 2 to 120 characters."),
@@ -84,12 +99,7 @@ class InviteForm(FlaskForm):
     email = _email_field()
     roles = MultiCheckboxField(
         "Roles",
-        choices=[
-            ("trainee", "Trainee"),
-            ("supervisor", "Supervisor"),
-            ("staff", "Program staff"),
-            ("admin", "Administrator (manages accounts)"),
-        ],
+        choices=ROLE_CHOICES,
         validators=[InputRequired("Choose at least one role.")],
     )
 
@@ -109,10 +119,7 @@ class ResetRequestForm(FlaskForm):
 class RolesForm(FlaskForm):
     """Change a person's roles."""
 
-    roles = MultiCheckboxField(
-        "Roles",
-        choices=InviteForm.roles.kwargs["choices"],
-    )
+    roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES)
 
 
 class ConfirmForm(FlaskForm):

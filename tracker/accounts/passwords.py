@@ -16,7 +16,31 @@ MAX_LENGTH = 128
 _hasher = PasswordHasher()
 # A hash computed once so that an unknown account costs as much time as a known one.
 _DUMMY_HASH = _hasher.hash("a dummy password that nobody has")
+
+
+def configure(time_cost: int | None, memory_kib: int | None) -> None:
+    """Use these argon2id costs (None keeps the library's recommended defaults).
+
+    Only the test configuration lowers them, to keep a suite of thousands of sign-ins fast.
+    """
+    global _hasher, _DUMMY_HASH  # the process-wide hasher, set at app creation
+    wanted = PasswordHasher(
+        time_cost=time_cost or PasswordHasher().time_cost,
+        memory_cost=memory_kib or PasswordHasher().memory_cost,
+        parallelism=1 if memory_kib else PasswordHasher().parallelism,
+    )
+    if (wanted.time_cost, wanted.memory_cost, wanted.parallelism) != (
+        _hasher.time_cost,
+        _hasher.memory_cost,
+        _hasher.parallelism,
+    ):
+        _hasher = wanted
+        _DUMMY_HASH = _hasher.hash("a dummy password that nobody has")
 _TRAILING = re.compile(r"[\d\W_]+$")
+_SEPARATORS = re.compile(r"[\W_]+")
+# Keyboard rows and the alphabet: walks along them ("qwertyuiopasdf") are guessed at once,
+# whether or not they made the common-password list.
+_SEQUENCES = ("1234567890qwertyuiopasdfghjklzxcvbnm", "abcdefghijklmnopqrstuvwxyz")
 
 
 @lru_cache(maxsize=1)
@@ -39,12 +63,21 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
         return "This password is one of the most common ones; choose another."
     if len(set(password)) < 4:
         return "This password repeats too few characters; choose another."
+    if _is_sequence(lowered):
+        return "This password follows a keyboard row or the alphabet; choose another."
     local = email.split("@", 1)[0].lower()
     if local and len(local) >= 4 and local in lowered:
         return "Do not use your e-mail address in your password."
     if name and name.strip().lower().replace(" ", "") == lowered.replace(" ", ""):
         return "Do not use your name as your password."
     return None
+
+
+def _is_sequence(lowered: str) -> bool:
+    compact = _SEPARATORS.sub("", lowered)
+    if len(compact) < 6:
+        return False
+    return any(compact in seq * 2 or compact in seq[::-1] * 2 for seq in _SEQUENCES)
 
 
 def hash_password(password: str) -> str:

@@ -52,7 +52,11 @@ def _show_error(form, error: services.AccountError) -> None:
 
 
 def _begin(result: services.SignInResult) -> None:
-    # A fresh cookie session at sign-in: nothing from before survives (session fixation).
+    # A fresh cookie session at sign-in: nothing from before survives (session fixation),
+    # and a session this browser held until now is ended, not just forgotten.
+    if current_user.is_authenticated:
+        services.end_session(current_user.session_token)
+        db.session.commit()
     session.clear()
     login_user(result.user)
 

@@ -37,7 +37,7 @@ def invite():
     """Invite a trainee, supervisor or staff member by e-mail."""
     form = InviteForm()
     if not current_user.is_admin:
-        form.roles.choices = [c for c in form.roles.choices if c[0] != "admin"]
+        form.roles.choices = [c for c in form.roles.choices if c.value != "admin"]
     if form.validate_on_submit():
         try:
             user = services.invite(

@@ -1,1 +1,122 @@
-"""Models of this area (filled in with its records)."""
+"""Final-assessment records: exam attempts, case-presentation and competency evaluations.
+
+Records are added, never edited: a later evaluation supersedes an earlier one (the latest counts),
+and every attempt at the exam stays on file.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.accounts.models import User
+from tracker.extensions import UTCDateTime, db, utcnow
+
+CASE_RESULTS = ("passed", "failed")
+RATINGS = (1, 2, 3, 4)
+RATING_LABELS = {
+    1: "1: not yet demonstrated",
+    2: "2: developing",
+    3: "3: competent",
+    4: "4: exemplary",
+}
+
+
+class ExamAttempt(db.Model):
+    """One attempt at the knowledge exam, scored 0-100, recorded by staff."""
+
+    __tablename__ = "exam_attempts"
+    __table_args__ = (
+        CheckConstraint("score >= 0 AND score <= 100", name="score"),
+        CheckConstraint("taken_on >= '2000-01-01'", name="taken_on"),
+        Index("ix_exam_attempts_enrollment", "enrollment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
+    taken_on: Mapped[date] = mapped_column(Date)
+    score: Mapped[int] = mapped_column(Integer)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by: Mapped[User | None] = relationship()
+
+
+class CaseEvaluation(db.Model):
+    """The evaluation of a case presentation: passed or failed, with notes."""
+
+    __tablename__ = "case_evaluations"
+    __table_args__ = (
+        CheckConstraint("result IN ('passed', 'failed')", name="result"),
+        CheckConstraint("evaluated_on >= '2000-01-01'", name="evaluated_on"),
+        Index("ix_case_evaluations_enrollment", "enrollment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
+    evaluated_on: Mapped[date] = mapped_column(Date)
+    result: Mapped[str] = mapped_column(String(10))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    evaluator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    evaluator: Mapped[User | None] = relationship()
+
+
+class CompetencyEvaluation(db.Model):
+    """A competency evaluation: a rating (1-4) for every domain of the requirement set."""
+
+    __tablename__ = "competency_evaluations"
+    __table_args__ = (
+        CheckConstraint("evaluated_on >= '2000-01-01'", name="evaluated_on"),
+        Index("ix_competency_evaluations_enrollment", "enrollment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
+    evaluated_on: Mapped[date] = mapped_column(Date)
+    comments: Mapped[str] = mapped_column(Text, default="")
+    evaluator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    evaluator: Mapped[User | None] = relationship()
+    ratings: Mapped[list[CompetencyRating]] = relationship(
+        back_populates="evaluation",
+        order_by="CompetencyRating.id",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def rating_map(self) -> dict[str, int]:
+        """Domain code to rating."""
+        return {r.domain: r.rating for r in self.ratings}
+
+
+class CompetencyRating(db.Model):
+    """One domain's rating within a competency evaluation."""
+
+    __tablename__ = "competency_ratings"
+    __table_args__ = (
+        UniqueConstraint("evaluation_id", "domain"),
+        CheckConstraint("rating >= 1 AND rating <= 4", name="rating"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(
+        ForeignKey("competency_evaluations.id", ondelete="CASCADE")
+    )
+    domain: Mapped[str] = mapped_column(String(40))
+    rating: Mapped[int] = mapped_column(Integer)
+
+    evaluation: Mapped[CompetencyEvaluation] = relationship(back_populates="ratings")

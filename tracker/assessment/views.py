@@ -1,7 +1,180 @@
-"""Views of this area."""
+"""Staff record the final assessment; assigned supervisors evaluate their trainees; trainees read
+their own results."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from tracker.assessment import queries, services
+from tracker.assessment.forms import (
+    CaseForm,
+    CompetencyForm,
+    ExamForm,
+    competency_form,
+    domain_label,
+)
+from tracker.assessment.models import RATING_LABELS
+from tracker.core import navigation
+from tracker.core.clock import today_in
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.queries import current_enrollment
+from tracker.extensions import db
+from tracker.security.access import Staff, SupervisorOrStaff, Trainee, allow
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
+navigation.register("Assessment", "assessment.my_results", Trainee, order=45)
+navigation.register("Assessments", "assessment.index", SupervisorOrStaff, order=65)
+
+
+@bp.context_processor
+def _helpers() -> dict[str, object]:
+    return {"domain_label": domain_label, "rating_labels": RATING_LABELS}
+
+
+def _assessable_or_404(enrollment_id: int) -> Enrollment:
+    """Staff reach every enrollment; a supervisor only those assigned to them (others: 404)."""
+    enrollment = queries.enrollment(enrollment_id)
+    if enrollment is None or not services.may_see_assessment(current_user, enrollment):
+        abort(404)
+    return enrollment
+
+
+def _show_error(form, error: services.AssessmentError) -> None:
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _page(enrollment: Enrollment, exam_form=None, case_form=None):
+    record = queries.assessment_record(enrollment)
+    today = today_in(enrollment.program.timezone)
+    if exam_form is None:
+        exam_form = ExamForm(formdata=None, prefix="exam", data={"taken_on": today})
+    if case_form is None:
+        case_form = CaseForm(formdata=None, prefix="case", data={"evaluated_on": today})
+    return render_template(
+        "assessment/enrollment.html",
+        enrollment=enrollment,
+        record=record,
+        exam_form=exam_form,
+        case_form=case_form,
+        may_evaluate=services.may_evaluate(current_user, enrollment),
+    )
+
+
+@bp.get("/")
+@allow(SupervisorOrStaff)
+def index():
+    """Admitted enrollments to assess: all for staff, the assigned trainees for a supervisor."""
+    enrollments = queries.evaluable_enrollments(current_user)
+    summaries = queries.assessment_overview(e.id for e in enrollments)
+    return render_template(
+        "assessment/index.html",
+        rows=[(e, summaries[e.id]) for e in enrollments],
+        limit=queries.MAX_LISTED,
+    )
+
+
+@bp.get("/enrollments/<int:enrollment_id>")
+@allow(SupervisorOrStaff)
+def enrollment(enrollment_id: int):
+    """An enrollment's exam attempts, case evaluation and competency evaluation, with forms."""
+    return _page(_assessable_or_404(enrollment_id))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/exam")
+@allow(Staff)
+def record_exam(enrollment_id: int):
+    """Record an exam attempt (staff only)."""
+    enrollment = _assessable_or_404(enrollment_id)
+    form = ExamForm(prefix="exam")
+    if form.validate_on_submit():
+        try:
+            attempt = services.record_exam_attempt(
+                enrollment.id, form.taken_on.data, form.score.data, current_user
+            )
+        except services.AssessmentError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Exam attempt recorded: score {attempt.score}.", "success")
+            return redirect(url_for("assessment.enrollment", enrollment_id=enrollment.id))
+    return _page(enrollment, exam_form=form)
+
+
+@bp.post("/enrollments/<int:enrollment_id>/case")
+@allow(SupervisorOrStaff)
+def record_case(enrollment_id: int):
+    """Record the case-presentation evaluation (staff or an assigned supervisor)."""
+    enrollment = _assessable_or_404(enrollment_id)
+    form = CaseForm(prefix="case")
+    if form.validate_on_submit():
+        try:
+            services.record_case_evaluation(
+                enrollment.id,
+                form.evaluated_on.data,
+                form.result.data,
+                form.notes.data or "",
+                current_user,
+            )
+        except services.AssessmentError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Case evaluation recorded.", "success")
+            return redirect(url_for("assessment.enrollment", enrollment_id=enrollment.id))
+    return _page(enrollment, case_form=form)
+
+
+def _competency_page(enrollment: Enrollment, form: CompetencyForm):
+    return render_template(
+        "assessment/competency.html",
+        enrollment=enrollment,
+        form=form,
+        record=queries.assessment_record(enrollment),
+        may_evaluate=services.may_evaluate(current_user, enrollment),
+    )
+
+
+@bp.route("/enrollments/<int:enrollment_id>/competency", methods=["GET", "POST"])
+@allow(SupervisorOrStaff)
+def competency(enrollment_id: int):
+    """The competency evaluation form (staff or an assigned supervisor): every domain rated."""
+    enrollment = _assessable_or_404(enrollment_id)
+    requirements = enrollment.requirements
+    if requirements is None:
+        abort(404)
+    domains = requirements.spec.competency_domains
+    today = today_in(enrollment.program.timezone)
+    form = competency_form(domains, data={"evaluated_on": today})
+    if form.validate_on_submit():
+        try:
+            services.record_competency_evaluation(
+                enrollment.id,
+                form.evaluated_on.data,
+                form.ratings(),
+                form.comments.data or "",
+                current_user,
+            )
+        except services.AssessmentError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Competency evaluation recorded.", "success")
+            return redirect(url_for("assessment.enrollment", enrollment_id=enrollment.id))
+    return _competency_page(enrollment, form)
+
+
+@bp.get("/me")
+@allow(Trainee)
+def my_results():
+    """The trainee's own final-assessment results, read-only."""
+    enrollment = current_enrollment(current_user.id)
+    record = queries.assessment_record(enrollment) if enrollment is not None else None
+    return render_template("assessment/my_results.html", enrollment=enrollment, record=record)

@@ -3,10 +3,21 @@ the health check and the home page that sends each person to their own to-do lis
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 
-from flask import Blueprint, Flask, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
@@ -43,7 +54,14 @@ def index():
 @bp.get("/home")
 @allow(SignedIn)
 def home():
-    """The signed-in person's landing page: their roles' to-do lists."""
+    """Each person's own to-do list: staff the cohort, a trainee their progress; several roles
+    without one of those see links to each of their pages."""
+    if current_user.is_staff:
+        return redirect(url_for("dashboard.cohort"))
+    if current_user.is_trainee and not current_user.is_supervisor:
+        return redirect(url_for("dashboard.trainee"))
+    if current_user.is_supervisor and not (current_user.is_trainee or current_user.is_staff):
+        return redirect(url_for("signoffs.queue"))
     return render_template("core/home.html")
 
 
@@ -65,13 +83,19 @@ def _assign_request_id() -> None:
 
 
 def _finish(response):
-    response.headers["X-Request-ID"] = g.get("request_id", "")
+    if "request_id" not in g:  # refused before our hook ran (a missing CSRF token, say)
+        _assign_request_id()
+    response.headers["X-Request-ID"] = g.request_id
     return add_security_headers(response)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
 def _render_error(error: HTTPException):
     code = error.code or 500
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+    if _wants_json():
         return jsonify(error=ERROR_TITLES.get(code, error.name)), code
     return (
         render_template(
@@ -86,12 +110,13 @@ def _render_error(error: HTTPException):
 
 def _handle_unexpected(error: Exception):
     incident = uuid.uuid4().hex[:12]
-    db.session.rollback()
-    from flask import current_app
-
     current_app.logger.exception(
         "incident %s (request %s): unhandled error", incident, g.get("request_id")
     )
+    with contextlib.suppress(Exception):  # the database may be what failed
+        db.session.rollback()
+    if _wants_json():
+        return jsonify(error=ERROR_TITLES[500], incident=incident), 500
     return render_template("errors/500.html", incident=incident), 500
 
 
@@ -111,6 +136,11 @@ def register_core(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = None  # server-side sessions replace Flask-Login's check
     app.register_blueprint(bp)
+
+    @app.template_filter("zip_self")
+    def _zip_self(values):
+        """Pairs (value, value) for select options whose label is the value."""
+        return [(v, v) for v in values]
 
     @app.context_processor
     def _navigation() -> dict[str, object]:

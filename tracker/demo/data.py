@@ -186,7 +186,7 @@ def load_demo(password: str, force: bool = False) -> DemoSummary:
         supervisors=[sup1, sup2],
         trainees=trainees,
     )
-    for extend in EXTENSIONS:
+    for extend in _extensions():
         extend(context, summary)
     db.session.flush()
     return summary
@@ -206,5 +206,8 @@ class DemoContext:
     trainees: list[User]
 
 
-# Areas append functions (context, summary) that add their demo records.
-EXTENSIONS: list = []
+def _extensions() -> list:
+    """The steps that add each area's demo records, in order."""
+    from tracker.demo.records import add_trainee_records
+
+    return [add_trainee_records]

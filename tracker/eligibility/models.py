@@ -1,1 +1,202 @@
-"""Models of this area (filled in with its records)."""
+"""A person's eligibility records: licences, insurance, the experience attestation and the health
+screening. They belong to the person (not to an enrollment), so they carry over between programs.
+
+Verification and clearance columns are written only by staff services; the trainee's services
+never read them from a form.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.documents.models import StoredFile
+from tracker.extensions import UTCDateTime, db, utcnow
+
+CLEARANCES = ("pending", "cleared", "not_cleared")
+CLEARANCE_LABELS = {
+    "pending": "Waiting for clearance by program staff",
+    "cleared": "Cleared by program staff",
+    "not_cleared": "Not cleared: please contact the program's medical lead",
+}
+
+# The screening questions, in order: (column, question). Only the yes/no answers are stored.
+SCREENING_QUESTIONS = (
+    (
+        "contraindication",
+        "Do you have a condition or take a medication that a physician has advised is "
+        "incompatible with ketamine?",
+    ),
+    (
+        "psychosis_history",
+        "Do you have a personal history of psychosis or of a psychotic disorder?",
+    ),
+    (
+        "cardiovascular",
+        "Do you have uncontrolled hypertension or a cardiac condition?",
+    ),
+    (
+        "pregnancy",
+        "Are you pregnant or possibly pregnant?",
+    ),
+    (
+        "willing_to_discuss",
+        "Are you willing to discuss any concern with the program's medical lead?",
+    ),
+)
+
+EXPERIENCE_STATEMENT = (
+    "I attest that the years of psychotherapy practice and the practice settings above are "
+    "accurate, and that the program may ask for evidence of them."
+)
+
+
+class VerificationMixin:
+    """Staff verification of a record: who checked it, when, how, and a note."""
+
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    verification_method: Mapped[str] = mapped_column(Text, default="")
+    verification_note: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def is_verified(self) -> bool:
+        """True once staff verified the record (it is then read-only for the trainee)."""
+        return self.verified_at is not None
+
+
+class Licence(VerificationMixin, db.Model):
+    """A professional licence: type, number, issuing jurisdiction and validity dates."""
+
+    __tablename__ = "licences"
+    __table_args__ = (
+        CheckConstraint(
+            "licence_type IN ('MD', 'DO', 'PhD', 'PsyD', 'LCSW', 'LMFT', 'LPCC', 'LPC', "
+            "'APRN', 'PA')",
+            name="licence_type",
+        ),
+        CheckConstraint("issued_on IS NULL OR issued_on < expires_on", name="dates"),
+        Index("ix_licences_trainee", "trainee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    licence_type: Mapped[str] = mapped_column(String(10))
+    number: Mapped[str] = mapped_column(String(40))
+    jurisdiction: Mapped[str] = mapped_column(String(60))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date)
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    document: Mapped[StoredFile | None] = relationship()
+
+
+class Insurance(VerificationMixin, db.Model):
+    """A professional liability insurance policy covering `starts_on` to `ends_on`."""
+
+    __tablename__ = "insurances"
+    __table_args__ = (
+        CheckConstraint("ends_on > starts_on", name="dates"),
+        Index("ix_insurances_trainee", "trainee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    carrier: Mapped[str] = mapped_column(String(120))
+    policy_number: Mapped[str] = mapped_column(String(40))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    coverage: Mapped[str] = mapped_column(String(500), default="")
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    document: Mapped[StoredFile | None] = relationship()
+
+
+class ExperienceAttestation(db.Model):
+    """The person's attestation of psychotherapy experience; a new one supersedes the last."""
+
+    __tablename__ = "experience_attestations"
+    __table_args__ = (
+        CheckConstraint("years_practice >= 0 AND years_practice <= 70", name="years"),
+        # At most one current attestation per person; superseded rows are history.
+        Index(
+            "uq_experience_attestations_current",
+            "trainee_id",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+        Index("ix_experience_attestations_trainee", "trainee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    years_practice: Mapped[int] = mapped_column(Integer)
+    practice_settings: Mapped[str] = mapped_column(Text)
+    statement: Mapped[str] = mapped_column(Text)
+    attested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class HealthScreening(db.Model):
+    """A signed health-screening attestation: yes/no answers only, and the staff clearance.
+
+    No medical detail is stored, by design. A new screening supersedes the last and needs a new
+    clearance.
+    """
+
+    __tablename__ = "health_screenings"
+    __table_args__ = (
+        CheckConstraint("clearance IN ('pending', 'cleared', 'not_cleared')", name="clearance"),
+        Index(
+            "uq_health_screenings_current",
+            "trainee_id",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+        Index("ix_health_screenings_trainee", "trainee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    contraindication: Mapped[bool] = mapped_column(Boolean)
+    psychosis_history: Mapped[bool] = mapped_column(Boolean)
+    cardiovascular: Mapped[bool] = mapped_column(Boolean)
+    pregnancy: Mapped[bool] = mapped_column(Boolean)
+    willing_to_discuss: Mapped[bool] = mapped_column(Boolean)
+    signature: Mapped[str] = mapped_column(String(120))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    clearance: Mapped[str] = mapped_column(String(20), default="pending")
+    cleared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def clearance_label(self) -> str:
+        """The clearance as a sentence."""
+        return CLEARANCE_LABELS.get(self.clearance, self.clearance)
+
+    def answers(self) -> list[tuple[str, bool]]:
+        """(question, answer) pairs in the fixed order."""
+        return [(question, getattr(self, column)) for column, question in SCREENING_QUESTIONS]

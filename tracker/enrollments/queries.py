@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
+from tracker.programs.models import Cohort, Program, Track
 
 
 def current_enrollment(trainee_id: int) -> Enrollment | None:
@@ -21,6 +24,45 @@ def current_enrollment(trainee_id: int) -> Enrollment | None:
             joinedload(Enrollment.cohort),
             joinedload(Enrollment.pinned_requirements),
         )
+        .order_by(Enrollment.created_at.desc(), Enrollment.id.desc())
+        .limit(1)
+    )
+    return db.session.scalar(stmt)
+
+
+def enrollment_in_program(trainee_id: int, program_id: int) -> Enrollment | None:
+    """The trainee's enrollment row in a program, whatever its status (one per program)."""
+    return db.session.scalar(
+        select(Enrollment).where(
+            Enrollment.trainee_id == trainee_id, Enrollment.program_id == program_id
+        )
+    )
+
+
+def programs_on_offer() -> list[Program]:
+    """Every program with its tracks (and their requirement sets) and cohorts, by name."""
+    stmt = (
+        select(Program)
+        .options(
+            selectinload(Program.tracks).selectinload(Track.requirement_sets),
+            selectinload(Program.cohorts),
+        )
+        .order_by(Program.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def open_cohorts(program: Program, today: date) -> list[Cohort]:
+    """The program's cohorts that have not ended by `today`, earliest start first."""
+    return [cohort for cohort in program.cohorts if cohort.ends_on >= today]
+
+
+def current_enrollment_id(trainee_id: int) -> int | None:
+    """The id of the trainee's current enrollment (one small query)."""
+    stmt = (
+        select(Enrollment.id)
+        .where(Enrollment.trainee_id == trainee_id)
+        .where(Enrollment.status.not_in(("declined", "withdrawn")))
         .order_by(Enrollment.created_at.desc(), Enrollment.id.desc())
         .limit(1)
     )

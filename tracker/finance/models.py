@@ -1,1 +1,165 @@
-"""Models of this area (filled in with its records)."""
+"""The tuition ledger: append-only entries in integer cents, and payment plans of instalments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.accounts.models import User
+from tracker.enrollments.models import Enrollment
+from tracker.extensions import UTCDateTime, db, utcnow
+
+CHARGE = "charge"
+PAYMENT = "payment"
+SCHOLARSHIP = "scholarship"
+DISCOUNT = "discount"
+REFUND = "refund"
+ENTRY_KINDS = (CHARGE, PAYMENT, SCHOLARSHIP, DISCOUNT, REFUND)
+KIND_LABELS = {
+    CHARGE: "Charge",
+    PAYMENT: "Payment",
+    SCHOLARSHIP: "Scholarship",
+    DISCOUNT: "Discount",
+    REFUND: "Refund",
+}
+# What an entry does to the balance the trainee owes: charges and refunds raise it.
+KIND_SIGN = {CHARGE: 1, PAYMENT: -1, SCHOLARSHIP: -1, DISCOUNT: -1, REFUND: 1}
+MONEY_KINDS = (PAYMENT, REFUND)  # entries that move money and so carry a method
+PAYMENT_METHODS = ("card", "bank_transfer", "check", "cash", "other")
+METHOD_LABELS = {
+    "card": "Card",
+    "bank_transfer": "Bank transfer",
+    "check": "Check",
+    "cash": "Cash",
+    "other": "Other",
+}
+MAX_AMOUNT_CENTS = 10_000_000  # $100,000: no single entry of a training program is larger
+EARLIEST_DATE = date(2000, 1, 1)
+
+
+class LedgerEntry(db.Model):
+    """One line of an enrollment's tuition ledger; never edited or deleted (a new entry corrects,
+    and database triggers refuse UPDATE and DELETE).
+
+    `amount_cents` is always positive: the kind gives the sign (see KIND_SIGN).
+    """
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('charge', 'payment', 'scholarship', 'discount', 'refund')", name="kind"
+        ),
+        CheckConstraint("amount_cents > 0 AND amount_cents <= 10000000", name="amount"),
+        CheckConstraint(
+            "(kind IN ('payment', 'refund') AND method IN "
+            "('card', 'bank_transfer', 'check', 'cash', 'other')) "
+            "OR (kind NOT IN ('payment', 'refund') AND method IS NULL)",
+            name="method",
+        ),
+        CheckConstraint("NOT tuition OR kind = 'charge'", name="tuition_is_charge"),
+        CheckConstraint("posted_on >= '2000-01-01'", name="posted_on"),
+        Index("ix_ledger_entries_enrollment", "enrollment_id", "posted_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(12))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str | None] = mapped_column(String(20))
+    reference: Mapped[str] = mapped_column(String(80), default="")
+    tuition: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Why staff charged the tuition a second time (empty otherwise).
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    posted_on: Mapped[date] = mapped_column(Date)
+    # RESTRICT, not SET NULL: the row is append-only (a trigger refuses UPDATE and DELETE).
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by: Mapped[User | None] = relationship()
+    enrollment: Mapped[Enrollment] = relationship()
+
+    @property
+    def signed_cents(self) -> int:
+        """The entry's effect on the balance owed (positive raises it)."""
+        return KIND_SIGN[self.kind] * self.amount_cents
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as a person reads it."""
+        return "Tuition charge" if self.tuition else KIND_LABELS[self.kind]
+
+    @property
+    def method_label(self) -> str:
+        """The payment method as a person reads it (empty when none)."""
+        return METHOD_LABELS.get(self.method or "", "")
+
+
+class PaymentPlan(db.Model):
+    """Instalments agreed for the balance outstanding when the plan was made.
+
+    Credits posted after the plan (payments, scholarships and discounts, less refunds) cover its
+    instalments in due-date order; `opening_credits_cents` is what was credited before it.
+    At most one plan per enrollment is active; a new plan replaces the old one.
+    """
+
+    __tablename__ = "payment_plans"
+    __table_args__ = (
+        Index("ix_payment_plans_enrollment", "enrollment_id"),
+        Index(
+            "uq_payment_plans_one_active",
+            "enrollment_id",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    opening_credits_cents: Mapped[int] = mapped_column(Integer, default=0)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_by: Mapped[User | None] = relationship()
+    instalments: Mapped[list[Instalment]] = relationship(
+        back_populates="plan",
+        order_by="(Instalment.due_on, Instalment.id)",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def total_cents(self) -> int:
+        """The sum of the instalments."""
+        return sum(i.amount_cents for i in self.instalments)
+
+
+class Instalment(db.Model):
+    """One instalment of a payment plan: an amount due on a date."""
+
+    __tablename__ = "instalments"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "due_on"),
+        CheckConstraint("amount_cents > 0 AND amount_cents <= 10000000", name="amount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("payment_plans.id", ondelete="CASCADE"))
+    due_on: Mapped[date] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+
+    plan: Mapped[PaymentPlan] = relationship(back_populates="instalments")

@@ -2,21 +2,345 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from sqlalchemy import select
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from tracker.core import navigation
 from tracker.extensions import db
-from tracker.programs.models import Program
+from tracker.programs import queries, services
+from tracker.programs.forms import (
+    COUNTED_KINDS,
+    DOMAIN_LABELS,
+    POLICY_LABELS,
+    CohortForm,
+    ProgramForm,
+    RequirementSetForm,
+    TrackForm,
+)
+from tracker.programs.models import Cohort, Program, RequirementSet, Track
+from tracker.programs.requirements import (
+    DOCUMENT_LABELS,
+    EXPERIENTIAL_LABELS,
+    RequirementError,
+)
 from tracker.security.access import Staff, allow
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
 navigation.register("Programs", "programs.index", Staff, order=80)
 
 
+@bp.context_processor
+def _helpers() -> dict[str, object]:
+    return {
+        "dollars": services.format_dollars,
+        "local_time": _local_time,
+        "experiential_labels": EXPERIENTIAL_LABELS,
+        "document_labels": DOCUMENT_LABELS,
+        "policy_labels": POLICY_LABELS,
+        "domain_labels": DOMAIN_LABELS,
+        "counted_kinds": COUNTED_KINDS,
+    }
+
+
+def _local_time(moment: datetime | None, timezone: str) -> str:
+    if moment is None:
+        return ""
+    try:
+        zone = ZoneInfo(timezone)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _show_error(form, error: services.ProgramError | RequirementError) -> None:
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "danger")
+
+
+def _program_or_404(program_id: int) -> Program:
+    program = queries.program(program_id)
+    if program is None:
+        abort(404)
+    return program
+
+
+def _track_or_404(track_id: int) -> Track:
+    track = queries.track(track_id)
+    if track is None:
+        abort(404)
+    return track
+
+
+def _cohort_or_404(cohort_id: int) -> Cohort:
+    cohort = queries.cohort(cohort_id)
+    if cohort is None:
+        abort(404)
+    return cohort
+
+
+def _version_or_404(track: Track, number: int) -> RequirementSet:
+    version = queries.version(track.id, number)
+    if version is None:
+        abort(404)
+    return version
+
+
+# -- programs ---------------------------------------------------------------------------------
+
+
 @bp.get("/")
 @allow(Staff)
 def index():
     """Every program with its tracks and cohorts."""
-    programs = db.session.scalars(select(Program).order_by(Program.name)).all()
-    return render_template("programs/index.html", programs=programs)
+    return render_template("programs/index.html", programs=queries.programs_overview())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(Staff)
+def new_program():
+    """Create a program."""
+    form = ProgramForm()
+    if form.validate_on_submit():
+        try:
+            program = services.create_program(
+                form.name.data, form.description.data, form.timezone.data, current_user
+            )
+        except services.ProgramError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Program {program.name} created.", "success")
+            return redirect(url_for("programs.program_detail", program_id=program.id))
+    return render_template("programs/program_form.html", form=form, program=None)
+
+
+@bp.get("/<int:program_id>")
+@allow(Staff)
+def program_detail(program_id: int):
+    """A program with its tracks (format, tuition, current requirements) and cohorts."""
+    program = _program_or_404(program_id)
+    return render_template("programs/program_detail.html", program=program)
+
+
+@bp.route("/<int:program_id>/edit", methods=["GET", "POST"])
+@allow(Staff)
+def edit_program(program_id: int):
+    """Edit a program's name, description and time zone."""
+    program = _program_or_404(program_id)
+    form = ProgramForm(obj=program if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_program(
+                program, form.name.data, form.description.data, form.timezone.data, current_user
+            )
+        except services.ProgramError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Program saved.", "success")
+            return redirect(url_for("programs.program_detail", program_id=program.id))
+    return render_template("programs/program_form.html", form=form, program=program)
+
+
+# -- tracks -----------------------------------------------------------------------------------
+
+
+@bp.route("/<int:program_id>/tracks/new", methods=["GET", "POST"])
+@allow(Staff)
+def new_track(program_id: int):
+    """Add a track; it starts with the format's default requirements as version 1."""
+    program = _program_or_404(program_id)
+    form = TrackForm()
+    if form.validate_on_submit():
+        try:
+            track = services.add_track(
+                program,
+                form.name.data,
+                form.format.data,
+                form.tuition_cents(),
+                form.description.data,
+                current_user,
+            )
+        except services.ProgramError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Track {track.name} added with the default requirements.", "success")
+            return redirect(url_for("programs.program_detail", program_id=program.id))
+    return render_template("programs/track_form.html", form=form, program=program, track=None)
+
+
+@bp.route("/tracks/<int:track_id>/edit", methods=["GET", "POST"])
+@allow(Staff)
+def edit_track(track_id: int):
+    """Edit a track's name, format, tuition and description."""
+    track = _track_or_404(track_id)
+    form = TrackForm(data=TrackForm.initial(track) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_track(
+                track,
+                form.name.data,
+                form.format.data,
+                form.tuition_cents(),
+                form.description.data,
+                current_user,
+            )
+        except services.ProgramError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Track saved.", "success")
+            return redirect(url_for("programs.program_detail", program_id=track.program_id))
+    return render_template(
+        "programs/track_form.html", form=form, program=track.program, track=track
+    )
+
+
+# -- cohorts ----------------------------------------------------------------------------------
+
+
+@bp.route("/<int:program_id>/cohorts/new", methods=["GET", "POST"])
+@allow(Staff)
+def new_cohort(program_id: int):
+    """Add a cohort with its start and end dates."""
+    program = _program_or_404(program_id)
+    form = CohortForm()
+    if form.validate_on_submit():
+        try:
+            cohort = services.add_cohort(
+                program, form.name.data, form.starts_on.data, form.ends_on.data, current_user
+            )
+        except services.ProgramError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Cohort {cohort.name} added.", "success")
+            return redirect(url_for("programs.program_detail", program_id=program.id))
+    return render_template("programs/cohort_form.html", form=form, program=program, cohort=None)
+
+
+@bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+@allow(Staff)
+def edit_cohort(cohort_id: int):
+    """Edit a cohort's name and dates."""
+    cohort = _cohort_or_404(cohort_id)
+    form = CohortForm(obj=cohort if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_cohort(
+                cohort, form.name.data, form.starts_on.data, form.ends_on.data, current_user
+            )
+        except services.ProgramError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Cohort saved.", "success")
+            return redirect(url_for("programs.program_detail", program_id=cohort.program_id))
+    return render_template(
+        "programs/cohort_form.html", form=form, program=cohort.program, cohort=cohort
+    )
+
+
+# -- requirement sets -------------------------------------------------------------------------
+
+
+@bp.get("/tracks/<int:track_id>/requirements")
+@allow(Staff)
+def requirements(track_id: int):
+    """The track's current requirement set and the history of its versions."""
+    track = _track_or_404(track_id)
+    history = queries.version_history(track.id)
+    return render_template(
+        "programs/requirements.html",
+        track=track,
+        program=track.program,
+        current=history[0][0] if history else None,
+        history=history,
+        pinned=queries.pinned_counts(track.id),
+    )
+
+
+@bp.get("/tracks/<int:track_id>/requirements/<int:number>")
+@allow(Staff)
+def requirement_version(track_id: int, number: int):
+    """One version of the track's requirement set, in full."""
+    track = _track_or_404(track_id)
+    version = _version_or_404(track, number)
+    return render_template(
+        "programs/requirement_version.html",
+        track=track,
+        program=track.program,
+        version=version,
+        spec=version.spec,
+        is_current=track.current_requirements is version,
+    )
+
+
+@bp.get("/tracks/<int:track_id>/requirements/<int:number>/download")
+@allow(Staff)
+def download_requirements(track_id: int, number: int):
+    """One version as a TOML file."""
+    track = _track_or_404(track_id)
+    version = _version_or_404(track, number)
+    filename = f"requirements-track{track.id}-v{version.version}.toml"
+    return Response(
+        services.export_toml(version),
+        mimetype="application/toml",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/tracks/<int:track_id>/requirements/edit", methods=["GET", "POST"])
+@allow(Staff)
+def edit_requirements(track_id: int):
+    """Edit every field of the requirement set; saving stores a new version with a note."""
+    track = _track_or_404(track_id)
+    current = track.current_requirements
+    if current is None:
+        abort(404)
+    if request.method == "GET":
+        form = RequirementSetForm(data=RequirementSetForm.initial(current.spec, current.version))
+    else:
+        form = RequirementSetForm()
+    if form.validate_on_submit():
+        if form.base_version.data != str(current.version):
+            form.general_errors.append(
+                f"Version {current.version} was saved while you were editing, so your changes "
+                "were not saved. Open the editor again to start from it."
+            )
+        else:
+            try:
+                saved = services.new_requirement_version(
+                    track, form.requirement_data(), form.note.data, current_user
+                )
+            except (RequirementError, services.ProgramError) as error:
+                db.session.rollback()
+                form.attach_error(error.field, error.message)
+            else:
+                db.session.commit()
+                if saved.version == current.version:
+                    flash(f"Nothing changed: version {current.version} is still current.", "info")
+                else:
+                    flash(f"Version {saved.version} saved.", "success")
+                return redirect(url_for("programs.requirements", track_id=track.id))
+    form.add_blank_rows()
+    return render_template(
+        "programs/requirements_form.html",
+        form=form,
+        track=track,
+        program=track.program,
+        current=current,
+    )

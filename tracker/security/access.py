@@ -129,7 +129,10 @@ def enforce_access() -> Any:
     if rule is None:
         current_app.logger.error("route %s has no declared access rule; refused", endpoint)
         abort(403)
-    if rule.allows(current_user):
+    # Load the user now, before any view code runs: the loader may commit the session's
+    # last-seen refresh, which must never commit a view's unfinished work later on.
+    user = current_user._get_current_object()
+    if rule.allows(user):
         return None
     if not current_user.is_authenticated:
         current_app.logger.info("anonymous request to %s refused", endpoint)

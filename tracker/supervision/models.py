@@ -1,1 +1,158 @@
-"""Models of this area (filled in with its records)."""
+"""Supervised KAP sessions and case presentations (step 7)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.accounts.models import User
+from tracker.enrollments.models import Enrollment
+from tracker.extensions import UTCDateTime, db, utcnow
+
+SETTINGS = {
+    "clinic": "Clinic",
+    "hospital": "Hospital",
+    "private_practice": "Private practice",
+    "research": "Research",
+    "telehealth_prep": "Telehealth (preparation)",
+    "other": "Other",
+}
+ROUTES = {
+    "iv": "IV (intravenous)",
+    "im": "IM (intramuscular)",
+    "sublingual": "Sublingual",
+    "intranasal": "Intranasal",
+    "oral": "Oral",
+}
+TRAINEE_ROLES = {"observer": "Observer", "co_therapist": "Co-therapist", "lead": "Lead"}
+SUPERVISION_MODES = {"live": "Live", "video_review": "Video review"}
+SESSION_STATUSES = ("draft", "submitted", "returned", "signed")
+SESSION_STATUS_LABELS = {
+    "draft": "Draft",
+    "submitted": "Submitted, waiting for sign-off",
+    "returned": "Returned with a question",
+    "signed": "Signed off",
+}
+AUDIENCES = {
+    "peer_group": "Peer group",
+    "supervisor": "Supervisor",
+    "faculty": "Program faculty",
+    "conference": "Conference",
+}
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class SupervisedSession(db.Model):
+    """A supervised KAP session: a de-identified client code, never client details."""
+
+    __tablename__ = "supervised_sessions"
+    __table_args__ = (
+        CheckConstraint(f"setting IN ({_in(SETTINGS)})", name="setting"),
+        CheckConstraint(f"route IN ({_in(ROUTES)})", name="route"),
+        CheckConstraint(f"trainee_role IN ({_in(TRAINEE_ROLES)})", name="trainee_role"),
+        CheckConstraint(f"supervision_mode IN ({_in(SUPERVISION_MODES)})", name="supervision_mode"),
+        CheckConstraint(f"status IN ({_in(SESSION_STATUSES)})", name="status"),
+        CheckConstraint("duration_minutes >= 15 AND duration_minutes <= 720", name="duration"),
+        CheckConstraint("covers_preparation OR covers_dosing OR covers_integration", name="phases"),
+        Index("ix_supervised_sessions_enrollment_on", "enrollment_id", "on"),
+        Index("ix_supervised_sessions_supervisor_status", "supervisor_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
+    on: Mapped[date] = mapped_column(Date)
+    client_code: Mapped[str] = mapped_column(String(16))
+    setting: Mapped[str] = mapped_column(String(20))
+    route: Mapped[str] = mapped_column(String(12))
+    trainee_role: Mapped[str] = mapped_column(String(15))
+    supervision_mode: Mapped[str] = mapped_column(String(15))
+    covers_preparation: Mapped[bool] = mapped_column(Boolean, default=False)
+    covers_dosing: Mapped[bool] = mapped_column(Boolean, default=False)
+    covers_integration: Mapped[bool] = mapped_column(Boolean, default=False)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    reflection: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    # Set at submission from the current primary assignment; None means waiting for staff.
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    enrollment: Mapped[Enrollment] = relationship()
+    supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id])
+
+    @property
+    def is_editable(self) -> bool:
+        """The trainee may change a draft or a returned session."""
+        return self.status in ("draft", "returned")
+
+    @property
+    def status_label(self) -> str:
+        """The status as a person reads it."""
+        return SESSION_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def phases(self) -> list[str]:
+        """The phases covered, as words."""
+        names = []
+        if self.covers_preparation:
+            names.append("preparation")
+        if self.covers_dosing:
+            names.append("dosing")
+        if self.covers_integration:
+            names.append("integration")
+        return names
+
+    @property
+    def setting_label(self) -> str:
+        """The setting as a person reads it."""
+        return SETTINGS.get(self.setting, self.setting)
+
+    @property
+    def route_label(self) -> str:
+        """The administration route as a person reads it."""
+        return ROUTES.get(self.route, self.route)
+
+    @property
+    def role_label(self) -> str:
+        """The trainee's role as a person reads it."""
+        return TRAINEE_ROLES.get(self.trainee_role, self.trainee_role)
+
+    @property
+    def mode_label(self) -> str:
+        """The supervision mode as a person reads it."""
+        return SUPERVISION_MODES.get(self.supervision_mode, self.supervision_mode)
+
+
+class CasePresentation(db.Model):
+    """A case presentation the trainee gave, optionally about one of their sessions."""
+
+    __tablename__ = "case_presentations"
+    __table_args__ = (
+        CheckConstraint(f"audience IN ({_in(AUDIENCES)})", name="audience"),
+        Index("ix_case_presentations_enrollment_on", "enrollment_id", "on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
+    on: Mapped[date] = mapped_column(Date)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("supervised_sessions.id", ondelete="SET NULL"), index=True
+    )
+    audience: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enrollment: Mapped[Enrollment] = relationship()
+    session: Mapped[SupervisedSession | None] = relationship()
+
+    @property
+    def audience_label(self) -> str:
+        """The audience as a person reads it."""
+        return AUDIENCES.get(self.audience, self.audience)

@@ -1,7 +1,286 @@
-"""Views of this area."""
+"""The trainee's pages for supervised sessions and case presentations."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from tracker.core import navigation
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.queries import current_enrollment
+from tracker.extensions import db
+from tracker.security.access import Trainee, allow
+from tracker.supervision import queries, services
+from tracker.supervision.client_codes import new_client_code
+from tracker.supervision.forms import PresentationForm, SessionForm
+from tracker.supervision.models import SupervisedSession
+from tracker.training.forms import ConfirmForm
+from tracker.training.services import LoggingClosed, TrainingError
+from tracker.training.views import attach_error, closed_page
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+navigation.register("Sessions", "supervision.sessions", Trainee, order=40)
+
+WHAT = "supervised sessions"
+
+
+def _enrollment() -> Enrollment | None:
+    return current_enrollment(current_user.id)
+
+
+def _is_open(enrollment: Enrollment | None) -> bool:
+    return (
+        enrollment is not None
+        and enrollment.status == "admitted"
+        and enrollment.requirements is not None
+    )
+
+
+def _session_or_404(session_id: int) -> SupervisedSession:
+    session = queries.owned_session(session_id, current_user.id)
+    if session is None:
+        abort(404)
+    return session
+
+
+def _confirm_or_400() -> None:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
+def _session_input(form: SessionForm) -> services.SessionInput:
+    return services.SessionInput(
+        on=form.on.data,
+        client_code=form.client_code.data or "",
+        setting=form.setting.data or "",
+        route=form.route.data or "",
+        trainee_role=form.trainee_role.data or "",
+        supervision_mode=form.supervision_mode.data or "",
+        covers_preparation=bool(form.covers_preparation.data),
+        covers_dosing=bool(form.covers_dosing.data),
+        covers_integration=bool(form.covers_integration.data),
+        duration_minutes=form.duration_minutes.data,
+        reflection=form.reflection.data or "",
+    )
+
+
+def _form_page(form: SessionForm, title: str, session: SupervisedSession | None = None):
+    return render_template(
+        "supervision/session_form.html",
+        form=form,
+        title=title,
+        session=session,
+        suggestion=new_client_code(),
+    )
+
+
+# -- sessions -----------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@allow(Trainee)
+def sessions():
+    """The trainee's sessions with their status, and counts against the requirement."""
+    enrollment = _enrollment()
+    if not _is_open(enrollment):
+        return closed_page(enrollment, WHAT)
+    spec = enrollment.requirements.spec
+    items = queries.sessions_of(enrollment.id)
+    presentations = queries.presentations_of(enrollment.id)
+    return render_template(
+        "supervision/sessions.html",
+        sessions=items,
+        counts=queries.session_counts(items, spec.supervised_sessions_required),
+        presentations_count=len(presentations),
+        presentations_required=spec.case_presentations_required,
+    )
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@allow(Trainee)
+def new_session():
+    """Record a supervised session as a draft; the client code is pre-filled at random."""
+    enrollment = _enrollment()
+    if not _is_open(enrollment):
+        return closed_page(enrollment, WHAT)
+    form = SessionForm()
+    if request.method == "GET":
+        form.client_code.data = new_client_code()
+    if form.validate_on_submit():
+        try:
+            session = services.create_session(enrollment, _session_input(form))
+        except LoggingClosed:
+            db.session.rollback()
+            return closed_page(enrollment, WHAT)
+        except TrainingError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Session saved as a draft. Submit it when it is ready for sign-off.", "success")
+            return redirect(url_for("supervision.view_session", session_id=session.id))
+    return _form_page(form, "Record a supervised session")
+
+
+@bp.get("/sessions/<int:session_id>")
+@allow(Trainee)
+def view_session(session_id: int):
+    """One session, with what the trainee can do with it now."""
+    session = _session_or_404(session_id)
+    return render_template("supervision/session.html", session=session, confirm=ConfirmForm())
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@allow(Trainee)
+def edit_session(session_id: int):
+    """Change a draft or returned session."""
+    session = _session_or_404(session_id)
+    enrollment = session.enrollment
+    if not _is_open(enrollment):
+        return closed_page(enrollment, WHAT)
+    if not session.is_editable:
+        flash(
+            "This session cannot be changed now: only a draft or a returned session can be "
+            "edited (withdraw a submitted one first; a signed one is final).",
+            "danger",
+        )
+        return redirect(url_for("supervision.view_session", session_id=session.id))
+    form = SessionForm(obj=session if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_session(session, _session_input(form))
+        except LoggingClosed:
+            db.session.rollback()
+            return closed_page(enrollment, WHAT)
+        except TrainingError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Session updated.", "success")
+            return redirect(url_for("supervision.view_session", session_id=session.id))
+    return _form_page(form, "Edit a supervised session", session)
+
+
+def _transition(session_id: int, action, done: str):
+    session = _session_or_404(session_id)
+    _confirm_or_400()
+    enrollment = session.enrollment
+    try:
+        action(session)
+    except LoggingClosed:
+        db.session.rollback()
+        return closed_page(enrollment, WHAT)
+    except TrainingError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("supervision.view_session", session_id=session_id))
+    db.session.commit()
+    flash(done, "success")
+    return None
+
+
+@bp.post("/sessions/<int:session_id>/submit")
+@allow(Trainee)
+def submit_session(session_id: int):
+    """Submit a session for sign-off by the assigned primary supervisor."""
+    refused = _transition(session_id, services.submit_session, "Session submitted for sign-off.")
+    return refused or redirect(url_for("supervision.view_session", session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/withdraw")
+@allow(Trainee)
+def withdraw_session(session_id: int):
+    """Take a submitted session back to draft."""
+    refused = _transition(
+        session_id, services.withdraw_session, "Session withdrawn; it is a draft again."
+    )
+    return refused or redirect(url_for("supervision.view_session", session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/delete")
+@allow(Trainee)
+def delete_session(session_id: int):
+    """Delete a draft session."""
+    refused = _transition(session_id, services.delete_session, "Draft session deleted.")
+    return refused or redirect(url_for("supervision.sessions"))
+
+
+# -- case presentations -------------------------------------------------------------------------
+
+
+@bp.get("/presentations")
+@allow(Trainee)
+def presentations():
+    """The trainee's case presentations against the requirement."""
+    enrollment = _enrollment()
+    if not _is_open(enrollment):
+        return closed_page(enrollment, "case presentations")
+    return render_template(
+        "supervision/presentations.html",
+        presentations=queries.presentations_of(enrollment.id),
+        required=enrollment.requirements.spec.case_presentations_required,
+        confirm=ConfirmForm(),
+    )
+
+
+def _session_choice(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 9:
+        return -1  # refused by the service as not one of the trainee's sessions
+    return int(value)
+
+
+@bp.route("/presentations/new", methods=["GET", "POST"])
+@allow(Trainee)
+def new_presentation():
+    """Record a case presentation."""
+    enrollment = _enrollment()
+    if not _is_open(enrollment):
+        return closed_page(enrollment, "case presentations")
+    form = PresentationForm()
+    form.session_id.choices = [SelectChoice("", "None")] + [
+        SelectChoice(str(s.id), f"{s.on.isoformat()} · {s.client_code}")
+        for s in queries.sessions_of(enrollment.id)
+    ]
+    if form.validate_on_submit():
+        data = services.PresentationInput(
+            on=form.on.data,
+            title=form.title.data or "",
+            audience=form.audience.data or "",
+            session_id=_session_choice(form.session_id.data),
+        )
+        try:
+            services.create_presentation(enrollment, data)
+        except LoggingClosed:
+            db.session.rollback()
+            return closed_page(enrollment, "case presentations")
+        except TrainingError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Case presentation recorded.", "success")
+            return redirect(url_for("supervision.presentations"))
+    return render_template("supervision/presentation_form.html", form=form)
+
+
+@bp.post("/presentations/<int:presentation_id>/delete")
+@allow(Trainee)
+def delete_presentation(presentation_id: int):
+    """Delete a case presentation."""
+    item = queries.owned_presentation(presentation_id, current_user.id)
+    if item is None:
+        abort(404)
+    _confirm_or_400()
+    enrollment = item.enrollment
+    try:
+        services.delete_presentation(item)
+    except LoggingClosed:
+        db.session.rollback()
+        return closed_page(enrollment, "case presentations")
+    db.session.commit()
+    flash("Case presentation deleted.", "success")
+    return redirect(url_for("supervision.presentations"))

@@ -1,1 +1,131 @@
-"""Models of this area (filled in with its records)."""
+"""What a trainee logs for steps 5, 6 and 9: didactic hours, experiential activities and
+continuing education."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.documents.models import StoredFile
+from tracker.enrollments.models import Enrollment
+from tracker.extensions import UTCDateTime, db, utcnow
+from tracker.programs.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
+
+ENTRY_STATUSES = ("pending", "verified", "returned")
+ENTRY_STATUS_LABELS = {
+    "pending": "Waiting for verification",
+    "verified": "Verified",
+    "returned": "Returned with a question",
+}
+CE_KINDS = ("ce", "consultation")
+CE_KIND_LABELS = {"ce": "CE credits", "consultation": "Peer consultation hours"}
+HOURS = Numeric(5, 2)
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class _LoggedEntry:
+    """Columns shared by didactic and experiential entries."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    on: Mapped[date] = mapped_column(Date)
+    hours: Mapped[Decimal] = mapped_column(HOURS)
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set by the verification step (a later feature); the trainee never sets them.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def is_verified(self) -> bool:
+        """True once verified: the entry is then read-only for the trainee."""
+        return self.status == "verified"
+
+    @property
+    def status_label(self) -> str:
+        """The status as a person reads it."""
+        return ENTRY_STATUS_LABELS.get(self.status, self.status)
+
+
+class DidacticEntry(_LoggedEntry, db.Model):
+    """Didactic hours under one curriculum topic (step 5)."""
+
+    __tablename__ = "didactic_entries"
+    __table_args__ = (
+        CheckConstraint("hours > 0 AND hours <= 12", name="hours"),
+        CheckConstraint(f"status IN ({_in(ENTRY_STATUSES)})", name="status"),
+        Index("ix_didactic_entries_enrollment_on", "enrollment_id", "on"),
+    )
+
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
+    topic_code: Mapped[str] = mapped_column(String(40))
+    provider: Mapped[str] = mapped_column(String(200))
+
+    enrollment: Mapped[Enrollment] = relationship()
+
+
+class ExperientialEntry(_LoggedEntry, db.Model):
+    """An experiential activity (step 6); a personal session is an attestation only."""
+
+    __tablename__ = "experiential_entries"
+    __table_args__ = (
+        CheckConstraint("hours > 0 AND hours <= 12", name="hours"),
+        CheckConstraint(f"status IN ({_in(ENTRY_STATUSES)})", name="status"),
+        CheckConstraint(f"kind IN ({_in(EXPERIENTIAL_KINDS)})", name="kind"),
+        Index("ix_experiential_entries_enrollment_on", "enrollment_id", "on"),
+    )
+
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(20))
+    facilitator: Mapped[str] = mapped_column(String(200))
+
+    enrollment: Mapped[Enrollment] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        """The activity type as a person reads it."""
+        return EXPERIENTIAL_LABELS.get(self.kind, self.kind)
+
+
+class ContinuingEducation(db.Model):
+    """CE credits or peer consultation hours (step 9), with an optional certificate file."""
+
+    __tablename__ = "continuing_education"
+    __table_args__ = (
+        CheckConstraint("amount > 0 AND amount <= 40", name="amount"),
+        CheckConstraint(f"kind IN ({_in(CE_KINDS)})", name="kind"),
+        Index("ix_continuing_education_enrollment_on", "enrollment_id", "on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
+    on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    provider: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Decimal] = mapped_column(HOURS)
+    file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    enrollment: Mapped[Enrollment] = relationship()
+    certificate: Mapped[StoredFile | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        """Credits or consultation hours, as a person reads it."""
+        return CE_KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def unit(self) -> str:
+        """The unit of `amount`."""
+        return "credits" if self.kind == "ce" else "hours"

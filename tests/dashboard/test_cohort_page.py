@@ -1,0 +1,134 @@
+"""The staff cohort page: statuses at a glance, filters, sorting, CSV, constant query count."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import insert, select
+
+from tracker.accounts.models import User
+from tracker.core.clock import today_in
+from tracker.enrollments.models import Enrollment
+from tracker.extensions import db, utcnow
+from tracker.programs.models import Cohort, Program, RequirementSet, Track
+from tracker.programs.requirements import RequirementSpec
+from tracker.training.models import DidacticEntry
+
+
+@pytest.fixture
+def program(app):
+    """A program with one track and one running cohort."""
+    program = Program(name="Cohort Test Program", timezone="UTC")
+    track = Track(program=program, name="Online", format="online", tuition_cents=450000)
+    spec = RequirementSpec.default("online")
+    requirements = RequirementSet(track=track, version=1, content=json.dumps(spec.to_dict()))
+    today = today_in("UTC")
+    cohort = Cohort(program=program, name="Spring", starts_on=today - timedelta(days=100),
+                    ends_on=today + timedelta(days=200))
+    db.session.add_all([program, track, requirements, cohort])
+    db.session.commit()
+    return program, track, cohort, requirements
+
+
+def _enroll_many(program, count: int, start: int = 0, name: str = "Trainee") -> None:
+    prog, track, cohort, requirements = program
+    users = [
+        {"email": f"bulk{start + i}@example.org", "full_name": f"{name} {start + i:04d}",
+         "is_trainee": True, "active": True, "created_at": utcnow()}
+        for i in range(count)
+    ]
+    db.session.execute(insert(User), users)
+    ids = db.session.scalars(
+        select(User.id).where(User.email.in_([u["email"] for u in users]))
+    ).all()
+    db.session.execute(
+        insert(Enrollment),
+        [{"trainee_id": uid, "program_id": prog.id, "track_id": track.id,
+          "cohort_id": cohort.id, "requirement_set_id": requirements.id, "status": "admitted",
+          "decided_at": utcnow(), "created_at": utcnow(), "pathway": "standard",
+          "pathway_reason": "", "decision_note": ""} for uid in ids],
+    )
+    db.session.commit()
+
+
+@pytest.fixture
+def staff_client(client, create_user, auth):
+    auth.login(create_user("staff"))
+    return client
+
+
+def test_page_shows_statuses_and_blocking_counts(staff_client, program):
+    _enroll_many(program, 3)
+    page = staff_client.get("/dashboard/cohort").get_data(as_text=True)
+    assert "3 enrollments match" in page
+    assert "Trainee 0000" in page
+    assert "Eligibility: blocked" in page or "Eligibility: in progress" in page \
+        or "Eligibility: not started" in page
+
+
+def test_filters_by_item_code_and_step(staff_client, program):
+    _enroll_many(program, 2)
+    enrollment = db.session.scalars(select(Enrollment).order_by(Enrollment.id)).first()
+    db.session.add(DidacticEntry(enrollment_id=enrollment.id, on=today_in("UTC"),
+                                 topic_code="pharmacology", hours=Decimal(12),
+                                 provider="Course", status="verified"))
+    db.session.commit()
+    page = staff_client.get("/dashboard/cohort?code=didactic.topic_short").get_data(as_text=True)
+    assert "2 enrollments match" in page
+    page = staff_client.get(
+        "/dashboard/cohort?code=license.missing&actor=trainee&sort=blocking"
+    ).get_data(as_text=True)
+    assert "2 enrollments match" in page
+    page = staff_client.get("/dashboard/cohort?step=2&step_status=complete").get_data(as_text=True)
+    assert "2 enrollments match" in page
+    page = staff_client.get("/dashboard/cohort?step=2").get_data(as_text=True)
+    assert "0 enrollments match" in page
+
+
+def test_bad_filter_values_are_ignored_not_errors(staff_client, program):
+    _enroll_many(program, 1)
+    response = staff_client.get("/dashboard/cohort?step=99&code=<script>&sort=drop&page=-3"
+                                "&cohort=abc&status=robert')")
+    assert response.status_code == 200
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_csv_export_of_what_is_filtered_is_neutralised(staff_client, program):
+    _enroll_many(program, 2, name="=HYPERLINK(evil)")
+    response = staff_client.get("/dashboard/cohort.csv?sort=name")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:2] == ["enrollment", "trainee"]
+    assert len(rows) == 3
+    assert all(row[1].startswith("'=") for row in rows[1:])
+
+
+def test_pagination(staff_client, program):
+    _enroll_many(program, 55)
+    page2 = staff_client.get("/dashboard/cohort?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in page2
+    assert "Trainee 0054" in page2
+    assert "Trainee 0000" not in page2
+
+
+def test_query_count_is_the_same_for_10_and_1000_enrollments(staff_client, program,
+                                                            count_queries):
+    _enroll_many(program, 10)
+    staff_client.get("/dashboard/cohort")
+    with count_queries() as small:
+        assert staff_client.get("/dashboard/cohort").status_code == 200
+    _enroll_many(program, 990, start=10)
+    with count_queries() as large:
+        assert staff_client.get("/dashboard/cohort").status_code == 200
+    assert large.count == small.count, (small.statements, large.statements)
+
+
+def test_trainee_and_supervisor_cannot_open_it(client, create_user, auth):
+    auth.login(create_user("trainee"))
+    assert client.get("/dashboard/cohort").status_code == 403
+    assert client.get("/dashboard/cohort.csv").status_code == 403

@@ -1,0 +1,131 @@
+"""Client codes: anything that looks like a name, e-mail, phone number or date is refused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import post_form
+from tests.training.factories import REFLECTION, count, iso, yesterday
+from tracker.extensions import db
+from tracker.supervision.client_codes import (
+    DATE_MESSAGE,
+    EMAIL_MESSAGE,
+    FORMAT_MESSAGE,
+    NAME_MESSAGE,
+    PHONE_MESSAGE,
+    code_problem,
+    new_client_code,
+)
+from tracker.supervision.models import SupervisedSession
+
+REFUSED = [
+    # names
+    ("John Smith", NAME_MESSAGE),
+    ("john smith", NAME_MESSAGE),
+    ("JOHNSMITH", NAME_MESSAGE),
+    ("Smith", NAME_MESSAGE),
+    ("Mary-Jane", NAME_MESSAGE),
+    ("O'Brien", NAME_MESSAGE),
+    ("Jane Doe 42", NAME_MESSAGE),
+    ("ABCD", NAME_MESSAGE),
+    # e-mail addresses
+    ("jane@example.org", EMAIL_MESSAGE),
+    ("j.doe+kap@mail.example.com", EMAIL_MESSAGE),
+    ("KC@1", EMAIL_MESSAGE),
+    # phone numbers
+    ("5551234567", PHONE_MESSAGE),
+    ("555-123-4567", PHONE_MESSAGE),
+    ("(555) 123 4567", PHONE_MESSAGE),
+    ("+1 555 123 4567", PHONE_MESSAGE),
+    ("555.1234", PHONE_MESSAGE),
+    ("1234567", PHONE_MESSAGE),
+    ("KC-5551234", PHONE_MESSAGE),
+    # dates
+    ("1985-03-02", DATE_MESSAGE),
+    ("03/02/1985", DATE_MESSAGE),
+    ("3/2/85", DATE_MESSAGE),
+    ("19850302", DATE_MESSAGE),
+    ("02031985", DATE_MESSAGE),
+    ("2 Mar 1985", DATE_MESSAGE),
+    ("March 2, 1985", DATE_MESSAGE),
+    ("2-MAR-85", DATE_MESSAGE),
+    ("KC-1985-03-02", DATE_MESSAGE),
+    ("DOB020385", DATE_MESSAGE),
+    # format
+    ("", "Enter the client code."),
+    ("A1", FORMAT_MESSAGE),
+    ("KC-7QX4M2-ABCDEFGHJ", FORMAT_MESSAGE),
+    ("KC_7QX4", FORMAT_MESSAGE),
+    ("KC 7QX4", FORMAT_MESSAGE),
+    ("1234", FORMAT_MESSAGE),
+    ("KC-7Q\u00c94", FORMAT_MESSAGE),
+    ("x" * 10_000, FORMAT_MESSAGE),
+]
+CODE_INPUT = re.compile(r'<input[^>]*name="client_code"[^>]*value="(KC-[A-Z0-9]{6})"')
+ACCEPTED = ["KC-7QX4M2", "kc-7qx4m2", "A1B2", "C-42", "P7-AX9K", "ZZ9-PLURAL-Z9"]
+
+
+@pytest.mark.parametrize(("value", "message"), REFUSED)
+def test_identifying_codes_refused(value, message):
+    assert code_problem(value) == message
+
+
+@pytest.mark.parametrize("value", ACCEPTED)
+def test_deidentified_codes_accepted(value):
+    assert code_problem(value) is None
+
+
+def test_generated_codes_are_random_and_acceptable():
+    codes = {new_client_code() for _ in range(300)}
+    assert len(codes) == 300
+    for code in codes:
+        assert code.startswith("KC-") and len(code) == 9
+        assert code_problem(code) is None
+
+
+def _session(code):
+    return {
+        "on": iso(yesterday()),
+        "client_code": code,
+        "setting": "clinic",
+        "route": "im",
+        "trainee_role": "observer",
+        "supervision_mode": "live",
+        "covers_dosing": "y",
+        "duration_minutes": "90",
+        "reflection": REFLECTION,
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("John Smith", "looks like a name"),
+        ("jane@example.org", "looks like an e-mail address"),
+        ("555-123-4567", "looks like a phone number"),
+        ("1985-03-02", "looks like a date"),
+    ],
+)
+def test_the_form_refuses_identifying_codes(signed_in, value, message):
+    response = post_form(signed_in, "/supervision/sessions/new", _session(value))
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert count(SupervisedSession) == 0
+
+
+def test_the_form_stores_an_accepted_code_in_capitals(signed_in):
+    response = post_form(signed_in, "/supervision/sessions/new", _session("kc-7qx4m2"))
+    assert response.status_code == 302
+    session = db.session.scalars(select(SupervisedSession)).one()
+    assert session.client_code == "KC-7QX4M2"
+
+
+def test_new_session_form_offers_a_random_code(signed_in):
+    first = signed_in.get("/supervision/sessions/new").get_data(as_text=True)
+    second = signed_in.get("/supervision/sessions/new").get_data(as_text=True)
+    codes = [CODE_INPUT.search(page) for page in (first, second)]
+    assert all(codes)
+    assert codes[0].group(1) != codes[1].group(1)

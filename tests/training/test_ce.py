@@ -1,0 +1,138 @@
+"""Continuing education: credits or consultation hours, dated within 5 years, with an optional
+certificate that is judged by its content."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import post_form
+from tests.training.factories import add_ce, count, iso, yesterday
+from tracker.core.clock import today_in
+from tracker.documents.models import StoredFile
+from tracker.extensions import db
+from tracker.training.models import ContinuingEducation
+
+URL = "/training/ce/new"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def valid(**changes):
+    data = {
+        "kind": "ce",
+        "on": iso(yesterday()),
+        "title": "Ketamine pharmacology update",
+        "provider": "Society for Psychedelic Medicine",
+        "amount": "3.5",
+    }
+    data.update(changes)
+    return data
+
+
+def test_ce_credits_logged(signed_in, enrollment):
+    assert post_form(signed_in, URL, valid()).status_code == 302
+    item = db.session.scalars(select(ContinuingEducation)).one()
+    assert (item.kind, item.amount, item.file_id) == ("ce", Decimal("3.50"), None)
+    assert item.enrollment_id == enrollment.id
+
+
+def test_consultation_hours_logged(signed_in):
+    assert post_form(signed_in, URL, valid(kind="consultation", amount="1.25")).status_code == 302
+    item = db.session.scalars(select(ContinuingEducation)).one()
+    assert item.kind == "consultation"
+    page = signed_in.get("/training/ce").get_data(as_text=True)
+    assert "1.25 hours" in page
+
+
+def test_certificate_is_stored_for_the_trainee(signed_in, trainee):
+    data = valid(certificate=(io.BytesIO(PDF), "certificate.pdf"))
+    response = post_form(signed_in, URL, data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    item = db.session.scalars(select(ContinuingEducation)).one()
+    stored = db.session.get(StoredFile, item.file_id)
+    assert stored.owner_id == trainee.id
+    assert stored.content_type == "application/pdf"
+    page = signed_in.get("/training/ce").get_data(as_text=True)
+    assert f"/files/{stored.id}" in page
+    download = signed_in.get(f"/files/{stored.id}")
+    assert download.status_code == 200
+    assert download.data == PDF
+    download.close()
+
+
+def test_a_script_named_pdf_is_refused_and_nothing_is_saved(signed_in, app, tmp_path):
+    data = valid(certificate=(io.BytesIO(b"<script>alert(1)</script>"), "evil.pdf"))
+    response = post_form(signed_in, URL, data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "PDF, PNG or JPEG" in response.get_data(as_text=True)
+    assert count(ContinuingEducation) == 0
+    assert count(StoredFile) == 0
+
+
+def test_a_refused_form_keeps_no_uploaded_file(signed_in, app):
+    data = valid(amount="0.3", certificate=(io.BytesIO(PDF), "certificate.pdf"))
+    response = post_form(signed_in, URL, data, content_type="multipart/form-data")
+    assert "quarter credits" in response.get_data(as_text=True)
+    assert count(ContinuingEducation) == 0
+    assert count(StoredFile) == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"amount": "0"}, "must be more than 0"),
+        ({"amount": "-1"}, "must be more than 0"),
+        ({"amount": "40.25"}, "At most 40 credits"),
+        ({"amount": "0.3"}, "quarter credits"),
+        ({"kind": "consultation", "amount": "41"}, "At most 40 hours"),
+        ({"kind": "webinar"}, "Choose CE credits or peer consultation hours"),
+        ({"title": ""}, "Enter the title"),
+        ({"title": "t" * 201}, "at most 200 characters"),
+        ({"provider": "p" * 10_000}, "at most 200 characters"),
+        ({"on": iso(today_in("UTC") + timedelta(days=1))}, "cannot be in the future"),
+        ({"on": iso(today_in("UTC") - timedelta(days=5 * 366))}, "more than 5 years ago"),
+        ({"on": "not a date"}, "Enter the date as YYYY-MM-DD"),
+    ],
+)
+def test_invalid_ce_refused(signed_in, changes, message):
+    response = post_form(signed_in, URL, valid(**changes))
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert count(ContinuingEducation) == 0
+
+
+def test_ce_before_the_cohort_but_within_5_years_is_accepted(signed_in, enrollment):
+    day = enrollment.cohort.starts_on - timedelta(days=400)
+    assert post_form(signed_in, URL, valid(on=iso(day), amount="40")).status_code == 302
+
+
+def test_edit_and_delete_ce(signed_in, enrollment):
+    item = add_ce(enrollment, amount="3")
+    url = f"/training/ce/{item.id}/edit"
+    assert 'value="3.00"' in signed_in.get(url).get_data(as_text=True)
+    assert post_form(signed_in, url, valid(amount="6", title="Changed")).status_code == 302
+    db.session.refresh(item)
+    assert (item.amount, item.title) == (Decimal("6.00"), "Changed")
+    response = post_form(signed_in, url, valid(amount="99"))
+    assert "At most 40" in response.get_data(as_text=True)
+    db.session.refresh(item)
+    assert item.amount == Decimal("6.00")
+    assert post_form(signed_in, f"/training/ce/{item.id}/delete").status_code == 302
+    assert count(ContinuingEducation) == 0
+
+
+def test_totals_count_the_current_window_only(signed_in, enrollment):
+    today = today_in("UTC")
+    add_ce(enrollment, amount="5", on=today - timedelta(days=10))
+    add_ce(enrollment, amount="4", on=today - timedelta(days=700))
+    add_ce(enrollment, amount="20", on=today - timedelta(days=800))  # outside 24 months
+    add_ce(enrollment, amount="2.5", kind="consultation", on=today - timedelta(days=3))
+    page = signed_in.get("/training/ce").get_data(as_text=True)
+    credits_row = page.split('<th scope="row" class="fw-normal">CE credits</th>')[1]
+    assert "<td>9</td><td>12</td><td>Short by 3</td>" in credits_row.split("</tr>")[0]
+    consult_row = page.split("Peer consultation hours</th>")[1].split("</tr>")[0]
+    assert "<td>2.5</td><td>6</td><td>Short by 3.5</td>" in consult_row

@@ -1,0 +1,439 @@
+"""Admissions: the applicant queue, the staff enrollment list and the review page where staff
+review documents, verify credentials, clear screenings, decide pathways and admissions, waive,
+move requirement versions and assign supervisors. Staff only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from tracker.admissions import queries, services
+from tracker.admissions.forms import (
+    AdmitForm,
+    AssignmentForm,
+    ClearanceForm,
+    DeclineForm,
+    DocumentReviewForm,
+    MoveRequirementsForm,
+    PathwayForm,
+    RevokeWaiverForm,
+    UnverifyForm,
+    VerifyForm,
+    WaiverForm,
+)
+from tracker.core import navigation
+from tracker.core.clock import local_time, today_in
+from tracker.eligibility.models import CLEARANCE_LABELS, Insurance, Licence
+from tracker.enrollments.facts import load_enrollment
+from tracker.enrollments.models import ENROLLMENT_STATUSES, Enrollment
+from tracker.extensions import db
+from tracker.programs.requirements import DOCUMENT_LABELS
+from tracker.progress import Actor, compute
+from tracker.security.access import Staff, allow
+
+bp = Blueprint("admissions", __name__, url_prefix="/admissions")
+navigation.register("Admissions", "admissions.queue", Staff, order=55)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@bp.context_processor
+def _helpers() -> dict[str, object]:
+    return {
+        "status_labels": queries.STATUS_LABELS,
+        "document_labels": DOCUMENT_LABELS,
+        "method_labels": services.VERIFICATION_METHODS,
+        "pathway_labels": services.PATHWAY_LABELS,
+        "clearance_labels": CLEARANCE_LABELS,
+        "target_label": services.target_label,
+        "local_day": _local_day,
+    }
+
+
+def _local_day(moment, timezone: str | None) -> str:
+    """A stored UTC time as the date it was where the program is."""
+    local = local_time(moment, timezone)
+    return local.date().isoformat() if local is not None else ""
+
+
+# -- lists ----------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@allow(Staff)
+def queue():
+    """Submitted applications waiting for a decision, drafts, and recent decisions."""
+    return render_template("admissions/queue.html", queue=queries.applicant_queue())
+
+
+@bp.get("/enrollments")
+@allow(Staff)
+def enrollments():
+    """Every enrollment, searchable by name or e-mail and filtered by status, a page at a time."""
+    search = request.args.get("q", "")[:100]
+    status = request.args.get("status", "")
+    status = status if status in ENROLLMENT_STATUSES else ""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    return render_template(
+        "admissions/enrollments.html",
+        pagination=queries.enrollment_page(search, status, page),
+        q=search,
+        status=status,
+        statuses=ENROLLMENT_STATUSES,
+    )
+
+
+# -- the review page ------------------------------------------------------------------------------
+
+
+def _enrollment_or_404(enrollment_id: int) -> Enrollment:
+    enrollment = queries.enrollment(enrollment_id)
+    if enrollment is None:
+        abort(404)
+    return enrollment
+
+
+def _people(enrollment: Enrollment) -> list[tuple[int, str]]:
+    return [
+        (person.id, f"{person.full_name} ({person.email})")
+        for person in queries.supervisor_choices(enrollment.trainee_id)
+    ]
+
+
+def _assignment_form(enrollment: Enrollment, current: dict | None = None, **kwargs):
+    """The assignment form; `current` (kind -> row) preselects today's supervisors."""
+    form = AssignmentForm(prefix="assign", people=_people(enrollment), **kwargs)
+    if current is not None:
+        form.primary.data = current["primary"].supervisor.id if "primary" in current else None
+        form.backup.data = current["backup"].supervisor.id if "backup" in current else None
+    return form
+
+
+def _forms(enrollment: Enrollment, records: queries.Review) -> dict[str, Any]:
+    """A blank form for every action on the page, keyed by the prefix it posts with."""
+    blank = {"formdata": None}
+    forms: dict[str, Any] = {}
+    for doc in records.documents:
+        forms[f"doc{doc.id}"] = DocumentReviewForm(prefix=f"doc{doc.id}", **blank)
+    for kind, credentials in (("lic", records.licences), ("ins", records.insurances)):
+        for item in credentials:
+            forms[f"{kind}{item.id}"] = VerifyForm(
+                prefix=f"{kind}{item.id}", methods=services.methods_for(item), **blank
+            )
+            forms[f"un{kind}{item.id}"] = UnverifyForm(prefix=f"un{kind}{item.id}", **blank)
+    forms["health"] = ClearanceForm(prefix="health", **blank)
+    forms["pathway"] = PathwayForm(prefix="pathway", **blank)
+    forms["admit"] = AdmitForm(prefix="admit", **blank)
+    forms["decline"] = DeclineForm(prefix="decline", **blank)
+    forms["waiver"] = WaiverForm(prefix="waiver", targets=services.waiver_targets(), **blank)
+    for row in records.waivers:
+        forms[f"revoke{row.waiver.id}"] = RevokeWaiverForm(prefix=f"revoke{row.waiver.id}", **blank)
+    forms["version"] = MoveRequirementsForm(prefix="version", **blank)
+    forms["assign"] = _assignment_form(enrollment, records.current_assignments, **blank)
+    return forms
+
+
+def _page(enrollment: Enrollment, posted: Any = None):
+    """Render the review page; `posted` (a form with errors) replaces its blank twin."""
+    records = queries.review(enrollment)
+    forms = _forms(enrollment, records)
+    if posted is not None:
+        forms[posted._prefix.rstrip("-")] = posted
+    loaded = load_enrollment(enrollment.id)
+    today = today_in(enrollment.program.timezone)
+    progress = None
+    if loaded is not None and loaded.spec is not None:
+        progress = compute(loaded.facts, loaded.spec, today)
+    newest = services.newest_requirements(enrollment.track_id)
+    pinned = enrollment.pinned_requirements
+    if newest is not None:
+        forms["version"].to_version.data = newest.id
+    spec = enrollment.requirements.spec if enrollment.requirements is not None else None
+    return render_template(
+        "admissions/review.html",
+        enrollment=enrollment,
+        review=records,
+        forms=forms,
+        progress=progress,
+        staff_items=progress.items_for(Actor.STAFF) if progress is not None else (),
+        today=today,
+        newest=newest,
+        pinned=pinned,
+        can_move=(
+            enrollment.status == "admitted"
+            and newest is not None
+            and (pinned is None or newest.version > pinned.version)
+        ),
+        spec=spec,
+        is_open=enrollment.status in services.OPEN_STATUSES,
+        days_waiting=queries.days_since(enrollment.submitted_at, enrollment.program.timezone),
+    )
+
+
+@bp.get("/enrollments/<int:enrollment_id>")
+@allow(Staff)
+def review(enrollment_id: int):
+    """The hub for one person: their steps, what waits on staff, and every staff action."""
+    return _page(_enrollment_or_404(enrollment_id))
+
+
+def _back(enrollment: Enrollment, anchor: str):
+    url = url_for("admissions.review", enrollment_id=enrollment.id)
+    return redirect(f"{url}#{anchor}", code=303)
+
+
+def _act(
+    enrollment: Enrollment,
+    form,
+    action: Callable[[], str],
+    anchor: str,
+    after_commit: Callable[[], None] | None = None,
+):
+    """Validate `form`, run `action` (a service call returning the success message), commit or
+    roll back, then redirect to the page; a refusal shows next to its field or as a message."""
+    if not form.validate_on_submit():
+        return _page(enrollment, form)
+    try:
+        message = action()
+    except services.AdmissionError as error:
+        db.session.rollback()
+        field = form._fields.get(error.field) if error.field else None
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+            return _page(_enrollment_or_404(enrollment.id), form)
+        flash(error.message, "danger")
+        return _back(enrollment, anchor)
+    db.session.commit()
+    flash(message, "success")
+    if after_commit is not None:
+        after_commit()
+    return _back(enrollment, anchor)
+
+
+@bp.post("/enrollments/<int:enrollment_id>/documents/<int:document_id>")
+@allow(Staff)
+def review_document(enrollment_id: int, document_id: int):
+    """Accept or reject an application document with a note."""
+    enrollment = _enrollment_or_404(enrollment_id)
+    document = queries.owned_document(enrollment.id, document_id)
+    if document is None:
+        abort(404)
+    form = DocumentReviewForm(prefix=f"doc{document.id}")
+
+    def action() -> str:
+        done = services.review_document(
+            enrollment, document, _me(), form.decision.data, form.note.data or ""
+        )
+        return f"{DOCUMENT_LABELS.get(done.kind, done.kind)}: {done.status}."
+
+    return _act(enrollment, form, action, "documents")
+
+
+def _credential(enrollment: Enrollment, kind: str, record_id: int) -> Licence | Insurance:
+    if kind == "licence":
+        found = queries.owned_licence(enrollment.trainee_id, record_id)
+    else:
+        found = queries.owned_insurance(enrollment.trainee_id, record_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _verify(enrollment_id: int, kind: str, record_id: int):
+    enrollment = _enrollment_or_404(enrollment_id)
+    credential = _credential(enrollment, kind, record_id)
+    form = VerifyForm(prefix=f"{kind[:3]}{credential.id}", methods=services.methods_for(credential))
+
+    def action() -> str:
+        services.verify_credential(credential, _me(), form.method.data, form.note.data or "")
+        return f"The {kind} is verified."
+
+    return _act(enrollment, form, action, "eligibility")
+
+
+def _unverify(enrollment_id: int, kind: str, record_id: int):
+    enrollment = _enrollment_or_404(enrollment_id)
+    credential = _credential(enrollment, kind, record_id)
+    form = UnverifyForm(prefix=f"un{kind[:3]}{credential.id}")
+
+    def action() -> str:
+        services.unverify_credential(credential, _me(), form.reason.data or "")
+        return f"The verification of the {kind} is withdrawn."
+
+    return _act(enrollment, form, action, "eligibility")
+
+
+@bp.post("/enrollments/<int:enrollment_id>/licences/<int:licence_id>/verify")
+@allow(Staff)
+def verify_licence(enrollment_id: int, licence_id: int):
+    """Verify the trainee's licence: method and note; staff and time are recorded."""
+    return _verify(enrollment_id, "licence", licence_id)
+
+
+@bp.post("/enrollments/<int:enrollment_id>/licences/<int:licence_id>/unverify")
+@allow(Staff)
+def unverify_licence(enrollment_id: int, licence_id: int):
+    """Withdraw the verification of the trainee's licence, with a reason."""
+    return _unverify(enrollment_id, "licence", licence_id)
+
+
+@bp.post("/enrollments/<int:enrollment_id>/insurances/<int:insurance_id>/verify")
+@allow(Staff)
+def verify_insurance(enrollment_id: int, insurance_id: int):
+    """Verify the trainee's insurance policy: method and note; staff and time are recorded."""
+    return _verify(enrollment_id, "insurance", insurance_id)
+
+
+@bp.post("/enrollments/<int:enrollment_id>/insurances/<int:insurance_id>/unverify")
+@allow(Staff)
+def unverify_insurance(enrollment_id: int, insurance_id: int):
+    """Withdraw the verification of the trainee's insurance policy, with a reason."""
+    return _unverify(enrollment_id, "insurance", insurance_id)
+
+
+@bp.post("/enrollments/<int:enrollment_id>/health/<int:screening_id>")
+@allow(Staff)
+def health_clearance(enrollment_id: int, screening_id: int):
+    """Clear or not clear the trainee's current health-screening attestation."""
+    enrollment = _enrollment_or_404(enrollment_id)
+    screening = queries.owned_screening(enrollment.trainee_id, screening_id)
+    if screening is None:
+        abort(404)
+    form = ClearanceForm(prefix="health")
+
+    def action() -> str:
+        done = services.set_health_clearance(screening, _me(), form.clearance.data)
+        return f"Health screening: {services.CLEARANCE_DECISIONS[done.clearance].lower()}."
+
+    return _act(enrollment, form, action, "eligibility")
+
+
+@bp.post("/enrollments/<int:enrollment_id>/pathway")
+@allow(Staff)
+def decide_pathway(enrollment_id: int):
+    """Decide the eligibility pathway (an alternative one needs a reason)."""
+    enrollment = _enrollment_or_404(enrollment_id)
+    form = PathwayForm(prefix="pathway")
+
+    def action() -> str:
+        done = services.decide_pathway(
+            enrollment, _me(), form.pathway.data, form.basis.data or "", form.reason.data or ""
+        )
+        return f"Pathway: {services.PATHWAY_LABELS[done.pathway].lower()}."
+
+    return _act(enrollment, form, action, "pathway")
+
+
+def _mail_decision(enrollment: Enrollment) -> None:
+    """Send the decision e-mail; the decision stands even when the e-mail cannot go out."""
+    try:
+        services.send_decision_mail(enrollment)
+    except Exception:
+        current_app.logger.exception("decision e-mail for enrollment %s failed", enrollment.id)
+        flash("The e-mail to the applicant could not be sent: please contact them.", "warning")
+
+
+@bp.post("/enrollments/<int:enrollment_id>/admit")
+@allow(Staff)
+def admit(enrollment_id: int):
+    """Admit a submitted application (pins the track's current requirements); e-mails them."""
+    enrollment = _enrollment_or_404(enrollment_id)
+    form = AdmitForm(prefix="admit")
+
+    def action() -> str:
+        done = services.admit(enrollment, _me(), form.note.data or "")
+        version = done.pinned_requirements.version if done.pinned_requirements else "?"
+        return f"{done.trainee.full_name} is admitted (requirements version {version})."
+
+    return _act(enrollment, form, action, "decision", lambda: _mail_decision(enrollment))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/decline")
+@allow(Staff)
+def decline(enrollment_id: int):
+    """Decline a submitted application with a reason; e-mails the applicant."""
+    enrollment = _enrollment_or_404(enrollment_id)
+    form = DeclineForm(prefix="decline")
+
+    def action() -> str:
+        done = services.decline(enrollment, _me(), form.reason.data or "")
+        return f"The application of {done.trainee.full_name} is declined."
+
+    return _act(enrollment, form, action, "decision", lambda: _mail_decision(enrollment))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/waivers")
+@allow(Staff)
+def grant_waiver(enrollment_id: int):
+    """Waive a step or an item for this enrollment, with a written reason."""
+    enrollment = _enrollment_or_404(enrollment_id)
+    form = WaiverForm(prefix="waiver", targets=services.waiver_targets())
+
+    def action() -> str:
+        done = services.grant_waiver(enrollment, _me(), form.target.data, form.reason.data)
+        return f"Waived: {services.target_label(done.target)}."
+
+    return _act(enrollment, form, action, "waivers")
+
+
+@bp.post("/enrollments/<int:enrollment_id>/waivers/<int:waiver_id>/revoke")
+@allow(Staff)
+def revoke_waiver(enrollment_id: int, waiver_id: int):
+    """Revoke a waiver, with a reason (the waiver stays on file)."""
+    enrollment = _enrollment_or_404(enrollment_id)
+    waiver = queries.owned_waiver(enrollment.id, waiver_id)
+    if waiver is None:
+        abort(404)
+    form = RevokeWaiverForm(prefix=f"revoke{waiver.id}")
+
+    def action() -> str:
+        done = services.revoke_waiver(enrollment, waiver, _me(), form.reason.data)
+        return f"Waiver revoked: {services.target_label(done.target)}."
+
+    return _act(enrollment, form, action, "waivers")
+
+
+@bp.post("/enrollments/<int:enrollment_id>/requirements")
+@allow(Staff)
+def move_requirements(enrollment_id: int):
+    """Move the enrollment to its track's newest requirement-set version."""
+    enrollment = _enrollment_or_404(enrollment_id)
+    form = MoveRequirementsForm(prefix="version")
+    old = enrollment.pinned_requirements
+
+    def action() -> str:
+        new = services.move_to_newest_requirements(
+            enrollment, _me(), form.to_version.data, form.note.data or ""
+        )
+        was = f"version {old.version}" if old is not None else "no pinned version"
+        return f"Requirements moved from {was} to version {new.version}."
+
+    return _act(enrollment, form, action, "requirements")
+
+
+@bp.post("/enrollments/<int:enrollment_id>/supervisors")
+@allow(Staff)
+def assign_supervisors(enrollment_id: int):
+    """Assign the primary supervisor and optionally a backup (history is kept)."""
+    enrollment = _enrollment_or_404(enrollment_id)
+    form = _assignment_form(enrollment)
+
+    def action() -> str:
+        services.assign_supervisors(enrollment, _me(), form.primary.data, form.backup.data)
+        return "Supervisor assignment saved."
+
+    return _act(enrollment, form, action, "supervisors")

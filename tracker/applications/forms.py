@@ -1,0 +1,68 @@
+"""Forms of the application: a document upload, a reference and a scenario answer. None has a
+field for review status or notes."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from tracker.applications.models import (
+    ANSWER_MAX_LENGTH,
+    ANSWER_MIN_LENGTH,
+    REFERENCE_RELATIONSHIPS,
+    RELATIONSHIP_LABELS,
+)
+from tracker.documents.storage import ACCEPTED_LABEL
+
+
+class DocumentForm(FlaskForm):
+    """Upload an application document."""
+
+    document = FileField("File", description=f"{ACCEPTED_LABEL}, at most 10 MB.")
+
+
+class ReferenceForm(FlaskForm):
+    """A professional reference."""
+
+    name = StringField(
+        "Name",
+        validators=[
+            InputRequired("Enter the reference's name."),
+            Length(max=120, message="Use at most 120 characters."),
+        ],
+    )
+    email = EmailField(
+        "E-mail address",
+        validators=[
+            InputRequired("Enter the reference's e-mail address."),
+            Length(max=254, message="Use at most 254 characters."),
+        ],
+    )
+    relationship = SelectField(
+        "How you know this person",
+        choices=[
+            SelectChoice("", "Choose one"),
+            *[SelectChoice(r, RELATIONSHIP_LABELS[r]) for r in REFERENCE_RELATIONSHIPS],
+        ],
+        invalid_choice_message="Choose how you know this person.",
+    )
+    phone = StringField(
+        "Phone (optional)",
+        validators=[Optional(), Length(max=30, message="Use at most 30 characters.")],
+    )
+
+
+class ScenarioAnswerForm(FlaskForm):
+    """An answer to one ethical scenario."""
+
+    answer = TextAreaField(
+        "Your answer",
+        description=f"Between {ANSWER_MIN_LENGTH} and {ANSWER_MAX_LENGTH} characters.",
+        render_kw={"rows": 10},
+        validators=[
+            InputRequired("Write your answer."),
+            Length(max=ANSWER_MAX_LENGTH, message=f"Use at most {ANSWER_MAX_LENGTH} characters."),
+        ],
+    )

@@ -1,0 +1,307 @@
+"""Rules of the application: documents, references, scenario answers and submission.
+Services flush; the caller commits.
+
+Until the application is submitted the applicant may change everything except what staff
+accepted. After submission only a document that staff rejected may be replaced.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+
+from tracker.accounts.models import User
+from tracker.applications import queries
+from tracker.applications.models import (
+    ANSWER_MAX_LENGTH,
+    ANSWER_MIN_LENGTH,
+    APPLICATION_DOCUMENT_KINDS,
+    REFERENCE_RELATIONSHIPS,
+    ApplicationDocument,
+    Reference,
+    ScenarioAnswer,
+)
+from tracker.audit.services import record
+from tracker.documents.storage import UploadError, save_upload
+from tracker.eligibility import queries as eligibility_queries
+from tracker.eligibility import validation
+from tracker.eligibility.services import Upload
+from tracker.enrollments.models import Enrollment
+from tracker.extensions import db, utcnow
+from tracker.programs.requirements import DOCUMENT_LABELS
+
+MAX_REFERENCES = 10
+_EMAIL = re.compile(
+    r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+_PHONE = re.compile(r"^\+?[0-9 ().\-]{7,30}$")
+LOCKED = (
+    "Your application has been submitted, so this can no longer be changed. Please contact the "
+    "program staff if something needs correcting."
+)
+
+
+class ApplicationError(Exception):
+    """A refused change; `field` names the form field the message belongs to (None: page)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ApplicationIncomplete(ApplicationError):
+    """Submission refused: `missing` lists what is still needed, as sentences."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(
+            "The application cannot be submitted yet. Still missing: " + "; ".join(missing) + "."
+        )
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class ReferenceInput:
+    """What the applicant enters about a reference."""
+
+    name: str
+    email: str
+    relationship: str
+    phone: str = ""
+
+
+def _check(field: str, check, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return check(*args, **kwargs)
+    except validation.ValidationProblem as problem:
+        raise ApplicationError(problem.message, field) from None
+
+
+def _require_open(enrollment: Enrollment) -> None:
+    if enrollment.status != "applicant":
+        raise ApplicationError(LOCKED)
+
+
+# -- documents ------------------------------------------------------------------------------------
+
+
+def upload_document(
+    enrollment: Enrollment, trainee: User, kind: str, upload: Upload | None
+) -> ApplicationDocument:
+    """Upload (or replace) the CV or personal statement. A replacement is allowed while the
+    current one is rejected, or not yet reviewed and the application not yet submitted; the old
+    row is kept as superseded. Accepted documents are read-only."""
+    if kind not in APPLICATION_DOCUMENT_KINDS:
+        raise ApplicationError("This is not an application document.")
+    if enrollment.status not in ("applicant", "submitted", "admitted"):
+        raise ApplicationError(LOCKED)
+    current = queries.current_documents(enrollment.id).get(kind)
+    label = DOCUMENT_LABELS[kind]
+    if current is not None and current.status == "accepted":
+        raise ApplicationError(f"Your {label.lower()} was accepted and can no longer be replaced.")
+    if enrollment.status != "applicant" and (current is None or current.status != "rejected"):
+        raise ApplicationError(
+            "Your application has been submitted: a document can be replaced only when program "
+            "staff reject it."
+        )
+    if upload is None or not upload.filename:
+        raise ApplicationError("Choose a file to upload.", "document")
+    try:
+        stored = save_upload(upload.stream, upload.filename, trainee.id, trainee.id)
+    except UploadError as error:
+        raise ApplicationError(str(error), "document") from None
+    now = utcnow()
+    before = None
+    if current is not None:
+        before = {"id": current.id, "file_id": current.file_id, "status": current.status}
+        current.superseded_at = now
+        db.session.flush()  # the partial unique index allows one current document per kind
+    document = ApplicationDocument(
+        enrollment_id=enrollment.id,
+        kind=kind,
+        file_id=stored.id,
+        status="submitted",
+        submitted_at=now,
+    )
+    db.session.add(document)
+    db.session.flush()
+    record(
+        "application_document.uploaded",
+        document,
+        before=before,
+        after={"kind": kind, "file_id": stored.id, "status": "submitted"},
+        subject_user_id=trainee.id,
+    )
+    return document
+
+
+# -- references -----------------------------------------------------------------------------------
+
+
+def _reference_values(
+    enrollment: Enrollment, trainee: User, data: ReferenceInput, current: Reference | None
+) -> dict[str, Any]:
+    name = _check("name", validation.clean_text, data.name, max_length=120, min_length=2)
+    email = (data.email or "").strip().lower()
+    if not email:
+        raise ApplicationError("Enter the reference's e-mail address.", "email")
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise ApplicationError("Enter a valid e-mail address.", "email")
+    if email == trainee.email.lower():
+        raise ApplicationError("A reference must be someone other than you.", "email")
+    for other in queries.references_of(enrollment.id):
+        if other.email == email and (current is None or other.id != current.id):
+            raise ApplicationError("You already named this person as a reference.", "email")
+    if data.relationship not in REFERENCE_RELATIONSHIPS:
+        raise ApplicationError("Choose how you know this person.", "relationship")
+    phone = " ".join((data.phone or "").split()) or None
+    if phone is not None and (not _PHONE.match(phone) or sum(ch.isdigit() for ch in phone) < 7):
+        raise ApplicationError(
+            "Enter a phone number of digits, spaces, +, -, ( and ) (at least 7 digits).", "phone"
+        )
+    return {"name": name, "email": email, "relationship": data.relationship, "phone": phone}
+
+
+def _reference_snapshot(reference: Reference) -> dict[str, Any]:
+    return {
+        "enrollment_id": reference.enrollment_id,
+        "name": reference.name,
+        "email": reference.email,
+        "relationship": reference.relationship,
+        "phone": reference.phone,
+    }
+
+
+def add_reference(enrollment: Enrollment, trainee: User, data: ReferenceInput) -> Reference:
+    """Name a professional reference, while the application is not yet submitted."""
+    _require_open(enrollment)
+    if len(queries.references_of(enrollment.id)) >= MAX_REFERENCES:
+        raise ApplicationError(f"You can name at most {MAX_REFERENCES} references.")
+    values = _reference_values(enrollment, trainee, data, None)
+    reference = Reference(enrollment_id=enrollment.id, created_at=utcnow(), **values)
+    db.session.add(reference)
+    db.session.flush()
+    record(
+        "reference.added",
+        reference,
+        after=_reference_snapshot(reference),
+        subject_user_id=trainee.id,
+    )
+    return reference
+
+
+def update_reference(
+    reference: Reference, enrollment: Enrollment, trainee: User, data: ReferenceInput
+) -> Reference:
+    """Change a reference, while the application is not yet submitted."""
+    _require_open(enrollment)
+    values = _reference_values(enrollment, trainee, data, reference)
+    before = _reference_snapshot(reference)
+    for name, value in values.items():
+        setattr(reference, name, value)
+    reference.updated_at = utcnow()
+    db.session.flush()
+    record(
+        "reference.changed",
+        reference,
+        before=before,
+        after=_reference_snapshot(reference),
+        subject_user_id=trainee.id,
+    )
+    return reference
+
+
+def delete_reference(reference: Reference, enrollment: Enrollment) -> None:
+    """Remove a reference, while the application is not yet submitted."""
+    _require_open(enrollment)
+    record(
+        "reference.deleted",
+        reference,
+        before=_reference_snapshot(reference),
+        subject_user_id=enrollment.trainee_id,
+    )
+    db.session.delete(reference)
+    db.session.flush()
+
+
+# -- scenario answers -----------------------------------------------------------------------------
+
+
+def answer_scenario(
+    enrollment: Enrollment, trainee: User, scenario_code: str, answer: str
+) -> ScenarioAnswer:
+    """Answer (or change the answer to) one ethical scenario of the requirement set."""
+    _require_open(enrollment)
+    spec = eligibility_queries.spec_for(enrollment)
+    if spec is None or scenario_code not in {s.code for s in spec.ethical_scenarios}:
+        raise ApplicationError("This scenario is not part of your program's application.")
+    text = _check(
+        "answer",
+        validation.clean_text,
+        answer,
+        max_length=ANSWER_MAX_LENGTH,
+        min_length=ANSWER_MIN_LENGTH,
+        multiline=True,
+    )
+    current = queries.answers_of(enrollment.id).get(scenario_code)
+    now = utcnow()
+    if current is None:
+        current = ScenarioAnswer(
+            enrollment_id=enrollment.id, scenario_code=scenario_code, answer=text, created_at=now
+        )
+        db.session.add(current)
+        db.session.flush()
+        record(
+            "scenario_answer.added",
+            current,
+            after={"scenario_code": scenario_code, "answer": text},
+            subject_user_id=trainee.id,
+        )
+        return current
+    before = {"scenario_code": scenario_code, "answer": current.answer}
+    current.answer = text
+    current.updated_at = now
+    db.session.flush()
+    record(
+        "scenario_answer.changed",
+        current,
+        before=before,
+        after={"scenario_code": scenario_code, "answer": text},
+        subject_user_id=trainee.id,
+    )
+    return current
+
+
+# -- submission -----------------------------------------------------------------------------------
+
+
+def submit_application(enrollment: Enrollment, trainee: User) -> Enrollment:
+    """Submit a complete application: the enrollment becomes `submitted`; refused with the list
+    of what is missing otherwise."""
+    _require_open(enrollment)
+    checklist = queries.checklist(enrollment)
+    if not checklist.complete:
+        raise ApplicationIncomplete([f"{item.label} ({item.detail})" for item in checklist.missing])
+    now = utcnow()
+    # Conditional on the status so that two submissions (or a racing change) cannot both win.
+    changed = db.session.execute(
+        update(Enrollment)
+        .where(Enrollment.id == enrollment.id, Enrollment.status == "applicant")
+        .values(status="submitted", submitted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise ApplicationError(LOCKED)
+    db.session.refresh(enrollment)
+    record(
+        "application.submitted",
+        enrollment,
+        before={"status": "applicant"},
+        after={"status": "submitted", "submitted_at": now},
+        subject_user_id=trainee.id,
+    )
+    return enrollment

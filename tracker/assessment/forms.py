@@ -1,0 +1,126 @@
+"""Forms of the final assessment: an exam attempt, a case evaluation, a competency evaluation.
+
+The forms check each value's shape; the rules (attempt limit, who may evaluate, every domain
+rated, dates not in the future) live in the services. The exam and case forms share a page,
+so they carry a prefix and the page-wide CSRF token that CSRFProtect checks on every POST.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, RadioField, SelectChoice, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+from tracker.assessment.models import RATING_LABELS, RATINGS
+from tracker.assessment.services import NOTES_MAX
+
+MULTI_LINE = Regexp(
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\Z", message="Remove the control characters."
+)
+CASE_CHOICES = [SelectChoice("passed", "Passed"), SelectChoice("failed", "Failed")]
+
+
+def strip(value: str | None) -> str | None:
+    """Trim surrounding whitespace."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def domain_label(code: str) -> str:
+    """A competency domain code as a person reads it."""
+    return code.replace("_", " ").capitalize()
+
+
+class PageForm(FlaskForm):
+    """A form that shares its page (and the page's CSRF token) with others."""
+
+    class Meta:
+        csrf = False  # CSRFProtect refuses any POST without a valid token, app-wide
+
+
+def _notes(label: str) -> TextAreaField:
+    return TextAreaField(
+        label,
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=NOTES_MAX, message=f"Use at most {NOTES_MAX} characters."),
+            MULTI_LINE,
+        ],
+        render_kw={"rows": 4},
+    )
+
+
+class ExamForm(PageForm):
+    """One attempt at the knowledge exam."""
+
+    taken_on = DateField(
+        "Date taken",
+        validators=[InputRequired("Enter the date.")],
+        render_kw={"autocomplete": "off"},
+    )
+    score = IntegerField(
+        "Score (0 to 100)",
+        validators=[
+            InputRequired("Enter the score."),
+            NumberRange(min=0, max=100, message="Enter a score from 0 to 100."),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+
+class CaseForm(PageForm):
+    """The evaluation of a case presentation."""
+
+    evaluated_on = DateField(
+        "Date of the evaluation",
+        validators=[InputRequired("Enter the date.")],
+        render_kw={"autocomplete": "off"},
+    )
+    result = RadioField(
+        "Result", choices=CASE_CHOICES, validators=[InputRequired("Choose passed or failed.")]
+    )
+    notes = _notes("Notes (optional)")
+
+
+class CompetencyForm(FlaskForm):
+    """A rating for each domain (fields `rating_<domain>`, added by `competency_form`)."""
+
+    evaluated_on = DateField(
+        "Date of the evaluation",
+        validators=[InputRequired("Enter the date.")],
+        render_kw={"autocomplete": "off"},
+    )
+    comments = _notes("Comments (optional)")
+
+    domains: tuple[str, ...] = ()
+
+    def rating_fields(self) -> list[Any]:
+        """The rating fields in the requirement set's order of domains."""
+        return [self[f"rating_{d}"] for d in self.domains]
+
+    def ratings(self) -> dict[str, int]:
+        """Domain code to the chosen rating."""
+        return {d: self[f"rating_{d}"].data for d in self.domains}
+
+
+def competency_form(domains: tuple[str, ...], **kwargs: Any) -> CompetencyForm:
+    """A competency form with a required rating for each of `domains`."""
+
+    class Form(CompetencyForm):
+        pass
+
+    Form.domains = tuple(domains)
+    for domain in domains:
+        setattr(
+            Form,
+            f"rating_{domain}",
+            RadioField(
+                domain_label(domain),
+                choices=[SelectChoice(r, RATING_LABELS[r]) for r in RATINGS],
+                coerce=int,
+                validators=[InputRequired("Rate this domain.")],
+            ),
+        )
+    return Form(**kwargs)

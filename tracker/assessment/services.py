@@ -1,0 +1,260 @@
+"""Final-assessment rules: exam attempts within the requirement set's limit and none after a pass;
+case and competency evaluations by staff or a current assigned supervisor, never by the trainee.
+Services flush; the caller commits.
+
+The attempt limit is checked on attempts re-read after locking the enrollment row (PostgreSQL:
+SELECT ... FOR UPDATE; SQLite: the writing request already holds the write lock).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import exists, select
+
+from tracker.accounts.models import User
+from tracker.assessment.models import (
+    CASE_RESULTS,
+    RATINGS,
+    CaseEvaluation,
+    CompetencyEvaluation,
+    CompetencyRating,
+    ExamAttempt,
+)
+from tracker.audit.services import record
+from tracker.core.clock import today_in
+from tracker.enrollments.models import Enrollment, SupervisorAssignment
+from tracker.extensions import db
+from tracker.programs.requirements import RequirementSpec
+
+EARLIEST_DATE = date(2000, 1, 1)
+NOTES_MAX = 5000
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class AssessmentError(ValueError):
+    """A refused assessment record; `field` names the form field to show the message on."""
+
+    def __init__(self, field_name: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+# -- who may evaluate -------------------------------------------------------------------------
+
+
+def supervises_enrollment(user: User, enrollment_id: int) -> bool:
+    """True when `user` is a current (primary or backup) supervisor assigned to the enrollment."""
+    if not user.is_authenticated or not user.is_supervisor:
+        return False
+    stmt = select(
+        exists()
+        .where(SupervisorAssignment.enrollment_id == enrollment_id)
+        .where(SupervisorAssignment.supervisor_id == user.id)
+        .where(SupervisorAssignment.ended_at.is_(None))
+    )
+    return bool(db.session.scalar(stmt))
+
+
+def may_see_assessment(user: User, enrollment: Enrollment) -> bool:
+    """Staff, and the trainee's current assigned supervisors, see the assessment page."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_staff) or supervises_enrollment(user, enrollment.id)
+
+
+def may_evaluate(user: User, enrollment: Enrollment) -> bool:
+    """Staff or a current assigned supervisor may evaluate, but nobody evaluates themselves."""
+    return user.id != enrollment.trainee_id and may_see_assessment(user, enrollment)
+
+
+# -- shared checks ----------------------------------------------------------------------------
+
+
+def _lock_enrollment(enrollment_id: int) -> Enrollment:
+    stmt = select(Enrollment).where(Enrollment.id == enrollment_id).with_for_update()
+    enrollment = db.session.scalar(stmt)
+    if enrollment is None:
+        raise AssessmentError(None, "This enrollment does not exist.")
+    return enrollment
+
+
+def _spec(enrollment: Enrollment) -> RequirementSpec:
+    if not enrollment.is_admitted:
+        raise AssessmentError(None, "The final assessment is recorded for admitted trainees only.")
+    requirements = enrollment.requirements
+    if requirements is None:
+        raise AssessmentError(None, "This enrollment has no requirement set.")
+    return requirements.spec
+
+
+def _past_date(field_name: str, value: date | None, enrollment: Enrollment) -> date:
+    if value is None:
+        raise AssessmentError(field_name, "Enter a date.")
+    if value > today_in(enrollment.program.timezone):
+        raise AssessmentError(field_name, "The date cannot be in the future.")
+    if value < EARLIEST_DATE:
+        raise AssessmentError(field_name, "The date is too far in the past.")
+    return value
+
+
+def _text(field_name: str, value: str | None) -> str:
+    value = (value or "").strip()
+    if len(value) > NOTES_MAX:
+        raise AssessmentError(field_name, f"Use at most {NOTES_MAX} characters.")
+    if _CONTROL_MULTILINE.search(value):
+        raise AssessmentError(field_name, "Remove the control characters.")
+    return value
+
+
+def _evaluator(user: User, enrollment: Enrollment) -> None:
+    if user.id == enrollment.trainee_id:
+        raise AssessmentError(None, "Nobody may evaluate their own assessment.")
+    if not may_evaluate(user, enrollment):
+        raise AssessmentError(
+            None, "Only program staff or the trainee's assigned supervisor may evaluate."
+        )
+
+
+# -- the exam ---------------------------------------------------------------------------------
+
+
+def record_exam_attempt(enrollment_id: int, taken_on: date, score: int, actor: User) -> ExamAttempt:
+    """Record an exam attempt (score 0-100) by staff.
+
+    Refused beyond the requirement set's `exam_max_attempts`, and after a passing attempt.
+    """
+    if not actor.is_staff:
+        raise AssessmentError(None, "Only program staff record exam results.")
+    enrollment = _lock_enrollment(enrollment_id)
+    spec = _spec(enrollment)
+    if actor.id == enrollment.trainee_id:
+        raise AssessmentError(None, "Nobody may record their own exam result.")
+    if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
+        raise AssessmentError("score", "Enter a whole-number score from 0 to 100.")
+    taken_on = _past_date("taken_on", taken_on, enrollment)
+    scores = db.session.scalars(
+        select(ExamAttempt.score).where(ExamAttempt.enrollment_id == enrollment.id)
+    ).all()
+    if any(s >= spec.exam_pass_mark for s in scores):
+        raise AssessmentError(None, "The exam is already passed: no further attempt is recorded.")
+    if len(scores) >= spec.exam_max_attempts:
+        raise AssessmentError(
+            None,
+            f"All {spec.exam_max_attempts} attempts allowed are used; no further attempt "
+            "can be recorded.",
+        )
+    attempt = ExamAttempt(
+        enrollment_id=enrollment.id, taken_on=taken_on, score=score, recorded_by_id=actor.id
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    record(
+        "assessment.exam_attempt_recorded",
+        attempt,
+        after={
+            "enrollment_id": enrollment.id,
+            "taken_on": taken_on,
+            "score": score,
+            "pass_mark": spec.exam_pass_mark,
+            "passed": score >= spec.exam_pass_mark,
+            "attempt": len(scores) + 1,
+            "allowed": spec.exam_max_attempts,
+        },
+        actor_id=actor.id,
+        subject_user_id=enrollment.trainee_id,
+    )
+    return attempt
+
+
+# -- evaluations ------------------------------------------------------------------------------
+
+
+def record_case_evaluation(
+    enrollment_id: int, evaluated_on: date, result: str, notes: str, evaluator: User
+) -> CaseEvaluation:
+    """Record whether the case presentation passed; the latest evaluation counts."""
+    enrollment = _lock_enrollment(enrollment_id)
+    _spec(enrollment)
+    _evaluator(evaluator, enrollment)
+    if result not in CASE_RESULTS:
+        raise AssessmentError("result", "Choose passed or failed.")
+    evaluated_on = _past_date("evaluated_on", evaluated_on, enrollment)
+    notes = _text("notes", notes)
+    evaluation = CaseEvaluation(
+        enrollment_id=enrollment.id,
+        evaluated_on=evaluated_on,
+        result=result,
+        notes=notes,
+        evaluator_id=evaluator.id,
+    )
+    db.session.add(evaluation)
+    db.session.flush()
+    record(
+        "assessment.case_evaluated",
+        evaluation,
+        after={
+            "enrollment_id": enrollment.id,
+            "evaluated_on": evaluated_on,
+            "result": result,
+            "notes": notes,
+        },
+        actor_id=evaluator.id,
+        subject_user_id=enrollment.trainee_id,
+    )
+    return evaluation
+
+
+def record_competency_evaluation(
+    enrollment_id: int,
+    evaluated_on: date,
+    ratings: Mapping[str, Any],
+    comments: str,
+    evaluator: User,
+) -> CompetencyEvaluation:
+    """Record a rating (1-4) for every competency domain of the enrollment's requirement set.
+
+    Every domain must be rated; a domain the set does not list is refused. The latest counts.
+    """
+    enrollment = _lock_enrollment(enrollment_id)
+    spec = _spec(enrollment)
+    _evaluator(evaluator, enrollment)
+    unknown = sorted(set(ratings) - set(spec.competency_domains))
+    if unknown:
+        raise AssessmentError(None, f"{unknown[0]} is not a competency domain of this program.")
+    clean: dict[str, int] = {}
+    for domain in spec.competency_domains:
+        value = ratings.get(domain)
+        if value is None:
+            raise AssessmentError(f"rating_{domain}", "Rate this domain.")
+        if isinstance(value, bool) or not isinstance(value, int) or value not in RATINGS:
+            raise AssessmentError(f"rating_{domain}", "Choose a rating from 1 to 4.")
+        clean[domain] = value
+    evaluated_on = _past_date("evaluated_on", evaluated_on, enrollment)
+    comments = _text("comments", comments)
+    evaluation = CompetencyEvaluation(
+        enrollment_id=enrollment.id,
+        evaluated_on=evaluated_on,
+        comments=comments,
+        evaluator_id=evaluator.id,
+        ratings=[CompetencyRating(domain=d, rating=r) for d, r in clean.items()],
+    )
+    db.session.add(evaluation)
+    db.session.flush()
+    record(
+        "assessment.competency_evaluated",
+        evaluation,
+        after={
+            "enrollment_id": enrollment.id,
+            "evaluated_on": evaluated_on,
+            "ratings": clean,
+            "comments": comments,
+        },
+        actor_id=evaluator.id,
+        subject_user_id=enrollment.trainee_id,
+    )
+    return evaluation

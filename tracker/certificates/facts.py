@@ -1,0 +1,35 @@
+"""Certificates as the progress engine reads them, for the enrollment loader."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from tracker.certificates.models import Certificate
+from tracker.extensions import db
+from tracker.progress import facts as f
+
+
+def certificate_facts(ids_subquery: Select) -> dict[int, dict[str, Any]]:
+    """`{"certificate": Certificate}` per enrollment that has one, in one query."""
+    rows = db.session.execute(
+        select(
+            Certificate.enrollment_id,
+            Certificate.issued_on,
+            Certificate.expires_on,
+            Certificate.revoked_at,
+            Certificate.number,
+        ).where(Certificate.enrollment_id.in_(ids_subquery))
+    )
+    return {
+        row.enrollment_id: {
+            "certificate": f.Certificate(
+                issued_on=row.issued_on,
+                expires_on=row.expires_on,
+                revoked=row.revoked_at is not None,
+                number=row.number,
+            )
+        }
+        for row in rows
+    }

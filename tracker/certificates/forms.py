@@ -1,0 +1,99 @@
+"""Forms of the certificates area: issue, revoke, the public look-up and the staff search.
+
+The forms bound what a person typed; the rules (readiness, one per enrollment, expiry after the
+issue date, the reason's length) are the services'. No form carries a name, number, date of
+issue or status: those come from the records, never from the request.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+from tracker.certificates.models import REASON_MAX, REASON_MIN
+
+LINE = Regexp(
+    r"^[^\x00-\x1f\x7f<>]*\Z",
+    message="Use ordinary text on one line (no control characters or angle brackets).",
+)
+MULTI_LINE = Regexp(
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\Z", message="Remove the control characters."
+)
+
+
+def strip(value: str | None) -> str | None:
+    """Trim surrounding whitespace."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class IssueForm(FlaskForm):
+    """Issue the certificate, optionally with an expiry date."""
+
+    expires_on = DateField(
+        "Expiry date (optional)",
+        description="Leave empty for a certificate that does not expire; renewal cycles of "
+        "continuing education apply either way.",
+        validators=[Optional()],
+        render_kw={"autocomplete": "off"},
+    )
+
+
+class RevokeForm(FlaskForm):
+    """Revoke the certificate with a written reason."""
+
+    reason = TextAreaField(
+        "Reason for revoking",
+        description=f"{REASON_MIN} to {REASON_MAX} characters. Kept in the record and the audit "
+        "trail; the public verification page says only that the certificate is revoked.",
+        filters=[strip],
+        validators=[
+            InputRequired("Give the reason."),
+            Length(
+                min=REASON_MIN,
+                max=REASON_MAX,
+                message=f"Use {REASON_MIN} to {REASON_MAX} characters.",
+            ),
+            MULTI_LINE,
+        ],
+        render_kw={"rows": 4},
+    )
+
+
+class LookupForm(FlaskForm):
+    """Find a certificate by its number and the holder's last name."""
+
+    number = StringField(
+        "Certificate number",
+        description="As printed on the certificate, for example KAP-2026-000123.",
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the certificate number."),
+            Length(max=40, message="Use at most 40 characters."),
+            LINE,
+        ],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )
+    last_name = StringField(
+        "Holder's last name",
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the last name."),
+            Length(max=100, message="Use at most 100 characters."),
+            LINE,
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+
+
+class SearchForm(FlaskForm):
+    """The staff list's search box (a GET form: nothing changes)."""
+
+    class Meta:
+        csrf = False  # a read-only GET search
+
+    q = StringField(
+        "Number or name",
+        filters=[strip],
+        validators=[Optional(), Length(max=100, message="Use at most 100 characters."), LINE],
+    )

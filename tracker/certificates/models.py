@@ -1,0 +1,72 @@
+"""Certificates: one per enrollment at most, with a readable number, an unguessable verification
+code, and the name and program printed on it kept as they were on the day of issue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.accounts.models import User
+from tracker.enrollments.models import Enrollment
+from tracker.extensions import UTCDateTime, db, utcnow
+
+REASON_MIN = 10
+REASON_MAX = 2000
+
+
+class Certificate(db.Model):
+    """A certificate issued to an enrollment; revoked certificates stay on file with the reason.
+
+    The database enforces "at most one per enrollment" (UNIQUE enrollment_id), so two staff
+    members issuing at the same moment cannot create two.
+    """
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        UniqueConstraint("enrollment_id"),
+        UniqueConstraint("number"),
+        UniqueConstraint("verification_code"),
+        CheckConstraint("issued_on >= '2000-01-01'", name="issued_on"),
+        CheckConstraint("expires_on IS NULL OR expires_on > issued_on", name="expires_after_issue"),
+        CheckConstraint(
+            "(revoked_at IS NULL AND revocation_reason IS NULL AND revoked_by_id IS NULL)"
+            " OR (revoked_at IS NOT NULL AND revocation_reason IS NOT NULL)",
+            name="revocation_complete",
+        ),
+        CheckConstraint("length(verification_code) >= 32", name="verification_code_length"),
+        Index("ix_certificates_issued_on", "issued_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
+    number: Mapped[str] = mapped_column(String(40))
+    verification_code: Mapped[str] = mapped_column(String(64))
+    printed_name: Mapped[str] = mapped_column(String(200))
+    program_name: Mapped[str] = mapped_column(String(200))
+    issued_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    issued_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
+
+    enrollment: Mapped[Enrollment] = relationship()
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+    @property
+    def revoked(self) -> bool:
+        """True once staff revoked the certificate."""
+        return self.revoked_at is not None
+
+    @property
+    def trainee_id(self) -> int:
+        """The certified trainee's user id."""
+        return self.enrollment.trainee_id

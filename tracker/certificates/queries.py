@@ -1,0 +1,236 @@
+"""Named reads of certificates: by id, code, number or enrollment; a certificate's standing (its
+status and renewal cycles, judged by the progress engine); the staff list and its search."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import joinedload
+
+from tracker.certificates.models import Certificate
+from tracker.core.clock import today_in
+from tracker.enrollments.facts import LoadedEnrollment, load_enrollment, load_enrollments
+from tracker.enrollments.models import Enrollment
+from tracker.extensions import db
+from tracker.progress import CertificateStatus, OutstandingItem, Progress, compute
+from tracker.progress.certification_rules import cycles
+
+MAX_LISTED = 200
+STATUS_LABELS = {
+    CertificateStatus.VALID: "Valid",
+    CertificateStatus.LAPSED: "Lapsed",
+    CertificateStatus.EXPIRED: "Expired",
+    CertificateStatus.REVOKED: "Revoked",
+}
+
+
+def verification_url(code: str) -> str:
+    """The public address of a certificate's verification page (printed and in the QR code)."""
+    base = str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    return f"{base}/verify/{code}"
+
+
+def _with_enrollment():
+    return (
+        joinedload(Certificate.enrollment).joinedload(Enrollment.program),
+        joinedload(Certificate.enrollment).joinedload(Enrollment.trainee),
+    )
+
+
+def certificate(certificate_id: int) -> Certificate | None:
+    """The certificate with its enrollment, program and trainee, or None."""
+    return db.session.scalar(
+        select(Certificate).where(Certificate.id == certificate_id).options(*_with_enrollment())
+    )
+
+
+def for_enrollment(enrollment_id: int) -> Certificate | None:
+    """The enrollment's certificate (there is at most one), or None."""
+    return db.session.scalar(
+        select(Certificate)
+        .where(Certificate.enrollment_id == enrollment_id)
+        .options(*_with_enrollment())
+    )
+
+
+def by_code(code: str) -> Certificate | None:
+    """The certificate whose verification code is exactly `code`, or None."""
+    if not code or len(code) > 64:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.verification_code == code))
+
+
+def by_number(number: str) -> Certificate | None:
+    """The certificate with this number (already normalised to upper case), or None."""
+    return db.session.scalar(select(Certificate).where(Certificate.number == number))
+
+
+def trainee_certificates(trainee_id: int) -> list[Certificate]:
+    """The trainee's own certificates, newest first."""
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .join(Enrollment, Enrollment.id == Certificate.enrollment_id)
+            .where(Enrollment.trainee_id == trainee_id)
+            .options(*_with_enrollment())
+            .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+        )
+    )
+
+
+def enrollment(enrollment_id: int) -> Enrollment | None:
+    """The enrollment with its trainee, program and track, or None."""
+    return db.session.scalar(
+        select(Enrollment)
+        .where(Enrollment.id == enrollment_id)
+        .options(
+            joinedload(Enrollment.trainee),
+            joinedload(Enrollment.program),
+            joinedload(Enrollment.track),
+        )
+    )
+
+
+def progress_of(enrollment_id: int) -> tuple[LoadedEnrollment, Progress] | None:
+    """The enrollment's facts and its Progress today (program time zone); None without a
+    requirement set to judge it by."""
+    loaded = load_enrollment(enrollment_id)
+    if loaded is None or loaded.spec is None:
+        return None
+    return loaded, compute(loaded.facts, loaded.spec, today_in(loaded.row.timezone))
+
+
+@dataclass(frozen=True)
+class CycleView:
+    """One renewal cycle against what the requirement set asks of it."""
+
+    starts_on: date
+    ends_on: date
+    ce: Decimal
+    ce_required: Decimal
+    consultation: Decimal
+    consultation_required: Decimal
+
+    @property
+    def met(self) -> bool:
+        """True when both CE credits and consultation hours reach the requirement."""
+        return self.ce >= self.ce_required and self.consultation >= self.consultation_required
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A certificate's status today, its current renewal cycle and the past cycles left short."""
+
+    status: CertificateStatus
+    today: date
+    current_cycle: CycleView | None = None
+    short_cycles: tuple[CycleView, ...] = ()
+    items: tuple[OutstandingItem, ...] = field(default_factory=tuple)
+
+    @property
+    def label(self) -> str:
+        """The status as a word a person reads."""
+        return STATUS_LABELS[self.status]
+
+
+def _row_status(cert: Certificate, today: date) -> CertificateStatus:
+    """The status from the row alone (no requirement set to judge renewal cycles by)."""
+    if cert.revoked:
+        return CertificateStatus.REVOKED
+    if cert.expires_on is not None and today > cert.expires_on:
+        return CertificateStatus.EXPIRED
+    return CertificateStatus.VALID
+
+
+def standing(cert: Certificate) -> Standing:
+    """The certificate's status (revoked, else expired, else lapsed, else valid) and cycles."""
+    loaded = load_enrollment(cert.enrollment_id)
+    if loaded is None or loaded.spec is None:
+        today = today_in(cert.enrollment.program.timezone)
+        return Standing(_row_status(cert, today), today)
+    today = today_in(loaded.row.timezone)
+    progress = compute(loaded.facts, loaded.spec, today)
+    status = progress.certificate_status or _row_status(cert, today)
+    spec = loaded.spec
+    views = [
+        CycleView(
+            c.starts_on,
+            c.ends_on,
+            c.ce,
+            spec.ce_credits_per_cycle,
+            c.consultation,
+            spec.consultation_hours_per_cycle,
+        )
+        for c in cycles(loaded.facts, spec, today)
+    ]
+    current = next((v for v in views if v.ends_on >= today), None)
+    if cert.revoked or status == CertificateStatus.EXPIRED:
+        current = None
+    short = tuple(v for v in views if v.ends_on < today and not v.met)
+    return Standing(status, today, current, short, progress.step(9).items)
+
+
+def statuses(certificates: Sequence[Certificate]) -> dict[int, CertificateStatus]:
+    """Each certificate's status by certificate id, with the enrollments loaded in bulk."""
+    if not certificates:
+        return {}
+    by_enrollment = {c.enrollment_id: c for c in certificates}
+    ids = select(Certificate.enrollment_id).where(Certificate.id.in_([c.id for c in certificates]))
+    result: dict[int, CertificateStatus] = {}
+    for loaded in load_enrollments(ids):
+        cert = by_enrollment[loaded.row.id]
+        today = today_in(loaded.row.timezone)
+        status = None
+        if loaded.spec is not None:
+            status = compute(loaded.facts, loaded.spec, today).certificate_status
+        result[cert.id] = status or _row_status(cert, today)
+    return result
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(term: str = "", limit: int = MAX_LISTED) -> list[Certificate]:
+    """Certificates whose number or printed name contains `term` (any case), newest first."""
+    stmt = select(Certificate).options(*_with_enrollment())
+    term = term.strip()
+    if term:
+        pattern = _like(term)
+        stmt = stmt.where(
+            or_(
+                Certificate.number.ilike(pattern, escape="\\"),
+                Certificate.printed_name.ilike(pattern, escape="\\"),
+            )
+        )
+    stmt = stmt.order_by(Certificate.issued_on.desc(), Certificate.id.desc()).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+MAX_CONSIDERED = 1000
+
+
+def ready_for_certificate() -> list[LoadedEnrollment]:
+    """Admitted enrollments without a certificate that the engine finds ready for one today
+    (among the most recently admitted MAX_CONSIDERED)."""
+    ids = (
+        select(Enrollment.id)
+        .where(Enrollment.status == "admitted")
+        .where(~exists().where(Certificate.enrollment_id == Enrollment.id))
+        .order_by(Enrollment.id.desc())
+        .limit(MAX_CONSIDERED)
+    )
+    ready = []
+    for loaded in load_enrollments(ids):
+        if loaded.spec is None:
+            continue
+        today = today_in(loaded.row.timezone)
+        if compute(loaded.facts, loaded.spec, today).ready_for_certificate:
+            ready.append(loaded)
+    return ready

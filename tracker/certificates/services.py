@@ -1,0 +1,253 @@
+"""Issuing and revoking certificates, and matching a public look-up. Services flush; the caller
+commits.
+
+Issue is allowed only when the progress engine says the enrollment is ready (nothing blocking in
+steps 1-8). At most one certificate per enrollment holds even when two staff members press the
+button at the same moment: the database's UNIQUE constraint refuses the second row, and the
+refusal is caught inside a SAVEPOINT so the rest of the request's transaction stays usable.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from tracker.accounts.models import User
+from tracker.audit.services import record
+from tracker.certificates import queries
+from tracker.certificates.models import REASON_MAX, REASON_MIN, Certificate
+from tracker.core.clock import today_in
+from tracker.enrollments.models import Enrollment
+from tracker.extensions import db, utcnow
+from tracker.programs.models import Program
+
+MAX_VALID_YEARS = 20
+NUMBER_PATTERN = re.compile(r"^KAP-\d{4}-\d{6,}$")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NAME_PUNCTUATION = re.compile(r"[.,;:()\"]+")
+
+
+class CertificateError(ValueError):
+    """A refused certificate action; `field` names the form field to show the message on."""
+
+    def __init__(self, field_name: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+def new_verification_code() -> str:
+    """An unguessable verification code: 32 random bytes (256 bits), URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def format_number(year: int, serial: int) -> str:
+    """The readable certificate number, e.g. KAP-2026-000042."""
+    return f"KAP-{year:04d}-{serial:06d}"
+
+
+def snapshot(cert: Certificate) -> dict[str, Any]:
+    """The certificate as recorded in the audit trail (the verification code is left out)."""
+    return {
+        "enrollment_id": cert.enrollment_id,
+        "number": cert.number,
+        "printed_name": cert.printed_name,
+        "program_name": cert.program_name,
+        "issued_on": cert.issued_on,
+        "expires_on": cert.expires_on,
+        "issued_by_id": cert.issued_by_id,
+        "revoked_at": cert.revoked_at,
+        "revoked_by_id": cert.revoked_by_id,
+        "revocation_reason": cert.revocation_reason,
+    }
+
+
+def _require_staff(actor: User) -> None:
+    if not (actor.is_authenticated and actor.is_staff):
+        raise CertificateError(None, "Only program staff issue or revoke certificates.")
+
+
+def blocking_messages(enrollment_id: int) -> list[str]:
+    """Why the enrollment is not ready for a certificate today (empty when it is ready)."""
+    judged = queries.progress_of(enrollment_id)
+    if judged is None:
+        return ["The enrollment has no requirement set to judge it by."]
+    loaded, progress = judged
+    if progress.ready_for_certificate:
+        return []
+    if not loaded.facts.admitted:
+        return ["Only an admitted enrollment can be certified."]
+    messages = [i.message for i in progress.blocking_items if i.code != "certificate.issue"]
+    if not messages:
+        messages = [f"{s.title}: {s.summary}" for s in progress.steps[:8] if not s.done]
+    return messages or ["The enrollment is not ready for a certificate."]
+
+
+def _check_expiry(expires_on: date | None, issued_on: date) -> date | None:
+    if expires_on is None:
+        return None
+    if expires_on <= issued_on:
+        raise CertificateError("expires_on", "The expiry date must be after today.")
+    if expires_on.year - issued_on.year > MAX_VALID_YEARS:
+        raise CertificateError(
+            "expires_on", f"The expiry date must be within {MAX_VALID_YEARS} years."
+        )
+    return expires_on
+
+
+def issue_certificate(
+    enrollment_id: int, actor: User, expires_on: date | None = None
+) -> Certificate:
+    """Issue the enrollment's certificate, dated today in the program's time zone.
+
+    Refused unless the progress engine finds the enrollment ready (the refusal lists what still
+    blocks), when the enrollment already has one (even one issued a moment ago by someone
+    else), and by anyone but staff.
+    """
+    _require_staff(actor)
+    row = db.session.execute(
+        select(Enrollment, User.full_name, Program.name, Program.timezone)
+        .join(User, User.id == Enrollment.trainee_id)
+        .join(Program, Program.id == Enrollment.program_id)
+        .where(Enrollment.id == enrollment_id)
+    ).one_or_none()
+    if row is None:
+        raise CertificateError(None, "This enrollment does not exist.")
+    enrollment, full_name, program_name, timezone = row
+    if actor.id == enrollment.trainee_id:
+        raise CertificateError(None, "Nobody may issue their own certificate.")
+    existing = db.session.scalar(
+        select(Certificate.number).where(Certificate.enrollment_id == enrollment.id)
+    )
+    if existing is not None:
+        raise CertificateError(None, f"This enrollment already has certificate {existing}.")
+    blocking = blocking_messages(enrollment.id)
+    if blocking:
+        raise CertificateError(
+            None,
+            "The certificate cannot be issued yet: " + " ".join(_sentence(m) for m in blocking),
+        )
+    issued_on = today_in(timezone)
+    expires_on = _check_expiry(expires_on, issued_on)
+    code = new_verification_code()
+    cert = Certificate(
+        enrollment_id=enrollment.id,
+        # A placeholder unique to this row until its id gives the readable number (below).
+        number=f"pending-{code[:24]}",
+        verification_code=code,
+        printed_name=full_name.strip(),
+        program_name=program_name.strip(),
+        issued_on=issued_on,
+        expires_on=expires_on,
+        issued_by_id=actor.id,
+        created_at=utcnow(),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(cert)
+            db.session.flush()
+    except IntegrityError:
+        # Another request issued this enrollment's certificate after our check: one only.
+        raise CertificateError(
+            None, "This enrollment already has a certificate (issued a moment ago)."
+        ) from None
+    cert.number = format_number(issued_on.year, cert.id)
+    db.session.flush()
+    record(
+        "certificate.issued",
+        cert,
+        after=snapshot(cert),
+        actor_id=actor.id,
+        subject_user_id=enrollment.trainee_id,
+    )
+    return cert
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    return message if message.endswith((".", "!", "?")) else f"{message}."
+
+
+def clean_reason(reason: str | None) -> str:
+    """A revocation reason: trimmed, 10 to 2000 characters, no control characters."""
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN:
+        raise CertificateError("reason", f"Give the reason in at least {REASON_MIN} characters.")
+    if len(reason) > REASON_MAX:
+        raise CertificateError("reason", f"Use at most {REASON_MAX} characters.")
+    if _CONTROL_MULTILINE.search(reason):
+        raise CertificateError("reason", "Remove the control characters.")
+    return reason
+
+
+def revoke_certificate(certificate_id: int, actor: User, reason: str) -> Certificate:
+    """Revoke a certificate with a written reason; a certificate is revoked once only.
+
+    The conditional update (only while not revoked) makes a second, concurrent revocation find
+    nothing to change, on every database.
+    """
+    _require_staff(actor)
+    reason = clean_reason(reason)
+    cert = db.session.get(Certificate, certificate_id)
+    if cert is None:
+        raise CertificateError(None, "This certificate does not exist.")
+    before = snapshot(cert)
+    now = utcnow()
+    changed = db.session.execute(
+        update(Certificate)
+        .where(Certificate.id == cert.id, Certificate.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_by_id=actor.id, revocation_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise CertificateError(None, "This certificate is already revoked.")
+    db.session.refresh(cert)
+    record(
+        "certificate.revoked",
+        cert,
+        before=before,
+        after=snapshot(cert),
+        actor_id=actor.id,
+        subject_user_id=cert.enrollment.trainee_id,
+    )
+    return cert
+
+
+# -- the public look-up -------------------------------------------------------------------------
+
+
+def normalise_number(number: str | None) -> str:
+    """A certificate number as typed, trimmed and in upper case ("kap-2026-000042")."""
+    return re.sub(r"\s+", "", number or "").upper()
+
+
+def _name_words(name: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return _NAME_PUNCTUATION.sub(" ", text).split()
+
+
+def last_name_matches(printed_name: str, last_name: str) -> bool:
+    """True when `last_name` (any case) is the final word or words of the printed name."""
+    wanted = _name_words(last_name)
+    words = _name_words(printed_name)
+    return bool(wanted) and len(wanted) <= len(words) and words[-len(wanted) :] == wanted
+
+
+def look_up(number: str | None, last_name: str | None) -> Certificate | None:
+    """The certificate matching both the number and the holder's last name, else None.
+
+    A miss does not say which part failed, so the form cannot be used to confirm a number.
+    """
+    number = normalise_number(number)
+    if not NUMBER_PATTERN.match(number) or not (last_name or "").strip():
+        return None
+    cert = queries.by_number(number)
+    if cert is None or not last_name_matches(cert.printed_name, last_name or ""):
+        return None
+    return cert

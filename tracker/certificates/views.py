@@ -1,0 +1,227 @@
+"""Certificates: staff issue and revoke them, trainees see their own with its renewal cycle and
+PDF, and anyone can verify one by its code (the QR code) or by number and last name."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from tracker.certificates import queries, services
+from tracker.certificates.forms import IssueForm, LookupForm, RevokeForm, SearchForm
+from tracker.certificates.models import Certificate
+from tracker.certificates.pdf import render_certificate
+from tracker.core import navigation
+from tracker.enrollments.models import Enrollment
+from tracker.extensions import db, limiter
+from tracker.security.access import AnyOf, Anyone, Staff, Trainee, allow
+
+bp = Blueprint("certificates", __name__)
+navigation.register("Certificate", "certificates.mine", Trainee, order=55)
+navigation.register("Certificates", "certificates.index", Staff, order=70)
+
+
+def _show_error(form, error: services.CertificateError) -> None:
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+# -- public verification ------------------------------------------------------------------------
+
+
+def _public(response_body: str, status: int = 200):
+    """A public answer: never indexed by search engines, never cached."""
+    return response_body, status, {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "no-store"}
+
+
+def _verified(cert: Certificate):
+    """The one answer shape of a verification: name, program, issue date and status only."""
+    standing = queries.standing(cert)
+    return _public(
+        render_template(
+            "certificates/verify.html",
+            name=cert.printed_name,
+            program=cert.program_name,
+            issued_on=cert.issued_on,
+            status=standing.status,
+            label=standing.label,
+        )
+    )
+
+
+@bp.get("/verify/<code>")
+@allow(Anyone)
+@limiter.limit("60 per minute")
+def verify(code: str):
+    """The public verification page reached from the QR code (no account needed)."""
+    cert = queries.by_code(code)
+    if cert is None:
+        return _public(render_template("certificates/verify_missing.html"), 404)
+    return _verified(cert)
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@allow(Anyone)
+@limiter.limit("10 per minute", methods=["POST"])
+def lookup():
+    """Find a certificate by its number and the holder's last name (both must match)."""
+    form = LookupForm()
+    missed = False
+    if form.validate_on_submit():
+        cert = services.look_up(form.number.data, form.last_name.data)
+        if cert is not None:
+            return _verified(cert)
+        missed = True
+    return _public(render_template("certificates/lookup.html", form=form, missed=missed))
+
+
+# -- the trainee's own certificate --------------------------------------------------------------
+
+
+def _trainee_page(cert: Certificate, others: list[Certificate]):
+    return render_template(
+        "certificates/mine.html",
+        cert=cert,
+        standing=queries.standing(cert),
+        others=[c for c in others if c.id != cert.id],
+        verification_url=queries.verification_url(cert.verification_code),
+    )
+
+
+@bp.get("/certificates/mine")
+@allow(Trainee)
+def mine():
+    """The trainee's certificate: status, current renewal cycle, and the PDF."""
+    certificates = queries.trainee_certificates(current_user.id)
+    if not certificates:
+        return render_template("certificates/none_yet.html")
+    return _trainee_page(certificates[0], certificates)
+
+
+@bp.get("/certificates/<int:certificate_id>")
+@allow(Trainee)
+def show(certificate_id: int):
+    """One of the trainee's own certificates; anyone else's answers 404."""
+    cert = queries.certificate(certificate_id)
+    if cert is None or cert.enrollment.trainee_id != current_user.id:
+        abort(404)
+    return _trainee_page(cert, queries.trainee_certificates(current_user.id))
+
+
+@bp.get("/certificates/<int:certificate_id>/certificate.pdf")
+@allow(AnyOf((Trainee, Staff)))
+def pdf(certificate_id: int):
+    """The certificate as a PDF attachment, for staff and for the certificate's own trainee
+    (who no longer gets it once it is revoked)."""
+    cert = queries.certificate(certificate_id)
+    if cert is None:
+        abort(404)
+    own = cert.enrollment.trainee_id == current_user.id
+    if not (current_user.is_staff or (own and not cert.revoked)):
+        abort(404)
+    content = render_certificate(cert, queries.verification_url(cert.verification_code))
+    response = send_file(
+        io.BytesIO(content),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"certificate-{cert.number}.pdf",
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# -- staff --------------------------------------------------------------------------------------
+
+
+@bp.get("/certificates")
+@allow(Staff)
+def index():
+    """Every certificate (number, name, status, issue date), searchable by number or name, and
+    the enrollments ready for one."""
+    form = SearchForm(request.args)
+    term = form.q.data if form.validate() else ""
+    certificates = queries.search(term or "")
+    return render_template(
+        "certificates/index.html",
+        form=form,
+        term=term,
+        certificates=certificates,
+        statuses=queries.statuses(certificates),
+        labels=queries.STATUS_LABELS,
+        limit=queries.MAX_LISTED,
+        ready=queries.ready_for_certificate() if not term else [],
+    )
+
+
+def _enrollment_or_404(enrollment_id: int) -> Enrollment:
+    enrollment = queries.enrollment(enrollment_id)
+    if enrollment is None:
+        abort(404)
+    return enrollment
+
+
+def _staff_page(enrollment: Enrollment, issue_form=None, revoke_form=None):
+    cert = queries.for_enrollment(enrollment.id)
+    return render_template(
+        "certificates/enrollment.html",
+        enrollment=enrollment,
+        cert=cert,
+        standing=queries.standing(cert) if cert is not None else None,
+        blocking=services.blocking_messages(enrollment.id) if cert is None else [],
+        issue_form=issue_form or IssueForm(formdata=None),
+        revoke_form=revoke_form or RevokeForm(formdata=None),
+        verification_url=queries.verification_url(cert.verification_code) if cert else None,
+    )
+
+
+@bp.get("/certificates/enrollments/<int:enrollment_id>")
+@allow(Staff)
+def enrollment(enrollment_id: int):
+    """An enrollment's certificate, or its readiness and the form to issue one."""
+    return _staff_page(_enrollment_or_404(enrollment_id))
+
+
+@bp.post("/certificates/enrollments/<int:enrollment_id>/issue")
+@allow(Staff)
+def issue(enrollment_id: int):
+    """Issue the certificate (refused while anything blocks, and once one exists)."""
+    enrollment = _enrollment_or_404(enrollment_id)
+    form = IssueForm()
+    if form.validate_on_submit():
+        try:
+            cert = services.issue_certificate(enrollment.id, current_user, form.expires_on.data)
+        except services.CertificateError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Certificate {cert.number} issued.", "success")
+            return redirect(url_for("certificates.enrollment", enrollment_id=enrollment.id))
+    return _staff_page(enrollment, issue_form=form)
+
+
+@bp.post("/certificates/<int:certificate_id>/revoke")
+@allow(Staff)
+def revoke(certificate_id: int):
+    """Revoke a certificate with a written reason (once)."""
+    cert = db.session.get(Certificate, certificate_id)
+    if cert is None:
+        abort(404)
+    enrollment_id = cert.enrollment_id
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_certificate(cert.id, current_user, form.reason.data)
+        except services.CertificateError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Certificate {cert.number} revoked.", "success")
+            return redirect(url_for("certificates.enrollment", enrollment_id=enrollment_id))
+    return _staff_page(_enrollment_or_404(enrollment_id), revoke_form=form)

@@ -1,0 +1,41 @@
+"""Named reads for the home pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from tracker.accounts.models import User
+from tracker.extensions import db
+from tracker.programs.models import Cohort, Program
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The choices the cohort page's filters offer."""
+
+    programs: list[tuple[int, str]]
+    cohorts: list[tuple[int, str]]
+    supervisors: list[tuple[int, str]]
+
+
+def filter_options() -> FilterOptions:
+    """Programs, cohorts and supervisors for the filter menus (three small queries)."""
+    programs = db.session.execute(select(Program.id, Program.name).order_by(Program.name)).all()
+    cohorts = db.session.execute(
+        select(Cohort.id, Cohort.name, Program.name)
+        .join(Program, Program.id == Cohort.program_id)
+        .order_by(Cohort.starts_on.desc())
+    ).all()
+    supervisors = db.session.execute(
+        select(User.id, User.full_name)
+        .where(User.is_supervisor.is_(True), User.active.is_(True))
+        .order_by(User.full_name)
+    ).all()
+    multiple = len(programs) > 1
+    return FilterOptions(
+        programs=[(p.id, p.name) for p in programs],
+        cohorts=[(c[0], f"{c[1]} ({c[2]})" if multiple else c[1]) for c in cohorts],
+        supervisors=[(s.id, s.full_name) for s in supervisors],
+    )

@@ -1,0 +1,172 @@
+"""Home pages: the trainee's nine steps and to-do list."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request
+from flask_login import current_user
+
+from tracker.audit.services import record
+from tracker.core import navigation
+from tracker.core.clock import today_in
+from tracker.core.csvexport import to_csv
+from tracker.dashboard.actions import step_link, trainee_link
+from tracker.dashboard.cohort import ACTORS, SORTS, STEP_STATUSES, CohortFilters, cohort_rows
+from tracker.dashboard.queries import filter_options
+from tracker.enrollments.facts import load_enrollment
+from tracker.enrollments.models import ENROLLMENT_STATUSES
+from tracker.enrollments.queries import current_enrollment_id
+from tracker.extensions import db
+from tracker.privacy.export import build_zip
+from tracker.progress import ITEM_CODES, Actor, Severity, compute
+from tracker.security.access import Staff, Trainee, allow
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+navigation.register("My progress", "dashboard.trainee", Trainee, order=5)
+navigation.register("Cohort", "dashboard.cohort", Staff, order=60)
+PER_PAGE = 50
+
+ACTOR_HEADINGS = (
+    (Actor.TRAINEE, "Waiting on you"),
+    (Actor.SUPERVISOR, "Waiting on your supervisor"),
+    (Actor.STAFF, "Waiting on program staff"),
+)
+SEVERITY_ORDER = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@bp.get("/trainee")
+@allow(Trainee)
+def trainee():
+    """The nine steps with progress, the outstanding items by who must act, next actions."""
+    enrollment_id = current_enrollment_id(current_user.id)
+    loaded = load_enrollment(enrollment_id) if enrollment_id is not None else None
+    if loaded is None or loaded.spec is None:
+        return render_template("dashboard/trainee_start.html", loaded=loaded)
+    today = today_in(loaded.row.timezone)
+    progress = compute(loaded.facts, loaded.spec, today)
+    items = sorted(
+        progress.items,
+        key=lambda i: (SEVERITY_ORDER.get(i.severity, 3), i.due_on or today, int(i.step)),
+    )
+    groups = [
+        (heading, [i for i in items if i.actor == actor]) for actor, heading in ACTOR_HEADINGS
+    ]
+    next_actions = [(i, trainee_link(i)) for i in items if i.actor == Actor.TRAINEE][:5]
+    return render_template(
+        "dashboard/trainee.html",
+        loaded=loaded,
+        progress=progress,
+        groups=groups,
+        next_actions=next_actions,
+        today=today,
+        step_link=step_link,
+    )
+
+
+@bp.post("/export.zip")
+@allow(Trainee)
+def export():
+    """Everything the tracker holds about the signed-in trainee, as one ZIP download."""
+    data = build_zip(current_user._get_current_object())
+    user = current_user._get_current_object()
+    record("privacy.exported", user, subject_user_id=user.id)
+    db.session.commit()
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": 'attachment; filename="my-kap-tracker-data.zip"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _choice_arg(name: str, allowed) -> str | None:
+    value = request.args.get(name, "").strip()
+    return value if value in allowed else None
+
+
+def _cohort_filters() -> CohortFilters:
+    step = _int_arg("step")
+    return CohortFilters(
+        program_id=_int_arg("program"),
+        cohort_id=_int_arg("cohort"),
+        status=_choice_arg("status", ENROLLMENT_STATUSES),
+        supervisor_id=_int_arg("supervisor"),
+        step=step if step is not None and 1 <= step <= 9 else None,
+        step_status=_choice_arg("step_status", STEP_STATUSES),
+        item_code=_choice_arg("code", ITEM_CODES),
+        actor=_choice_arg("actor", ACTORS),
+        sort=_choice_arg("sort", SORTS) or "name",
+    )
+
+
+@bp.get("/cohort")
+@allow(Staff)
+def cohort():
+    """Every enrollment with its nine statuses, blocking items and next due date."""
+    filters = _cohort_filters()
+    rows = cohort_rows(filters)
+    page = max(_int_arg("page") or 1, 1)
+    pages = max((len(rows) + PER_PAGE - 1) // PER_PAGE, 1)
+    page = min(page, pages)
+    args = {k: v for k, v in request.args.items() if k != "page" and len(v) < 60}
+    return render_template(
+        "dashboard/cohort.html",
+        rows=rows[(page - 1) * PER_PAGE : page * PER_PAGE],
+        total=len(rows),
+        page=page,
+        pages=pages,
+        filters=filters,
+        args=args,
+        options=filter_options(),
+        sorts=SORTS,
+        step_statuses=STEP_STATUSES,
+        actors=ACTORS,
+        statuses=ENROLLMENT_STATUSES,
+        item_codes=sorted(ITEM_CODES),
+        review_endpoint=_review_endpoint(),
+    )
+
+
+def _review_endpoint() -> str | None:
+    endpoint = "admissions.review"
+    return endpoint if endpoint in current_app.view_functions else None
+
+
+@bp.get("/cohort.csv")
+@allow(Staff)
+def cohort_csv():
+    """The filtered cohort as CSV (cells that could start a formula are neutralised)."""
+    rows = cohort_rows(_cohort_filters())
+    header = ["enrollment", "trainee", "email", "program", "track", "cohort", "status"]
+    header += [f"step {n}" for n in range(1, 10)]
+    header += ["blocking items", "next due", "item codes"]
+    body = []
+    for row in rows:
+        info, progress = row.loaded.row, row.progress
+        steps = [s.status for s in progress.steps] if progress else [""] * 9
+        body.append(
+            [
+                info.id,
+                info.trainee_name,
+                info.trainee_email,
+                info.program_name,
+                info.track_name or "",
+                info.cohort_name or "",
+                info.status,
+                *steps,
+                row.blocking,
+                row.next_due_on.isoformat() if row.next_due_on else "",
+                " ".join(sorted(progress.codes)) if progress else "",
+            ]
+        )
+    return Response(
+        to_csv(header, body),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="cohort.csv"'},
+    )

@@ -1,0 +1,153 @@
+"""Forms for the applicant's eligibility records. They parse and bound the input; the rules
+(accepted types, sane dates, jurisdictions) live in the services. None of them has a field for
+verification or clearance."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from tracker.documents.storage import ACCEPTED_LABEL
+from tracker.eligibility.models import EXPERIENCE_STATEMENT, SCREENING_QUESTIONS
+
+DATE_MESSAGE = "Enter the date as YYYY-MM-DD."
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+QUESTIONS = dict(SCREENING_QUESTIONS)
+
+
+def _document_field(label: str) -> FileField:
+    return FileField(
+        label,
+        description=f"Optional: a scan or photo ({ACCEPTED_LABEL}, at most 10 MB).",
+    )
+
+
+class LicenceForm(FlaskForm):
+    """A professional licence; the view fills the type choices from the accepted list."""
+
+    licence_type = SelectField(
+        "Licence type", choices=[], invalid_choice_message="Choose one of the licence types."
+    )
+    number = StringField(
+        "Licence number",
+        validators=[
+            InputRequired("Enter the licence number."),
+            Length(max=40, message="The licence number has at most 40 characters."),
+        ],
+    )
+    jurisdiction = StringField(
+        "Issuing state or country",
+        description="A US state or territory code such as CA or NY, or the name of the country.",
+        validators=[
+            InputRequired("Enter the state (for example CA) or the country."),
+            Length(max=60, message="Use at most 60 characters."),
+        ],
+    )
+    issued_on = DateField(
+        "Issued on (optional)", validators=[Optional()], invalid_value_message=DATE_MESSAGE
+    )
+    expires_on = DateField(
+        "Expires on",
+        validators=[InputRequired("Enter the expiry date.")],
+        invalid_value_message=DATE_MESSAGE,
+    )
+    document = _document_field("Licence document")
+
+
+class InsuranceForm(FlaskForm):
+    """A professional liability insurance policy."""
+
+    carrier = StringField(
+        "Insurance carrier",
+        validators=[
+            InputRequired("Enter the insurance carrier."),
+            Length(max=120, message="Use at most 120 characters."),
+        ],
+    )
+    policy_number = StringField(
+        "Policy number",
+        validators=[
+            InputRequired("Enter the policy number."),
+            Length(max=40, message="The policy number has at most 40 characters."),
+        ],
+    )
+    starts_on = DateField(
+        "Coverage starts on",
+        validators=[InputRequired("Enter the start date.")],
+        invalid_value_message=DATE_MESSAGE,
+    )
+    ends_on = DateField(
+        "Coverage ends on",
+        validators=[InputRequired("Enter the end date.")],
+        invalid_value_message=DATE_MESSAGE,
+    )
+    coverage = TextAreaField(
+        "Coverage (optional)",
+        description="For example: $1,000,000 per claim / $3,000,000 aggregate.",
+        validators=[Optional(), Length(max=500, message="Use at most 500 characters.")],
+    )
+    document = _document_field("Certificate of insurance")
+
+
+class ExperienceForm(FlaskForm):
+    """The attestation of psychotherapy experience."""
+
+    years_practice = IntegerField(
+        "Years of psychotherapy practice",
+        validators=[InputRequired("Enter the number of years.")],
+    )
+    practice_settings = TextAreaField(
+        "Practice settings",
+        description="For example: private practice, community mental health, hospital.",
+        render_kw={"rows": 4},
+        validators=[
+            InputRequired("Describe your practice settings."),
+            Length(max=1000, message="Use at most 1000 characters."),
+        ],
+    )
+    attest = BooleanField(EXPERIENCE_STATEMENT)
+
+
+def _question_field(question: str) -> RadioField:
+    return RadioField(question, choices=YES_NO, invalid_choice_message="Answer yes or no.")
+
+
+class HealthScreeningForm(FlaskForm):
+    """The yes/no screening questions and a typed signature; no free text about health."""
+
+    contraindication = _question_field(QUESTIONS["contraindication"])
+    psychosis_history = _question_field(QUESTIONS["psychosis_history"])
+    cardiovascular = _question_field(QUESTIONS["cardiovascular"])
+    pregnancy = _question_field(QUESTIONS["pregnancy"])
+    willing_to_discuss = _question_field(QUESTIONS["willing_to_discuss"])
+    signature = StringField(
+        "Signature: type your full name",
+        description="Typing your name signs these answers.",
+        validators=[
+            InputRequired("Type your full name to sign."),
+            Length(max=120, message="Use at most 120 characters."),
+        ],
+    )
+
+    def answers(self) -> dict[str, bool | None]:
+        """The answers as booleans (None where a question was not answered)."""
+        values: dict[str, bool | None] = {}
+        for column, _question in SCREENING_QUESTIONS:
+            data = getattr(self, column).data
+            values[column] = {"yes": True, "no": False}.get(data)
+        return values
+
+    def question_fields(self) -> list:
+        """The question fields in their fixed order."""
+        return [getattr(self, column) for column, _question in SCREENING_QUESTIONS]

@@ -1,0 +1,391 @@
+"""Rules for the records an applicant keeps about themselves: licences, insurance, the
+experience attestation and the health screening. Services flush; the caller commits.
+
+Only the person's own entries are written here. Verification and clearance belong to staff and
+are never taken from the trainee's input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import IO, Any, Protocol
+
+from sqlalchemy import select
+
+from tracker.accounts.models import User
+from tracker.audit.services import record
+from tracker.documents.models import StoredFile
+from tracker.documents.storage import UploadError, save_upload
+from tracker.eligibility import queries, validation
+from tracker.eligibility.models import (
+    EXPERIENCE_STATEMENT,
+    SCREENING_QUESTIONS,
+    ExperienceAttestation,
+    HealthScreening,
+    Insurance,
+    Licence,
+)
+from tracker.eligibility.validation import ValidationProblem
+from tracker.extensions import db, utcnow
+
+
+class EligibilityError(Exception):
+    """A refused change; `field` names the form field the message belongs to (None: the page)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Upload(Protocol):
+    """An uploaded file as the web layer hands it over (a werkzeug FileStorage fits)."""
+
+    stream: IO[bytes]
+    filename: str | None
+
+
+@dataclass(frozen=True)
+class LicenceInput:
+    """What the trainee enters about a licence."""
+
+    licence_type: str
+    number: str
+    jurisdiction: str
+    expires_on: date | None
+    issued_on: date | None = None
+
+
+@dataclass(frozen=True)
+class InsuranceInput:
+    """What the trainee enters about an insurance policy."""
+
+    carrier: str
+    policy_number: str
+    starts_on: date | None
+    ends_on: date | None
+    coverage: str = ""
+
+
+def _check(field: str, check, *args: Any, **kwargs: Any) -> Any:
+    """Run a validation helper; turn its problem into an EligibilityError on `field`."""
+    try:
+        return check(*args, **kwargs)
+    except ValidationProblem as problem:
+        raise EligibilityError(problem.message, field) from None
+
+
+def store_upload(upload: Upload | None, owner: User, field: str = "document") -> StoredFile | None:
+    """Save an optional upload for `owner`; an UploadError becomes a message on `field`."""
+    if upload is None or not upload.filename:
+        return None
+    try:
+        return save_upload(upload.stream, upload.filename, owner.id, owner.id)
+    except UploadError as error:
+        raise EligibilityError(str(error), field) from None
+
+
+# -- licences -------------------------------------------------------------------------------------
+
+
+def _licence_values(trainee: User, data: LicenceInput, today: date, current: Licence | None):
+    allowed = queries.accepted_licence_types(trainee.id)
+    if data.licence_type not in allowed:
+        raise EligibilityError(
+            f"Choose one of the accepted licence types: {', '.join(allowed)}.", "licence_type"
+        )
+    number = _check("number", validation.identifier, data.number, "licence number")
+    jurisdiction = _check("jurisdiction", validation.jurisdiction, data.jurisdiction)
+    issued_on = None
+    if data.issued_on is not None:
+        issued_on = _check(
+            "issued_on", validation.sane_date, data.issued_on, today, not_future=True
+        )
+    expires_on = _check("expires_on", validation.sane_date, data.expires_on, today)
+    if issued_on is not None and expires_on <= issued_on:
+        raise EligibilityError("The expiry date must come after the issue date.", "expires_on")
+    duplicate = db.session.scalar(
+        select(Licence.id).where(
+            Licence.trainee_id == trainee.id,
+            Licence.licence_type == data.licence_type,
+            Licence.number == number,
+            Licence.jurisdiction == jurisdiction,
+            Licence.expires_on == expires_on,
+        )
+    )
+    if duplicate is not None and (current is None or duplicate != current.id):
+        raise EligibilityError("You have already recorded this licence.", "number")
+    return {
+        "licence_type": data.licence_type,
+        "number": number,
+        "jurisdiction": jurisdiction,
+        "issued_on": issued_on,
+        "expires_on": expires_on,
+    }
+
+
+def licence_snapshot(licence: Licence) -> dict[str, Any]:
+    """The licence's recorded content, for the audit trail."""
+    return {
+        "trainee_id": licence.trainee_id,
+        "licence_type": licence.licence_type,
+        "number": licence.number,
+        "jurisdiction": licence.jurisdiction,
+        "issued_on": licence.issued_on,
+        "expires_on": licence.expires_on,
+        "document_id": licence.document_id,
+        "verified_at": licence.verified_at,
+    }
+
+
+def add_licence(trainee: User, data: LicenceInput, upload: Upload | None, today: date) -> Licence:
+    """Record a licence of the trainee's (an expired one is accepted and shown as expired)."""
+    values = _licence_values(trainee, data, today, None)
+    stored = store_upload(upload, trainee)
+    licence = Licence(
+        trainee_id=trainee.id,
+        document_id=stored.id if stored is not None else None,
+        created_at=utcnow(),
+        **values,
+    )
+    db.session.add(licence)
+    db.session.flush()
+    record("licence.added", licence, after=licence_snapshot(licence), subject_user_id=trainee.id)
+    return licence
+
+
+def _refuse_when_verified(item: Licence | Insurance, what: str) -> None:
+    if item.is_verified:
+        raise EligibilityError(
+            f"This {what} was verified by program staff and can no longer be changed or deleted. "
+            "Ask the program staff if something in it is wrong."
+        )
+
+
+def update_licence(
+    licence: Licence, trainee: User, data: LicenceInput, upload: Upload | None, today: date
+) -> Licence:
+    """Change a licence the trainee recorded, until staff verified it."""
+    _refuse_when_verified(licence, "licence")
+    values = _licence_values(trainee, data, today, licence)
+    before = licence_snapshot(licence)
+    stored = store_upload(upload, trainee)
+    for name, value in values.items():
+        setattr(licence, name, value)
+    if stored is not None:
+        licence.document_id = stored.id
+    licence.updated_at = utcnow()
+    db.session.flush()
+    record(
+        "licence.changed",
+        licence,
+        before=before,
+        after=licence_snapshot(licence),
+        subject_user_id=trainee.id,
+    )
+    return licence
+
+
+def delete_licence(licence: Licence) -> None:
+    """Delete a licence the trainee recorded, until staff verified it."""
+    _refuse_when_verified(licence, "licence")
+    before = licence_snapshot(licence)
+    record("licence.deleted", licence, before=before, subject_user_id=licence.trainee_id)
+    db.session.delete(licence)
+    db.session.flush()
+
+
+# -- insurance ------------------------------------------------------------------------------------
+
+
+def _insurance_values(data: InsuranceInput, today: date) -> dict[str, Any]:
+    carrier = _check("carrier", validation.clean_text, data.carrier, max_length=120, min_length=2)
+    policy = _check("policy_number", validation.identifier, data.policy_number, "policy number")
+    starts_on = _check("starts_on", validation.sane_date, data.starts_on, today)
+    ends_on = _check("ends_on", validation.sane_date, data.ends_on, today)
+    if ends_on <= starts_on:
+        raise EligibilityError("The end date must come after the start date.", "ends_on")
+    coverage = ""
+    if (data.coverage or "").strip():
+        coverage = _check(
+            "coverage", validation.clean_text, data.coverage, max_length=500, multiline=True
+        )
+    return {
+        "carrier": carrier,
+        "policy_number": policy,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "coverage": coverage,
+    }
+
+
+def insurance_snapshot(insurance: Insurance) -> dict[str, Any]:
+    """The policy's recorded content, for the audit trail."""
+    return {
+        "trainee_id": insurance.trainee_id,
+        "carrier": insurance.carrier,
+        "policy_number": insurance.policy_number,
+        "starts_on": insurance.starts_on,
+        "ends_on": insurance.ends_on,
+        "coverage": insurance.coverage,
+        "document_id": insurance.document_id,
+        "verified_at": insurance.verified_at,
+    }
+
+
+def add_insurance(
+    trainee: User, data: InsuranceInput, upload: Upload | None, today: date
+) -> Insurance:
+    """Record a professional liability insurance policy of the trainee's."""
+    values = _insurance_values(data, today)
+    stored = store_upload(upload, trainee)
+    insurance = Insurance(
+        trainee_id=trainee.id,
+        document_id=stored.id if stored is not None else None,
+        created_at=utcnow(),
+        **values,
+    )
+    db.session.add(insurance)
+    db.session.flush()
+    record(
+        "insurance.added",
+        insurance,
+        after=insurance_snapshot(insurance),
+        subject_user_id=trainee.id,
+    )
+    return insurance
+
+
+def update_insurance(
+    insurance: Insurance, trainee: User, data: InsuranceInput, upload: Upload | None, today: date
+) -> Insurance:
+    """Change a policy the trainee recorded, until staff verified it."""
+    _refuse_when_verified(insurance, "insurance policy")
+    values = _insurance_values(data, today)
+    before = insurance_snapshot(insurance)
+    stored = store_upload(upload, trainee)
+    for name, value in values.items():
+        setattr(insurance, name, value)
+    if stored is not None:
+        insurance.document_id = stored.id
+    insurance.updated_at = utcnow()
+    db.session.flush()
+    record(
+        "insurance.changed",
+        insurance,
+        before=before,
+        after=insurance_snapshot(insurance),
+        subject_user_id=trainee.id,
+    )
+    return insurance
+
+
+def delete_insurance(insurance: Insurance) -> None:
+    """Delete a policy the trainee recorded, until staff verified it."""
+    _refuse_when_verified(insurance, "insurance policy")
+    record(
+        "insurance.deleted",
+        insurance,
+        before=insurance_snapshot(insurance),
+        subject_user_id=insurance.trainee_id,
+    )
+    db.session.delete(insurance)
+    db.session.flush()
+
+
+# -- experience attestation ---------------------------------------------------------------------
+
+
+def attest_experience(
+    trainee: User, years_practice: int | None, practice_settings: str, attested: bool
+) -> ExperienceAttestation:
+    """Record the trainee's attestation of experience; it replaces the current one (kept)."""
+    if years_practice is None or isinstance(years_practice, bool):
+        raise EligibilityError("Enter the number of years as a whole number.", "years_practice")
+    if not 0 <= years_practice <= 70:
+        raise EligibilityError("Enter a number of years between 0 and 70.", "years_practice")
+    settings = _check(
+        "practice_settings",
+        validation.clean_text,
+        practice_settings,
+        max_length=1000,
+        min_length=2,
+        multiline=True,
+    )
+    if attested is not True:
+        raise EligibilityError("Tick the statement to attest your experience.", "attest")
+    now = utcnow()
+    current = queries.current_attestation(trainee.id)
+    before = None
+    if current is not None:
+        before = {"id": current.id, "years_practice": current.years_practice}
+        current.superseded_at = now
+        db.session.flush()  # the partial unique index allows one current row at a time
+    attestation = ExperienceAttestation(
+        trainee_id=trainee.id,
+        years_practice=years_practice,
+        practice_settings=settings,
+        statement=EXPERIENCE_STATEMENT,
+        attested_at=now,
+    )
+    db.session.add(attestation)
+    db.session.flush()
+    record(
+        "experience.attested",
+        attestation,
+        before=before,
+        after={"years_practice": years_practice, "practice_settings": settings},
+        subject_user_id=trainee.id,
+    )
+    return attestation
+
+
+# -- health screening ---------------------------------------------------------------------------
+
+
+def _same_name(typed: str, full_name: str) -> bool:
+    return " ".join(typed.split()).casefold() == " ".join(full_name.split()).casefold()
+
+
+def sign_health_screening(
+    trainee: User, answers: Mapping[str, bool | None], signature: str
+) -> HealthScreening:
+    """Record the trainee's signed yes/no screening; it replaces the current one and waits for
+    staff clearance again. Only the answers are stored, never medical detail."""
+    clean: dict[str, bool] = {}
+    for column, _question in SCREENING_QUESTIONS:
+        value = answers.get(column)
+        if not isinstance(value, bool):
+            raise EligibilityError("Answer yes or no.", column)
+        clean[column] = value
+    typed = _check("signature", validation.clean_text, signature, max_length=120)
+    if not _same_name(typed, trainee.full_name):
+        raise EligibilityError(
+            "Type your full name exactly as it appears on your account to sign.", "signature"
+        )
+    now = utcnow()
+    current = queries.current_screening(trainee.id)
+    before = None
+    if current is not None:
+        before = {"id": current.id, "clearance": current.clearance}
+        current.superseded_at = now
+        db.session.flush()  # the partial unique index allows one current row at a time
+    screening = HealthScreening(
+        trainee_id=trainee.id,
+        signature=typed,
+        signed_at=now,
+        clearance="pending",
+        **clean,
+    )
+    db.session.add(screening)
+    db.session.flush()
+    record(
+        "health_screening.signed",
+        screening,
+        before=before,
+        after={"signed_at": now, "clearance": "pending"},
+        subject_user_id=trainee.id,
+    )
+    return screening

@@ -1,0 +1,167 @@
+"""Program selection: an applicant chooses a track and a cohort, and may change them until the
+application is submitted. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import update
+
+from tracker.accounts.models import User
+from tracker.audit.services import record
+from tracker.core.clock import today_in
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.queries import current_enrollment, enrollment_in_program, open_cohorts
+from tracker.extensions import db, utcnow
+from tracker.programs.models import Cohort, Program, Track
+
+CHANGE_REFUSED = (
+    "Your application has been submitted, so the track and cohort can no longer be changed. "
+    "Please contact the program staff if you need a different one."
+)
+
+
+class EnrollmentError(Exception):
+    """A refused selection; `field` names the form field the message belongs to (None: page)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class TrackOffer:
+    """A track as the selection page shows it: format, tuition and requirement highlights."""
+
+    track: Track
+    tuition: str
+    program_hours: str | None
+    didactic_hours: str | None
+    experiential_hours: str | None
+    supervised_sessions: int | None
+
+
+@dataclass(frozen=True)
+class ProgramOffer:
+    """A program with the tracks open for applications and the cohorts not yet ended."""
+
+    program: Program
+    tracks: list[TrackOffer]
+    cohorts: list[Cohort]
+
+
+def dollars(cents: int) -> str:
+    """An amount of cents written as dollars: $4,500.00."""
+    whole, part = divmod(abs(cents), 100)
+    return f"{'-' if cents < 0 else ''}${whole:,}.{part:02d}"
+
+
+def _hours(value: Any) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in ("", "-0") else text
+
+
+def _track_offer(track: Track) -> TrackOffer:
+    requirements = track.current_requirements
+    spec = requirements.spec if requirements is not None else None
+    return TrackOffer(
+        track=track,
+        tuition=dollars(track.tuition_cents),
+        program_hours=_hours(spec.program_total_hours) if spec else None,
+        didactic_hours=_hours(spec.didactic_total_hours) if spec else None,
+        experiential_hours=_hours(spec.experiential_total_hours) if spec else None,
+        supervised_sessions=spec.supervised_sessions_required if spec else None,
+    )
+
+
+def offers(programs: list[Program]) -> list[ProgramOffer]:
+    """What each program offers today (in its own time zone): tracks with requirements, and
+    cohorts that have not ended."""
+    result = []
+    for program in programs:
+        today = today_in(program.timezone)
+        tracks = [_track_offer(t) for t in program.tracks if t.current_requirements is not None]
+        result.append(ProgramOffer(program, tracks, open_cohorts(program, today)))
+    return result
+
+
+def _snapshot(enrollment: Enrollment) -> dict[str, Any]:
+    return {
+        "program_id": enrollment.program_id,
+        "track_id": enrollment.track_id,
+        "cohort_id": enrollment.cohort_id,
+        "status": enrollment.status,
+    }
+
+
+def choose_track(
+    trainee: User, track_id: int | None, cohort_id: int | None, today: date | None = None
+) -> Enrollment:
+    """Create the trainee's enrollment (status applicant) with a track and cohort, or change
+    them while the application is not yet submitted. The program is the track's."""
+    track = db.session.get(Track, track_id) if track_id else None
+    if track is None or track.current_requirements is None:
+        raise EnrollmentError("Choose one of the tracks offered.", "track_id")
+    program: Program = track.program
+    cohort = db.session.get(Cohort, cohort_id) if cohort_id else None
+    if cohort is None or cohort.program_id != program.id:
+        raise EnrollmentError(f"Choose one of the cohorts of {program.name}.", "cohort_id")
+    today = today or today_in(program.timezone)
+    if cohort.ends_on < today:
+        raise EnrollmentError("This cohort has already ended; choose another one.", "cohort_id")
+
+    current = current_enrollment(trainee.id)
+    if current is not None and current.status != "applicant":
+        raise EnrollmentError(CHANGE_REFUSED)
+    if current is None or current.program_id != program.id:
+        earlier = enrollment_in_program(trainee.id, program.id)
+        if earlier is not None:
+            raise EnrollmentError(
+                f"You applied to {program.name} before. Please contact the program staff to "
+                "apply again.",
+                "track_id",
+            )
+    if current is None:
+        enrollment = Enrollment(
+            trainee_id=trainee.id,
+            program_id=program.id,
+            track_id=track.id,
+            cohort_id=cohort.id,
+            status="applicant",
+            created_at=utcnow(),
+        )
+        db.session.add(enrollment)
+        db.session.flush()
+        record(
+            "enrollment.created",
+            enrollment,
+            after=_snapshot(enrollment),
+            subject_user_id=trainee.id,
+        )
+        return enrollment
+
+    before = _snapshot(current)
+    wanted = {"program_id": program.id, "track_id": track.id, "cohort_id": cohort.id}
+    if all(before[key] == value for key, value in wanted.items()):
+        return current
+    # Conditional on the status, so a submission racing this change wins cleanly.
+    changed = db.session.execute(
+        update(Enrollment)
+        .where(Enrollment.id == current.id, Enrollment.status == "applicant")
+        .values(**wanted)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise EnrollmentError(CHANGE_REFUSED)
+    db.session.refresh(current)
+    record(
+        "enrollment.track_changed",
+        current,
+        before=before,
+        after=_snapshot(current),
+        subject_user_id=trainee.id,
+    )
+    return current

@@ -1,0 +1,423 @@
+"""Ledger rules: entries are appended, never changed; refunds never exceed what was paid; a
+payment plan covers exactly the balance outstanding when it is made. Services flush; the caller
+commits.
+
+Every rule that depends on the ledger's totals re-reads them after locking the enrollment row,
+so two requests racing (two refunds, two tuition charges) cannot both pass the check. PostgreSQL
+takes the row lock with SELECT ... FOR UPDATE; on SQLite a writing request already holds the
+database's write lock from its first statement (BEGIN IMMEDIATE), which serialises them too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import exists, func, select
+
+from tracker.accounts.models import User
+from tracker.audit.services import record
+from tracker.core.clock import today_in
+from tracker.enrollments.models import Enrollment
+from tracker.extensions import db, utcnow
+from tracker.finance.models import (
+    CHARGE,
+    DISCOUNT,
+    EARLIEST_DATE,
+    ENTRY_KINDS,
+    MAX_AMOUNT_CENTS,
+    MONEY_KINDS,
+    PAYMENT,
+    PAYMENT_METHODS,
+    REFUND,
+    SCHOLARSHIP,
+    Instalment,
+    LedgerEntry,
+    PaymentPlan,
+)
+from tracker.programs.services import format_dollars
+
+DESCRIPTION_MAX = 200
+REFERENCE_MAX = 80
+REASON_MIN = 5
+REASON_MAX = 300
+MAX_INSTALMENTS = 24
+PLAN_MAX_YEARS = 5
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?")
+_AMOUNT_HELP = "Enter an amount in dollars, such as 1,250.00."
+
+
+class LedgerError(ValueError):
+    """A refused ledger change; `field` names the form field to show the message on (or None)."""
+
+    def __init__(self, field_name: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """What staff enter for a ledger line; the kind comes from the form used, not the request."""
+
+    kind: str
+    amount_cents: int
+    description: str
+    posted_on: date
+    method: str | None = None
+    reference: str = ""
+
+
+# -- parsing ----------------------------------------------------------------------------------
+
+
+def parse_amount(text: str | None, field_name: str = "amount") -> int:
+    """Turn dollars text ("1,250.00", "1250.5", "$80") into integer cents, through Decimal.
+
+    Refuses negative, zero, more than two decimal places, and more than $100,000.
+    """
+    raw = (text or "").strip()
+    if not raw:
+        raise LedgerError(field_name, "Enter an amount.")
+    if len(raw) > 20:
+        raise LedgerError(field_name, _AMOUNT_HELP)
+    compact = raw.removeprefix("$").strip()
+    if compact.startswith("-"):
+        raise LedgerError(
+            field_name, "Enter the amount without a minus sign: the kind of entry gives its sign."
+        )
+    match = _AMOUNT.fullmatch(compact)
+    if not match:
+        raise LedgerError(field_name, _AMOUNT_HELP)
+    decimals = match.group(2)
+    if decimals is not None and len(decimals) > 2:
+        raise LedgerError(field_name, "Use at most two decimal places (cents).")
+    if decimals == "":
+        raise LedgerError(field_name, _AMOUNT_HELP)
+    if len(match.group(1).replace(",", "")) > 9:
+        raise LedgerError(field_name, "Enter at most $100,000.00.")
+    try:
+        value = Decimal(compact.replace(",", ""))
+    except InvalidOperation:
+        raise LedgerError(field_name, _AMOUNT_HELP) from None
+    cents = int((value * 100).to_integral_exact())
+    if cents <= 0:
+        raise LedgerError(field_name, "Enter an amount above zero.")
+    if cents > MAX_AMOUNT_CENTS:
+        raise LedgerError(field_name, "Enter at most $100,000.00.")
+    return cents
+
+
+def amount_text(cents: int) -> str:
+    """Integer cents as a form value, "1250.00"."""
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def _line(field_name: str, value: str | None, limit: int, *, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise LedgerError(field_name, "This field is required.")
+    if len(value) > limit:
+        raise LedgerError(field_name, f"Use at most {limit} characters.")
+    if _CONTROL.search(value):
+        raise LedgerError(field_name, "Remove the control characters.")
+    return value
+
+
+def _amount(field_name: str, cents: int) -> int:
+    if not isinstance(cents, int) or isinstance(cents, bool) or cents <= 0:
+        raise LedgerError(field_name, "Enter an amount above zero.")
+    if cents > MAX_AMOUNT_CENTS:
+        raise LedgerError(field_name, "Enter at most $100,000.00.")
+    return cents
+
+
+def _past_date(field_name: str, value: date | None, today: date) -> date:
+    if value is None:
+        raise LedgerError(field_name, "Enter a date.")
+    if value > today:
+        raise LedgerError(field_name, "The date cannot be in the future.")
+    if value < EARLIEST_DATE:
+        raise LedgerError(field_name, "The date is too far in the past.")
+    return value
+
+
+# -- reading totals inside the transaction ----------------------------------------------------
+
+
+def _lock_enrollment(enrollment_id: int) -> Enrollment:
+    """The enrollment, with its row locked until the transaction ends (PostgreSQL)."""
+    stmt = select(Enrollment).where(Enrollment.id == enrollment_id).with_for_update()
+    enrollment = db.session.scalar(stmt)
+    if enrollment is None:
+        raise LedgerError(None, "This enrollment does not exist.")
+    return enrollment
+
+
+def _totals(enrollment_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        select(LedgerEntry.kind, func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+        .where(LedgerEntry.enrollment_id == enrollment_id)
+        .group_by(LedgerEntry.kind)
+    ).all()
+    totals = dict.fromkeys(ENTRY_KINDS, 0)
+    totals.update({kind: int(total) for kind, total in rows})
+    return totals
+
+
+def _credits(totals: dict[str, int]) -> int:
+    return totals[PAYMENT] + totals[SCHOLARSHIP] + totals[DISCOUNT] - totals[REFUND]
+
+
+def _balance(totals: dict[str, int]) -> int:
+    return totals[CHARGE] - _credits(totals)
+
+
+def _entry_snapshot(entry: LedgerEntry) -> dict[str, Any]:
+    return {
+        "enrollment_id": entry.enrollment_id,
+        "kind": entry.kind,
+        "amount_cents": entry.amount_cents,
+        "description": entry.description,
+        "method": entry.method,
+        "reference": entry.reference,
+        "tuition": entry.tuition,
+        "reason": entry.reason,
+        "posted_on": entry.posted_on,
+    }
+
+
+def _append(enrollment: Enrollment, entry: LedgerEntry, actor: User) -> LedgerEntry:
+    db.session.add(entry)
+    db.session.flush()
+    record(
+        "ledger.entry_added",
+        entry,
+        after=_entry_snapshot(entry),
+        actor_id=actor.id,
+        subject_user_id=enrollment.trainee_id,
+    )
+    return entry
+
+
+# -- entries ----------------------------------------------------------------------------------
+
+
+def record_entry(enrollment_id: int, new: NewEntry, actor: User) -> LedgerEntry:
+    """Append a charge, payment, scholarship, discount or refund to the enrollment's ledger.
+
+    A refund may not exceed payments less earlier refunds; a scholarship or discount may not
+    exceed the balance owed (neither is refundable). Both are checked on totals re-read after
+    locking the enrollment.
+    """
+    if new.kind not in ENTRY_KINDS:
+        raise LedgerError(None, "Unknown kind of ledger entry.")
+    amount = _amount("amount", new.amount_cents)
+    description = _line("description", new.description, DESCRIPTION_MAX, required=True)
+    reference = _line("reference", new.reference, REFERENCE_MAX, required=False)
+    method = None
+    if new.kind in MONEY_KINDS:
+        if new.method not in PAYMENT_METHODS:
+            raise LedgerError("method", "Choose how the money moved.")
+        method = new.method
+    else:
+        reference = ""
+    enrollment = _lock_enrollment(enrollment_id)
+    posted_on = _past_date("posted_on", new.posted_on, today_in(enrollment.program.timezone))
+    totals = _totals(enrollment.id)
+    if new.kind == REFUND:
+        refundable = totals[PAYMENT] - totals[REFUND]
+        if amount > refundable:
+            raise LedgerError(
+                "amount",
+                "A refund cannot exceed what was paid less earlier refunds "
+                f"({format_dollars(max(refundable, 0))} can be refunded).",
+            )
+    if new.kind in (SCHOLARSHIP, DISCOUNT):
+        owed = _balance(totals)
+        if amount > owed:
+            raise LedgerError(
+                "amount",
+                f"A {new.kind} cannot exceed the balance owed ({format_dollars(max(owed, 0))}); "
+                "charge the tuition first.",
+            )
+    entry = LedgerEntry(
+        enrollment_id=enrollment.id,
+        kind=new.kind,
+        amount_cents=amount,
+        description=description,
+        method=method,
+        reference=reference,
+        posted_on=posted_on,
+        recorded_by_id=actor.id,
+    )
+    return _append(enrollment, entry, actor)
+
+
+def tuition_charged(enrollment_id: int) -> bool:
+    """True when the enrollment's ledger already holds a tuition charge."""
+    stmt = select(
+        exists()
+        .where(LedgerEntry.enrollment_id == enrollment_id)
+        .where(LedgerEntry.tuition.is_(True))
+    )
+    return bool(db.session.scalar(stmt))
+
+
+def charge_tuition(
+    enrollment_id: int, actor: User, *, again: bool = False, reason: str = ""
+) -> LedgerEntry:
+    """Charge the track's tuition, dated today in the program's time zone.
+
+    Once only: a second tuition charge needs `again` and a written reason.
+    """
+    enrollment = _lock_enrollment(enrollment_id)
+    track = enrollment.track
+    if track is None:
+        raise LedgerError(None, "No track is chosen yet: the tuition comes from the track.")
+    if track.tuition_cents <= 0:
+        raise LedgerError(None, "This track has no tuition to charge.")
+    reason = _line("reason", reason, REASON_MAX, required=False) if again else ""
+    if tuition_charged(enrollment.id):
+        if not again:
+            raise LedgerError(
+                "again",
+                "The tuition is already charged. To charge it a second time, tick "
+                "“charge again” and give the reason.",
+            )
+        if len(reason) < REASON_MIN:
+            raise LedgerError("reason", "Give the reason for charging the tuition again.")
+    entry = LedgerEntry(
+        enrollment_id=enrollment.id,
+        kind=CHARGE,
+        amount_cents=track.tuition_cents,
+        description=f"Tuition: {track.name}"[:DESCRIPTION_MAX],
+        tuition=True,
+        reason=reason,
+        posted_on=today_in(enrollment.program.timezone),
+        recorded_by_id=actor.id,
+    )
+    return _append(enrollment, entry, actor)
+
+
+# -- payment plans ----------------------------------------------------------------------------
+
+
+def _plan_snapshot(plan: PaymentPlan) -> dict[str, Any]:
+    return {
+        "enrollment_id": plan.enrollment_id,
+        "active": plan.active,
+        "opening_credits_cents": plan.opening_credits_cents,
+        "instalments": [[i.due_on, i.amount_cents] for i in plan.instalments],
+    }
+
+
+def _active_plan(enrollment_id: int) -> PaymentPlan | None:
+    return db.session.scalar(
+        select(PaymentPlan)
+        .where(PaymentPlan.enrollment_id == enrollment_id)
+        .where(PaymentPlan.active.is_(True))
+    )
+
+
+def _end(plan: PaymentPlan, enrollment: Enrollment, action: str, actor: User) -> None:
+    before = _plan_snapshot(plan)
+    plan.active = False
+    plan.ended_at = utcnow()
+    db.session.flush()
+    record(
+        action,
+        plan,
+        before=before,
+        after=_plan_snapshot(plan),
+        actor_id=actor.id,
+        subject_user_id=enrollment.trainee_id,
+    )
+
+
+def _clean_instalments(
+    instalments: Sequence[tuple[date | None, int]], today: date
+) -> list[tuple[date, int]]:
+    if not instalments:
+        raise LedgerError("instalments", "Enter at least one instalment.")
+    if len(instalments) > MAX_INSTALMENTS:
+        raise LedgerError("instalments", f"Use at most {MAX_INSTALMENTS} instalments.")
+    latest = today + timedelta(days=366 * PLAN_MAX_YEARS)
+    seen: set[date] = set()
+    clean = []
+    for number, (due_on, cents) in enumerate(instalments, start=1):
+        if due_on is None:
+            raise LedgerError("instalments", f"Instalment {number}: enter its due date.")
+        if due_on < today:
+            raise LedgerError("instalments", f"Instalment {number}: the due date is in the past.")
+        if due_on > latest:
+            raise LedgerError(
+                "instalments",
+                f"Instalment {number}: the due date is more than {PLAN_MAX_YEARS} years ahead.",
+            )
+        if due_on in seen:
+            raise LedgerError("instalments", f"Instalment {number}: two instalments share a date.")
+        seen.add(due_on)
+        try:
+            _amount("instalments", cents)
+        except LedgerError as error:
+            raise LedgerError("instalments", f"Instalment {number}: {error.message}") from None
+        clean.append((due_on, cents))
+    return sorted(clean)
+
+
+def create_plan(
+    enrollment_id: int, instalments: Sequence[tuple[date | None, int]], actor: User
+) -> PaymentPlan:
+    """Agree instalments (due date, cents) that add up exactly to the balance outstanding now.
+
+    An active plan is replaced (ended, and kept as history).
+    """
+    enrollment = _lock_enrollment(enrollment_id)
+    clean = _clean_instalments(instalments, today_in(enrollment.program.timezone))
+    totals = _totals(enrollment.id)
+    balance = _balance(totals)
+    if balance <= 0:
+        raise LedgerError("instalments", "Nothing is owed, so there is nothing to plan.")
+    total = sum(cents for _, cents in clean)
+    if total != balance:
+        raise LedgerError(
+            "instalments",
+            f"The instalments add up to {format_dollars(total)} but the balance outstanding is "
+            f"{format_dollars(balance)}: they must be equal.",
+        )
+    old = _active_plan(enrollment.id)
+    if old is not None:
+        _end(old, enrollment, "ledger.plan_replaced", actor)
+    plan = PaymentPlan(
+        enrollment_id=enrollment.id,
+        created_by_id=actor.id,
+        active=True,
+        opening_credits_cents=_credits(totals),
+        instalments=[Instalment(due_on=d, amount_cents=c) for d, c in clean],
+    )
+    db.session.add(plan)
+    db.session.flush()
+    record(
+        "ledger.plan_created",
+        plan,
+        after=_plan_snapshot(plan),
+        actor_id=actor.id,
+        subject_user_id=enrollment.trainee_id,
+    )
+    return plan
+
+
+def end_plan(enrollment_id: int, actor: User) -> PaymentPlan:
+    """End the enrollment's active payment plan (it stays on file)."""
+    enrollment = _lock_enrollment(enrollment_id)
+    plan = _active_plan(enrollment.id)
+    if plan is None:
+        raise LedgerError(None, "There is no active payment plan.")
+    _end(plan, enrollment, "ledger.plan_ended", actor)
+    return plan

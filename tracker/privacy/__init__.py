@@ -1,0 +1,1 @@
+"""A trainee's right to take their data with them."""

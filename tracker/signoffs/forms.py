@@ -1,0 +1,101 @@
+"""Forms for signing, returning with a question, answering, reopening, and staff recording a
+supervisor's own credentials. None has a field for status, signer or signature time: the
+services set those."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from tracker.admissions.services import INSURANCE_METHODS, LICENCE_METHODS, VERIFICATION_METHODS
+from tracker.eligibility.forms import InsuranceForm, LicenceForm
+from tracker.programs.requirements import LICENCE_TYPES
+from tracker.signoffs.models import BODY_MAX
+
+
+class SignForm(FlaskForm):
+    """One password for the selected entries (the keys come as repeated `selected` values)."""
+
+    password = PasswordField(
+        "Your password",
+        description="Re-enter the password you sign in with: it makes this your signature.",
+        validators=[
+            InputRequired("Enter your password to sign."),
+            Length(max=1024, message="That password is not correct."),
+        ],
+    )
+
+
+def _body_field(label: str, minimum: int = 1, description: str = "") -> TextAreaField:
+    return TextAreaField(
+        label,
+        description=description or None,
+        validators=[
+            InputRequired(f"Write the {label.lower()}."),
+            Length(
+                min=minimum,
+                max=BODY_MAX,
+                message=f"Use {minimum} to {BODY_MAX} characters.",
+            ),
+        ],
+    )
+
+
+class QuestionForm(FlaskForm):
+    """Return one entry with a question."""
+
+    body = _body_field("Question", description="The trainee sees it with this entry alone.")
+
+
+class AnswerForm(FlaskForm):
+    """The trainee's answer to a question, kept with the entry."""
+
+    body = _body_field("Answer")
+
+
+class ReopenForm(FlaskForm):
+    """Staff reopen a signed record; the reason is kept with the voided signature."""
+
+    reason = _body_field(
+        "Reason for reopening",
+        10,
+        "Required. The signature is voided (and kept in the history) and the entry waits for "
+        "sign-off again.",
+    )
+
+
+def _method_field(methods: tuple[str, ...]) -> SelectField:
+    return SelectField(
+        "How staff checked it",
+        choices=[SelectChoice(m, VERIFICATION_METHODS[m]) for m in methods],
+        invalid_choice_message="Choose how the record was checked.",
+    )
+
+
+def _note_field() -> TextAreaField:
+    return TextAreaField(
+        "Verification note",
+        description="Required when the method is Other.",
+        validators=[Optional(), Length(max=1000, message="Use at most 1000 characters.")],
+    )
+
+
+class SupervisorLicenceForm(LicenceForm):
+    """A supervisor's licence, recorded and verified by staff in one step."""
+
+    document = None  # staff record what they checked; the document stays with the board
+    method = _method_field(LICENCE_METHODS)
+    note = _note_field()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.licence_type.choices = [SelectChoice(t) for t in LICENCE_TYPES]
+
+
+class SupervisorInsuranceForm(InsuranceForm):
+    """A supervisor's liability insurance, recorded and verified by staff in one step."""
+
+    document = None
+    method = _method_field(INSURANCE_METHODS)
+    note = _note_field()

@@ -1,0 +1,242 @@
+"""Named reads for sign-offs: the waiting queues, signatures and threads of entries in bulk, and
+the supervisors whose own credentials do not allow signing today."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from tracker.accounts.models import User
+from tracker.core.clock import local_time, today_in
+from tracker.enrollments.models import Enrollment, SupervisorAssignment
+from tracker.extensions import db, utcnow
+from tracker.programs.models import Program
+from tracker.programs.requirements import EXPERIENTIAL_LABELS
+from tracker.signoffs.entries import ENTRY_MODELS, Entry, entry_type_of
+from tracker.signoffs.models import ENTRY_TYPE_LABELS, EntryQuestion, Signature
+from tracker.signoffs.services import SignoffInfo, credential_problem, is_assigned
+from tracker.supervision.models import SupervisedSession
+from tracker.training.models import DidacticEntry, ExperientialEntry
+
+
+@dataclass(frozen=True)
+class WaitingEntry:
+    """One entry waiting for sign-off or verification, as a queue shows it."""
+
+    entry_type: str
+    entry_id: int
+    enrollment_id: int
+    trainee_id: int
+    trainee_name: str
+    on: date
+    summary: str
+    waiting_since: datetime
+    timezone: str
+
+    @property
+    def key(self) -> str:
+        """The "type:id" key a form carries."""
+        return f"{self.entry_type}:{self.entry_id}"
+
+    @property
+    def type_label(self) -> str:
+        """The kind of entry as a person reads it."""
+        return ENTRY_TYPE_LABELS[self.entry_type]
+
+    def days_waiting(self, today: date | None = None) -> int:
+        """Whole days since the entry started waiting (program time zone)."""
+        since = today_in_zone(self.waiting_since, self.timezone)
+        return max(((today or today_in(self.timezone)) - since).days, 0)
+
+
+def today_in_zone(moment: datetime, zone: str) -> date:
+    """The program-local date of a UTC moment."""
+    return local_time(moment, zone).date()
+
+
+def assigned_enrollment_ids(supervisor_id: int) -> Select:
+    """Ids of the enrollments the supervisor currently supervises (primary or backup)."""
+    return select(SupervisorAssignment.enrollment_id).where(
+        SupervisorAssignment.supervisor_id == supervisor_id,
+        SupervisorAssignment.ended_at.is_(None),
+    )
+
+
+def _hours(value) -> str:
+    return format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+
+
+def waiting_entries(
+    enrollment_ids: Select | None, types: Iterable[str] = ("session", "experiential", "didactic")
+) -> list[WaitingEntry]:
+    """Entries waiting on a signer in the selected enrollments (all when None), oldest first.
+
+    One query per entry type, whatever the number of entries. A session waits from its
+    submission; an hours entry from when it was logged.
+    """
+    rows: list[WaitingEntry] = []
+    types = tuple(types)
+    columns = (Enrollment.id, Enrollment.trainee_id, User.full_name, Program.timezone)
+
+    def scoped(stmt: Select, model) -> Select:
+        stmt = (
+            stmt.join(Enrollment, Enrollment.id == model.enrollment_id)
+            .join(User, User.id == Enrollment.trainee_id)
+            .join(Program, Program.id == Enrollment.program_id)
+        )
+        if enrollment_ids is not None:
+            stmt = stmt.where(model.enrollment_id.in_(enrollment_ids))
+        return stmt
+
+    if "session" in types:
+        stmt = scoped(select(SupervisedSession, *columns), SupervisedSession).where(
+            SupervisedSession.status == "submitted"
+        )
+        for session, enrollment_id, trainee_id, name, zone in db.session.execute(stmt):
+            rows.append(
+                WaitingEntry(
+                    "session",
+                    session.id,
+                    enrollment_id,
+                    trainee_id,
+                    name,
+                    session.on,
+                    f"{session.role_label}, {session.mode_label.lower()}, "
+                    f"{session.duration_minutes} min ({session.client_code})",
+                    session.submitted_at or session.created_at,
+                    zone,
+                )
+            )
+    if "experiential" in types:
+        stmt = scoped(select(ExperientialEntry, *columns), ExperientialEntry).where(
+            ExperientialEntry.status == "pending"
+        )
+        for entry, enrollment_id, trainee_id, name, zone in db.session.execute(stmt):
+            rows.append(
+                WaitingEntry(
+                    "experiential",
+                    entry.id,
+                    enrollment_id,
+                    trainee_id,
+                    name,
+                    entry.on,
+                    f"{EXPERIENTIAL_LABELS.get(entry.kind, entry.kind)}, "
+                    f"{_hours(entry.hours)} h ({entry.facilitator})",
+                    entry.created_at,
+                    zone,
+                )
+            )
+    if "didactic" in types:
+        stmt = scoped(select(DidacticEntry, *columns), DidacticEntry).where(
+            DidacticEntry.status == "pending"
+        )
+        for entry, enrollment_id, trainee_id, name, zone in db.session.execute(stmt):
+            rows.append(
+                WaitingEntry(
+                    "didactic",
+                    entry.id,
+                    enrollment_id,
+                    trainee_id,
+                    name,
+                    entry.on,
+                    f"{entry.topic_code.replace('_', ' ').capitalize()}, "
+                    f"{_hours(entry.hours)} h ({entry.provider})",
+                    entry.created_at,
+                    zone,
+                )
+            )
+    rows.sort(key=lambda r: (r.waiting_since, r.entry_type, r.entry_id))
+    return rows
+
+
+def signoff_infos(entry_type: str, entries: Iterable[Entry]) -> dict[int, SignoffInfo]:
+    """Signatures and threads of many entries of one type: two queries, whatever the number."""
+    ids = [e.id for e in entries]
+    infos: dict[int, SignoffInfo] = defaultdict(SignoffInfo)
+    if not ids:
+        return infos
+    for signature in db.session.scalars(
+        select(Signature)
+        .where(Signature.entry_type == entry_type, Signature.entry_id.in_(ids))
+        .order_by(Signature.signed_at, Signature.id)
+    ):
+        infos[signature.entry_id].signatures.append(signature)
+    for note in db.session.scalars(
+        select(EntryQuestion)
+        .options(joinedload(EntryQuestion.author))
+        .where(EntryQuestion.entry_type == entry_type, EntryQuestion.entry_id.in_(ids))
+        .order_by(EntryQuestion.created_at, EntryQuestion.id)
+    ):
+        infos[note.entry_id].thread.append(note)
+    return infos
+
+
+def signoff_info(entry: Entry) -> SignoffInfo:
+    """Signatures and thread of one entry."""
+    return signoff_infos(entry_type_of(entry), [entry])[entry.id]
+
+
+def visible_entry(entry_type: str, entry_id: int, person: User) -> Entry | None:
+    """The entry when the person may see it as a reviewer: staff see every entry, a supervisor
+    those of the trainees currently assigned to them. None otherwise (the caller answers 404)."""
+    model = ENTRY_MODELS.get(entry_type)
+    if model is None:
+        return None
+    entry = db.session.get(model, entry_id)
+    if entry is None:
+        return None
+    if person.is_staff:
+        return entry
+    if person.is_supervisor and is_assigned(person.id, entry.enrollment_id):
+        return entry
+    return None
+
+
+def owned_entry(entry_type: str, entry_id: int, trainee_id: int) -> Entry | None:
+    """The entry when it belongs to one of the trainee's enrollments."""
+    model = ENTRY_MODELS.get(entry_type)
+    if model is None:
+        return None
+    return db.session.scalar(
+        select(model)
+        .join(Enrollment, Enrollment.id == model.enrollment_id)
+        .where(model.id == entry_id, Enrollment.trainee_id == trainee_id)
+    )
+
+
+@dataclass(frozen=True)
+class SupervisorStanding:
+    """A supervisor, how many trainees they supervise now, and why they cannot sign (if so)."""
+
+    supervisor: User
+    trainees: int
+    problem: str | None
+
+
+def supervisor_standings(today: date | None = None) -> list[SupervisorStanding]:
+    """Every supervisor with whether their own credentials allow signing today; those who cannot
+    sign come first."""
+    today = today or utcnow().date()
+    counts: dict[int, int] = defaultdict(int)
+    for (supervisor_id,) in db.session.execute(
+        select(SupervisorAssignment.supervisor_id).where(SupervisorAssignment.ended_at.is_(None))
+    ):
+        counts[supervisor_id] += 1
+    people = db.session.scalars(
+        select(User)
+        .where(User.is_supervisor.is_(True), User.active.is_(True))
+        .order_by(User.full_name)
+    ).all()
+    standings = [
+        SupervisorStanding(
+            person, counts.get(person.id, 0), credential_problem(person.id, today=today)
+        )
+        for person in people
+    ]
+    standings.sort(key=lambda s: (s.problem is None, s.supervisor.full_name))
+    return standings

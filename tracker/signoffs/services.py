@@ -1,0 +1,495 @@
+"""The rules of signing: who may sign or verify which entry, the signature itself, returning an
+entry with a question, the trainee's answer, and staff reopening a signed record.
+
+A signature needs the signer's password again (21 CFR 11.200: who is signed in, plus the
+password), stores signer, printed name, UTC time and meaning (11.50), and binds the hash of the
+entry's canonical content (11.70). A second live signature of one entry is impossible: the
+status change is a conditional UPDATE whose row count is checked, and a partial UNIQUE index
+backs it up. Functions flush and record an audit event per change; the caller commits.
+
+Bulk signing is all or nothing: when any selected entry cannot be signed, nothing is signed and
+each refused entry gets its own message. The signer attested to the whole selection they saw;
+signing part of it would leave them unsure what carries their name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+
+from tracker.accounts.models import User
+from tracker.accounts.passwords import verify_password
+from tracker.admissions.services import AdmissionError, verify_credential
+from tracker.audit.services import record
+from tracker.eligibility import services as eligibility
+from tracker.eligibility.models import Insurance, Licence
+from tracker.enrollments.models import Enrollment, SupervisorAssignment
+from tracker.extensions import db, utcnow
+from tracker.programs.requirements import LICENCE_TYPES
+from tracker.signoffs.binding import content_hash, verify_binding
+from tracker.signoffs.entries import (
+    DONE_STATUS,
+    WAITING_STATUS,
+    Entry,
+    describe,
+    entry_type_of,
+)
+from tracker.signoffs.models import BODY_MAX, EntryQuestion, Signature, meaning_for
+from tracker.training.services import program_today
+
+__all__ = [
+    "BatchRefused",
+    "SignoffError",
+    "answer",
+    "credential_problem",
+    "reopen",
+    "return_with_question",
+    "sign",
+    "signing_problem",
+    "verify_binding",
+]
+
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+REASON_MIN = 10
+
+
+class SignoffError(Exception):
+    """A refused sign-off, question or reopening; `field` names the form field (or None)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class BatchRefused(SignoffError):
+    """Nothing was signed: `problems` lists (entry, message) for each entry that could not be."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        count = len(problems)
+        super().__init__(
+            f"Nothing was signed: {count} of the selected entries cannot be signed now.", None
+        )
+        self.problems = problems
+
+
+# -- who may sign ---------------------------------------------------------------------------------
+
+
+def is_assigned(person_id: int, enrollment_id: int) -> bool:
+    """True when the person is a current supervisor (primary or backup) of the enrollment."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    SupervisorAssignment.enrollment_id == enrollment_id,
+                    SupervisorAssignment.supervisor_id == person_id,
+                    SupervisorAssignment.ended_at.is_(None),
+                )
+            )
+        )
+    )
+
+
+def credential_problem(
+    person_id: int, accepted_types: tuple[str, ...] = LICENCE_TYPES, today: date | None = None
+) -> str | None:
+    """Why the person's own licence or insurance does not allow signing on `today`, or None.
+
+    A licence counts when staff verified it, its type is accepted, it has a number and `today`
+    lies between its issue date (when known) and its expiry, inclusive; an insurance counts when
+    staff verified it and `today` lies within its cover, inclusive.
+    """
+    today = today or utcnow().date()
+    licence = db.session.scalar(
+        select(
+            exists().where(
+                Licence.trainee_id == person_id,
+                Licence.verified_at.is_not(None),
+                Licence.licence_type.in_(accepted_types),
+                Licence.number != "",
+                (Licence.issued_on.is_(None)) | (Licence.issued_on <= today),
+                Licence.expires_on >= today,
+            )
+        )
+    )
+    insurance = db.session.scalar(
+        select(
+            exists().where(
+                Insurance.trainee_id == person_id,
+                Insurance.verified_at.is_not(None),
+                Insurance.starts_on <= today,
+                Insurance.ends_on >= today,
+            )
+        )
+    )
+    missing = []
+    if not licence:
+        missing.append("a verified, current licence of an accepted type")
+    if not insurance:
+        missing.append("verified, current liability insurance")
+    if not missing:
+        return None
+    return (
+        f"You cannot sign now: program staff have no record of {' or '.join(missing)} of yours "
+        f"for {today.isoformat()}. Program staff see this on their list of supervisors who "
+        "cannot sign; send them your renewed documents."
+    )
+
+
+def _accepted_types(enrollment: Enrollment) -> tuple[str, ...]:
+    requirements = enrollment.requirements
+    return requirements.spec.accepted_licence_types if requirements is not None else LICENCE_TYPES
+
+
+def _status_word(entry: Entry) -> str:
+    return entry.status_label.lower() if hasattr(entry, "status_label") else entry.status
+
+
+def signing_problem(entry: Entry, signer: User, today: date | None = None) -> str | None:
+    """Why `signer` may not sign (or verify) `entry` now, or None when they may."""
+    entry_type = entry_type_of(entry)
+    enrollment = entry.enrollment
+    if enrollment.trainee_id == signer.id:
+        return "You cannot sign off or verify your own entry."
+    if entry.status != WAITING_STATUS[entry_type]:
+        return f"It is not waiting for sign-off (it is {_status_word(entry)})."
+    assigned = signer.is_supervisor and is_assigned(signer.id, enrollment.id)
+    if entry_type == "session":
+        if not assigned:
+            return "Only the trainee's assigned supervisor or backup can sign off a session."
+    elif not assigned and not signer.is_staff:
+        return "Only the trainee's assigned supervisor or program staff can verify this entry."
+    # Staff verify hours on the program's authority; a supervisor signs on their own licence.
+    if entry_type == "session" or not signer.is_staff:
+        today = today or program_today(enrollment)
+        return credential_problem(signer.id, _accepted_types(enrollment), today)
+    return None
+
+
+def may_review(entry: Entry, person: User) -> bool:
+    """True when the person may ask a question about the entry (same authority as signing,
+    without the credential check)."""
+    if entry.enrollment.trainee_id == person.id:
+        return False
+    if person.is_supervisor and is_assigned(person.id, entry.enrollment_id):
+        return True
+    return entry_type_of(entry) != "session" and person.is_staff
+
+
+# -- signing ---------------------------------------------------------------------------------------
+
+
+def signature_snapshot(signature: Signature) -> dict[str, Any]:
+    """The signature as recorded in the audit trail."""
+    return {
+        "entry_type": signature.entry_type,
+        "entry_id": signature.entry_id,
+        "enrollment_id": signature.enrollment_id,
+        "signer_id": signature.signer_id,
+        "printed_name": signature.printed_name,
+        "meaning": signature.meaning,
+        "signed_at": signature.signed_at,
+        "content_hash": signature.content_hash,
+        "voided_at": signature.voided_at,
+        "voided_by_id": signature.voided_by_id,
+        "void_reason": signature.void_reason,
+    }
+
+
+def _unique(entries: list[Entry]) -> list[Entry]:
+    seen: set[tuple[str, int]] = set()
+    result = []
+    for entry in entries:
+        key = (entry_type_of(entry), entry.id)
+        if key not in seen:
+            seen.add(key)
+            result.append(entry)
+    return result
+
+
+def check_password(person: User, password: str | None) -> None:
+    """Refuse unless `password` is the person's current password (the signature's second
+    component)."""
+    if not password:
+        raise SignoffError("Enter your password to sign.", "password")
+    if len(password) > 1024 or not verify_password(person.password_hash, password):
+        raise SignoffError(
+            "That password is not correct: enter the password you sign in with.", "password"
+        )
+
+
+def sign(entries: list[Entry], signer: User, password: str | None) -> list[Signature]:
+    """Sign (or verify) every entry with one password check, or refuse the whole batch."""
+    entries = _unique(list(entries))
+    if not entries:
+        raise SignoffError("Select at least one entry to sign.", "selected")
+    check_password(signer, password)
+    problems = []
+    for entry in entries:
+        problem = signing_problem(entry, signer)
+        if problem:
+            problems.append((describe(entry) + f" ({entry.enrollment.trainee.full_name})", problem))
+    if problems:
+        raise BatchRefused(problems)
+    now = utcnow()
+    return [_sign_one(entry, signer, now) for entry in entries]
+
+
+def _sign_one(entry: Entry, signer: User, now) -> Signature:
+    entry_type = entry_type_of(entry)
+    model = type(entry)
+    before = entry.status
+    values: dict[str, Any] = {"status": DONE_STATUS[entry_type]}
+    if entry_type == "session":
+        values["signed_at"] = now
+    else:
+        values.update(verified_at=now, verified_by_id=signer.id)
+    changed = db.session.execute(
+        update(model)
+        .where(model.id == entry.id, model.status == WAITING_STATUS[entry_type])
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise SignoffError(
+            f"{describe(entry)} was signed or changed a moment ago; nothing was signed."
+        )
+    db.session.refresh(entry)
+    signature = Signature(
+        enrollment_id=entry.enrollment_id,
+        entry_type=entry_type,
+        entry_id=entry.id,
+        signer_id=signer.id,
+        printed_name=signer.full_name,
+        meaning=meaning_for(entry_type),
+        signed_at=now,
+        content_hash=content_hash(entry),
+        void_reason="",
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(signature)
+            db.session.flush()
+    except IntegrityError:
+        raise SignoffError(
+            f"{describe(entry)} already carries a signature; nothing was signed."
+        ) from None
+    record(
+        "signature.signed",
+        signature,
+        before={"entry_status": before},
+        after={**signature_snapshot(signature), "entry_status": entry.status},
+        actor_id=signer.id,
+        subject_user_id=entry.enrollment.trainee_id,
+    )
+    return signature
+
+
+# -- questions and answers ------------------------------------------------------------------------
+
+
+def clean_body(text: str | None, field: str = "body", minimum: int = 1, what: str = "text") -> str:
+    """A message of `minimum` to 2,000 characters, without control characters."""
+    body = (text or "").replace("\r\n", "\n").strip()
+    if len(body) < minimum:
+        if not body:
+            raise SignoffError(f"Write the {what}.", field)
+        raise SignoffError(f"Write at least {minimum} characters of {what}.", field)
+    if len(body) > BODY_MAX:
+        raise SignoffError(f"Use at most {BODY_MAX} characters.", field)
+    if _FORBIDDEN.search(body):
+        raise SignoffError("Remove the control characters from the text.", field)
+    return body
+
+
+def _note(entry: Entry, author: User, kind: str, body: str) -> EntryQuestion:
+    note = EntryQuestion(
+        enrollment_id=entry.enrollment_id,
+        entry_type=entry_type_of(entry),
+        entry_id=entry.id,
+        author_id=author.id,
+        kind=kind,
+        body=body,
+        created_at=utcnow(),
+    )
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def return_with_question(entry: Entry, reviewer: User, text: str | None) -> EntryQuestion:
+    """Send one waiting entry back to the trainee with a question (never the whole batch)."""
+    body = clean_body(text, "body", what="question")
+    entry_type = entry_type_of(entry)
+    if not may_review(entry, reviewer):
+        raise SignoffError("Only the trainee's assigned supervisor can return this entry.")
+    model = type(entry)
+    before = entry.status
+    changed = db.session.execute(
+        update(model)
+        .where(model.id == entry.id, model.status == WAITING_STATUS[entry_type])
+        .values(status="returned")
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise SignoffError("This entry is no longer waiting for sign-off; nothing was returned.")
+    db.session.refresh(entry)
+    note = _note(entry, reviewer, "question", body)
+    record(
+        "entry.returned",
+        note,
+        before={"entry_type": entry_type, "entry_id": entry.id, "status": before},
+        after={
+            "entry_type": entry_type,
+            "entry_id": entry.id,
+            "status": "returned",
+            "question": body,
+        },
+        actor_id=reviewer.id,
+        subject_user_id=entry.enrollment.trainee_id,
+    )
+    return note
+
+
+def answer(entry: Entry, trainee: User, text: str | None) -> EntryQuestion:
+    """The trainee's answer to a question on their returned entry (kept with the entry)."""
+    if entry.enrollment.trainee_id != trainee.id:
+        raise SignoffError("You can answer only on your own entries.")
+    if entry.status != "returned":
+        raise SignoffError("You can answer while the entry is returned to you.")
+    body = clean_body(text, "body", what="answer")
+    note = _note(entry, trainee, "answer", body)
+    record(
+        "entry.answered",
+        note,
+        after={"entry_type": note.entry_type, "entry_id": entry.id, "answer": body},
+        actor_id=trainee.id,
+        subject_user_id=trainee.id,
+    )
+    return note
+
+
+# -- reopening ------------------------------------------------------------------------------------
+
+
+def live_signature(entry: Entry) -> Signature | None:
+    """The entry's signature that is not voided, if any."""
+    return db.session.scalar(
+        select(Signature).where(
+            Signature.entry_type == entry_type_of(entry),
+            Signature.entry_id == entry.id,
+            Signature.voided_at.is_(None),
+        )
+    )
+
+
+def reopen(entry: Entry, staff: User, reason: str | None) -> Signature | None:
+    """Staff reopen a signed or verified entry with a written reason: the signature is voided
+    (and kept), the entry waits for sign-off again. Returns the voided signature, if any."""
+    if not staff.is_staff:
+        raise SignoffError("Only program staff can reopen a signed record.")
+    if entry.enrollment.trainee_id == staff.id:
+        raise SignoffError("You cannot reopen your own entry.")
+    text = clean_body(reason, "reason", REASON_MIN, "reason for reopening")
+    entry_type = entry_type_of(entry)
+    model = type(entry)
+    values: dict[str, Any] = {"status": WAITING_STATUS[entry_type]}
+    if entry_type == "session":
+        values["signed_at"] = None
+    else:
+        values.update(verified_at=None, verified_by_id=None)
+    changed = db.session.execute(
+        update(model)
+        .where(model.id == entry.id, model.status == DONE_STATUS[entry_type])
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise SignoffError("Only a signed or verified entry can be reopened.")
+    db.session.refresh(entry)
+    signature = live_signature(entry)
+    before = signature_snapshot(signature) if signature is not None else None
+    now = utcnow()
+    if signature is not None:
+        voided = db.session.execute(
+            update(Signature)
+            .where(Signature.id == signature.id, Signature.voided_at.is_(None))
+            .values(voided_at=now, voided_by_id=staff.id, void_reason=text)
+            .execution_options(synchronize_session=False)
+        )
+        if voided.rowcount != 1:
+            raise SignoffError("The signature changed a moment ago; nothing was reopened.")
+        db.session.refresh(signature)
+    _note(entry, staff, "reopen_reason", text)
+    record(
+        "signature.voided",
+        signature if signature is not None else entry,
+        before={"entry_status": DONE_STATUS[entry_type], "signature": before},
+        after={
+            "entry_type": entry_type,
+            "entry_id": entry.id,
+            "entry_status": entry.status,
+            "signature": signature_snapshot(signature) if signature is not None else None,
+            "reason": text,
+        },
+        actor_id=staff.id,
+        subject_user_id=entry.enrollment.trainee_id,
+    )
+    return signature
+
+
+@dataclass
+class SignoffInfo:
+    """What a page shows with an entry: its signatures (live first) and its question thread."""
+
+    signatures: list[Signature] = field(default_factory=list)
+    thread: list[EntryQuestion] = field(default_factory=list)
+
+    @property
+    def live(self) -> Signature | None:
+        """The live signature, if any."""
+        return next((s for s in self.signatures if s.voided_at is None), None)
+
+    @property
+    def voided(self) -> list[Signature]:
+        """Voided signatures, oldest first."""
+        return [s for s in self.signatures if s.voided_at is not None]
+
+    @property
+    def last_question(self) -> EntryQuestion | None:
+        """The most recent question asked about the entry."""
+        return next((q for q in reversed(self.thread) if q.kind == "question"), None)
+
+
+# -- a supervisor's own credentials (recorded by staff) -------------------------------------------
+
+
+def _staff_recording(supervisor: User, staff: User) -> None:
+    if not staff.is_staff:
+        raise SignoffError("Only program staff can record a supervisor's credentials.")
+    if not supervisor.is_supervisor:
+        raise SignoffError("This person is not a supervisor.")
+    if supervisor.id == staff.id:
+        raise SignoffError("You cannot verify your own credentials: ask another staff member.")
+
+
+def record_supervisor_credential(
+    supervisor: User, staff: User, kind: str, data: Any, method: str, note: str, today: date
+) -> Licence | Insurance:
+    """Staff record a supervisor's licence or insurance and verify it in the same step."""
+    _staff_recording(supervisor, staff)
+    try:
+        if kind == "licence":
+            credential = eligibility.add_licence(supervisor, data, None, today)
+        else:
+            credential = eligibility.add_insurance(supervisor, data, None, today)
+        verify_credential(credential, staff, method, note)
+    except (eligibility.EligibilityError, AdmissionError) as error:
+        raise SignoffError(error.message, error.field) from None
+    return credential

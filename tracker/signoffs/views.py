@@ -1,0 +1,374 @@
+"""Sign-off pages: the supervisor's queue and trainees, one entry with its thread, bulk signing,
+returning with a question, the trainee's answer, staff verification, reopening, and staff
+pages for supervisors' own credentials."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.accounts.models import User
+from tracker.core import navigation
+from tracker.core.clock import today_in
+from tracker.eligibility.queries import insurances_of, licences_of
+from tracker.eligibility.services import InsuranceInput, LicenceInput
+from tracker.enrollments.facts import load_enrollments
+from tracker.extensions import db, utcnow
+from tracker.progress import compute
+from tracker.security.access import Staff, Supervisor, SupervisorOrStaff, Trainee, allow
+from tracker.signoffs import queries, services
+from tracker.signoffs.binding import verify_binding
+from tracker.signoffs.entries import Entry, entry_type_of, key_of, parse_key
+from tracker.signoffs.forms import (
+    AnswerForm,
+    QuestionForm,
+    ReopenForm,
+    SignForm,
+    SupervisorInsuranceForm,
+    SupervisorLicenceForm,
+)
+from tracker.signoffs.models import (
+    ENTRY_TYPE_LABELS,
+    SESSION_MEANING,
+    VERIFICATION_MEANING,
+    meaning_for,
+)
+
+bp = Blueprint("signoffs", __name__, url_prefix="/signoffs")
+navigation.register("Sign-offs", "signoffs.queue", Supervisor, order=10)
+navigation.register("Verification", "signoffs.verification", Staff, order=57)
+navigation.register("Supervisors", "signoffs.supervisors", Staff, order=58)
+
+MAX_BATCH = 200
+
+
+@bp.app_template_global()
+def signoff_info(entry: Entry) -> services.SignoffInfo:
+    """Signatures and thread of one entry, for any page that shows the entry."""
+    return queries.signoff_info(entry)
+
+
+@bp.app_template_global()
+def signoff_infos(entry_type: str, entries) -> dict:
+    """Signatures and threads of a list of entries (two queries), for list pages."""
+    return queries.signoff_infos(entry_type, entries)
+
+
+@bp.app_template_global()
+def signature_intact(signature, entry) -> bool:
+    """True when the entry still hashes to what the signature bound."""
+    return verify_binding(signature, entry)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _attach(form, error: services.SignoffError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "danger")
+
+
+# -- the supervisor's home ------------------------------------------------------------------------
+
+
+@bp.get("/")
+@allow(Supervisor)
+def queue():
+    """Everything waiting on the supervisor, oldest first, and their trainees' progress."""
+    me = _me()
+    ids = queries.assigned_enrollment_ids(me.id)
+    waiting = queries.waiting_entries(ids)
+    trainees = []
+    for loaded in load_enrollments(ids):
+        if loaded.spec is None:
+            continue
+        today = today_in(loaded.row.timezone)
+        trainees.append((loaded, compute(loaded.facts, loaded.spec, today)))
+    return render_template(
+        "signoffs/queue.html",
+        waiting=waiting,
+        trainees=trainees,
+        form=SignForm(),
+        session_meaning=SESSION_MEANING,
+        verification_meaning=VERIFICATION_MEANING,
+        own_problem=services.credential_problem(me.id, today=utcnow().date()),
+        back="signoffs.queue",
+    )
+
+
+@bp.get("/verification")
+@allow(Staff)
+def verification():
+    """Staff's queue: didactic entries of every trainee waiting for verification."""
+    return render_template(
+        "signoffs/verification.html",
+        waiting=queries.waiting_entries(None, ("didactic",)),
+        form=SignForm(),
+        verification_meaning=VERIFICATION_MEANING,
+        back="signoffs.verification",
+    )
+
+
+# -- one entry ------------------------------------------------------------------------------------
+
+
+def _visible_or_404(entry_type: str, entry_id: int) -> Entry:
+    entry = queries.visible_entry(entry_type, entry_id, _me())
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def _entry_page(entry: Entry, sign_form=None, question_form=None, reopen_form=None, status=200):
+    me = _me()
+    entry_type = entry_type_of(entry)
+    return (
+        render_template(
+            "signoffs/entry.html",
+            entry=entry,
+            entry_type=entry_type,
+            type_label=ENTRY_TYPE_LABELS[entry_type],
+            info=queries.signoff_info(entry),
+            meaning=meaning_for(entry_type),
+            problem=services.signing_problem(entry, me),
+            may_review=services.may_review(entry, me),
+            sign_form=sign_form or SignForm(),
+            question_form=question_form or QuestionForm(),
+            reopen_form=reopen_form or ReopenForm(),
+            key=key_of(entry),
+        ),
+        status,
+    )
+
+
+@bp.get("/<any(session, didactic, experiential):entry_type>/<int:entry_id>")
+@allow(SupervisorOrStaff)
+def entry(entry_type: str, entry_id: int):
+    """The full record, its signatures and question thread, with sign/return/reopen forms."""
+    return _entry_page(_visible_or_404(entry_type, entry_id))
+
+
+def _back(default: str = "signoffs.queue") -> str:
+    # Only our own pages: never a URL from the request.
+    back = request.form.get("back", "")
+    if back in ("signoffs.queue", "signoffs.verification"):
+        return url_for(back)
+    if back.startswith("entry:"):
+        key = parse_key(back[6:])
+        if key:
+            return url_for("signoffs.entry", entry_type=key[0], entry_id=key[1])
+    return url_for(default)
+
+
+@bp.post("/sign")
+@allow(SupervisorOrStaff)
+def sign():
+    """Sign (or verify) the selected entries with one password; all or nothing."""
+    form = SignForm()
+    keys = request.form.getlist("selected")[: MAX_BATCH + 1]
+    if len(keys) > MAX_BATCH:
+        flash(f"Sign at most {MAX_BATCH} entries at once.", "danger")
+        return redirect(_back())
+    entries = []
+    for raw in keys:
+        key = parse_key(raw)
+        if key is None:
+            abort(404)
+        entries.append(_visible_or_404(*key))
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(" ".join(form.password.errors) or "Enter your password to sign.", "danger")
+        return redirect(_back())
+    try:
+        signatures = services.sign(entries, _me(), form.password.data)
+    except services.BatchRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "danger")
+        for label, message in refused.problems:
+            flash(f"{label}: {message}", "danger")
+        return redirect(_back())
+    except services.SignoffError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(_back())
+    db.session.commit()
+    count = len(signatures)
+    flash(f"Signed {count} entr{'y' if count == 1 else 'ies'}.", "success")
+    return redirect(_back())
+
+
+@bp.post("/<any(session, didactic, experiential):entry_type>/<int:entry_id>/return")
+@allow(SupervisorOrStaff)
+def return_entry(entry_type: str, entry_id: int):
+    """Send this one entry back to the trainee with a question."""
+    item = _visible_or_404(entry_type, entry_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            services.return_with_question(item, _me(), form.body.data)
+        except services.SignoffError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash("Returned to the trainee with your question.", "success")
+            return redirect(
+                url_for("signoffs.queue" if _me().is_supervisor else "signoffs.verification")
+            )
+    elif form.csrf_token.errors:
+        abort(400)
+    return _entry_page(item, question_form=form, status=422)
+
+
+@bp.post("/<any(session, didactic, experiential):entry_type>/<int:entry_id>/reopen")
+@allow(Staff)
+def reopen(entry_type: str, entry_id: int):
+    """Staff reopen a signed record with a written reason; the signature is voided."""
+    item = _visible_or_404(entry_type, entry_id)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            services.reopen(item, _me(), form.reason.data)
+        except services.SignoffError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash("Reopened: the signature is voided and the entry waits for sign-off.", "success")
+            return redirect(url_for("signoffs.entry", entry_type=entry_type, entry_id=entry_id))
+    elif form.csrf_token.errors:
+        abort(400)
+    return _entry_page(item, reopen_form=form, status=422)
+
+
+# -- the trainee's side of the thread -------------------------------------------------------------
+
+
+def _owned_or_404(entry_type: str, entry_id: int) -> Entry:
+    item = queries.owned_entry(entry_type, entry_id, current_user.id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _trainee_page(entry_type: str, entry_id: int) -> str:
+    if entry_type == "session":
+        return url_for("supervision.view_session", session_id=entry_id)
+    return url_for("signoffs.mine", entry_type=entry_type, entry_id=entry_id)
+
+
+@bp.get("/mine/<any(session, didactic, experiential):entry_type>/<int:entry_id>")
+@allow(Trainee)
+def mine(entry_type: str, entry_id: int):
+    """The trainee's own hours entry with its signature and question thread."""
+    item = _owned_or_404(entry_type, entry_id)
+    if entry_type == "session":
+        return redirect(_trainee_page(entry_type, entry_id))
+    return render_template(
+        "signoffs/mine.html",
+        entry=item,
+        entry_type=entry_type,
+        type_label=ENTRY_TYPE_LABELS[entry_type],
+        info=queries.signoff_info(item),
+        form=AnswerForm(),
+    )
+
+
+@bp.post("/mine/<any(session, didactic, experiential):entry_type>/<int:entry_id>/answer")
+@allow(Trainee)
+def answer(entry_type: str, entry_id: int):
+    """The trainee answers the question on their returned entry."""
+    item = _owned_or_404(entry_type, entry_id)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            services.answer(item, _me(), form.body.data)
+        except services.SignoffError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash("Answer saved. Change the entry if needed, then submit it again.", "success")
+    elif form.csrf_token.errors:
+        abort(400)
+    else:
+        flash(" ".join(form.body.errors), "danger")
+    return redirect(_trainee_page(entry_type, entry_id))
+
+
+# -- staff: supervisors' own credentials ----------------------------------------------------------
+
+
+@bp.get("/supervisors")
+@allow(Staff)
+def supervisors():
+    """Every supervisor with whether they can sign today; those who cannot come first."""
+    return render_template(
+        "signoffs/supervisors.html", standings=queries.supervisor_standings(utcnow().date())
+    )
+
+
+def _supervisor_or_404(user_id: int):
+    person = db.session.get(User, user_id)
+    if person is None or not person.is_supervisor:
+        abort(404)
+    return person
+
+
+@bp.route("/supervisors/<int:user_id>", methods=["GET", "POST"])
+@allow(Staff)
+def supervisor_credentials(user_id: int):
+    """Record and verify a supervisor's own licence and insurance."""
+    person = _supervisor_or_404(user_id)
+    licence_form = SupervisorLicenceForm(prefix="licence")
+    insurance_form = SupervisorInsuranceForm(prefix="insurance")
+    today = utcnow().date()
+    kind = request.form.get("kind") if request.method == "POST" else None
+    form = {"licence": licence_form, "insurance": insurance_form}.get(kind or "")
+    if request.method == "POST" and form is None:
+        abort(400)
+    if form is not None and form.validate_on_submit():
+        if kind == "licence":
+            data = LicenceInput(
+                licence_type=form.licence_type.data or "",
+                number=form.number.data or "",
+                jurisdiction=form.jurisdiction.data or "",
+                expires_on=form.expires_on.data,
+                issued_on=form.issued_on.data,
+            )
+        else:
+            data = InsuranceInput(
+                carrier=form.carrier.data or "",
+                policy_number=form.policy_number.data or "",
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                coverage=form.coverage.data or "",
+            )
+        try:
+            services.record_supervisor_credential(
+                person, _me(), kind, data, form.method.data, form.note.data or "", today
+            )
+        except services.SignoffError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(f"The {kind} is recorded and verified.", "success")
+            return redirect(url_for("signoffs.supervisor_credentials", user_id=person.id))
+    elif form is not None and form.csrf_token.errors:
+        abort(400)
+    return render_template(
+        "signoffs/supervisor_credentials.html",
+        person=person,
+        licences=licences_of(person.id),
+        insurances=insurances_of(person.id),
+        licence_form=licence_form,
+        insurance_form=insurance_form,
+        problem=services.credential_problem(person.id, today=today),
+        today=today,
+    ), (422 if request.method == "POST" else 200)
