@@ -7,7 +7,7 @@ PORT   ?= 5000
 FLASK  := $(BIN)/flask --app tracker
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help install install-test run serve test test-sqlite test-postgres lint format demo clean
+.PHONY: help install install-test run serve test test-sqlite test-postgres lint format screenshots clean
 
 help:
 	@echo "make run     set up and serve on http://127.0.0.1:$(PORT) with demo data (SQLite)"
@@ -69,6 +69,11 @@ test-postgres: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# README screenshots: the demo photographed by Debian's Chromium (apt-get install chromium).
+screenshots: install-test
+	$(BIN)/python -m pip install --quiet playwright
+	$(BIN)/python tests/browser/screenshots.py
 
 format: install-test
 	$(BIN)/ruff format .

@@ -21,9 +21,11 @@ def _count(model) -> int:
 def test_the_demo_step_adds_admissions_actions_only(app, monkeypatch):
     earlier_steps = demo._extensions
     counted: dict[str, int] = {}
+    trainee_ids: list[int] = []
 
     def then_admissions(context, summary):
         counted.update(users=_count(User), enrollments=_count(Enrollment))
+        trainee_ids.extend(t.id for t in context.trainees)
         add_demo(context, summary)
 
     monkeypatch.setattr(demo, "_extensions", lambda: [*earlier_steps(), then_admissions])

@@ -16,15 +16,15 @@ from tracker.extensions import db
 from tracker.progress import CertificateStatus
 
 
-def test_the_demo_step_adds_a_valid_certificate(app, client, monkeypatch):
+def test_the_demo_step_adds_valid_lapsed_and_revoked_certificates(app, client, monkeypatch):
     # Only this area's step runs on top of the demo program.
-    if hasattr(demo, "_extensions"):
-        monkeypatch.setattr(demo, "_extensions", lambda: [add_demo])
-    else:
-        monkeypatch.setattr(demo, "EXTENSIONS", [add_demo])
+    monkeypatch.setattr(demo, "_extensions", lambda: [add_demo])
     summary = demo.load_demo(password=demo.DEFAULT_PASSWORD)
     db.session.commit()
-    cert = db.session.scalars(select(Certificate)).one()
+    certs = {c.printed_name: c for c in db.session.scalars(select(Certificate))}
+    assert queries.standing(certs["Dr. Marcus Bell"]).status == CertificateStatus.LAPSED
+    assert queries.standing(certs["Dr. Ivy Tran"]).status == CertificateStatus.REVOKED
+    cert = certs["Dr. Elena Vasquez"]
     assert re.fullmatch(r"KAP-\d{4}-\d{6}", cert.number)
     standing = queries.standing(cert)
     assert standing.status == CertificateStatus.VALID

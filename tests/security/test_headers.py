@@ -76,9 +76,14 @@ def _plain_get_urls(app) -> list[str]:
     """Every GET page that takes no argument (static files and downloads aside)."""
     urls = []
     for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and not rule.arguments and "static" not in rule.endpoint:
-            if not rule.rule.endswith((".csv", ".zip", ".pdf")) and rule.rule != "/healthz":
-                urls.append(rule.rule)
+        if (
+            "GET" in rule.methods
+            and not rule.arguments
+            and "static" not in rule.endpoint
+            and not rule.rule.endswith((".csv", ".zip", ".pdf"))
+            and rule.rule != "/healthz"
+        ):
+            urls.append(rule.rule)
     return sorted(urls)
 
 

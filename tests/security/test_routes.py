@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
-from werkzeug.routing import FloatConverter, IntegerConverter, UUIDConverter
+from werkzeug.routing import AnyConverter, FloatConverter, IntegerConverter, UUIDConverter
 from werkzeug.routing import Rule as UrlRule
 
 from config import TestingConfig
@@ -77,6 +77,8 @@ def _dummy(converter: object) -> object:
         return 999999.0
     if isinstance(converter, UUIDConverter):
         return uuid.UUID(int=999999)
+    if isinstance(converter, AnyConverter):
+        return sorted(converter.items)[0]  # "x" is not one of its words
     return "x"
 
 

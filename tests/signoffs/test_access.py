@@ -25,8 +25,18 @@ from tracker.supervision.models import SupervisedSession
         ("/signoffs/mine/didactic/{didactic}", 200, 403, 403),
     ],
 )
-def test_get_matrix(as_user, trainee, enrollment, supervisor, other_supervisor, staff, url,
-                    trainee_status, other_supervisor_status, staff_status):
+def test_get_matrix(
+    as_user,
+    trainee,
+    enrollment,
+    supervisor,
+    other_supervisor,
+    staff,
+    url,
+    trainee_status,
+    other_supervisor_status,
+    staff_status,
+):
     session = waiting_session(enrollment, supervisor)
     didactic = waiting_didactic(enrollment)
     target = url.format(session=session.id, didactic=didactic.id)
@@ -41,26 +51,34 @@ def test_anonymous_is_sent_to_sign_in(client, enrollment, supervisor):
     assert response.status_code == 302 and "/account/login" in response.headers["Location"]
 
 
-def test_other_supervisor_posts_change_nothing(as_user, enrollment, supervisor,
-                                               other_supervisor):
+def test_other_supervisor_posts_change_nothing(as_user, enrollment, supervisor, other_supervisor):
     session = waiting_session(enrollment, supervisor)
     client = as_user(other_supervisor)
-    assert post_form(client, f"/signoffs/session/{session.id}/return",
-                     {"body": "?"}).status_code == 404
-    assert post_form(client, "/signoffs/sign",
-                     {"selected": f"session:{session.id}", "password": PASSWORD}
-                     ).status_code == 404
+    assert (
+        post_form(client, f"/signoffs/session/{session.id}/return", {"body": "?"}).status_code
+        == 404
+    )
+    assert (
+        post_form(
+            client, "/signoffs/sign", {"selected": f"session:{session.id}", "password": PASSWORD}
+        ).status_code
+        == 404
+    )
     db.session.expire_all()
     assert db.session.get(SupervisedSession, session.id).status == "submitted"
 
 
-def test_trainee_cannot_sign_or_see_another_trainees_entry(as_user, trainee, enrollment,
-                                                          supervisor, create_user):
+def test_trainee_cannot_sign_or_see_another_trainees_entry(
+    as_user, trainee, enrollment, supervisor, create_user
+):
     session = waiting_session(enrollment, supervisor)
     client = as_user(trainee)
-    assert post_form(client, "/signoffs/sign",
-                     {"selected": f"session:{session.id}", "password": PASSWORD}
-                     ).status_code == 403
+    assert (
+        post_form(
+            client, "/signoffs/sign", {"selected": f"session:{session.id}", "password": PASSWORD}
+        ).status_code
+        == 403
+    )
     stranger = as_user(create_user("trainee"))
     assert stranger.get(f"/signoffs/mine/session/{session.id}").status_code == 404
     assert count(Signature) == 0
@@ -77,8 +95,7 @@ def test_sign_post_without_csrf_token_is_refused(as_user, enrollment, supervisor
     assert client.get("/signoffs/sign").status_code == 405
 
 
-def test_trainee_cannot_set_status_or_signature_fields(as_user, trainee, enrollment,
-                                                        supervisor):
+def test_trainee_cannot_set_status_or_signature_fields(as_user, trainee, enrollment, supervisor):
     session = waiting_session(enrollment, supervisor)
     session.status = "returned"
     db.session.commit()
@@ -131,7 +148,15 @@ def test_back_field_cannot_redirect_elsewhere(as_user, enrollment, supervisor):
     response = post_form(
         as_user(supervisor),
         "/signoffs/sign",
-        {"selected": f"session:{session.id}", "password": PASSWORD,
-         "back": "https://evil.example/"},
+        {
+            "selected": f"session:{session.id}",
+            "password": PASSWORD,
+            "back": "https://evil.example/",
+        },
     )
     assert response.headers["Location"].endswith("/signoffs/")
+
+
+def test_an_unknown_entry_type_is_not_found(as_user, staff, trainee):
+    assert as_user(staff).get("/signoffs/certificate/1").status_code == 404
+    assert as_user(trainee).get("/signoffs/mine/certificate/1").status_code == 404

@@ -68,6 +68,5 @@ def test_selecting_nothing_or_a_malformed_key(as_user, enrollment, supervisor):
 def test_the_same_entry_twice_in_a_batch_is_signed_once(as_user, enrollment, supervisor):
     session = waiting_session(enrollment, supervisor)
     key = f"session:{session.id}"
-    post_form(as_user(supervisor), "/signoffs/sign", {"selected": [key, key],
-                                                      "password": PASSWORD})
+    post_form(as_user(supervisor), "/signoffs/sign", {"selected": [key, key], "password": PASSWORD})
     assert count(Signature) == 1

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import PASSWORD, is_postgres
 from tests.signoffs.factories import give_credentials, waiting_session
@@ -37,7 +38,7 @@ def test_a_second_live_signature_is_refused_by_the_database(enrollment, supervis
     db.session.add(Signature(**row))
     db.session.commit()
     db.session.add(Signature(**row))
-    with pytest.raises(Exception, match="(?i)unique"):
+    with pytest.raises(IntegrityError, match=r"(?i)unique"):
         db.session.commit()
     db.session.rollback()
     # A voided one does not count: a new live signature may follow it.
@@ -53,8 +54,9 @@ def test_a_second_live_signature_is_refused_by_the_database(enrollment, supervis
     reason="SQLite serialises writers with one database lock, so no two sign-offs can overlap; "
     "the race is tested on PostgreSQL",
 )
-def test_concurrent_sign_offs_give_exactly_one_signature(app, enrollment, supervisor,
-                                                         create_user, monkeypatch):
+def test_concurrent_sign_offs_give_exactly_one_signature(
+    app, enrollment, supervisor, create_user, monkeypatch
+):
     backup = create_user("supervisor", name="Bea Backup")
     give_credentials(backup)
     assign(enrollment, backup, kind="backup")

@@ -77,8 +77,9 @@ def test_trainee_sees_answers_amends_and_resubmits(as_user, trainee, enrollment,
     assert QUESTION in reviewer and "vital-signs protocol" in reviewer
 
 
-def test_a_returned_hours_entry_goes_back_to_pending_when_edited(as_user, trainee, enrollment,
-                                                                 staff):
+def test_a_returned_hours_entry_goes_back_to_pending_when_edited(
+    as_user, trainee, enrollment, staff
+):
     entry = waiting_didactic(enrollment)
     post_form(as_user(staff), f"/signoffs/didactic/{entry.id}/return", {"body": "Which course?"})
     client = as_user(trainee)
@@ -88,19 +89,28 @@ def test_a_returned_hours_entry_goes_back_to_pending_when_edited(as_user, traine
     post_form(
         client,
         f"/training/didactic/{entry.id}/edit",
-        {"on": iso(yesterday()), "topic_code": "pharmacology", "hours": "2",
-         "provider": "Course B", "note": ""},
+        {
+            "on": iso(yesterday()),
+            "topic_code": "pharmacology",
+            "hours": "2",
+            "provider": "Course B",
+            "note": "",
+        },
     )
     db.session.expire_all()
     assert db.session.get(DidacticEntry, entry.id).status == "pending"
 
 
-def test_only_the_trainee_answers_and_only_while_returned(as_user, trainee, enrollment,
-                                                         supervisor, create_user):
+def test_only_the_trainee_answers_and_only_while_returned(
+    as_user, trainee, enrollment, supervisor, create_user
+):
     session = waiting_session(enrollment, supervisor)
     stranger = create_user("trainee", name="Another Trainee")
-    assert post_form(
-        as_user(stranger), f"/signoffs/mine/session/{session.id}/answer", {"body": "Hi"}
-    ).status_code == 404
+    assert (
+        post_form(
+            as_user(stranger), f"/signoffs/mine/session/{session.id}/answer", {"body": "Hi"}
+        ).status_code
+        == 404
+    )
     post_form(as_user(trainee), f"/signoffs/mine/session/{session.id}/answer", {"body": "Hi"})
     assert db.session.scalar(select(EntryQuestion)) is None

@@ -23,8 +23,9 @@ def test_queue_lists_waiting_entries_oldest_first(as_user, enrollment, superviso
     assert "Didactic training" in page and "of 9 steps done" in page
 
 
-def test_queue_query_count_does_not_grow(as_user, enrollment, supervisor, create_user,
-                                         count_queries):
+def test_queue_query_count_does_not_grow(
+    as_user, enrollment, supervisor, create_user, count_queries
+):
     client = as_user(supervisor)
 
     def fill(n):

@@ -16,8 +16,9 @@ def _by(outbox, email):
     return [m for m in outbox if m.to == email]
 
 
-def test_supervisor_digest_lists_entries_over_the_limit(runner, mail_outbox, trainee,
-                                                        enrollment, supervisor):
+def test_supervisor_digest_lists_entries_over_the_limit(
+    runner, mail_outbox, trainee, enrollment, supervisor
+):
     old = waiting_session(enrollment, supervisor, days_ago=9, client_code="KC-OLD234")
     waiting_session(enrollment, supervisor, days_ago=2, client_code="KC-NEW234")
     result = runner.invoke(args=["remind"])
@@ -32,15 +33,17 @@ def test_supervisor_digest_lists_entries_over_the_limit(runner, mail_outbox, tra
     assert len(trainee_mails) == 1 and "outstanding" in trainee_mails[0].subject.lower()
 
 
-def test_nothing_over_the_limit_sends_the_supervisor_nothing(runner, mail_outbox, enrollment,
-                                                             supervisor):
+def test_nothing_over_the_limit_sends_the_supervisor_nothing(
+    runner, mail_outbox, enrollment, supervisor
+):
     waiting_session(enrollment, supervisor, days_ago=7)  # the limit is 7 days: not over it
     runner.invoke(args=["remind"])
     assert _by(mail_outbox, supervisor.email) == []
 
 
-def test_running_twice_a_day_sends_one_digest_per_person(runner, mail_outbox, trainee,
-                                                         enrollment, supervisor):
+def test_running_twice_a_day_sends_one_digest_per_person(
+    runner, mail_outbox, trainee, enrollment, supervisor
+):
     waiting_session(enrollment, supervisor, days_ago=10)
     first = runner.invoke(args=["remind"])
     assert "2 sent, 0 skipped" in first.output

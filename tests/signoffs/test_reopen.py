@@ -26,8 +26,9 @@ def _signed_session(as_user, enrollment, supervisor):
     return session
 
 
-def test_staff_reopen_voids_the_signature_and_keeps_it(as_user, trainee, enrollment,
-                                                       supervisor, staff):
+def test_staff_reopen_voids_the_signature_and_keeps_it(
+    as_user, trainee, enrollment, supervisor, staff
+):
     session = _signed_session(as_user, enrollment, supervisor)
     client = as_user(staff)
     response = post_form(client, f"/signoffs/session/{session.id}/reopen", {"reason": REASON})
@@ -57,8 +58,7 @@ def test_reopening_needs_a_written_reason(as_user, enrollment, supervisor, staff
     session = _signed_session(as_user, enrollment, supervisor)
     client = as_user(staff)
     for reason in ("", "too short"):
-        response = post_form(client, f"/signoffs/session/{session.id}/reopen",
-                             {"reason": reason})
+        response = post_form(client, f"/signoffs/session/{session.id}/reopen", {"reason": reason})
         assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(SupervisedSession, session.id).status == "signed"
@@ -78,8 +78,9 @@ def test_supervisors_and_trainees_cannot_reopen(as_user, trainee, enrollment, su
 def test_a_verified_hours_entry_reopens_to_pending(as_user, enrollment, staff, create_user):
     entry = waiting_didactic(enrollment)
     other_staff = create_user("staff", name="Second Staff")
-    post_form(as_user(staff), "/signoffs/sign",
-              {"selected": f"didactic:{entry.id}", "password": PASSWORD})
+    post_form(
+        as_user(staff), "/signoffs/sign", {"selected": f"didactic:{entry.id}", "password": PASSWORD}
+    )
     post_form(as_user(other_staff), f"/signoffs/didactic/{entry.id}/reopen", {"reason": REASON})
     db.session.expire_all()
     entry = db.session.get(DidacticEntry, entry.id)

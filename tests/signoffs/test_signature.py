@@ -111,8 +111,7 @@ def test_a_signed_record_is_read_only(as_user, trainee, enrollment, supervisor):
     assert verify_binding(signature, session)
 
 
-def test_a_change_behind_the_apps_back_breaks_the_binding(as_user, trainee, enrollment,
-                                                          supervisor):
+def test_a_change_behind_the_apps_back_breaks_the_binding(as_user, trainee, enrollment, supervisor):
     session = waiting_session(enrollment, supervisor)
     _sign(as_user(supervisor), f"session:{session.id}")
     db.session.execute(
@@ -127,8 +126,7 @@ def test_a_change_behind_the_apps_back_breaks_the_binding(as_user, trainee, enro
     assert "broken: the record changed after it was signed" in page
 
 
-def test_the_trainee_export_holds_name_time_and_meaning(as_user, trainee, enrollment,
-                                                        supervisor):
+def test_the_trainee_export_holds_name_time_and_meaning(as_user, trainee, enrollment, supervisor):
     session = waiting_session(enrollment, supervisor)
     _sign(as_user(supervisor), f"session:{session.id}")
     signature = db.session.scalar(select(Signature))

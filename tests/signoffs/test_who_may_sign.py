@@ -14,9 +14,7 @@ from tracker.supervision.models import SupervisedSession
 
 
 def _sign(client, *keys, password=PASSWORD):
-    return post_form(
-        client, "/signoffs/sign", {"selected": list(keys), "password": password}
-    )
+    return post_form(client, "/signoffs/sign", {"selected": list(keys), "password": password})
 
 
 def test_assigned_supervisor_signs_a_session(as_user, enrollment, supervisor):
@@ -38,8 +36,9 @@ def test_backup_supervisor_may_sign(as_user, enrollment, supervisor, create_user
     assert signature.signer_id == backup.id
 
 
-def test_another_supervisors_trainee_is_not_found(as_user, enrollment, supervisor,
-                                                  other_supervisor):
+def test_another_supervisors_trainee_is_not_found(
+    as_user, enrollment, supervisor, other_supervisor
+):
     session = waiting_session(enrollment, supervisor)
     client = as_user(other_supervisor)
     assert client.get(f"/signoffs/session/{session.id}").status_code == 404
@@ -74,8 +73,9 @@ def test_a_supervisor_never_signs_their_own_entry(as_user, create_user, supervis
     assert count(Signature) == 0
 
 
-def test_a_lapsed_supervisor_licence_refuses_with_a_message(as_user, enrollment, create_user,
-                                                            staff):
+def test_a_lapsed_supervisor_licence_refuses_with_a_message(
+    as_user, enrollment, create_user, staff
+):
     lapsed = create_user("supervisor", name="Dr. Lapsed")
     give_credentials(lapsed, licence_days=-1)
     assign(enrollment, lapsed)
@@ -109,12 +109,14 @@ def test_lapsed_insurance_or_unverified_credentials_refuse(as_user, enrollment, 
     assert count(Signature) == 0
 
 
-def test_wrong_password_signs_nothing(as_user, enrollment, supervisor):
+def test_wrong_password_signs_nothing(as_user, enrollment, supervisor, caplog):
     session = waiting_session(enrollment, supervisor)
     client = as_user(supervisor)
     response = _sign(client, f"session:{session.id}", password="not my password at all")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "That password is not correct" in page
+    assert "wrong password" in caplog.text
+    assert "not my password at all" not in caplog.text
     response = _sign(client, f"session:{session.id}", password="")
     assert count(Signature) == 0
     db.session.expire_all()

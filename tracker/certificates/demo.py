@@ -44,20 +44,59 @@ def _moment(day: date, hour: int = 17) -> datetime:
 
 
 def add_demo(context: Any, summary: Any) -> None:
-    """A certified graduate with a met first cycle and a current cycle in progress."""
+    """Three graduates: valid (renewal under way), lapsed (first cycle unmet), revoked."""
+    valid = _graduate(context, summary, EMAIL, NAME, continuing_education=True)
+    _graduate(
+        context,
+        summary,
+        "lapsed@example.org",
+        "Dr. Marcus Bell",
+        continuing_education=False,
+        note="certificate lapsed: first CE cycle unmet",
+    )
+    revoked = _graduate(
+        context,
+        summary,
+        "revoked@example.org",
+        "Dr. Ivy Tran",
+        continuing_education=True,
+        note="certificate revoked",
+    )
+    revoked.revoked_at = _moment(context.today - timedelta(days=12))
+    revoked.revoked_by_id = context.staff.id
+    revoked.revocation_reason = "Licence surrendered to the board; certificate withdrawn."
+    db.session.flush()
+    trainee_id = db.session.get(Enrollment, revoked.enrollment_id).trainee_id
+    record(
+        "certificate.revoked",
+        revoked,
+        after={"revoked": True},
+        actor_id=context.staff.id,
+        subject_user_id=trainee_id,
+    )
+    summary.notes.append(
+        f"Valid certificate: {valid.number} (last name Vasquez) verifies at "
+        f"{verification_url(valid.verification_code)}"
+    )
+
+
+def _graduate(
+    context: Any, summary: Any, email: str, name: str, *, continuing_education: bool, note: str = ""
+) -> Certificate:
+    """A graduate certified 26 months ago, with or without the first cycle's CE."""
     today: date = context.today
     issued_on = add_months(today, -26)
     track = context.tracks["online"]
     spec = track.current_requirements.spec
     graduate = User(
-        email=EMAIL,
-        full_name=NAME,
+        email=email,
+        full_name=name,
         password_hash=hash_password(summary.password),
         is_trainee=True,
     )
     cohort = Cohort(
         program=context.program,
-        name="Autumn (earlier cohort)",
+        name=f"Autumn (earlier cohort) {email.split('@')[0]}",
         starts_on=issued_on - timedelta(days=300),
         ends_on=issued_on - timedelta(days=20),
     )
@@ -122,7 +161,7 @@ def add_demo(context: Any, summary: Any) -> None:
         enrollment_id=enrollment.id,
         number=f"pending-{code[:24]}",
         verification_code=code,
-        printed_name=NAME,
+        printed_name=name,
         program_name=context.program.name,
         issued_on=issued_on,
         issued_by_id=context.staff.id,
@@ -139,12 +178,12 @@ def add_demo(context: Any, summary: Any) -> None:
         actor_id=context.staff.id,
         subject_user_id=graduate.id,
     )
-    _continuing_education(enrollment, issued_on, today, spec)
-    summary.accounts.append((EMAIL, "trainee", "certified graduate, renewal cycle under way"))
-    summary.notes.append(
-        f"Certificates: {cert.number} (holder's last name Vasquez) verifies at "
-        f"{verification_url(code)}"
+    if continuing_education:
+        _continuing_education(enrollment, issued_on, today, spec)
+    summary.accounts.append(
+        (email, "trainee", note or "certified graduate, renewal cycle under way")
     )
+    return cert
 
 
 def _continuing_education(enrollment: Enrollment, issued_on: date, today: date, spec) -> None:

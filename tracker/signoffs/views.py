@@ -4,7 +4,16 @@ pages for supervisors' own credentials."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from tracker.accounts.models import User
@@ -13,7 +22,7 @@ from tracker.core.clock import today_in
 from tracker.eligibility.queries import insurances_of, licences_of
 from tracker.eligibility.services import InsuranceInput, LicenceInput
 from tracker.enrollments.facts import load_enrollments
-from tracker.extensions import db, utcnow
+from tracker.extensions import db, limiter, utcnow
 from tracker.progress import compute
 from tracker.security.access import Staff, Supervisor, SupervisorOrStaff, Trainee, allow
 from tracker.signoffs import queries, services
@@ -145,7 +154,7 @@ def _entry_page(entry: Entry, sign_form=None, question_form=None, reopen_form=No
     )
 
 
-@bp.get("/<any(session, didactic, experiential):entry_type>/<int:entry_id>")
+@bp.get("/<entry_type>/<int:entry_id>")
 @allow(SupervisorOrStaff)
 def entry(entry_type: str, entry_id: int):
     """The full record, its signatures and question thread, with sign/return/reopen forms."""
@@ -164,11 +173,17 @@ def _back(default: str = "signoffs.queue") -> str:
     return url_for(default)
 
 
+def _signer_key() -> str:
+    return f"sign:{current_user.get_id()}"
+
+
 @bp.post("/sign")
 @allow(SupervisorOrStaff)
+@limiter.limit("20 per minute", key_func=_signer_key)  # bounds password guessing at signing
 def sign():
     """Sign (or verify) the selected entries with one password; all or nothing."""
     form = SignForm()
+    me = _me()
     keys = request.form.getlist("selected")[: MAX_BATCH + 1]
     if len(keys) > MAX_BATCH:
         flash(f"Sign at most {MAX_BATCH} entries at once.", "danger")
@@ -185,7 +200,7 @@ def sign():
         flash(" ".join(form.password.errors) or "Enter your password to sign.", "danger")
         return redirect(_back())
     try:
-        signatures = services.sign(entries, _me(), form.password.data)
+        signatures = services.sign(entries, me, form.password.data)
     except services.BatchRefused as refused:
         db.session.rollback()
         flash(refused.message, "danger")
@@ -194,6 +209,8 @@ def sign():
         return redirect(_back())
     except services.SignoffError as error:
         db.session.rollback()
+        if error.field == "password":
+            current_app.logger.warning("signature refused for user %s: wrong password", me.id)
         flash(error.message, "danger")
         return redirect(_back())
     db.session.commit()
@@ -202,7 +219,7 @@ def sign():
     return redirect(_back())
 
 
-@bp.post("/<any(session, didactic, experiential):entry_type>/<int:entry_id>/return")
+@bp.post("/<entry_type>/<int:entry_id>/return")
 @allow(SupervisorOrStaff)
 def return_entry(entry_type: str, entry_id: int):
     """Send this one entry back to the trainee with a question."""
@@ -225,7 +242,7 @@ def return_entry(entry_type: str, entry_id: int):
     return _entry_page(item, question_form=form, status=422)
 
 
-@bp.post("/<any(session, didactic, experiential):entry_type>/<int:entry_id>/reopen")
+@bp.post("/<entry_type>/<int:entry_id>/reopen")
 @allow(Staff)
 def reopen(entry_type: str, entry_id: int):
     """Staff reopen a signed record with a written reason; the signature is voided."""
@@ -262,7 +279,7 @@ def _trainee_page(entry_type: str, entry_id: int) -> str:
     return url_for("signoffs.mine", entry_type=entry_type, entry_id=entry_id)
 
 
-@bp.get("/mine/<any(session, didactic, experiential):entry_type>/<int:entry_id>")
+@bp.get("/mine/<entry_type>/<int:entry_id>")
 @allow(Trainee)
 def mine(entry_type: str, entry_id: int):
     """The trainee's own hours entry with its signature and question thread."""
@@ -279,7 +296,7 @@ def mine(entry_type: str, entry_id: int):
     )
 
 
-@bp.post("/mine/<any(session, didactic, experiential):entry_type>/<int:entry_id>/answer")
+@bp.post("/mine/<entry_type>/<int:entry_id>/answer")
 @allow(Trainee)
 def answer(entry_type: str, entry_id: int):
     """The trainee answers the question on their returned entry."""
