@@ -240,8 +240,11 @@ class QueryCounter:
     def __call__(self, *args: object) -> None:
         statement = str(args[2])
         # Transaction control is not a query, and whether it shows depends on the test's context.
-        if statement.strip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT",
-                                                   "RELEASE")):
+        if (
+            statement.strip()
+            .upper()
+            .startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))
+        ):
             return
         self.count += 1
         self.statements.append(statement[:200])

@@ -108,16 +108,16 @@ def _configure_logging(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from tracker.accounts.views import bp as accounts_bp
     from tracker.admin.views import bp as admin_bp
-    from tracker.applications.views import bp as applications_bp
-    from tracker.documents.views import bp as documents_bp
-    from tracker.assessment.views import bp as assessment_bp
     from tracker.admissions.views import bp as admissions_bp
+    from tracker.applications.views import bp as applications_bp
+    from tracker.assessment.views import bp as assessment_bp
     from tracker.audit.views import bp as audit_bp
     from tracker.certificates.views import bp as certificates_bp
     from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.documents.views import bp as documents_bp
     from tracker.eligibility.views import bp as eligibility_bp
-    from tracker.finance.views import bp as finance_bp
     from tracker.enrollments.views import bp as enrollments_bp
+    from tracker.finance.views import bp as finance_bp
     from tracker.programs.views import bp as programs_bp
     from tracker.signoffs.views import bp as signoffs_bp
     from tracker.supervision.views import bp as supervision_bp

@@ -32,7 +32,12 @@ def test_the_demo_step_adds_admissions_actions_only(app, monkeypatch):
     summary = demo.load_demo(password=demo.DEFAULT_PASSWORD)
     db.session.commit()
     assert (_count(User), _count(Enrollment)) == (counted["users"], counted["enrollments"])
-    for enrollment in db.session.scalars(select(Enrollment).where(Enrollment.status == "admitted")):
+    admitted = select(Enrollment).where(
+        Enrollment.status == "admitted", Enrollment.trainee_id.in_(trainee_ids)
+    )
+    checked = 0
+    for enrollment in db.session.scalars(admitted):
+        checked += 1
         kinds = db.session.scalars(
             select(SupervisorAssignment.kind).where(
                 SupervisorAssignment.enrollment_id == enrollment.id,
@@ -40,6 +45,7 @@ def test_the_demo_step_adds_admissions_actions_only(app, monkeypatch):
             )
         ).all()
         assert sorted(kinds) == ["backup", "primary"]
+    assert checked >= 3
     waiver = db.session.scalar(select(Waiver).where(Waiver.target == "case_presentation.short"))
     assert waiver is not None and waiver.revoked_at is not None
     assert any(note.startswith("Admissions:") for note in summary.notes)

@@ -27,7 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PASSWORD = "demo passphrase for kap"  # noqa: S105 - the demo's printed password
+PASSWORD = "demo passphrase for kap"
 SHOTS = (
     ("trainee@example.org", "/dashboard/trainee", "trainee-home"),
     ("supervisor@example.org", "/home", "supervisor-home"),
@@ -52,8 +52,10 @@ def _serve(folder: Path, port: int) -> subprocess.Popen:
     flask = [sys.executable, "-m", "flask", "--app", "tracker"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*flask, "demo"], env=env, check=True, capture_output=True)
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [*flask, "run", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+    server = subprocess.Popen(
+        [*flask, "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     for _ in range(100):

@@ -28,8 +28,12 @@ def program(app):
     spec = RequirementSpec.default("online")
     requirements = RequirementSet(track=track, version=1, content=json.dumps(spec.to_dict()))
     today = today_in("UTC")
-    cohort = Cohort(program=program, name="Spring", starts_on=today - timedelta(days=100),
-                    ends_on=today + timedelta(days=200))
+    cohort = Cohort(
+        program=program,
+        name="Spring",
+        starts_on=today - timedelta(days=100),
+        ends_on=today + timedelta(days=200),
+    )
     db.session.add_all([program, track, requirements, cohort])
     db.session.commit()
     return program, track, cohort, requirements
@@ -38,8 +42,13 @@ def program(app):
 def _enroll_many(program, count: int, start: int = 0, name: str = "Trainee") -> None:
     prog, track, cohort, requirements = program
     users = [
-        {"email": f"bulk{start + i}@example.org", "full_name": f"{name} {start + i:04d}",
-         "is_trainee": True, "active": True, "created_at": utcnow()}
+        {
+            "email": f"bulk{start + i}@example.org",
+            "full_name": f"{name} {start + i:04d}",
+            "is_trainee": True,
+            "active": True,
+            "created_at": utcnow(),
+        }
         for i in range(count)
     ]
     db.session.execute(insert(User), users)
@@ -48,10 +57,22 @@ def _enroll_many(program, count: int, start: int = 0, name: str = "Trainee") -> 
     ).all()
     db.session.execute(
         insert(Enrollment),
-        [{"trainee_id": uid, "program_id": prog.id, "track_id": track.id,
-          "cohort_id": cohort.id, "requirement_set_id": requirements.id, "status": "admitted",
-          "decided_at": utcnow(), "created_at": utcnow(), "pathway": "standard",
-          "pathway_reason": "", "decision_note": ""} for uid in ids],
+        [
+            {
+                "trainee_id": uid,
+                "program_id": prog.id,
+                "track_id": track.id,
+                "cohort_id": cohort.id,
+                "requirement_set_id": requirements.id,
+                "status": "admitted",
+                "decided_at": utcnow(),
+                "created_at": utcnow(),
+                "pathway": "standard",
+                "pathway_reason": "",
+                "decision_note": "",
+            }
+            for uid in ids
+        ],
     )
     db.session.commit()
 
@@ -67,16 +88,26 @@ def test_page_shows_statuses_and_blocking_counts(staff_client, program):
     page = staff_client.get("/dashboard/cohort").get_data(as_text=True)
     assert "3 enrollments match" in page
     assert "Trainee 0000" in page
-    assert "Eligibility: blocked" in page or "Eligibility: in progress" in page \
+    assert (
+        "Eligibility: blocked" in page
+        or "Eligibility: in progress" in page
         or "Eligibility: not started" in page
+    )
 
 
 def test_filters_by_item_code_and_step(staff_client, program):
     _enroll_many(program, 2)
     enrollment = db.session.scalars(select(Enrollment).order_by(Enrollment.id)).first()
-    db.session.add(DidacticEntry(enrollment_id=enrollment.id, on=today_in("UTC"),
-                                 topic_code="pharmacology", hours=Decimal(12),
-                                 provider="Course", status="verified"))
+    db.session.add(
+        DidacticEntry(
+            enrollment_id=enrollment.id,
+            on=today_in("UTC"),
+            topic_code="pharmacology",
+            hours=Decimal(12),
+            provider="Course",
+            status="verified",
+        )
+    )
     db.session.commit()
     page = staff_client.get("/dashboard/cohort?code=didactic.topic_short").get_data(as_text=True)
     assert "2 enrollments match" in page
@@ -92,8 +123,9 @@ def test_filters_by_item_code_and_step(staff_client, program):
 
 def test_bad_filter_values_are_ignored_not_errors(staff_client, program):
     _enroll_many(program, 1)
-    response = staff_client.get("/dashboard/cohort?step=99&code=<script>&sort=drop&page=-3"
-                                "&cohort=abc&status=robert')")
+    response = staff_client.get(
+        "/dashboard/cohort?step=99&code=<script>&sort=drop&page=-3&cohort=abc&status=robert')"
+    )
     assert response.status_code == 200
     assert "<script>" not in response.get_data(as_text=True)
 
@@ -116,8 +148,7 @@ def test_pagination(staff_client, program):
     assert "Trainee 0000" not in page2
 
 
-def test_query_count_is_the_same_for_10_and_1000_enrollments(staff_client, program,
-                                                            count_queries):
+def test_query_count_is_the_same_for_10_and_1000_enrollments(staff_client, program, count_queries):
     _enroll_many(program, 10)
     staff_client.get("/dashboard/cohort")
     with count_queries() as small:

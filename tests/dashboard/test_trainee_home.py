@@ -28,14 +28,24 @@ def admitted(app, create_user):
     spec = RequirementSpec.default("online")
     requirement_set = RequirementSet(track=track, version=1, content=json.dumps(spec.to_dict()))
     today = today_in("UTC")
-    cohort = Cohort(program=program, name="C1", starts_on=today - timedelta(days=400),
-                    ends_on=today + timedelta(days=100))
+    cohort = Cohort(
+        program=program,
+        name="C1",
+        starts_on=today - timedelta(days=400),
+        ends_on=today + timedelta(days=100),
+    )
     db.session.add_all([program, track, requirement_set, cohort])
     db.session.flush()
-    enrollment = Enrollment(trainee_id=trainee.id, program_id=program.id, track_id=track.id,
-                            cohort_id=cohort.id, requirement_set_id=requirement_set.id,
-                            status="admitted", submitted_at=utcnow() - timedelta(days=300),
-                            decided_at=utcnow() - timedelta(days=290))
+    enrollment = Enrollment(
+        trainee_id=trainee.id,
+        program_id=program.id,
+        track_id=track.id,
+        cohort_id=cohort.id,
+        requirement_set_id=requirement_set.id,
+        status="admitted",
+        submitted_at=utcnow() - timedelta(days=300),
+        decided_at=utcnow() - timedelta(days=290),
+    )
     db.session.add(enrollment)
     db.session.commit()
     return trainee, enrollment
@@ -45,9 +55,14 @@ def _log_hours(enrollment: Enrollment, count: int) -> None:
     today = today_in("UTC")
     topics = [t.code for t in RequirementSpec.default().didactic_topics]
     db.session.add_all(
-        DidacticEntry(enrollment_id=enrollment.id, on=today - timedelta(days=1 + i % 300),
-                      topic_code=topics[i % len(topics)], hours=Decimal("0.25"),
-                      provider="Course", status="verified" if i % 2 else "pending")
+        DidacticEntry(
+            enrollment_id=enrollment.id,
+            on=today - timedelta(days=1 + i % 300),
+            topic_code=topics[i % len(topics)],
+            hours=Decimal("0.25"),
+            provider="Course",
+            status="verified" if i % 2 else "pending",
+        )
         for i in range(count)
     )
     db.session.commit()
@@ -58,8 +73,17 @@ def test_home_shows_nine_steps_and_items_by_actor(client, auth, admitted):
     _log_hours(enrollment, 10)
     auth.login(trainee)
     page = client.get("/dashboard/trainee").get_data(as_text=True)
-    for title in ("Eligibility", "Program selection", "Application", "Financing", "Didactic",
-                  "Experiential", "Supervised", "assessment", "Ongoing"):
+    for title in (
+        "Eligibility",
+        "Program selection",
+        "Application",
+        "Financing",
+        "Didactic",
+        "Experiential",
+        "Supervised",
+        "assessment",
+        "Ongoing",
+    ):
         assert title.lower() in page.lower()
     assert "Waiting on you" in page
     assert "Waiting on program staff" in page

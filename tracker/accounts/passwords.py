@@ -36,6 +36,8 @@ def configure(time_cost: int | None, memory_kib: int | None) -> None:
     ):
         _hasher = wanted
         _DUMMY_HASH = _hasher.hash("a dummy password that nobody has")
+
+
 _TRAILING = re.compile(r"[\d\W_]+$")
 _SEPARATORS = re.compile(r"[\W_]+")
 # Keyboard rows and the alphabet: walks along them ("qwertyuiopasdf") are guessed at once,

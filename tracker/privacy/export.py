@@ -37,7 +37,7 @@ def _plain(value: object) -> object:
     return value
 
 
-def _rows(table: Table, where) -> list[dict[str, object]]:  # noqa: ANN001 - a SQL clause
+def _rows(table: Table, where) -> list[dict[str, object]]:
     columns = [c for c in table.columns if c.name not in EXCLUDED_COLUMNS]
     order = table.primary_key.columns.values() or columns[:1]
     result = db.session.execute(select(*columns).where(where).order_by(*order))
@@ -80,7 +80,9 @@ def build_zip(user: User) -> bytes:
         )
         for name, rows in records.items():
             header = list(rows[0].keys())
-            archive.writestr(f"csv/{name}.csv", to_csv(header, ([r[h] for h in header] for r in rows)))
+            archive.writestr(
+                f"csv/{name}.csv", to_csv(header, ([r[h] for h in header] for r in rows))
+            )
         for stored in db.session.scalars(select(StoredFile).where(StoredFile.owner_id == user.id)):
             path = file_path(stored)
             if path.is_file():

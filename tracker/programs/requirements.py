@@ -139,7 +139,8 @@ class RequirementSpec:
             if kind not in EXPERIENTIAL_KINDS or kind == "personal_session":
                 raise RequirementError(
                     f"experiential_min_counts.{kind}",
-                    "is not an activity type (personal sessions follow the personal-session policy)",
+                    "is not an activity type with a minimum count "
+                    "(personal sessions follow the personal-session policy)",
                 )
             clean_counts[kind] = _int_value(f"experiential_min_counts.{kind}", value, 0, 100)
         program_total = _hours(data, "program_total_hours", minimum=Decimal(0))
