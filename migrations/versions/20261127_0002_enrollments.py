@@ -81,6 +81,10 @@ def upgrade():
     with op.batch_alter_table('supervisor_assignments', schema=None) as batch_op:
         batch_op.create_index('ix_supervisor_assignments_enrollment', ['enrollment_id'], unique=False)
         batch_op.create_index('ix_supervisor_assignments_supervisor', ['supervisor_id'], unique=False)
+        batch_op.create_index(
+            'uq_supervisor_assignments_current', ['enrollment_id', 'kind'], unique=True,
+            sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'),
+        )
 
     op.create_table('waivers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -105,6 +109,7 @@ def downgrade():
 
     op.drop_table('waivers')
     with op.batch_alter_table('supervisor_assignments', schema=None) as batch_op:
+        batch_op.drop_index('uq_supervisor_assignments_current')
         batch_op.drop_index('ix_supervisor_assignments_supervisor')
         batch_op.drop_index('ix_supervisor_assignments_enrollment')
 

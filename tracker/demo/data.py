@@ -208,8 +208,9 @@ class DemoContext:
 
 def _extensions() -> list:
     """The steps that add each area's demo records, in order."""
+    from tracker.admissions.demo import add_demo as add_admissions
     from tracker.certificates.demo import add_demo as add_certificates
     from tracker.demo.records import add_trainee_records
     from tracker.signoffs.demo import add_demo as add_signoffs
 
-    return [add_trainee_records, add_signoffs, add_certificates]
+    return [add_trainee_records, add_admissions, add_signoffs, add_certificates]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
@@ -92,6 +92,15 @@ class SupervisorAssignment(db.Model):
     __table_args__ = (
         CheckConstraint("kind IN ('primary', 'backup')", name="kind"),
         Index("ix_supervisor_assignments_enrollment", "enrollment_id"),
+        # At most one current primary and one current backup per enrollment.
+        Index(
+            "uq_supervisor_assignments_current",
+            "enrollment_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
         Index("ix_supervisor_assignments_supervisor", "supervisor_id"),
     )
 
