@@ -7,7 +7,7 @@ PORT   ?= 5000
 FLASK  := $(BIN)/flask --app tracker
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help install install-test run serve test test-sqlite test-postgres lint format screenshots clean
+.PHONY: help install install-test run serve test test-sqlite test-postgres lint format screenshots bench clean
 
 help:
 	@echo "make run     set up and serve on http://127.0.0.1:$(PORT) with demo data (SQLite)"
@@ -74,6 +74,10 @@ lint: install-test
 screenshots: install-test
 	$(BIN)/python -m pip install --quiet playwright
 	$(BIN)/python tests/browser/screenshots.py
+
+# Benchmark at scale (BENCH_TRAINEES=1000,10000,50000; BENCH_DATABASE_URL for PostgreSQL).
+bench: install-test
+	$(BIN)/python bench/run.py
 
 format: install-test
 	$(BIN)/ruff format .

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests.conftest import PASSWORD, post_form
 from tests.signoffs.factories import give_credentials, waiting_didactic, waiting_session
 from tests.training.factories import assign, count, make_enrollment
-from tracker.extensions import db
+from tracker.extensions import db, utcnow
 from tracker.signoffs.models import Signature
 from tracker.supervision.models import SupervisedSession
 
@@ -101,11 +101,13 @@ def test_lapsed_insurance_or_unverified_credentials_refuse(as_user, enrollment, 
     give_credentials(uninsured, insurance_days=-3)
     unverified = create_user("supervisor", name="Dr. Unverified")
     give_credentials(unverified, verified=False)
-    for person in (uninsured, unverified):
-        assign(enrollment, person, kind="backup")
     session = waiting_session(enrollment)
+    # One current backup at a time (the database allows no more): each in turn.
     for person in (uninsured, unverified):
+        assignment = assign(enrollment, person, kind="backup")
         _sign(as_user(person), f"session:{session.id}")
+        assignment.ended_at = utcnow()
+        db.session.commit()
     assert count(Signature) == 0
 
 
