@@ -36,7 +36,7 @@ def demo_command(password: str | None, force: bool, if_empty: bool) -> None:
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
     db.session.commit()
-    click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000/ with:")
+    click.echo("Demo data loaded. Sign in with:")
     for email, roles, note in summary.accounts:
         click.echo(f"  {email:<28} {roles:<22} {note}")
     click.echo(f"Password for every demo account: {summary.password}")
