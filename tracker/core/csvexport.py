@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 def safe_cell(value: object) -> str:
-    """Text for one cell; a cell that would start a formula gets a leading apostrophe."""
+    """Text for one cell; a cell that would start a formula gets a leading apostrophe (a plain
+    number such as -12.50 is left as it is: a spreadsheet cannot run it)."""
     if value is None:
         return ""
     text = str(value)
-    if text.startswith(_FORMULA_STARTS):
+    if text.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 

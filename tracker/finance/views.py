@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -12,6 +11,7 @@ from flask_login import current_user
 
 from tracker.core import navigation
 from tracker.core.clock import local_time, today_in
+from tracker.core.csvexport import safe_cell as neutralise
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
 from tracker.extensions import db
@@ -210,18 +210,6 @@ def receipt(entry_id: int):
     if not current_user.is_staff and entry.enrollment.trainee_id != current_user.id:
         abort(404)
     return render_template("finance/receipt.html", entry=entry, enrollment=entry.enrollment)
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
-
-
-def neutralise(value: object) -> str:
-    """A CSV cell that a spreadsheet cannot read as a formula (numbers are left as they are)."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def _plain(cents: int) -> str:
