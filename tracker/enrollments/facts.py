@@ -20,6 +20,7 @@ from sqlalchemy import Select, func, or_, select
 from tracker.accounts.models import User
 from tracker.applications.models import ApplicationDocument, Reference, ScenarioAnswer
 from tracker.assessment.facts import assessment_facts
+from tracker.certificates.facts import certificate_facts
 from tracker.core.clock import program_zone
 from tracker.eligibility.models import ExperienceAttestation, HealthScreening, Insurance, Licence
 from tracker.enrollments.models import Enrollment, SupervisorAssignment, Waiver
@@ -460,14 +461,7 @@ def _summed_didactic(ids: Select, zones: dict[int, str], parts: dict[int, dict])
 
 def _contributors() -> Iterable:
     """Record types of later steps (ledger, assessment, certificate), each one bulk query set."""
-    contributors: list = [ledger_facts, assessment_facts]
-    try:
-        from tracker.certificates.facts import certificate_facts
-    except ImportError:
-        pass
-    else:
-        contributors.append(certificate_facts)
-    return contributors
+    return (ledger_facts, assessment_facts, certificate_facts)
 
 
 def load_enrollment(enrollment_id: int) -> LoadedEnrollment | None:
