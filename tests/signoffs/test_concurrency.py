@@ -4,20 +4,25 @@ UPDATE decides (the partial UNIQUE index backs it up), and the loser is refused.
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import PASSWORD, is_postgres
-from tests.signoffs.factories import give_credentials, waiting_session
-from tests.training.factories import assign
+from tests.signoffs.factories import give_credentials, waiting_didactic, waiting_session
+from tests.training.factories import assign, make_enrollment
 from tracker.accounts.models import User
 from tracker.audit.services import verify_chain
+from tracker.core.clock import today_in
+from tracker.enrollments.models import Enrollment
 from tracker.extensions import db, utcnow
 from tracker.signoffs import services
 from tracker.signoffs.models import Signature
 from tracker.supervision.models import SupervisedSession
+from tracker.training import services as training_services
+from tracker.training.models import DidacticEntry
 
 RACERS = 4
 
@@ -102,4 +107,80 @@ def test_concurrent_sign_offs_give_exactly_one_signature(
     assert all(o == "signed" or "a moment ago" in o for o in outcomes), outcomes
     assert db.session.scalar(select(func.count()).select_from(Signature)) == 1
     assert db.session.get(SupervisedSession, session_id).status == "signed"
+    assert verify_chain()[1] is None
+
+
+@pytest.mark.skipif(
+    not is_postgres(),
+    reason="SQLite serialises writers with one database lock, so no two writers can wait on "
+    "each other; the lock order is tested on PostgreSQL",
+)
+def test_signing_while_a_trainee_logs_hours_does_not_deadlock(
+    app, enrollment, supervisor, create_user, monkeypatch
+):
+    """A supervisor signs entries of two trainees while the second one logs hours. The trainee
+    holds their enrollment (the daily cap's lock) and then needs the audit trail; signing must
+    not hold the audit trail while it waits for that enrollment, or PostgreSQL aborts one."""
+    other = create_user("trainee", name="Olga Other")
+    other_enrollment = make_enrollment(other)
+    assign(other_enrollment, supervisor)
+    first = waiting_didactic(enrollment).id
+    second = waiting_didactic(other_enrollment).id
+    other_enrollment_id, signer_id = other_enrollment.id, supervisor.id
+    db.session.remove()
+    locked, recorded = threading.Event(), threading.Event()
+    real_lock, real_record = training_services.lock_enrollment, services.record
+
+    def lock_then_wait(*args, **kwargs):
+        # The trainee takes the lock, then lets the signer run as far as it can before going on.
+        real_lock(*args, **kwargs)
+        locked.set()
+        recorded.wait(timeout=3)
+
+    def record_then_go_on(*args, **kwargs):
+        event = real_record(*args, **kwargs)
+        recorded.set()
+        return event
+
+    monkeypatch.setattr(training_services, "lock_enrollment", lock_then_wait)
+    monkeypatch.setattr(services, "record", record_then_go_on)
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, work) -> None:
+        with app.app_context():
+            try:
+                work()
+                db.session.commit()
+                outcomes[name] = "done"
+            except Exception as error:  # reported by the assert below
+                db.session.rollback()
+                outcomes[name] = f"error: {error!r}"
+            finally:
+                db.session.remove()
+
+    def log_hours() -> None:
+        training_services.log_didactic(
+            db.session.get(Enrollment, other_enrollment_id),
+            training_services.DidacticInput(
+                on=today_in("UTC") - timedelta(days=2),
+                topic_code="pharmacology",
+                hours="1",
+                provider="Course B",
+            ),
+        )
+
+    def sign_both() -> None:
+        entries = [db.session.get(DidacticEntry, i) for i in (first, second)]
+        services.sign(entries, db.session.get(User, signer_id), PASSWORD)
+
+    trainee_thread = threading.Thread(target=run, args=("trainee", log_hours))
+    trainee_thread.start()
+    assert locked.wait(timeout=10)
+    signer_thread = threading.Thread(target=run, args=("signer", sign_both))
+    signer_thread.start()
+    for thread in (trainee_thread, signer_thread):
+        thread.join(timeout=60)
+    assert outcomes == {"trainee": "done", "signer": "done"}
+    assert db.session.scalar(select(func.count()).select_from(Signature)) == 2
+    assert db.session.scalar(select(func.count()).select_from(DidacticEntry)) == 3
     assert verify_chain()[1] is None

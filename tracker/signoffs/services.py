@@ -238,10 +238,29 @@ def sign(entries: list[Entry], signer: User, password: str | None) -> list[Signa
     if problems:
         raise BatchRefused(problems)
     now = utcnow()
-    return [_sign_one(entry, signer, now) for entry in entries]
+    # Rows first, in one fixed order, and the audit trail last: the audit head is then the last
+    # lock the transaction takes. Recording after each entry held the head while the next
+    # signature's foreign key waited for its enrollment, which a trainee logging hours holds
+    # (FOR UPDATE) while waiting for the head: PostgreSQL aborted one of them as a deadlock.
+    # The fixed order keeps two signers of overlapping selections from locking in a circle.
+    ordered = sorted(entries, key=lambda e: (entry_type_of(e), e.id))
+    done = {id(entry): _sign_one(entry, signer, now) for entry in ordered}
+    for entry in ordered:
+        signature, before = done[id(entry)]
+        record(
+            "signature.signed",
+            signature,
+            before={"entry_status": before},
+            after={**signature_snapshot(signature), "entry_status": entry.status},
+            actor_id=signer.id,
+            subject_user_id=entry.enrollment.trainee_id,
+        )
+    return [done[id(entry)][0] for entry in entries]
 
 
-def _sign_one(entry: Entry, signer: User, now) -> Signature:
+def _sign_one(entry: Entry, signer: User, now) -> tuple[Signature, str]:
+    """Mark one entry signed and add its signature (no audit event: the caller records it);
+    return the signature and the entry's status before."""
     entry_type = entry_type_of(entry)
     model = type(entry)
     before = entry.status
@@ -280,15 +299,7 @@ def _sign_one(entry: Entry, signer: User, now) -> Signature:
         raise SignoffError(
             f"{describe(entry)} already carries a signature; nothing was signed."
         ) from None
-    record(
-        "signature.signed",
-        signature,
-        before={"entry_status": before},
-        after={**signature_snapshot(signature), "entry_status": entry.status},
-        actor_id=signer.id,
-        subject_user_id=entry.enrollment.trainee_id,
-    )
-    return signature
+    return signature, before
 
 
 # -- questions and answers ------------------------------------------------------------------------
