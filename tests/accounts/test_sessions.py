@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import sqlite3
 
+import pytest
+from sqlalchemy import event, select
+
+from tests.conftest import is_postgres
 from tracker.accounts.models import LoginSession
 from tracker.extensions import db
 
@@ -58,3 +62,39 @@ def test_last_seen_is_not_written_on_every_request(client, create_user, auth, cl
     client.get("/account/sessions")
     db.session.rollback()
     assert db.session.scalar(select(LoginSession.last_seen_at)) > first
+
+
+@pytest.mark.skipif(is_postgres(), reason="SQLite's read-to-write upgrade; PostgreSQL has none")
+def test_last_seen_is_written_when_another_worker_wrote_meanwhile(client, create_user, auth, clock):
+    """A page read whose session needs its last-seen time written still answers when another
+    worker committed a write after the page's read began (SQLite would refuse the upgrade of
+    that read at once, "database is locked", and the person got an error page)."""
+    user = create_user("trainee")
+    auth.login(user)
+    db.session.rollback()  # the test client shares this session: end the sign-in's transaction
+    clock.advance(minutes=2)
+    path, user_id = db.engine.url.database, user.id
+    written = []
+
+    def another_worker_writes(_conn, _cursor, statement, *_args) -> None:
+        if written or not statement.startswith("SELECT") or "FROM login_sessions" not in statement:
+            return
+        other = sqlite3.connect(path, timeout=5)
+        with other:
+            # Another worker counts a failed sign-in of this account: a real change (one that
+            # changes nothing leaves the page's read current).
+            other.execute(
+                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?", (user_id,)
+            )
+        other.close()
+        written.append(statement)
+
+    event.listen(db.engine, "after_cursor_execute", another_worker_writes)
+    try:
+        response = client.get("/account/sessions")
+    finally:
+        event.remove(db.engine, "after_cursor_execute", another_worker_writes)
+    assert written
+    assert response.status_code == 200
+    db.session.rollback()
+    assert db.session.scalar(select(LoginSession.last_seen_at)) == clock.now

@@ -260,6 +260,10 @@ def load_session_user(token: str | None) -> User | None:
     if now - login_session.last_seen_at > timedelta(minutes=config["SESSION_IDLE_MINUTES"]):
         return None
     if now - login_session.last_seen_at > timedelta(minutes=1):
+        # The read above ends first: on SQLite a transaction that has read cannot start writing
+        # once another worker has written since ("database is locked" at once, whatever the
+        # busy timeout), while one whose first statement writes waits its turn for the lock.
+        db.session.commit()
         db.session.execute(
             update(LoginSession).where(LoginSession.id == login_session.id).values(last_seen_at=now)
         )
