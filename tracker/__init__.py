@@ -48,6 +48,9 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     from tracker.database import configure_engine_events
 
     _import_models()
+    from tracker.enrollments.snapshots import install as keep_snapshots_current
+
+    keep_snapshots_current()
     db.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)
@@ -147,10 +150,12 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from tracker.audit.cli import audit_cli
     from tracker.demo.cli import demo_command
+    from tracker.enrollments.cli import progress_cli
     from tracker.programs.cli import requirements_cli
     from tracker.signoffs.cli import remind_command
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(progress_cli)
     app.cli.add_command(requirements_cli)
     app.cli.add_command(remind_command)

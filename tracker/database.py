@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+_WRITING: ContextVar[bool] = ContextVar("writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Open the next transaction as a writer (BEGIN IMMEDIATE on SQLite), even in a GET request.
+
+    For the few reads that maintain derived data (progress snapshots): they read, then write,
+    and on SQLite a read transaction that tries to write after another worker committed fails
+    at once instead of waiting.
+    """
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
 
 
 def configure_engine_events(engine: Engine) -> None:
@@ -28,5 +49,7 @@ def configure_engine_events(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        writes = _WRITING.get() or (
+            has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        )
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -19,9 +19,10 @@ _DUMMY_HASH = _hasher.hash("a dummy password that nobody has")
 
 
 def configure(time_cost: int | None, memory_kib: int | None) -> None:
-    """Use these argon2id costs (None keeps the library's recommended defaults).
+    """Use these argon2id costs (None keeps the library's own defaults for that cost).
 
-    Only the test configuration lowers them, to keep a suite of thousands of sign-ins fast.
+    The configuration sets OWASP's recommended minimum; only the test configuration lowers it,
+    to keep a suite of thousands of sign-ins fast.
     """
     global _hasher, _DUMMY_HASH  # the process-wide hasher, set at app creation
     wanted = PasswordHasher(

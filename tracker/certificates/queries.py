@@ -15,7 +15,8 @@ from sqlalchemy.orm import joinedload
 from tracker.certificates.models import Certificate
 from tracker.core.clock import today_in
 from tracker.enrollments.facts import LoadedEnrollment, load_enrollment, load_enrollments
-from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import Enrollment, ProgressSnapshot
+from tracker.enrollments.snapshots import refresh
 from tracker.extensions import db
 from tracker.progress import CertificateStatus, OutstandingItem, Progress, compute
 from tracker.progress.certification_rules import cycles
@@ -175,6 +176,21 @@ def standing(cert: Certificate) -> Standing:
     return Standing(status, today, current, short, progress.step(9).items)
 
 
+def public_status(cert: Certificate) -> CertificateStatus:
+    """The status a public verification shows: the enrollment's stored snapshot, brought up to
+    date first (a revocation marks it stale in its own transaction), else `standing`."""
+    refresh(select(Enrollment.id).where(Enrollment.id == cert.enrollment_id))
+    stored = db.session.execute(
+        select(ProgressSnapshot.certificate_status).where(
+            ProgressSnapshot.enrollment_id == cert.enrollment_id,
+            ProgressSnapshot.stale.is_(False),
+        )
+    ).scalar_one_or_none()
+    if stored:
+        return CertificateStatus(stored)
+    return standing(cert).status
+
+
 def statuses(certificates: Sequence[Certificate]) -> dict[int, CertificateStatus]:
     """Each certificate's status by certificate id, with the enrollments loaded in bulk."""
     if not certificates:
@@ -213,18 +229,21 @@ def search(term: str = "", limit: int = MAX_LISTED) -> list[Certificate]:
     return list(db.session.scalars(stmt))
 
 
-MAX_CONSIDERED = 1000
-
-
 def ready_for_certificate() -> list[LoadedEnrollment]:
-    """Admitted enrollments without a certificate that the engine finds ready for one today
-    (among the most recently admitted MAX_CONSIDERED)."""
-    ids = (
+    """Admitted enrollments without a certificate that the engine finds ready for one today.
+
+    The stored progress snapshots of every admitted, uncertified enrollment are brought up to
+    date and the ready ones selected in SQL; only those are loaded. The engine confirms each
+    again, so a list never offers one that stopped being ready a moment ago.
+    """
+    candidates = (
         select(Enrollment.id)
         .where(Enrollment.status == "admitted")
         .where(~exists().where(Certificate.enrollment_id == Enrollment.id))
-        .order_by(Enrollment.id.desc())
-        .limit(MAX_CONSIDERED)
+    )
+    refresh(candidates)
+    ids = select(ProgressSnapshot.enrollment_id).where(
+        ProgressSnapshot.enrollment_id.in_(candidates), ProgressSnapshot.ready.is_(True)
     )
     ready = []
     for loaded in load_enrollments(ids):

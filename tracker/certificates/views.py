@@ -40,15 +40,15 @@ def _public(response_body: str, status: int = 200):
 
 def _verified(cert: Certificate):
     """The one answer shape of a verification: name, program, issue date and status only."""
-    standing = queries.standing(cert)
+    status = queries.public_status(cert)
     return _public(
         render_template(
             "certificates/verify.html",
             name=cert.printed_name,
             program=cert.program_name,
             issued_on=cert.issued_on,
-            status=standing.status,
-            label=standing.label,
+            status=status,
+            label=queries.STATUS_LABELS[status],
         )
     )
 

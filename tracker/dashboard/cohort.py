@@ -1,8 +1,9 @@
 """The staff cohort view: every enrollment's nine statuses, filtered, sorted and paged.
 
-It rests on the bulk loader: the SQL filters (program, cohort, enrollment status, supervisor)
-narrow the subquery; the engine's filters (step status, item code, who must act) apply to the
-computed progress. The number of queries does not depend on the number of enrollments.
+It reads the stored progress snapshots (`tracker.enrollments.snapshots`), refreshed first for
+the enrollments the page covers, so every filter (program, cohort, enrollment status,
+supervisor, step status, item code, who must act), the sort and the paging are SQL. The number
+of queries does not depend on the number of enrollments.
 """
 
 from __future__ import annotations
@@ -10,12 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, func, select
 
-from tracker.core.clock import today_in
-from tracker.enrollments.facts import LoadedEnrollment, load_enrollments
-from tracker.enrollments.models import ENROLLMENT_STATUSES, Enrollment, SupervisorAssignment
-from tracker.progress import Progress, compute
+from tracker.accounts.models import User
+from tracker.enrollments.models import (
+    ENROLLMENT_STATUSES,
+    Enrollment,
+    ProgressSnapshot,
+    SupervisorAssignment,
+)
+from tracker.enrollments.snapshots import LETTERS, refresh, status_names
+from tracker.extensions import db
+from tracker.programs.models import Cohort, Program, Track
 
 SORTS = {
     "name": "Name",
@@ -45,32 +52,31 @@ class CohortFilters:
 
 @dataclass(frozen=True)
 class CohortRow:
-    """One enrollment on the page."""
+    """One enrollment on the page, with its stored progress."""
 
-    loaded: LoadedEnrollment
-    progress: Progress | None
+    id: int
+    trainee_name: str
+    trainee_email: str
+    program_name: str
+    track_name: str | None
+    cohort_name: str | None
+    status: str
+    steps: tuple[str, ...] | None
+    blocking: int
+    next_due_on: date | None
+    codes: tuple[str, ...]
 
-    @property
-    def blocking(self) -> int:
-        """How many blocking items the enrollment has."""
-        return len(self.progress.blocking_items) if self.progress else 0
 
-    @property
-    def next_due_on(self) -> date | None:
-        """The earliest due date among its items."""
-        return self.progress.next_due_on if self.progress else None
-
-
-def _ids(filters: CohortFilters) -> Select:
-    stmt = select(Enrollment.id)
+def _sql_filters(filters: CohortFilters) -> list:
+    conditions = []
     if filters.program_id is not None:
-        stmt = stmt.where(Enrollment.program_id == filters.program_id)
+        conditions.append(Enrollment.program_id == filters.program_id)
     if filters.cohort_id is not None:
-        stmt = stmt.where(Enrollment.cohort_id == filters.cohort_id)
+        conditions.append(Enrollment.cohort_id == filters.cohort_id)
     if filters.status in ENROLLMENT_STATUSES:
-        stmt = stmt.where(Enrollment.status == filters.status)
+        conditions.append(Enrollment.status == filters.status)
     if filters.supervisor_id is not None:
-        stmt = stmt.where(
+        conditions.append(
             Enrollment.id.in_(
                 select(SupervisorAssignment.enrollment_id).where(
                     SupervisorAssignment.supervisor_id == filters.supervisor_id,
@@ -78,47 +84,105 @@ def _ids(filters: CohortFilters) -> Select:
                 )
             )
         )
-    return stmt
+    return conditions
 
 
-def _matches(row: CohortRow, filters: CohortFilters) -> bool:
-    progress = row.progress
-    if progress is None:
-        return not (filters.step or filters.item_code or filters.actor)
+def _progress_filters(filters: CohortFilters) -> list:
+    snap = ProgressSnapshot
+    conditions = []
+    if filters.step is not None or filters.item_code or filters.actor:
+        conditions.append(snap.steps != "")  # no track chosen: no step can match
     if filters.step is not None:
-        status = progress.step(filters.step).status
-        if filters.step_status and status != filters.step_status:
-            return False
-        if not filters.step_status and status in ("complete", "waived"):
-            return False  # "step N" alone means: still open at step N
-    if filters.item_code and filters.item_code not in progress.codes:
-        return False
-    return not (filters.actor and not progress.items_for(filters.actor))
+        letter = func.substr(snap.steps, filters.step, 1)
+        if filters.step_status:
+            conditions.append(letter == LETTERS[filters.step_status])
+        else:
+            conditions.append(letter.not_in((LETTERS["complete"], LETTERS["waived"])))
+    if filters.item_code:
+        conditions.append(snap.codes.contains(f" {filters.item_code} ", autoescape=True))
+    if filters.actor:
+        conditions.append(snap.actors.contains(f" {filters.actor} ", autoescape=True))
+    return conditions
 
 
-def _sort_key(filters: CohortFilters):
-    far = date.max
+def _order(filters: CohortFilters) -> list:
+    snap = ProgressSnapshot
+    name = func.lower(User.full_name)
     if filters.sort == "blocking":
-        return lambda r: (-r.blocking, r.loaded.row.trainee_name.lower())
+        return [snap.blocking.desc(), name, Enrollment.id]
     if filters.sort == "due":
-        return lambda r: (r.next_due_on or far, r.loaded.row.trainee_name.lower())
+        undated = case((snap.next_due_on.is_(None), 1), else_=0)
+        return [undated, snap.next_due_on, name, Enrollment.id]
     if filters.sort == "progress":
-        return lambda r: (r.progress.fraction if r.progress else 0.0, r.loaded.row.trainee_name)
+        return [func.coalesce(snap.fraction, 0.0), User.full_name, Enrollment.id]
     if filters.sort == "cohort":
-        return lambda r: (r.loaded.row.cohort_name or "", r.loaded.row.trainee_name.lower())
-    return lambda r: (r.loaded.row.trainee_name.lower(), r.loaded.row.id)
+        return [func.coalesce(Cohort.name, ""), name, Enrollment.id]
+    return [name, Enrollment.id]
+
+
+def _rows_query(filters: CohortFilters) -> Select:
+    return (
+        select(
+            Enrollment.id,
+            User.full_name,
+            User.email,
+            Program.name,
+            Track.name,
+            Cohort.name,
+            Enrollment.status,
+            ProgressSnapshot.steps,
+            ProgressSnapshot.blocking,
+            ProgressSnapshot.next_due_on,
+            ProgressSnapshot.codes,
+        )
+        .join(User, User.id == Enrollment.trainee_id)
+        .join(Program, Program.id == Enrollment.program_id)
+        .outerjoin(Track, Track.id == Enrollment.track_id)
+        .outerjoin(Cohort, Cohort.id == Enrollment.cohort_id)
+        .outerjoin(ProgressSnapshot, ProgressSnapshot.enrollment_id == Enrollment.id)
+        .where(*_sql_filters(filters), *_progress_filters(filters))
+    )
+
+
+def _row(values) -> CohortRow:
+    (id_, name, email, program, track, cohort, status, steps, blocking, due, codes) = values
+    return CohortRow(
+        id=id_,
+        trainee_name=name,
+        trainee_email=email,
+        program_name=program,
+        track_name=track,
+        cohort_name=cohort,
+        status=status,
+        steps=status_names(steps or ""),
+        blocking=blocking or 0,
+        next_due_on=due,
+        codes=tuple((codes or "").split()),
+    )
+
+
+def _refresh(filters: CohortFilters) -> None:
+    refresh(select(Enrollment.id).where(*_sql_filters(filters)))
+
+
+def cohort_page(filters: CohortFilters, page: int, per_page: int) -> tuple[list[CohortRow], int]:
+    """One page of the matching enrollments, sorted as asked, and how many match in all.
+
+    Filtering, sorting and paging happen in SQL over the stored progress snapshots, refreshed
+    first for the enrollments the SQL filters select; the number of queries does not depend
+    on the number of enrollments.
+    """
+    _refresh(filters)
+    query = _rows_query(filters)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(
+        query.order_by(*_order(filters)).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return [_row(values) for values in rows], total or 0
 
 
 def cohort_rows(filters: CohortFilters) -> list[CohortRow]:
-    """Every matching enrollment with its progress, sorted as asked."""
-    rows = []
-    todays: dict[str, date] = {}
-    for loaded in load_enrollments(_ids(filters)):
-        zone = loaded.row.timezone
-        today = todays.setdefault(zone, today_in(zone))
-        progress = compute(loaded.facts, loaded.spec, today) if loaded.spec else None
-        row = CohortRow(loaded=loaded, progress=progress)
-        if _matches(row, filters):
-            rows.append(row)
-    rows.sort(key=_sort_key(filters))
-    return rows
+    """Every matching enrollment with its progress, sorted as asked (for the CSV)."""
+    _refresh(filters)
+    query = _rows_query(filters).order_by(*_order(filters))
+    return [_row(values) for values in db.session.execute(query)]

@@ -10,7 +10,14 @@ from tracker.core import navigation
 from tracker.core.clock import today_in
 from tracker.core.csvexport import to_csv
 from tracker.dashboard.actions import step_link, trainee_link
-from tracker.dashboard.cohort import ACTORS, SORTS, STEP_STATUSES, CohortFilters, cohort_rows
+from tracker.dashboard.cohort import (
+    ACTORS,
+    SORTS,
+    STEP_STATUSES,
+    CohortFilters,
+    cohort_page,
+    cohort_rows,
+)
 from tracker.dashboard.queries import filter_options
 from tracker.enrollments.facts import load_enrollment
 from tracker.enrollments.models import ENROLLMENT_STATUSES
@@ -18,6 +25,7 @@ from tracker.enrollments.queries import current_enrollment_id
 from tracker.extensions import db
 from tracker.privacy.export import build_zip
 from tracker.progress import ITEM_CODES, Actor, Severity, compute
+from tracker.progress.items import STEP_TITLES, Step
 from tracker.security.access import Staff, Trainee, allow
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -110,15 +118,18 @@ def _cohort_filters() -> CohortFilters:
 def cohort():
     """Every enrollment with its nine statuses, blocking items and next due date."""
     filters = _cohort_filters()
-    rows = cohort_rows(filters)
     page = max(_int_arg("page") or 1, 1)
-    pages = max((len(rows) + PER_PAGE - 1) // PER_PAGE, 1)
-    page = min(page, pages)
+    rows, total = cohort_page(filters, page, PER_PAGE)
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    if page > pages:  # past the end (the list shrank, or a hand-made URL): show the last page
+        page = pages
+        rows, total = cohort_page(filters, page, PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and len(v) < 60}
     return render_template(
         "dashboard/cohort.html",
-        rows=rows[(page - 1) * PER_PAGE : page * PER_PAGE],
-        total=len(rows),
+        rows=rows,
+        total=total,
+        step_titles=[STEP_TITLES[step] for step in Step],
         page=page,
         pages=pages,
         filters=filters,
@@ -148,21 +159,19 @@ def cohort_csv():
     header += ["blocking items", "next due", "item codes"]
     body = []
     for row in rows:
-        info, progress = row.loaded.row, row.progress
-        steps = [s.status for s in progress.steps] if progress else [""] * 9
         body.append(
             [
-                info.id,
-                info.trainee_name,
-                info.trainee_email,
-                info.program_name,
-                info.track_name or "",
-                info.cohort_name or "",
-                info.status,
-                *steps,
+                row.id,
+                row.trainee_name,
+                row.trainee_email,
+                row.program_name,
+                row.track_name or "",
+                row.cohort_name or "",
+                row.status,
+                *(row.steps or [""] * 9),
                 row.blocking,
                 row.next_due_on.isoformat() if row.next_due_on else "",
-                " ".join(sorted(progress.codes)) if progress else "",
+                " ".join(row.codes),
             ]
         )
     return Response(

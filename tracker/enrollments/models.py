@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -113,3 +113,33 @@ class SupervisorAssignment(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     supervisor: Mapped[User] = relationship(foreign_keys=[supervisor_id])
+
+
+class ProgressSnapshot(db.Model):
+    """What the engine last said about an enrollment, kept for lists of thousands.
+
+    A derived row, never a source of truth: any write to a record the engine reads marks it
+    stale and bumps `generation` (see `tracker.enrollments.snapshots`); a row is current only
+    when not stale and computed for the program's today. `steps` holds one letter per step
+    (n, i, c, w, b for not started, in progress, complete, waived, blocked), empty while no
+    track is chosen; `codes` and `actors` are space-delimited with a space at each end so that
+    a filter can look for " code ".
+    """
+
+    __tablename__ = "progress_snapshots"
+    __table_args__ = (Index("ix_progress_snapshots_stale", "stale"),)
+
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), primary_key=True
+    )
+    generation: Mapped[int] = mapped_column(default=0)
+    stale: Mapped[bool] = mapped_column(default=True)
+    computed_on: Mapped[date | None] = mapped_column()
+    steps: Mapped[str] = mapped_column(String(9), default="")
+    fraction: Mapped[float] = mapped_column(default=0.0)
+    blocking: Mapped[int] = mapped_column(default=0)
+    next_due_on: Mapped[date | None] = mapped_column()
+    codes: Mapped[str] = mapped_column(Text, default="")
+    actors: Mapped[str] = mapped_column(String(40), default="")
+    ready: Mapped[bool] = mapped_column(default=False)  # for a certificate, today
+    certificate_status: Mapped[str | None] = mapped_column(String(10))

@@ -1,0 +1,352 @@
+"""Progress snapshots: the engine's verdict per enrollment, stored for the staff lists.
+
+The engine costs about a millisecond per enrollment in Python, so a page over ten thousand
+enrollments cannot compute them all on every request. Each enrollment keeps a
+`ProgressSnapshot` instead:
+
+- every write to a table the engine reads marks the affected snapshots stale and bumps their
+  generation, in the writer's own transaction (one UPDATE just before the commit), whether the
+  write came from the unit of work or from a bulk INSERT, UPDATE or DELETE statement;
+- a list first refreshes the snapshots of its enrollments that are stale or were computed
+  before the program's today, in chunks, each in a short write transaction, then filters, sorts
+  and pages in SQL.
+
+A refresh stores a result only if the generation is still the one it read before loading the
+facts: a write that commits meanwhile leaves the row stale, never stale-but-marked-fresh.
+Without a snapshot row (enrollments created in bulk, outside the session) the refresh creates
+one first.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import (
+    Column,
+    Select,
+    and_,
+    bindparam,
+    event,
+    false,
+    inspect,
+    or_,
+    select,
+    union,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from tracker.assessment.models import CompetencyEvaluation
+from tracker.core.clock import today_in
+from tracker.database import writing
+from tracker.enrollments.facts import LoadedEnrollment, load_enrollments
+from tracker.enrollments.models import Enrollment, ProgressSnapshot
+from tracker.extensions import db
+from tracker.finance.models import PaymentPlan
+from tracker.programs.models import Program
+from tracker.progress import compute
+
+CHUNK = 500
+LETTERS = {
+    "not_started": "n",
+    "in_progress": "i",
+    "complete": "c",
+    "waived": "w",
+    "blocked": "b",
+}
+STATUSES = {letter: status for status, letter in LETTERS.items()}
+_PENDING = "progress_snapshot_scopes"
+_NEW = "progress_snapshot_new"
+_ALL = ("*", "*")
+# Bulk statements naming more values than this invalidate every snapshot instead.
+_MAX_VALUES = 5000
+
+
+def _scopes() -> dict[str, tuple[tuple[str, Column], ...]]:
+    """For each table the engine reads: (its column, the column that column matches).
+
+    A matched column of `enrollments` selects those enrollments; a matched column of another
+    table selects that table's `enrollment_id`. Every table with an `enrollment_id` column
+    (but the snapshots') is in scope through it; the others are listed here.
+    """
+    scopes: dict[str, tuple[tuple[str, Column], ...]] = {
+        "enrollments": (("id", Enrollment.__table__.c.id),),
+        "programs": (("id", Enrollment.__table__.c.program_id),),
+        "tracks": (("id", Enrollment.__table__.c.track_id),),
+        "cohorts": (("id", Enrollment.__table__.c.cohort_id),),
+        "requirement_sets": (
+            ("track_id", Enrollment.__table__.c.track_id),
+            ("id", Enrollment.__table__.c.requirement_set_id),
+        ),
+        "instalments": (("plan_id", PaymentPlan.__table__.c.id),),
+        "competency_ratings": (("evaluation_id", CompetencyEvaluation.__table__.c.id),),
+    }
+    for name in ("licences", "insurances", "experience_attestations", "health_screenings"):
+        scopes[name] = (("trainee_id", Enrollment.__table__.c.trainee_id),)
+    for table in db.metadata.sorted_tables:
+        if "enrollment_id" in table.c and table.name != ProgressSnapshot.__tablename__:
+            scopes.setdefault(table.name, (("enrollment_id", Enrollment.__table__.c.id),))
+    return scopes
+
+
+_SCOPES: dict[str, tuple[tuple[str, Column], ...]] = {}
+
+
+def scopes() -> dict[str, tuple[tuple[str, Column], ...]]:
+    """The scope table, built once the models are imported."""
+    if not _SCOPES:
+        _SCOPES.update(_scopes())
+    return _SCOPES
+
+
+# --- invalidation -------------------------------------------------------------------------
+
+
+def _pending(session: Session) -> dict[tuple[str, str], set]:
+    return session.info.setdefault(_PENDING, defaultdict(set))
+
+
+def _note(session: Session, table: str, values_of) -> None:
+    """Remember the scope values of one written row (`values_of(column)` gives them)."""
+    pending = _pending(session)
+    for column, _target in scopes()[table]:
+        for value in values_of(column):
+            if value is not None:
+                pending[(table, column)].add(value)
+
+
+def _after_flush(session: Session, _context) -> None:
+    """Collect the scope of every row the flush inserted, changed or deleted."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(type(obj), "__tablename__", None)
+        if table not in scopes():
+            continue
+        state = inspect(obj)
+        if table == "enrollments" and obj in session.new:
+            session.info.setdefault(_NEW, set()).add(obj.id)
+
+        def values_of(column: str, state=state) -> list:
+            history = state.attrs[column].history
+            current = state.dict.get(column)
+            return [current, *history.deleted]
+
+        _note(session, table, values_of)
+
+
+def _on_execute(orm_state: ORMExecuteState) -> None:
+    """Collect the scope of a bulk INSERT, UPDATE or DELETE (the rows it names, read first)."""
+    if not (orm_state.is_insert or orm_state.is_update or orm_state.is_delete):
+        return
+    table = getattr(orm_state.statement, "table", None)
+    name = getattr(table, "name", None)
+    if name not in scopes():
+        return
+    session = orm_state.session
+    if orm_state.is_insert:
+        params = orm_state.parameters
+        rows = params if isinstance(params, list) else [params] if params else []
+        if not rows or any(column not in row for row in rows for column, _target in scopes()[name]):
+            _pending(session)[_ALL].add(True)
+            return
+        _note(session, name, lambda column: [row[column] for row in rows])
+        return
+    where = orm_state.statement.whereclause
+    if where is None:
+        _pending(session)[_ALL].add(True)
+        return
+    for column, _target in scopes()[name]:
+        values = session.execute(select(table.c[column]).where(where)).scalars().all()
+        _pending(session)[(name, column)].update(v for v in values if v is not None)
+
+
+def _before_commit(session: Session) -> None:
+    """Mark the snapshots of everything written stale, in the writer's transaction."""
+    session.flush()
+    pending = session.info.pop(_PENDING, None)
+    new = session.info.pop(_NEW, None)
+    if new:
+        _insert_rows(session, sorted(new))
+    if not pending:
+        return
+    bump = (
+        update(ProgressSnapshot)
+        .values(stale=True, generation=ProgressSnapshot.generation + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if _ALL in pending or sum(len(v) for v in pending.values()) > _MAX_VALUES:
+        session.execute(bump)
+        return
+    selects = []
+    for (table, column), values in pending.items():
+        for name, target in scopes()[table]:
+            if name != column:
+                continue
+            owner = target.table
+            chosen = owner.c.id if owner is Enrollment.__table__ else owner.c.enrollment_id
+            selects.append(select(chosen).where(target.in_(sorted(values))))
+    if selects:
+        affected = selects[0] if len(selects) == 1 else union(*selects)
+        session.execute(bump.where(ProgressSnapshot.enrollment_id.in_(affected)))
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_NEW, None)
+
+
+_INSTALLED: list[bool] = []
+
+
+def install() -> None:
+    """Listen to every session's writes (once per process)."""
+    if _INSTALLED:
+        return
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "do_orm_execute", _on_execute)
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_rollback", _forget)
+    _INSTALLED.append(True)
+
+
+# --- refresh ------------------------------------------------------------------------------
+
+
+def _insert_rows(session: Session, enrollment_ids: list[int]) -> None:
+    """Create stale snapshot rows (an existing row is left alone)."""
+    if not enrollment_ids:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(ProgressSnapshot).on_conflict_do_nothing(index_elements=["enrollment_id"])
+    session.execute(
+        stmt, [{"enrollment_id": i, "generation": 0, "stale": True} for i in enrollment_ids]
+    )
+
+
+def _out_of_date(zones: dict[str, list[int]]):
+    fresh = [
+        and_(Enrollment.program_id.in_(program_ids), ProgressSnapshot.computed_on == today_in(zone))
+        for zone, program_ids in zones.items()
+    ]
+    return or_(
+        ProgressSnapshot.enrollment_id.is_(None),
+        ProgressSnapshot.stale,
+        ~or_(false(), *fresh),
+    )
+
+
+def _values(loaded: LoadedEnrollment, today: date) -> dict:
+    """The snapshot columns for one enrollment on `today`."""
+    values = {
+        "computed_on": today,
+        "steps": "",
+        "fraction": 0.0,
+        "blocking": 0,
+        "next_due_on": None,
+        "codes": "",
+        "actors": "",
+        "ready": False,
+        "certificate_status": None,
+    }
+    if loaded.spec is None:
+        return values
+    progress = compute(loaded.facts, loaded.spec, today)
+    codes = sorted(progress.codes)
+    actors = sorted({str(item.actor) for item in progress.items})
+    values.update(
+        steps="".join(LETTERS[str(step.status)] for step in progress.steps),
+        fraction=progress.fraction,
+        blocking=len(progress.blocking_items),
+        next_due_on=progress.next_due_on,
+        codes=f" {' '.join(codes)} " if codes else "",
+        actors=f" {' '.join(actors)} " if actors else "",
+        ready=progress.ready_for_certificate,
+        certificate_status=(
+            str(progress.certificate_status) if progress.certificate_status else None
+        ),
+    )
+    return values
+
+
+def _recompute(generations: dict[int, int]) -> int:
+    """Compute and store one chunk; rows whose generation moved are left stale."""
+    loaded = load_enrollments(select(Enrollment.id).where(Enrollment.id.in_(list(generations))))
+    todays: dict[str, date] = {}
+    params = []
+    for item in loaded:
+        zone = item.row.timezone
+        today = todays.setdefault(zone, today_in(zone))
+        params.append(
+            {
+                "key": item.row.id,
+                "seen": generations[item.row.id],
+                "stale": False,
+                **_values(item, today),
+            }
+        )
+    if not params:
+        return 0
+    table = ProgressSnapshot.__table__
+    stmt = (
+        update(table)
+        .where(table.c.enrollment_id == bindparam("key"), table.c.generation == bindparam("seen"))
+        .values({name: bindparam(name) for name in params[0] if name not in ("key", "seen")})
+    )
+    db.session.connection().execute(stmt, params)
+    return len(params)
+
+
+def refresh(ids: Select | None = None) -> int:
+    """Bring the snapshots of the enrollments `ids` selects (all when None) up to date.
+
+    Returns how many were recomputed. Commits: call it before the request's own reads, never
+    in the middle of a write.
+    """
+    scope = ids if ids is not None else select(Enrollment.id)
+    db.session.commit()  # read what is committed now, not what an earlier read saw
+    zones: dict[str, list[int]] = defaultdict(list)
+    for program_id, zone in db.session.execute(select(Program.id, Program.timezone)):
+        zones[zone].append(program_id)
+    rows = db.session.execute(
+        select(Enrollment.id, ProgressSnapshot.generation)
+        .outerjoin(ProgressSnapshot, ProgressSnapshot.enrollment_id == Enrollment.id)
+        .where(Enrollment.id.in_(scope), _out_of_date(zones))
+        .order_by(Enrollment.id)
+    ).all()
+    db.session.commit()
+    if not rows:
+        return 0
+    missing = [enrollment_id for enrollment_id, generation in rows if generation is None]
+    if missing:
+        with writing():
+            _insert_rows(db.session, missing)
+            db.session.commit()
+    done = 0
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        generations = {enrollment_id: generation or 0 for enrollment_id, generation in chunk}
+        done += _refresh_chunk(generations)
+    return done
+
+
+def _refresh_chunk(generations: dict[int, int]) -> int:
+    for attempt in (1, 2):
+        try:
+            with writing():
+                done = _recompute(generations)
+                db.session.commit()
+            return done
+        except DBAPIError:
+            # A deadlock or serialization failure with a concurrent writer: the rows stay
+            # stale; try once more, then let the error show.
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    return 0
+
+
+def status_names(steps: str) -> tuple[str, ...] | None:
+    """The nine status names a snapshot's letters stand for (None while no track is chosen)."""
+    return tuple(STATUSES[letter] for letter in steps) if steps else None
