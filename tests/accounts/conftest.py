@@ -17,6 +17,11 @@ from tracker.extensions import db, utcnow
 REAL_HASHER = PasswordHasher()
 QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 QUICK_DUMMY_HASH = QUICK_HASHER.hash("a dummy password that nobody has")
+# What the sign-in form says to a wrong password, an unknown address and a locked account alike.
+REFUSED = (
+    "The e-mail or password is not correct, or sign-in is paused for 15 minutes after 5 failed "
+    "attempts. You can reset your password."
+)
 
 
 @pytest.fixture(autouse=True)

@@ -1,20 +1,29 @@
 """Guessing is limited per account, in the database: five failures within fifteen minutes lock
-the account for fifteen minutes, whichever address or worker the attempts come from."""
+the account for fifteen minutes, whichever address or worker the attempts come from. A locked
+account answers exactly as a wrong password or an unknown address does, so the sign-in form
+tells nobody which accounts exist."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from sqlalchemy import select
 
-from tests.accounts.conftest import reload
+from tests.accounts.conftest import REFUSED, reload
 from tests.conftest import PASSWORD, post_form
+from tracker.accounts import services
 from tracker.accounts.models import User
 from tracker.accounts.passwords import hash_password
 from tracker.extensions import db
 
 LOGIN = "/account/login"
 WRONG = "a wrong guess at the password"
-LOCKED = "Too many failed sign-ins for this account."
+_ALERT = re.compile(r'<div class="alert alert-danger"[^>]*>([^<]*)</div>')
+
+
+def _alerts(response) -> list[str]:
+    return _ALERT.findall(response.get_data(as_text=True))
 
 
 def _attempt(client, email: str, password: str, address: str = "198.51.100.7"):
@@ -36,10 +45,10 @@ def test_five_failures_lock_even_the_right_password(client, create_user):
     for attempt in range(5):
         response = _attempt(client, user.email, WRONG, f"203.0.113.{attempt}")
         assert response.status_code == 200
-        assert "E-mail or password is not correct." in response.get_data(as_text=True)
+        assert _alerts(response) == [REFUSED]
     refused = _attempt(client, user.email, PASSWORD, "192.0.2.99")
     assert refused.status_code == 200
-    assert LOCKED in refused.get_data(as_text=True)
+    assert _alerts(refused) == [REFUSED]
     assert client.get("/account/sessions").status_code == 302
     stored = reload(user)
     assert stored.failed_logins == 5
@@ -92,7 +101,7 @@ def test_failures_count_across_workers_on_one_database(make_app):
         assert response.status_code == 200
     for client in clients:
         refused = _attempt(client, email, PASSWORD, "192.0.2.50")
-        assert LOCKED in refused.get_data(as_text=True)
+        assert _alerts(refused) == [REFUSED]
         assert client.get("/account/sessions").status_code == 302
     with second.app_context():
         stored = db.session.scalar(select(User).where(User.email == email))
@@ -105,7 +114,9 @@ def test_the_lock_ends_after_the_lock_time(client, create_user, clock):
     for _ in range(5):
         _attempt(client, user.email, WRONG)
     clock.advance(minutes=14)
-    assert LOCKED in _attempt(client, user.email, PASSWORD).get_data(as_text=True)
+    still_locked = _attempt(client, user.email, PASSWORD)
+    assert not _signed_in(still_locked)
+    assert _alerts(still_locked) == [REFUSED]
     clock.advance(minutes=1, seconds=1)
     assert _signed_in(_attempt(client, user.email, PASSWORD))
     stored = reload(user)
@@ -148,4 +159,43 @@ def test_the_limit_is_configurable(make_app, limit):
     client = app.test_client()
     for _ in range(limit):
         _attempt(client, "limit@example.org", WRONG)
-    assert LOCKED in _attempt(client, "limit@example.org", PASSWORD).get_data(as_text=True)
+    refused = _attempt(client, "limit@example.org", PASSWORD)
+    assert not _signed_in(refused)
+    assert _alerts(refused) == [
+        "The e-mail or password is not correct, or sign-in is paused for 15 minutes after "
+        f"{limit} failed attempts. You can reset your password."
+    ]
+
+
+def test_an_unknown_address_answers_as_a_locked_account_does(client, create_user):
+    """Six tries at a real account (the last locked out) and six at an address with no
+    account give the same pages, message for message: nothing shows the account exists."""
+    user = create_user("trainee", email="real.person@example.org")
+    real = [_attempt(client, user.email, WRONG) for _ in range(5)]
+    real.append(_attempt(client, user.email, PASSWORD))
+    unknown = [_attempt(client, "no.such.person@example.org", WRONG) for _ in range(6)]
+    assert [r.status_code for r in real] == [r.status_code for r in unknown] == [200] * 6
+    assert [_alerts(r) for r in real] == [_alerts(r) for r in unknown] == [[REFUSED]] * 6
+    assert reload(user).locked_until is not None
+
+
+def test_a_locked_account_costs_a_password_check_like_an_unknown_one(
+    client, create_user, monkeypatch
+):
+    """The answer's timing does not tell a locked account from an unknown address either: both
+    pay for one password hash."""
+    user = create_user("trainee")
+    for _ in range(5):
+        _attempt(client, user.email, WRONG)
+    checks = []
+    real_verify = services.verify_password
+
+    def counting(stored, password):
+        checks.append(stored)
+        return real_verify(stored, password)
+
+    monkeypatch.setattr(services, "verify_password", counting)
+    _attempt(client, user.email, PASSWORD)
+    _attempt(client, "no.such.person@example.org", PASSWORD)
+    assert len(checks) == 2
+    assert checks == [None, None]  # both against the dummy hash, never the real one

@@ -10,7 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from tests.accounts.conftest import reload
+from tests.accounts.conftest import REFUSED, reload
 from tests.conftest import PASSWORD, login, post_form
 from tracker.accounts import services
 from tracker.accounts.models import LoginSession
@@ -38,7 +38,7 @@ def test_wrong_password_and_unknown_account_answer_alike(client, create_user):
         client, LOGIN, {"email": "nobody@example.org", "password": "not the password at all"}
     )
     assert wrong.status_code == unknown.status_code == 200
-    assert _alerts(wrong) == _alerts(unknown) == ["E-mail or password is not correct."]
+    assert _alerts(wrong) == _alerts(unknown) == [REFUSED]
     assert client.get("/account/sessions").status_code == 302
 
 
@@ -165,7 +165,7 @@ def test_deactivated_account_loses_access_and_cannot_sign_in(app, client, create
     assert _signed_out(client.get("/account/sessions"))
     # A wrong password says nothing about the account's state.
     wrong = post_form(client, LOGIN, {"email": user.email, "password": "not the password at all"})
-    assert _alerts(wrong) == ["E-mail or password is not correct."]
+    assert _alerts(wrong) == [REFUSED]
 
 
 def test_deactivated_in_the_database_is_out_on_the_next_request(client, create_user, auth):

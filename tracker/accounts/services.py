@@ -154,28 +154,39 @@ class SignInResult:
     token: str
 
 
+def sign_in_refusal() -> str:
+    """The one message for a wrong password, an unknown address and a locked account."""
+    config = current_app.config
+    return (
+        "The e-mail or password is not correct, or sign-in is paused for "
+        f"{config['LOGIN_LOCK_MINUTES']} minutes after {config['LOGIN_MAX_FAILURES']} failed "
+        "attempts. You can reset your password."
+    )
+
+
 def authenticate(email: str, password: str, user_agent: str = "") -> SignInResult:
     """Check the credentials under the per-account failure limit and open a session.
 
-    The failure count lives in the database, so the limit holds across every worker. Errors are
-    the same for an unknown account and a wrong password, so the form does not reveal accounts.
+    The failure count lives in the database, so the limit holds across every worker. A wrong
+    password, an unknown address and a locked account get the same message and the same
+    hashing cost, so neither the text nor the time of the answer tells which accounts exist or
+    which are locked (only the log, which visitors do not see, says which it was).
     """
     now = utcnow()
     user = find_by_email(email)
-    generic = AccountError("E-mail or password is not correct.")
+    refused = AccountError(sign_in_refusal())
     if user is None:
         verify_password(None, password)  # same cost as a real check
         current_app.logger.info("sign-in failed: unknown account")
-        raise generic
+        raise refused
     if user.locked_until is not None and user.locked_until > now:
+        verify_password(None, password)  # same cost as a real check
         current_app.logger.warning("sign-in refused: account %s is locked", user.id)
-        raise AccountError(
-            "Too many failed sign-ins for this account. Try again later or reset your password."
-        )
+        raise refused
     if not verify_password(user.password_hash, password):
         _count_failure(user, now)
         current_app.logger.warning("sign-in failed for account %s", user.id)
-        raise generic
+        raise refused
     if not user.active:
         current_app.logger.warning("sign-in refused: account %s is deactivated", user.id)
         raise AccountError("This account is deactivated. Contact the program office.")
