@@ -16,10 +16,11 @@ from tests.training.factories import assign, make_enrollment
 from tracker.accounts.models import User
 from tracker.audit.services import verify_chain
 from tracker.core.clock import today_in
-from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import Enrollment, ProgressSnapshot
 from tracker.extensions import db, utcnow
 from tracker.signoffs import services
 from tracker.signoffs.models import Signature
+from tracker.supervision import services as supervision_services
 from tracker.supervision.models import SupervisedSession
 from tracker.training import services as training_services
 from tracker.training.models import DidacticEntry
@@ -183,4 +184,86 @@ def test_signing_while_a_trainee_logs_hours_does_not_deadlock(
     assert outcomes == {"trainee": "done", "signer": "done"}
     assert db.session.scalar(select(func.count()).select_from(Signature)) == 2
     assert db.session.scalar(select(func.count()).select_from(DidacticEntry)) == 3
+    assert verify_chain()[1] is None
+
+
+@pytest.mark.skipif(
+    not is_postgres(),
+    reason="SQLite serialises writers with one database lock, so no two writers can wait on "
+    "each other; the lock order is tested on PostgreSQL",
+)
+def test_signing_while_the_trainee_records_a_session_does_not_deadlock(
+    app, enrollment, supervisor, monkeypatch
+):
+    """The signature's savepoint must not mark the progress snapshot stale ahead of the audit
+    trail: the trainee's own write holds the audit trail and then marks the same snapshot, so
+    PostgreSQL aborted one of the two as a deadlock."""
+    entry_id, enrollment_id, signer_id = (
+        waiting_didactic(enrollment).id,
+        enrollment.id,
+        supervisor.id,
+    )
+    db.session.remove()
+    signer_ready, trainee_recorded = threading.Event(), threading.Event()
+    real_record = services.record
+
+    def wait_for_the_trainee(*args, **kwargs):
+        signer_ready.set()
+        trainee_recorded.wait(timeout=3)
+        return real_record(*args, **kwargs)
+
+    def record_then_signal(*args, **kwargs):
+        event = real_record(*args, **kwargs)
+        trainee_recorded.set()
+        return event
+
+    monkeypatch.setattr(services, "record", wait_for_the_trainee)
+    monkeypatch.setattr(supervision_services, "record", record_then_signal)
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, work) -> None:
+        with app.app_context():
+            try:
+                work()
+                db.session.commit()
+                outcomes[name] = "done"
+            except Exception as error:  # reported by the assert below
+                db.session.rollback()
+                outcomes[name] = f"error: {error!r}"
+            finally:
+                db.session.remove()
+
+    def sign() -> None:
+        entry = db.session.get(DidacticEntry, entry_id)
+        services.sign([entry], db.session.get(User, signer_id), PASSWORD)
+
+    def record_session() -> None:
+        supervision_services.create_session(
+            db.session.get(Enrollment, enrollment_id),
+            supervision_services.SessionInput(
+                on=today_in("UTC") - timedelta(days=3),
+                client_code="KC-7Q4M",
+                setting="clinic",
+                route="im",
+                trainee_role="observer",
+                supervision_mode="live",
+                covers_preparation=True,
+                covers_dosing=False,
+                covers_integration=False,
+                duration_minutes=90,
+                reflection="R" * 120,
+            ),
+        )
+
+    signer_thread = threading.Thread(target=run, args=("signer", sign))
+    signer_thread.start()
+    assert signer_ready.wait(timeout=10)
+    trainee_thread = threading.Thread(target=run, args=("trainee", record_session))
+    trainee_thread.start()
+    for thread in (signer_thread, trainee_thread):
+        thread.join(timeout=60)
+    assert outcomes == {"signer": "done", "trainee": "done"}
+    assert db.session.scalar(select(func.count()).select_from(Signature)) == 1
+    assert db.session.scalar(select(func.count()).select_from(SupervisedSession)) == 1
+    assert db.session.get(ProgressSnapshot, enrollment_id).stale
     assert verify_chain()[1] is None
