@@ -7,13 +7,14 @@ PORT   ?= 5000
 FLASK  := $(BIN)/flask --app tracker
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help install install-test run serve test test-sqlite test-postgres lint format screenshots bench clean
+.PHONY: help install install-test run serve test test-sqlite test-postgres lint format screenshots bench load clean
 
 help:
 	@echo "make run     set up and serve on http://127.0.0.1:$(PORT) with demo data (SQLite)"
 	@echo "make test    set up and run the tests on SQLite, and on PostgreSQL when one answers"
 	@echo "make serve   gunicorn with several workers (production settings, local HTTP)"
 	@echo "make lint    ruff, bandit (security lint) and pip-audit (known vulnerabilities)"
+	@echo "make load    serving under load: gunicorn on a scratch database, driven by locust"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-load: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[load]'
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -83,6 +88,12 @@ screenshots: install-test
 # Benchmark at scale (BENCH_TRAINEES=1000,10000,50000; BENCH_DATABASE_URL for PostgreSQL).
 bench: install-test
 	$(BIN)/python bench/run.py
+
+# Serving under load: 4 gunicorn workers on a scratch database (SQLite; PostgreSQL with
+# LOAD_DATABASE_URL, never the database `test`), LOAD_USERS people for LOAD_SECONDS, then the
+# writes checked against the database. Exits non-zero on any error or lost/doubled write.
+load: $(VENV)/.installed-load
+	$(BIN)/python bench/load.py
 
 format: install-test
 	$(BIN)/ruff format .

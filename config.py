@@ -37,6 +37,8 @@ class Config:
     RESET_MAX_AGE_HOURS = 2
     BOOTSTRAP_SERVE_LOCAL = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Keeps this deployment's counters apart when several share one Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
