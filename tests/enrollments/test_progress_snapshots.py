@@ -144,6 +144,17 @@ def test_a_rolled_back_write_leaves_the_snapshot_current(pair):
     assert not snapshot(mine.id).stale
 
 
+def test_a_rolled_back_savepoint_keeps_what_was_written_before_it(pair):
+    mine, _theirs = pair
+    db.session.execute(
+        update(Enrollment).where(Enrollment.id == mine.id).values(pathway_reason="x")
+    )
+    savepoint = db.session.begin_nested()
+    savepoint.rollback()
+    db.session.commit()
+    assert snapshot(mine.id).stale
+
+
 def test_a_result_computed_before_a_concurrent_write_is_not_stored_as_current(pair):
     mine, _theirs = pair
     db.session.execute(

@@ -199,6 +199,10 @@ def _before_commit(session: Session) -> None:
 
 
 def _forget(session: Session, *_args) -> None:
+    if session.in_nested_transaction():
+        # A SAVEPOINT rolled back: what the transaction wrote before it still commits, so its
+        # scopes stay (the savepoint's own are kept too: marking more is harmless).
+        return
     session.info.pop(_PENDING, None)
     session.info.pop(_NEW, None)
 
