@@ -74,10 +74,13 @@ def test_last_seen_is_written_when_another_worker_wrote_meanwhile(client, create
     db.session.rollback()  # the test client shares this session: end the sign-in's transaction
     clock.advance(minutes=2)
     path, user_id = db.engine.url.database, user.id
-    written = []
+    written, updated = [], []
 
     def another_worker_writes(_conn, _cursor, statement, *_args) -> None:
-        if written or not statement.startswith("SELECT") or "FROM login_sessions" not in statement:
+        # After every read of the session until the write: no read may come between them.
+        if statement.startswith("UPDATE login_sessions"):
+            updated.append(statement)
+        if updated or not statement.startswith("SELECT") or "FROM login_sessions" not in statement:
             return
         other = sqlite3.connect(path, timeout=5)
         with other:
@@ -94,7 +97,7 @@ def test_last_seen_is_written_when_another_worker_wrote_meanwhile(client, create
         response = client.get("/account/sessions")
     finally:
         event.remove(db.engine, "after_cursor_execute", another_worker_writes)
-    assert written
+    assert written and updated
     assert response.status_code == 200
     db.session.rollback()
     assert db.session.scalar(select(LoginSession.last_seen_at)) == clock.now

@@ -274,9 +274,11 @@ def load_session_user(token: str | None) -> User | None:
         # The read above ends first: on SQLite a transaction that has read cannot start writing
         # once another worker has written since ("database is locked" at once, whatever the
         # busy timeout), while one whose first statement writes waits its turn for the lock.
+        # (The id is taken before the commit expires the row: reading it again would be a read.)
+        session_id = login_session.id
         db.session.commit()
         db.session.execute(
-            update(LoginSession).where(LoginSession.id == login_session.id).values(last_seen_at=now)
+            update(LoginSession).where(LoginSession.id == session_id).values(last_seen_at=now)
         )
         db.session.commit()
     user.session_token = token
