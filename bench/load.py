@@ -83,12 +83,11 @@ class Scratch:
     """The run's database: a fresh SQLite file, or a schema of its own in a PostgreSQL database
     (created here, dropped at the end), so nothing else in that database is touched."""
 
-    def __init__(self, folder: Path, url: str | None) -> None:
-        self.folder = folder
+    def __init__(self, url: str | None) -> None:
         self.schema: str | None = None
         self.admin_url = url
+        self.url = ""
         if not url:
-            self.url = f"sqlite:///{folder / 'load.db'}"
             self.label = "SQLite (WAL)"
             return
         from sqlalchemy import make_url
@@ -107,9 +106,10 @@ class Scratch:
         self.url = app_url.render_as_string(hide_password=False)
         self.label = f"PostgreSQL ({parsed.database}, schema {self.schema})"
 
-    def create(self) -> None:
-        """Create the schema (PostgreSQL); SQLite creates its file on first use."""
+    def create(self, folder: Path) -> None:
+        """Create the schema (PostgreSQL); SQLite creates its file in `folder` on first use."""
         if self.schema is None:
+            self.url = f"sqlite:///{folder / 'load.db'}"
             return
         from sqlalchemy import create_engine, text
 
@@ -573,8 +573,13 @@ def main() -> int:
     workers = _int_env("LOAD_WORKERS", 4, 1)
     keep = os.environ.get("LOAD_KEEP", "") not in ("", "0")
     counts = split_users(users)
+    scratch = Scratch(os.environ.get("LOAD_DATABASE_URL"))  # refuses `test` before anything
     folder = Path(tempfile.mkdtemp(prefix="kap-load-"))
-    scratch = Scratch(folder, os.environ.get("LOAD_DATABASE_URL"))
+    try:
+        scratch.create(folder)
+    except Exception as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise SystemExit(f"cannot prepare the scratch database: {error}") from None
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = app_environment(scratch, folder, port)
@@ -589,7 +594,6 @@ def main() -> int:
     print(f"Scratch folder: {folder}")
     server = None
     try:
-        scratch.create()
         flask = [sys.executable, "-m", "flask", "--app", "tracker"]
         _run([*flask, "db", "upgrade"], env, "migrations", log)
         _run([*flask, "demo"], env, "flask demo", log)
