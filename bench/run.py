@@ -6,7 +6,8 @@ database (default: a fresh SQLite file under bench/); BENCH_REQUESTS the timed r
 repeated requests are not refused; passwords keep the production argon2 cost.
 
 Each size is built in one child process and measured in another, so `peak_rss_mb` is the peak of
-the process that served the pages. Results: a table on stdout and bench/results.json.
+the process that served the pages. Results: a table on stdout and bench/results.json, where a
+run replaces the figures of the database and sizes it measured and keeps the others.
 """
 
 from __future__ import annotations
@@ -217,6 +218,10 @@ def do_measure(size: int, info: dict, out: Path) -> None:
         counter, lambda i: anonymous.get(f"/verify/{codes[i % len(codes)]}"), n, 200
     )
 
+    # The serving peak, read before the floor's raw aggregates (which fetch every total into
+    # this process and are not part of serving).
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
     floor_sql = [
         "SELECT enrollment_id, topic_code, status, SUM(hours) FROM didactic_entries "
         "GROUP BY enrollment_id, topic_code, status",
@@ -231,7 +236,6 @@ def do_measure(size: int, info: dict, out: Path) -> None:
             floor_times.append((time.perf_counter() - started) * 1000)
             db.session.rollback()
     floor_ms = round(statistics.median(floor_times), 2)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out.write_text(
         json.dumps({"pages": results, "floor_ms": floor_ms, "floor_rows": floor_rows, "rss": rss})
     )
@@ -292,7 +296,17 @@ def main() -> None:
             )
     tmp.unlink(missing_ok=True)
     _report(records, cohort_by_size, database)
-    (HERE / "results.json").write_text(json.dumps(records, indent=2) + "\n")
+    # Keep the figures of other databases and sizes: one file holds SQLite and PostgreSQL.
+    path = HERE / "results.json"
+    measured = {(r["database"], r["size"]) for r in records}
+    kept = []
+    if path.exists():
+        kept = [
+            r
+            for r in json.loads(path.read_text())
+            if (r.get("database"), r.get("size")) not in measured
+        ]
+    path.write_text(json.dumps(kept + records, indent=2) + "\n")
     print(f"wrote {HERE / 'results.json'}")
 
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+)
 from flask_login import current_user
 
 from tracker.audit.services import record
 from tracker.core import navigation
 from tracker.core.clock import today_in
-from tracker.core.csvexport import to_csv
+from tracker.core.csvexport import iter_csv
 from tracker.dashboard.actions import step_link, trainee_link
 from tracker.dashboard.cohort import (
     ACTORS,
@@ -157,25 +164,24 @@ def cohort_csv():
     header = ["enrollment", "trainee", "email", "program", "track", "cohort", "status"]
     header += [f"step {n}" for n in range(1, 10)]
     header += ["blocking items", "next due", "item codes"]
-    body = []
-    for row in rows:
-        body.append(
-            [
-                row.id,
-                row.trainee_name,
-                row.trainee_email,
-                row.program_name,
-                row.track_name or "",
-                row.cohort_name or "",
-                row.status,
-                *(row.steps or [""] * 9),
-                row.blocking,
-                row.next_due_on.isoformat() if row.next_due_on else "",
-                " ".join(row.codes),
-            ]
-        )
+    body = (
+        [
+            row.id,
+            row.trainee_name,
+            row.trainee_email,
+            row.program_name,
+            row.track_name or "",
+            row.cohort_name or "",
+            row.status,
+            *(row.steps or [""] * 9),
+            row.blocking,
+            row.next_due_on.isoformat() if row.next_due_on else "",
+            " ".join(row.codes),
+        ]
+        for row in rows
+    )
     return Response(
-        to_csv(header, body),
+        stream_with_context(iter_csv(header, body)),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="cohort.csv"'},
     )
