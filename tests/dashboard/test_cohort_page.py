@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -138,6 +139,25 @@ def test_csv_export_of_what_is_filtered_is_neutralised(staff_client, program):
     assert rows[0][:2] == ["enrollment", "trainee"]
     assert len(rows) == 3
     assert all(row[1].startswith("'=") for row in rows[1:])
+
+
+def test_csv_rows_arrive_after_the_request_session_has_ended(staff_client, program):
+    """A streamed body is sent after Flask has ended the request's database session (it tears
+    the app context down first, as in production, where no test context stays pushed). Every
+    row must still arrive: on PostgreSQL the rows' server-side cursor went with that session's
+    transaction, and the download broke off after the header."""
+    _enroll_many(program, 3)
+    downloaded: list[str] = []
+
+    def download() -> None:  # a thread of its own: the test's app context is not pushed there
+        downloaded.append(staff_client.get("/dashboard/cohort.csv").get_data(as_text=True))
+
+    thread = threading.Thread(target=download)
+    thread.start()
+    thread.join(timeout=60)
+    assert downloaded, "the download failed"
+    rows = list(csv.reader(io.StringIO(downloaded[0])))
+    assert [row[1] for row in rows[1:]] == ["Trainee 0000", "Trainee 0001", "Trainee 0002"]
 
 
 def test_pagination(staff_client, program):

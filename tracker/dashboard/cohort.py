@@ -184,7 +184,19 @@ def cohort_page(filters: CohortFilters, page: int, per_page: int) -> tuple[list[
 
 def cohort_rows(filters: CohortFilters) -> Iterator[CohortRow]:
     """Every matching enrollment with its progress, sorted as asked, read in batches (for the
-    CSV, which streams them: 50,000 rows never sit in memory at once)."""
+    CSV, which streams them: 50,000 rows never sit in memory at once).
+
+    The rows are read on a connection of their own, opened at the first row and closed after
+    the last: Flask ends the request's session before it sends a streamed body, and on
+    PostgreSQL the batches' server-side cursor went with that session's transaction.
+    """
     _refresh(filters)  # now, before the first row is streamed
-    query = _rows_query(filters).order_by(*_order(filters)).execution_options(yield_per=1000)
-    return (_row(values) for values in db.session.execute(query))
+    query = _rows_query(filters).order_by(*_order(filters))
+    engine = db.engine
+
+    def rows() -> Iterator[CohortRow]:
+        with engine.connect() as connection:
+            for values in connection.execution_options(yield_per=1000).execute(query):
+                yield _row(values)
+
+    return rows()
