@@ -400,6 +400,11 @@ class Staff(Person):
         ) as r:
             if r.status_code != 200 or not r.headers.get("Content-Type", "").startswith("text/csv"):
                 r.failure(f"{r.status_code} {r.headers.get('Content-Type')}")
+                return
+            # Streamed: a body cut short still answers 200, so every trainee's row must be there.
+            missing = [t["name"] for t in PLAN["trainees"] if f",{t['name']}," not in r.text]
+            if missing or not r.text.endswith("\r\n"):
+                r.failure(f"incomplete CSV: {len(r.text)} characters, {len(missing)} rows missing")
 
     @task(2)
     def verify_certificate(self) -> None:
