@@ -32,6 +32,7 @@ SHOTS = (
     ("trainee@example.org", "/dashboard/trainee", "trainee-home"),
     ("supervisor@example.org", "/home", "supervisor-home"),
     ("staff@example.org", "/dashboard/cohort", "staff-cohort"),
+    ("graduate@example.org", "/certificates/mine", "certificate"),
 )
 WIDTHS = (("desktop", 1280, 900), ("phone", 360, 780))
 
