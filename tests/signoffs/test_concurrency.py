@@ -55,6 +55,25 @@ def test_a_second_live_signature_is_refused_by_the_database(enrollment, supervis
     db.session.commit()
 
 
+def runner(app, outcomes: dict[str, str]):
+    """`run(name, work)` for a thread: `work` in an app context of its own, committed; the
+    outcome ("done" or the error) lands in `outcomes[name]` for the test's assert."""
+
+    def run(name: str, work) -> None:
+        with app.app_context():
+            try:
+                work()
+                db.session.commit()
+                outcomes[name] = "done"
+            except Exception as error:  # reported by the caller's assert
+                db.session.rollback()
+                outcomes[name] = f"error: {error!r}"
+            finally:
+                db.session.remove()
+
+    return run
+
+
 @pytest.mark.skipif(
     not is_postgres(),
     reason="SQLite serialises writers with one database lock, so no two sign-offs can overlap; "
@@ -146,18 +165,7 @@ def test_signing_while_a_trainee_logs_hours_does_not_deadlock(
     monkeypatch.setattr(training_services, "lock_enrollment", lock_then_wait)
     monkeypatch.setattr(services, "record", record_then_go_on)
     outcomes: dict[str, str] = {}
-
-    def run(name: str, work) -> None:
-        with app.app_context():
-            try:
-                work()
-                db.session.commit()
-                outcomes[name] = "done"
-            except Exception as error:  # reported by the assert below
-                db.session.rollback()
-                outcomes[name] = f"error: {error!r}"
-            finally:
-                db.session.remove()
+    run = runner(app, outcomes)
 
     def log_hours() -> None:
         training_services.log_didactic(
@@ -220,18 +228,7 @@ def test_signing_while_the_trainee_records_a_session_does_not_deadlock(
     monkeypatch.setattr(services, "record", wait_for_the_trainee)
     monkeypatch.setattr(supervision_services, "record", record_then_signal)
     outcomes: dict[str, str] = {}
-
-    def run(name: str, work) -> None:
-        with app.app_context():
-            try:
-                work()
-                db.session.commit()
-                outcomes[name] = "done"
-            except Exception as error:  # reported by the assert below
-                db.session.rollback()
-                outcomes[name] = f"error: {error!r}"
-            finally:
-                db.session.remove()
+    run = runner(app, outcomes)
 
     def sign() -> None:
         entry = db.session.get(DidacticEntry, entry_id)
