@@ -163,7 +163,7 @@ def do_measure(size: int, info: dict, out: Path) -> None:
 
     # What `flask progress refresh` (or the first staff list of the day) does: compute and store
     # every enrollment's progress snapshot. Timed once; the pages below read the snapshots.
-    from tracker.enrollments.snapshots import refresh
+    from tracker.standing.snapshots import refresh
 
     with app.app_context():
         counter.count = 0

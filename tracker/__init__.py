@@ -48,7 +48,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     from tracker.database import configure_engine_events
 
     _import_models()
-    from tracker.enrollments.snapshots import install as keep_snapshots_current
+    from tracker.standing.snapshots import install as keep_snapshots_current
 
     keep_snapshots_current()
     db.init_app(app)
@@ -150,9 +150,9 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from tracker.audit.cli import audit_cli
     from tracker.demo.cli import demo_command
-    from tracker.enrollments.cli import progress_cli
     from tracker.programs.cli import requirements_cli
     from tracker.signoffs.cli import remind_command
+    from tracker.standing.cli import progress_cli
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)

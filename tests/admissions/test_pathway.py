@@ -8,8 +8,8 @@ import pytest
 from tests.admissions.factories import enroll, fresh, review_url, snapshot
 from tests.conftest import post_form
 from tracker.core.clock import today_in
-from tracker.enrollments.facts import load_enrollment
 from tracker.progress import compute
+from tracker.standing.loader import load_enrollment
 
 
 def _decide(client, enrollment, pathway: str, basis: str = "", reason: str = "", **kwargs):

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from tests.admissions.factories import add_version, fresh, review_url, snapshot
 from tests.conftest import post_form
 from tracker.audit.models import AuditEvent
-from tracker.enrollments.facts import load_enrollment
 from tracker.extensions import db
+from tracker.standing.loader import load_enrollment
 
 
 def _admit(client, enrollment):

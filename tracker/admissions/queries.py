@@ -20,10 +20,10 @@ from tracker.eligibility.models import (
     Insurance,
     Licence,
 )
-from tracker.enrollments.facts import load_enrollments
 from tracker.enrollments.models import ENROLLMENT_STATUSES, Enrollment, SupervisorAssignment, Waiver
 from tracker.extensions import db, utcnow
-from tracker.progress import Actor, compute
+from tracker.progress import Actor
+from tracker.standing import assess
 
 PAGE_SIZE = 25
 QUEUE_LIMIT = 200
@@ -87,13 +87,11 @@ def applicant_queue() -> Queue:
         ).unique()
     )
     staff_items: dict[int, int] = {}
-    for loaded in load_enrollments(
+    for loaded in assess(
         select(Enrollment.id).where(Enrollment.id.in_(waiting_ids.scalar_subquery()))
     ):
-        if loaded.spec is None:
-            continue
-        progress = compute(loaded.facts, loaded.spec, today_in(loaded.row.timezone))
-        staff_items[loaded.row.id] = len(progress.items_for(Actor.STAFF))
+        if loaded.progress is not None:
+            staff_items[loaded.row.id] = len(loaded.progress.items_for(Actor.STAFF))
     rows = []
     for enrollment in enrollments:
         today = today_in(enrollment.program.timezone)

@@ -36,12 +36,12 @@ from tracker.admissions.forms import (
 from tracker.core import navigation
 from tracker.core.clock import local_time, today_in
 from tracker.eligibility.models import CLEARANCE_LABELS, Insurance, Licence
-from tracker.enrollments.facts import load_enrollment
 from tracker.enrollments.models import ENROLLMENT_STATUSES, Enrollment
 from tracker.extensions import db
 from tracker.programs.requirements import DOCUMENT_LABELS
-from tracker.progress import Actor, compute
+from tracker.progress import Actor
 from tracker.security.access import Staff, allow
+from tracker.standing import assess_one
 
 bp = Blueprint("admissions", __name__, url_prefix="/admissions")
 navigation.register("Admissions", "admissions.queue", Staff, order=55)
@@ -153,11 +153,9 @@ def _page(enrollment: Enrollment, posted: Any = None):
     forms = _forms(enrollment, records)
     if posted is not None:
         forms[posted._prefix.rstrip("-")] = posted
-    loaded = load_enrollment(enrollment.id)
+    loaded = assess_one(enrollment.id)
     today = today_in(enrollment.program.timezone)
-    progress = None
-    if loaded is not None and loaded.spec is not None:
-        progress = compute(loaded.facts, loaded.spec, today)
+    progress = loaded.progress if loaded is not None else None
     newest = services.newest_requirements(enrollment.track_id)
     pinned = enrollment.pinned_requirements
     if newest is not None:

@@ -14,12 +14,13 @@ from sqlalchemy.orm import joinedload
 
 from tracker.certificates.models import Certificate
 from tracker.core.clock import today_in
-from tracker.enrollments.facts import LoadedEnrollment, load_enrollment, load_enrollments
 from tracker.enrollments.models import Enrollment, ProgressSnapshot
-from tracker.enrollments.snapshots import refresh
 from tracker.extensions import db
-from tracker.progress import CertificateStatus, OutstandingItem, Progress, compute
+from tracker.progress import CertificateStatus, OutstandingItem, Progress
 from tracker.progress.certification_rules import cycles
+from tracker.standing import Standing as EnrollmentStanding
+from tracker.standing import assess, assess_one
+from tracker.standing.snapshots import refresh
 
 MAX_LISTED = 200
 STATUS_LABELS = {
@@ -97,13 +98,13 @@ def enrollment(enrollment_id: int) -> Enrollment | None:
     )
 
 
-def progress_of(enrollment_id: int) -> tuple[LoadedEnrollment, Progress] | None:
+def progress_of(enrollment_id: int) -> tuple[EnrollmentStanding, Progress] | None:
     """The enrollment's facts and its Progress today (program time zone); None without a
     requirement set to judge it by."""
-    loaded = load_enrollment(enrollment_id)
-    if loaded is None or loaded.spec is None:
+    found = assess_one(enrollment_id)
+    if found is None or found.progress is None:
         return None
-    return loaded, compute(loaded.facts, loaded.spec, today_in(loaded.row.timezone))
+    return found, found.progress
 
 
 @dataclass(frozen=True)
@@ -150,12 +151,12 @@ def _row_status(cert: Certificate, today: date) -> CertificateStatus:
 
 def standing(cert: Certificate) -> Standing:
     """The certificate's status (revoked, else expired, else lapsed, else valid) and cycles."""
-    loaded = load_enrollment(cert.enrollment_id)
-    if loaded is None or loaded.spec is None:
+    loaded = assess_one(cert.enrollment_id)
+    if loaded is None or loaded.progress is None:
         today = today_in(cert.enrollment.program.timezone)
         return Standing(_row_status(cert, today), today)
-    today = today_in(loaded.row.timezone)
-    progress = compute(loaded.facts, loaded.spec, today)
+    today = loaded.today
+    progress = loaded.progress
     status = progress.certificate_status or _row_status(cert, today)
     spec = loaded.spec
     views = [
@@ -198,13 +199,10 @@ def statuses(certificates: Sequence[Certificate]) -> dict[int, CertificateStatus
     by_enrollment = {c.enrollment_id: c for c in certificates}
     ids = select(Certificate.enrollment_id).where(Certificate.id.in_([c.id for c in certificates]))
     result: dict[int, CertificateStatus] = {}
-    for loaded in load_enrollments(ids):
+    for loaded in assess(ids):
         cert = by_enrollment[loaded.row.id]
-        today = today_in(loaded.row.timezone)
-        status = None
-        if loaded.spec is not None:
-            status = compute(loaded.facts, loaded.spec, today).certificate_status
-        result[cert.id] = status or _row_status(cert, today)
+        status = loaded.progress.certificate_status if loaded.progress is not None else None
+        result[cert.id] = status or _row_status(cert, loaded.today)
     return result
 
 
@@ -229,7 +227,7 @@ def search(term: str = "", limit: int = MAX_LISTED) -> list[Certificate]:
     return list(db.session.scalars(stmt))
 
 
-def ready_for_certificate() -> list[LoadedEnrollment]:
+def ready_for_certificate() -> list[EnrollmentStanding]:
     """Admitted enrollments without a certificate that the engine finds ready for one today.
 
     The stored progress snapshots of every admitted, uncertified enrollment are brought up to
@@ -246,10 +244,7 @@ def ready_for_certificate() -> list[LoadedEnrollment]:
         ProgressSnapshot.enrollment_id.in_(candidates), ProgressSnapshot.ready.is_(True)
     )
     ready = []
-    for loaded in load_enrollments(ids):
-        if loaded.spec is None:
-            continue
-        today = today_in(loaded.row.timezone)
-        if compute(loaded.facts, loaded.spec, today).ready_for_certificate:
+    for loaded in assess(ids):
+        if loaded.progress is not None and loaded.progress.ready_for_certificate:
             ready.append(loaded)
     return ready

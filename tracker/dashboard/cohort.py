@@ -1,6 +1,6 @@
 """The staff cohort view: every enrollment's nine statuses, filtered, sorted and paged.
 
-It reads the stored progress snapshots (`tracker.enrollments.snapshots`), refreshed first for
+It reads the stored progress snapshots (`tracker.standing.snapshots`), refreshed first for
 the enrollments the page covers, so every filter (program, cohort, enrollment status,
 supervisor, step status, item code, who must act), the sort and the paging are SQL. The number
 of queries does not depend on the number of enrollments.
@@ -21,9 +21,9 @@ from tracker.enrollments.models import (
     ProgressSnapshot,
     SupervisorAssignment,
 )
-from tracker.enrollments.snapshots import LETTERS, refresh, status_names
 from tracker.extensions import db
 from tracker.programs.models import Cohort, Program, Track
+from tracker.standing.snapshots import LETTERS, refresh, status_names
 
 SORTS = {
     "name": "Name",

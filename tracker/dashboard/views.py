@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from tracker.audit.services import record
 from tracker.core import navigation
-from tracker.core.clock import today_in
 from tracker.core.csvexport import iter_csv
 from tracker.dashboard.actions import step_link, trainee_link
 from tracker.dashboard.cohort import (
@@ -19,14 +18,14 @@ from tracker.dashboard.cohort import (
     cohort_rows,
 )
 from tracker.dashboard.queries import filter_options
-from tracker.enrollments.facts import load_enrollment
 from tracker.enrollments.models import ENROLLMENT_STATUSES
 from tracker.enrollments.queries import current_enrollment_id
 from tracker.extensions import db
 from tracker.privacy.export import build_zip
-from tracker.progress import ITEM_CODES, Actor, Severity, compute
+from tracker.progress import ITEM_CODES, Actor, Severity
 from tracker.progress.items import STEP_TITLES, Step
 from tracker.security.access import Staff, Trainee, allow
+from tracker.standing import assess_one
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 navigation.register("My progress", "dashboard.trainee", Trainee, order=5)
@@ -46,11 +45,11 @@ SEVERITY_ORDER = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
 def trainee():
     """The nine steps with progress, the outstanding items by who must act, next actions."""
     enrollment_id = current_enrollment_id(current_user.id)
-    loaded = load_enrollment(enrollment_id) if enrollment_id is not None else None
-    if loaded is None or loaded.spec is None:
+    loaded = assess_one(enrollment_id)
+    if loaded is None or loaded.progress is None:
         return render_template("dashboard/trainee_start.html", loaded=loaded)
-    today = today_in(loaded.row.timezone)
-    progress = compute(loaded.facts, loaded.spec, today)
+    today = loaded.today
+    progress = loaded.progress
     items = sorted(
         progress.items,
         key=lambda i: (SEVERITY_ORDER.get(i.severity, 3), i.due_on or today, int(i.step)),

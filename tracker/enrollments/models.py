@@ -119,7 +119,7 @@ class ProgressSnapshot(db.Model):
     """What the engine last said about an enrollment, kept for lists of thousands.
 
     A derived row, never a source of truth: any write to a record the engine reads marks it
-    stale and bumps `generation` (see `tracker.enrollments.snapshots`); a row is current only
+    stale and bumps `generation` (see `tracker.standing.snapshots`); a row is current only
     when not stale and computed for the program's today. `steps` holds one letter per step
     (n, i, c, w, b for not started, in progress, complete, waived, blocked), empty while no
     track is chosen; `codes` and `actors` are space-delimited with a space at each end so that

@@ -19,15 +19,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.accounts.models import User
-from tracker.enrollments.facts import load_enrollments
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db
 from tracker.mail import send
 from tracker.programs.models import RequirementSet
 from tracker.programs.requirements import RequirementSpec
-from tracker.progress import Actor, compute
+from tracker.progress import Actor
 from tracker.signoffs.models import ReminderLog
 from tracker.signoffs.queries import WaitingEntry, waiting_entries
+from tracker.standing import assess
 
 DEFAULT_WAIT_DAYS = 7
 
@@ -90,10 +90,10 @@ def trainee_items(day: date) -> dict[int, list]:
     """Each admitted trainee's outstanding items (those the trainee must act on) on `day`."""
     admitted = select(Enrollment.id).where(Enrollment.status == "admitted")
     result: dict[int, list] = {}
-    for loaded in load_enrollments(admitted):
-        if loaded.spec is None:
+    for loaded in assess(admitted, day):
+        if loaded.progress is None:
             continue
-        items = compute(loaded.facts, loaded.spec, day).items_for(Actor.TRAINEE)
+        items = loaded.progress.items_for(Actor.TRAINEE)
         if items:
             result.setdefault(loaded.row.trainee_id, []).extend(items)
     return result

@@ -18,12 +18,9 @@ from flask_login import current_user
 
 from tracker.accounts.models import User
 from tracker.core import navigation
-from tracker.core.clock import today_in
 from tracker.eligibility.queries import insurances_of, licences_of
 from tracker.eligibility.services import InsuranceInput, LicenceInput
-from tracker.enrollments.facts import load_enrollments
 from tracker.extensions import db, limiter, utcnow
-from tracker.progress import compute
 from tracker.security.access import Staff, Supervisor, SupervisorOrStaff, Trainee, allow
 from tracker.signoffs import queries, services
 from tracker.signoffs.binding import verify_binding
@@ -42,6 +39,7 @@ from tracker.signoffs.models import (
     VERIFICATION_MEANING,
     meaning_for,
 )
+from tracker.standing import assess
 
 bp = Blueprint("signoffs", __name__, url_prefix="/signoffs")
 navigation.register("Sign-offs", "signoffs.queue", Supervisor, order=10)
@@ -92,11 +90,9 @@ def queue():
     ids = queries.assigned_enrollment_ids(me.id)
     waiting = queries.waiting_entries(ids)
     trainees = []
-    for loaded in load_enrollments(ids):
-        if loaded.spec is None:
-            continue
-        today = today_in(loaded.row.timezone)
-        trainees.append((loaded, compute(loaded.facts, loaded.spec, today)))
+    for loaded in assess(ids):
+        if loaded.progress is not None:
+            trainees.append((loaded, loaded.progress))
     return render_template(
         "signoffs/queue.html",
         waiting=waiting,

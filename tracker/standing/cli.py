@@ -17,7 +17,7 @@ def refresh_command() -> None:
     Lists refresh what they show on their own; run this shortly after midnight (program time)
     so that the first staff page of the day need not recompute thousands of enrollments.
     """
-    from tracker.enrollments.snapshots import refresh
+    from tracker.standing.snapshots import refresh
 
     started = time.perf_counter()
     done = refresh()

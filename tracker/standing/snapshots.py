@@ -42,12 +42,12 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from tracker.assessment.models import CompetencyEvaluation
 from tracker.core.clock import today_in
 from tracker.database import writing
-from tracker.enrollments.facts import LoadedEnrollment, load_enrollments
 from tracker.enrollments.models import Enrollment, ProgressSnapshot
 from tracker.extensions import db
 from tracker.finance.models import PaymentPlan
 from tracker.programs.models import Program
 from tracker.progress import compute
+from tracker.standing.loader import LoadedEnrollment, load_enrollments
 
 CHUNK = 500
 LETTERS = {

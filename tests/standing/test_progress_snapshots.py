@@ -16,12 +16,12 @@ from tests.conftest import PASSWORD, login, post_form
 from tests.training.factories import iso, make_enrollment, yesterday
 from tracker.core.clock import today_in
 from tracker.eligibility.models import Licence
-from tracker.enrollments.facts import load_enrollment
 from tracker.enrollments.models import Enrollment, ProgressSnapshot
-from tracker.enrollments.snapshots import _recompute, refresh, scopes, status_names
 from tracker.extensions import db
 from tracker.programs.models import RequirementSet
 from tracker.progress import compute
+from tracker.standing.loader import load_enrollment
+from tracker.standing.snapshots import _recompute, refresh, scopes, status_names
 from tracker.training.models import DidacticEntry
 
 
