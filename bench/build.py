@@ -25,7 +25,7 @@ from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db
 from tracker.finance.models import LedgerEntry
 from tracker.programs.models import Cohort, Program, RequirementSet, Track
-from tracker.programs.requirements import DEFAULT_TOPICS, RequirementSpec
+from tracker.progress.requirements import DEFAULT_TOPICS, RequirementSpec
 from tracker.signoffs.binding import content_hash
 from tracker.signoffs.models import SESSION_MEANING, VERIFICATION_MEANING, Signature
 from tracker.supervision.models import SupervisedSession

@@ -48,6 +48,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     from tracker.database import configure_engine_events
 
     _import_models()
+    _import_facts()
     from tracker.standing.snapshots import install as keep_snapshots_current
 
     keep_snapshots_current()
@@ -92,6 +93,28 @@ def _import_models() -> None:
     import importlib
 
     for name in MODEL_MODULES:
+        importlib.import_module(name)
+
+
+# What each domain gives the progress engine: importing a module registers its contributor with
+# `tracker.standing.contributors`. Applications come before eligibility: an application's own
+# documents are listed before the licence and insurance documents.
+FACT_MODULES = (
+    "tracker.applications.facts",
+    "tracker.eligibility.facts",
+    "tracker.training.facts",
+    "tracker.supervision.facts",
+    "tracker.finance.facts",
+    "tracker.assessment.facts",
+    "tracker.certificates.facts",
+)
+
+
+def _import_facts() -> None:
+    """Import every domain's facts module, so standing loads all that the engine reads."""
+    import importlib
+
+    for name in FACT_MODULES:
         importlib.import_module(name)
 
 

@@ -20,7 +20,7 @@ from tracker.eligibility.models import HealthScreening, Insurance, Licence
 from tracker.enrollments.models import Enrollment, SupervisorAssignment, Waiver
 from tracker.extensions import db, utcnow
 from tracker.programs.models import Cohort, Program, RequirementSet, Track
-from tracker.programs.requirements import default_dict
+from tracker.progress.requirements import default_dict
 
 _numbers = itertools.count(1)
 WRITTEN_TABLES = (

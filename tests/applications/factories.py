@@ -9,7 +9,7 @@ from tests.eligibility.factories import add_attestation, add_insurance, add_lice
 from tracker.applications.models import ApplicationDocument, Reference, ScenarioAnswer
 from tracker.documents.models import StoredFile
 from tracker.extensions import db
-from tracker.programs.requirements import DEFAULT_SCENARIOS
+from tracker.progress.requirements import DEFAULT_SCENARIOS
 
 ANSWER = (
     "I would decline, explain the boundary kindly, make sure the client is safe to go home with "

@@ -11,7 +11,7 @@ from tracker.assessment.facts import assessment_facts
 from tracker.assessment.models import CaseEvaluation, CompetencyEvaluation, ExamAttempt
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
-from tracker.programs.requirements import COMPETENCY_DOMAINS
+from tracker.progress.requirements import COMPETENCY_DOMAINS
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from tests.finance.factories import count, local_today, make_enrollment
 from tracker.assessment.facts import assessment_facts
 from tracker.assessment.models import CompetencyEvaluation, CompetencyRating
 from tracker.extensions import db
-from tracker.programs.requirements import COMPETENCY_DOMAINS
+from tracker.progress.requirements import COMPETENCY_DOMAINS
 
 
 def _ratings(rating=3, **changes):

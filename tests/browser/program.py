@@ -11,7 +11,7 @@ from tracker.accounts.models import User
 from tracker.core.clock import today_in
 from tracker.extensions import db
 from tracker.programs import services as programs
-from tracker.programs.requirements import default_dict
+from tracker.progress.requirements import default_dict
 
 TIMEZONE = "America/New_York"
 PROGRAM = "Cascade KAP Institute"

@@ -19,7 +19,7 @@ from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment, Waiver
 from tracker.extensions import db, utcnow
 from tracker.programs.models import Cohort, Program, RequirementSet, Track
-from tracker.programs.requirements import RequirementSpec
+from tracker.progress.requirements import RequirementSpec
 from tracker.training.models import ContinuingEducation
 
 TIMEZONE = "America/Los_Angeles"

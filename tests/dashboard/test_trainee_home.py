@@ -15,7 +15,7 @@ from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db, utcnow
 from tracker.programs.models import Cohort, Program, RequirementSet, Track
-from tracker.programs.requirements import RequirementSpec
+from tracker.progress.requirements import RequirementSpec
 from tracker.training.models import DidacticEntry
 
 

@@ -14,8 +14,8 @@ from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db
 from tracker.programs.models import Cohort, Program, RequirementSet, Track
-from tracker.programs.requirements import RequirementSpec, default_dict
 from tracker.programs.services import spec_content
+from tracker.progress.requirements import RequirementSpec, default_dict
 
 TIMEZONE = "America/Los_Angeles"
 TUITION = 450_000

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import post_form
 from tests.programs.conftest import count_rows, requirement_form
 from tracker.extensions import db
-from tracker.programs.requirements import RequirementSpec, default_dict
+from tracker.progress.requirements import RequirementSpec, default_dict
 
 
 def _error(page: str, field: str) -> str:

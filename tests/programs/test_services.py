@@ -15,8 +15,8 @@ from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.programs import services
 from tracker.programs.models import RequirementSet
-from tracker.programs.requirements import RequirementError, RequirementSpec
 from tracker.programs.services import ProgramError
+from tracker.progress.requirements import RequirementError, RequirementSpec
 
 
 def _actions() -> list[str]:

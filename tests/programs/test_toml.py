@@ -11,7 +11,7 @@ import pytest
 from tests.programs.conftest import count_rows
 from tracker.extensions import db
 from tracker.programs import services
-from tracker.programs.requirements import RequirementError
+from tracker.progress.requirements import RequirementError
 
 
 @pytest.fixture

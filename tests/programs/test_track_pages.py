@@ -9,7 +9,7 @@ from tests.conftest import post_form
 from tests.programs.conftest import count_rows
 from tracker.extensions import db
 from tracker.programs.models import Track
-from tracker.programs.requirements import RequirementSpec
+from tracker.progress.requirements import RequirementSpec
 
 
 def _error(page: str, field: str) -> str:

@@ -13,13 +13,6 @@ from typing import Any
 
 import pytest
 
-from tracker.programs.requirements import (
-    COMPETENCY_DOMAINS,
-    DEFAULT_SCENARIOS,
-    DOCUMENT_KINDS,
-    RequirementSpec,
-    default_dict,
-)
 from tracker.progress import (
     ApplicationDocument,
     CasePresentation,
@@ -34,6 +27,13 @@ from tracker.progress import (
     Licence,
     SupervisedSession,
     Track,
+)
+from tracker.progress.requirements import (
+    COMPETENCY_DOMAINS,
+    DEFAULT_SCENARIOS,
+    DOCUMENT_KINDS,
+    RequirementSpec,
+    default_dict,
 )
 
 TUITION = 450_000

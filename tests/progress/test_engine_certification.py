@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from tracker.programs.requirements import COMPETENCY_DOMAINS
 from tracker.progress import (
     CeEntry,
     Certificate,
@@ -16,6 +15,7 @@ from tracker.progress import (
     SupervisedSession,
     compute,
 )
+from tracker.progress.requirements import COMPETENCY_DOMAINS
 
 TODAY = date(2025, 6, 1)
 D = Decimal

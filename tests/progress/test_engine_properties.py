@@ -9,14 +9,6 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.programs.requirements import (
-    COMPETENCY_DOMAINS,
-    DOCUMENT_KINDS,
-    EXPERIENTIAL_KINDS,
-    LICENCE_TYPES,
-    RequirementSpec,
-    default_dict,
-)
 from tracker.progress import (
     ITEM_CODES,
     ApplicationDocument,
@@ -35,6 +27,14 @@ from tracker.progress import (
     SupervisedSession,
     Track,
     compute,
+)
+from tracker.progress.requirements import (
+    COMPETENCY_DOMAINS,
+    DOCUMENT_KINDS,
+    EXPERIENTIAL_KINDS,
+    LICENCE_TYPES,
+    RequirementSpec,
+    default_dict,
 )
 
 TODAY = date(2025, 6, 1)

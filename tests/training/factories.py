@@ -15,7 +15,7 @@ from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db
 from tracker.programs.models import Cohort, Program, RequirementSet, Track
-from tracker.programs.requirements import RequirementSpec, default_dict
+from tracker.progress.requirements import RequirementSpec, default_dict
 from tracker.supervision.models import SupervisedSession
 from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
 

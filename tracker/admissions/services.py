@@ -24,8 +24,8 @@ from tracker.enrollments.models import Enrollment, SupervisorAssignment, Waiver
 from tracker.extensions import db, utcnow
 from tracker.mail import send
 from tracker.programs.models import RequirementSet
-from tracker.programs.requirements import DOCUMENT_LABELS
 from tracker.progress import ITEM_CODES, Step
+from tracker.progress.requirements import DOCUMENT_LABELS
 
 REASON_MIN = 10
 REASON_MAX = 2000

@@ -38,8 +38,8 @@ from tracker.core.clock import local_time, today_in
 from tracker.eligibility.models import CLEARANCE_LABELS, Insurance, Licence
 from tracker.enrollments.models import ENROLLMENT_STATUSES, Enrollment
 from tracker.extensions import db
-from tracker.programs.requirements import DOCUMENT_LABELS
 from tracker.progress import Actor
+from tracker.progress.requirements import DOCUMENT_LABELS
 from tracker.security.access import Staff, allow
 from tracker.standing import assess_one
 

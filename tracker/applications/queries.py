@@ -16,7 +16,7 @@ from tracker.applications.models import (
 from tracker.eligibility import queries as eligibility
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
-from tracker.programs.requirements import DOCUMENT_LABELS, RequirementSpec
+from tracker.progress.requirements import DOCUMENT_LABELS, RequirementSpec
 
 LICENCE_NOT_NEEDED = ("alternative_pending", "alternative_approved")
 

@@ -31,7 +31,7 @@ from tracker.eligibility import validation
 from tracker.eligibility.services import Upload
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db, utcnow
-from tracker.programs.requirements import DOCUMENT_LABELS
+from tracker.progress.requirements import DOCUMENT_LABELS
 
 MAX_REFERENCES = 10
 _EMAIL = re.compile(

@@ -14,7 +14,7 @@ from tracker.eligibility.queries import spec_for
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
 from tracker.extensions import db
-from tracker.programs.requirements import DOCUMENT_LABELS
+from tracker.progress.requirements import DOCUMENT_LABELS
 from tracker.security.access import Trainee, allow
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")

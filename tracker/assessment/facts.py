@@ -14,6 +14,10 @@ from tracker.assessment.models import (
 )
 from tracker.extensions import db
 from tracker.progress import facts as f
+from tracker.standing.contributors import Contribution, Selection, contributor, watch
+
+# A rating names its evaluation, and the evaluation its enrollment.
+watch("competency_ratings", ("evaluation_id", CompetencyEvaluation.__table__.c.id))
 
 
 def assessment_facts(ids: Select) -> dict[int, dict[str, object]]:
@@ -58,3 +62,9 @@ def assessment_facts(ids: Select) -> dict[int, dict[str, object]]:
             ratings=dict(ratings[enrollment_id]), on=evaluated_on
         )
     return values
+
+
+@contributor
+def assessment_contribution(selection: Selection) -> Contribution:
+    """Exam attempts and evaluations of the selected enrollments."""
+    return assessment_facts(selection.ids)

@@ -21,8 +21,8 @@ from tracker.assessment.models import (
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db
 from tracker.programs.models import Track
-from tracker.programs.requirements import RequirementSpec
 from tracker.progress import facts
+from tracker.progress.requirements import RequirementSpec
 
 MAX_LISTED = 500
 

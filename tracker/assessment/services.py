@@ -28,7 +28,7 @@ from tracker.audit.services import record
 from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db
-from tracker.programs.requirements import RequirementSpec
+from tracker.progress.requirements import RequirementSpec
 
 EARLIEST_DATE = date(2000, 1, 1)
 NOTES_MAX = 5000

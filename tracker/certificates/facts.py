@@ -9,6 +9,7 @@ from sqlalchemy import Select, select
 from tracker.certificates.models import Certificate
 from tracker.extensions import db
 from tracker.progress import facts as f
+from tracker.standing.contributors import Contribution, Selection, contributor
 
 
 def certificate_facts(ids_subquery: Select) -> dict[int, dict[str, Any]]:
@@ -33,3 +34,9 @@ def certificate_facts(ids_subquery: Select) -> dict[int, dict[str, Any]]:
         }
         for row in rows
     }
+
+
+@contributor
+def certificate_contribution(selection: Selection) -> Contribution:
+    """The certificate of each selected enrollment that has one."""
+    return certificate_facts(selection.ids)

@@ -15,7 +15,7 @@ from tracker.audit.services import record
 from tracker.core.clock import today_in
 from tracker.extensions import db, utcnow
 from tracker.programs.models import Cohort, Program, RequirementSet, Track
-from tracker.programs.requirements import RequirementSpec
+from tracker.progress.requirements import RequirementSpec
 
 DEFAULT_PASSWORD = "demo passphrase for kap"  # noqa: S105 - printed for the demo on purpose
 TIMEZONE = "America/Los_Angeles"

@@ -19,7 +19,7 @@ from tracker.eligibility.models import (
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
 from tracker.extensions import db
-from tracker.programs.requirements import LICENCE_TYPES, RequirementSpec
+from tracker.progress.requirements import LICENCE_TYPES, RequirementSpec
 
 EXPIRY_WARNING_DAYS = 60  # used only when the person has no requirement set yet
 

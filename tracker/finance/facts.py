@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from tracker.finance.models import PaymentPlan
 from tracker.finance.queries import EnrollmentIds, ledger_summaries
+from tracker.standing.contributors import Contribution, Selection, contributor, watch
+
+# An instalment names its plan, and the plan its enrollment.
+watch("instalments", ("plan_id", PaymentPlan.__table__.c.id))
 
 
 def ledger_facts(enrollment_ids: EnrollmentIds) -> dict[int, dict[str, Any]]:
@@ -16,3 +21,9 @@ def ledger_facts(enrollment_ids: EnrollmentIds) -> dict[int, dict[str, Any]]:
     # A fixed `today` skips the time-zone query: the engine, not this summary, decides overdue.
     summaries = ledger_summaries(enrollment_ids, today=date.min)
     return {i: {"ledger": summary.as_ledger()} for i, summary in summaries.items()}
+
+
+@contributor
+def ledger_contribution(selection: Selection) -> Contribution:
+    """The ledger of each selected enrollment that has one."""
+    return ledger_facts(selection.ids)

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from tracker.extensions import db
 from tracker.programs import queries, services
 from tracker.programs.models import Track
-from tracker.programs.requirements import RequirementError
+from tracker.progress.requirements import RequirementError
 
 requirements_cli = AppGroup("requirements", help="Export or import a track's requirement set.")
 

@@ -29,7 +29,16 @@ from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
 from tracker.accounts.forms import MultiCheckboxField
 from tracker.programs.models import FORMAT_LABELS, TRACK_FORMATS
-from tracker.programs.requirements import (
+from tracker.programs.services import (
+    DESCRIPTION_MAX,
+    NAME_MAX,
+    NOTE_MAX,
+    ProgramError,
+    cents_to_text,
+    parse_dollars,
+    timezone_choices,
+)
+from tracker.progress.requirements import (
     COMPETENCY_DOMAINS,
     DOCUMENT_KINDS,
     DOCUMENT_LABELS,
@@ -40,15 +49,6 @@ from tracker.programs.requirements import (
     RequirementError,
     RequirementSpec,
     parse_hours,
-)
-from tracker.programs.services import (
-    DESCRIPTION_MAX,
-    NAME_MAX,
-    NOTE_MAX,
-    ProgramError,
-    cents_to_text,
-    parse_dollars,
-    timezone_choices,
 )
 
 SINGLE_LINE = Regexp(r"^[^\x00-\x1f\x7f]*\Z", message="Remove the control characters.")

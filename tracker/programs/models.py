@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import UTCDateTime, db, utcnow
-from tracker.programs.requirements import RequirementSpec
+from tracker.progress.requirements import RequirementSpec
 
 TRACK_FORMATS = ("online", "hybrid", "retreat")
 FORMAT_LABELS = {

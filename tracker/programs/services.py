@@ -20,7 +20,7 @@ from tracker.accounts.models import User
 from tracker.audit.services import record
 from tracker.extensions import db, utcnow
 from tracker.programs.models import TRACK_FORMATS, Cohort, Program, RequirementSet, Track
-from tracker.programs.requirements import RequirementError, RequirementSpec
+from tracker.progress.requirements import RequirementError, RequirementSpec
 
 NAME_MAX = 120
 DESCRIPTION_MAX = 5000

@@ -21,7 +21,7 @@ from tracker.programs.forms import (
     TrackForm,
 )
 from tracker.programs.models import Cohort, Program, RequirementSet, Track
-from tracker.programs.requirements import (
+from tracker.progress.requirements import (
     DOCUMENT_LABELS,
     EXPERIENTIAL_LABELS,
     RequirementError,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from tracker.programs.requirements import DOCUMENT_LABELS, RequirementSpec
 from tracker.progress.credentials import (
     covered_until,
     insurance_periods,
@@ -27,6 +26,7 @@ from tracker.progress.facts import (
     EnrollmentFacts,
 )
 from tracker.progress.items import CENTS, COUNT, OutstandingItem, new_item
+from tracker.progress.requirements import DOCUMENT_LABELS, RequirementSpec
 from tracker.progress.results import Draft
 from tracker.progress.text import day, listing, money, plural
 

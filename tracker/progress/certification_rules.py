@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from tracker.programs.requirements import RequirementSpec
 from tracker.progress.facts import EnrollmentFacts
 from tracker.progress.items import (
     CREDITS,
@@ -18,6 +17,7 @@ from tracker.progress.items import (
     OutstandingItem,
     new_item,
 )
+from tracker.progress.requirements import RequirementSpec
 from tracker.progress.results import Draft
 from tracker.progress.text import day, hours
 

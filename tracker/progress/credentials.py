@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from tracker.programs.requirements import RequirementSpec
 from tracker.progress.facts import ALTERNATIVE_APPROVED, EnrollmentFacts, Insurance, Licence
+from tracker.progress.requirements import RequirementSpec
 
 Period = tuple[date | None, date]
 

@@ -37,7 +37,6 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
-from tracker.programs.requirements import RequirementSpec
 from tracker.progress import admission_rules, certification_rules, training_rules
 from tracker.progress.facts import DECLINED, WITHDRAWN, EnrollmentFacts
 from tracker.progress.items import (
@@ -49,6 +48,7 @@ from tracker.progress.items import (
     StepStatus,
     new_item,
 )
+from tracker.progress.requirements import RequirementSpec
 from tracker.progress.results import Draft, Progress, StepResult
 from tracker.progress.text import listing
 

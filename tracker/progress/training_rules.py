@@ -13,10 +13,10 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from tracker.programs.requirements import EXPERIENTIAL_LABELS, RequirementSpec
 from tracker.progress.credentials import insurance_valid_on, licence_valid_on
 from tracker.progress.facts import EnrollmentFacts, RecordId
 from tracker.progress.items import COUNT, HOURS, OutstandingItem, new_item
+from tracker.progress.requirements import EXPERIENTIAL_LABELS, RequirementSpec
 from tracker.progress.results import Draft
 from tracker.progress.text import day, hours
 

@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.admissions.services import INSURANCE_METHODS, LICENCE_METHODS, VERIFICATION_METHODS
 from tracker.eligibility.forms import InsuranceForm, LicenceForm
-from tracker.programs.requirements import LICENCE_TYPES
+from tracker.progress.requirements import LICENCE_TYPES
 from tracker.signoffs.models import BODY_MAX
 
 

@@ -16,7 +16,7 @@ from tracker.core.clock import local_time, today_in
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db, utcnow
 from tracker.programs.models import Program
-from tracker.programs.requirements import EXPERIENTIAL_LABELS
+from tracker.progress.requirements import EXPERIENTIAL_LABELS
 from tracker.signoffs.entries import ENTRY_MODELS, Entry, entry_type_of
 from tracker.signoffs.models import ENTRY_TYPE_LABELS, EntryQuestion, Signature
 from tracker.signoffs.services import SignoffInfo, credential_problem, is_assigned

@@ -23,8 +23,8 @@ from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db
 from tracker.mail import send
 from tracker.programs.models import RequirementSet
-from tracker.programs.requirements import RequirementSpec
 from tracker.progress import Actor
+from tracker.progress.requirements import RequirementSpec
 from tracker.signoffs.models import ReminderLog
 from tracker.signoffs.queries import WaitingEntry, waiting_entries
 from tracker.standing import assess

@@ -30,7 +30,7 @@ from tracker.eligibility import services as eligibility
 from tracker.eligibility.models import Insurance, Licence
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db, utcnow
-from tracker.programs.requirements import LICENCE_TYPES
+from tracker.progress.requirements import LICENCE_TYPES
 from tracker.signoffs.binding import content_hash, verify_binding
 from tracker.signoffs.entries import (
     DONE_STATUS,

@@ -15,9 +15,9 @@ from sqlalchemy import Select, select
 
 from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment
-from tracker.programs.requirements import RequirementSpec
 from tracker.progress import Progress, compute
 from tracker.progress.facts import EnrollmentFacts
+from tracker.progress.requirements import RequirementSpec
 from tracker.standing.loader import EnrollmentRow, LoadedEnrollment, load_enrollments
 
 

@@ -39,14 +39,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from tracker.assessment.models import CompetencyEvaluation
 from tracker.core.clock import today_in
 from tracker.database import writing
 from tracker.enrollments.models import Enrollment, ProgressSnapshot
 from tracker.extensions import db
-from tracker.finance.models import PaymentPlan
 from tracker.programs.models import Program
 from tracker.progress import compute
+from tracker.standing.contributors import watched
 from tracker.standing.loader import LoadedEnrollment, load_enrollments
 
 CHUNK = 500
@@ -70,7 +69,8 @@ def _scopes() -> dict[str, tuple[tuple[str, Column], ...]]:
 
     A matched column of `enrollments` selects those enrollments; a matched column of another
     table selects that table's `enrollment_id`. Every table with an `enrollment_id` column
-    (but the snapshots') is in scope through it; the others are listed here.
+    (but the snapshots') is in scope through it; the others are listed here or declared by the
+    domain that contributes them (`contributors.watch`).
     """
     scopes: dict[str, tuple[tuple[str, Column], ...]] = {
         "enrollments": (("id", Enrollment.__table__.c.id),),
@@ -81,11 +81,8 @@ def _scopes() -> dict[str, tuple[tuple[str, Column], ...]]:
             ("track_id", Enrollment.__table__.c.track_id),
             ("id", Enrollment.__table__.c.requirement_set_id),
         ),
-        "instalments": (("plan_id", PaymentPlan.__table__.c.id),),
-        "competency_ratings": (("evaluation_id", CompetencyEvaluation.__table__.c.id),),
+        **watched(),
     }
-    for name in ("licences", "insurances", "experience_attestations", "health_screenings"):
-        scopes[name] = (("trainee_id", Enrollment.__table__.c.trainee_id),)
     for table in db.metadata.sorted_tables:
         if "enrollment_id" in table.c and table.name != ProgressSnapshot.__tablename__:
             scopes.setdefault(table.name, (("enrollment_id", Enrollment.__table__.c.id),))

@@ -12,7 +12,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Regexp, StopValidation
 
-from tracker.programs.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
+from tracker.progress.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
 from tracker.training.models import CE_KIND_LABELS, CE_KINDS
 
 # One line of text: no control characters (tabs and line breaks included) and no angle brackets.

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.documents.models import StoredFile
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import UTCDateTime, db, utcnow
-from tracker.programs.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
+from tracker.progress.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
 
 ENTRY_STATUSES = ("pending", "verified", "returned")
 ENTRY_STATUS_LABELS = {

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
-from tracker.programs.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS, RequirementSpec
+from tracker.progress.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS, RequirementSpec
 from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
 from tracker.training.services import window_start
 

@@ -22,7 +22,7 @@ from tracker.core.clock import today_in
 from tracker.documents.storage import UploadError, save_upload
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
-from tracker.programs.requirements import EXPERIENTIAL_KINDS, RequirementSpec
+from tracker.progress.requirements import EXPERIENTIAL_KINDS, RequirementSpec
 from tracker.training.models import (
     CE_KINDS,
     ContinuingEducation,

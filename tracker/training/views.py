@@ -11,7 +11,7 @@ from tracker.core import navigation
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
 from tracker.extensions import db
-from tracker.programs.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
+from tracker.progress.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
 from tracker.security.access import Trainee, allow
 from tracker.training import queries, services
 from tracker.training.forms import (

@@ -1,0 +1,92 @@
+"""Didactic hours, experiential activities and CE credits as the progress engine reads them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tracker.extensions import db
+from tracker.progress import facts as f
+from tracker.standing.contributors import Contribution, Selection, contributor
+from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
+
+
+def hours(value: object) -> Decimal:
+    """A SQL sum as exact quarter hours (SQLite returns floats; quarter hours are exact)."""
+    if value is None:
+        return Decimal(0)
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+@contributor
+def training_facts(selection: Selection) -> Contribution:
+    """`didactic`, `experiential` and `ce_entries` per enrollment, one query each."""
+    ids = selection.ids
+    found: dict[int, dict[str, list[Any]]] = defaultdict(
+        lambda: {"didactic": [], "experiential": [], "ce_entries": []}
+    )
+    # Didactic hours summed per enrollment, topic and status: the rules need totals, the oldest
+    # waiting entry and the latest date, and a trainee may log hundreds of entries.
+    for enrollment_id, topic, status, total, latest, first_created in db.session.execute(
+        select(
+            DidacticEntry.enrollment_id,
+            DidacticEntry.topic_code,
+            DidacticEntry.status,
+            func.sum(DidacticEntry.hours),
+            func.max(DidacticEntry.on),
+            func.min(DidacticEntry.created_at),
+        )
+        .where(DidacticEntry.enrollment_id.in_(ids))
+        .group_by(DidacticEntry.enrollment_id, DidacticEntry.topic_code, DidacticEntry.status)
+    ):
+        found[enrollment_id]["didactic"].append(
+            f.DidacticEntry(
+                topic=topic,
+                on=latest,
+                hours=hours(total),
+                status=status,
+                submitted_on=selection.local_date(enrollment_id, first_created),
+                id=f"didactic:{topic}:{status}",
+            )
+        )
+    # Experiential entries stay one fact each: the rules count activities, not only hours.
+    for entry in db.session.execute(
+        select(
+            ExperientialEntry.enrollment_id,
+            ExperientialEntry.id,
+            ExperientialEntry.kind,
+            ExperientialEntry.on,
+            ExperientialEntry.hours,
+            ExperientialEntry.status,
+            ExperientialEntry.created_at,
+        ).where(ExperientialEntry.enrollment_id.in_(ids))
+    ):
+        found[entry.enrollment_id]["experiential"].append(
+            f.ExperientialEntry(
+                kind=entry.kind,
+                on=entry.on,
+                hours=hours(entry.hours),
+                status=entry.status,
+                submitted_on=selection.local_date(entry.enrollment_id, entry.created_at),
+                id=entry.id,
+            )
+        )
+    for ce in db.session.execute(
+        select(
+            ContinuingEducation.enrollment_id,
+            ContinuingEducation.id,
+            ContinuingEducation.on,
+            ContinuingEducation.amount,
+            ContinuingEducation.kind,
+        ).where(ContinuingEducation.enrollment_id.in_(ids))
+    ):
+        found[ce.enrollment_id]["ce_entries"].append(
+            f.CeEntry(on=ce.on, credits=hours(ce.amount), kind=ce.kind, id=ce.id)
+        )
+    return {
+        enrollment_id: {name: tuple(values) for name, values in lists.items()}
+        for enrollment_id, lists in found.items()
+    }
