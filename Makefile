@@ -13,7 +13,7 @@ help:
 	@echo "make run     set up and serve on http://127.0.0.1:$(PORT) with demo data (SQLite)"
 	@echo "make test    set up and run the tests on SQLite, and on PostgreSQL when one answers"
 	@echo "make serve   gunicorn with several workers (production settings, local HTTP)"
-	@echo "make lint    ruff, bandit (security lint) and pip-audit (known vulnerabilities)"
+	@echo "make lint    ruff, import contracts, bandit (security lint) and pip-audit (vulnerabilities)"
 	@echo "make load    serving under load: gunicorn on a scratch database, driven by locust"
 
 $(BIN)/python:
@@ -71,12 +71,14 @@ test-sqlite: install-test
 test-postgres: install-test
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest
 
+# lint-imports: the import contracts in pyproject.toml ([tool.importlinter]).
 # bandit: the application's code, failing on medium or high severity (settings in pyproject.toml).
 # pip-audit: known vulnerabilities in the packages installed in the venv, from PyPI's advisory data.
 # It lists a package PyPI could not answer for as skipped; AUDIT_STRICT=1 makes a skip fail.
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/bandit --configfile pyproject.toml --severity-level medium --quiet -r tracker config.py
 	$(BIN)/pip-audit --skip-editable --progress-spinner off $(if $(AUDIT_STRICT),--strict)
 

@@ -42,6 +42,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     _configure_logging(app)
     from tracker.accounts.passwords import configure as configure_passwords
+    from tracker.accounts.services import load_session_user
 
     configure_passwords(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_KIB"))
 
@@ -62,6 +63,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     bootstrap.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    login_manager.user_loader(load_session_user)
 
     from tracker.core.web import register_core
 

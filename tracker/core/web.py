@@ -1,5 +1,6 @@
-"""Request-wide wiring: request ids, the user loader, access enforcement, headers, error pages,
-the health check and the home page that sends each person to their own to-do list."""
+"""Request-wide wiring: request ids, access enforcement, headers, error pages, the health check
+and the home page that sends each person to their own to-do list. (The app factory gives
+Flask-Login the accounts' user loader: core sits below the accounts and never imports them.)"""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
-from tracker.accounts.services import load_session_user
 from tracker.core import navigation
 from tracker.extensions import db, login_manager
 from tracker.security.access import Anyone, SignedIn, allow, enforce_access
@@ -125,13 +125,12 @@ def _shutdown_session(_exc: BaseException | None = None) -> None:
 
 
 def register_core(app: Flask) -> None:
-    """Attach the request hooks, error handlers, user loader and core routes to `app`."""
+    """Attach the request hooks, error handlers, sign-in settings and core routes to `app`."""
     app.before_request(_assign_request_id)
     app.before_request(enforce_access)
     app.after_request(_finish)
     app.register_error_handler(HTTPException, _render_error)
     app.register_error_handler(Exception, _handle_unexpected)
-    login_manager.user_loader(load_session_user)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = None  # server-side sessions replace Flask-Login's check

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
-from tracker.programs.models import Cohort, Program, Track
+from tracker.programs.models import Cohort, Program, RequirementSet, Track
 
 
 def current_enrollment(trainee_id: int) -> Enrollment | None:
@@ -67,3 +67,14 @@ def current_enrollment_id(trainee_id: int) -> int | None:
         .limit(1)
     )
     return db.session.scalar(stmt)
+
+
+def pinned_counts(track_id: int) -> dict[int, int]:
+    """How many enrollments are pinned to each version of the track's requirement set, by id."""
+    stmt = (
+        select(Enrollment.requirement_set_id, func.count())
+        .join(RequirementSet, RequirementSet.id == Enrollment.requirement_set_id)
+        .where(RequirementSet.track_id == track_id)
+        .group_by(Enrollment.requirement_set_id)
+    )
+    return {set_id: count for set_id, count in db.session.execute(stmt)}

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.models import User
-from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.programs.models import Cohort, Program, RequirementSet, Track
 
@@ -65,14 +64,3 @@ def version_history(track_id: int) -> list[tuple[RequirementSet, User | None]]:
         .order_by(RequirementSet.version.desc())
     )
     return [(row[0], row[1]) for row in db.session.execute(stmt)]
-
-
-def pinned_counts(track_id: int) -> dict[int, int]:
-    """How many enrollments are pinned to each version of the track's requirement set, by id."""
-    stmt = (
-        select(Enrollment.requirement_set_id, func.count())
-        .join(RequirementSet, RequirementSet.id == Enrollment.requirement_set_id)
-        .where(RequirementSet.track_id == track_id)
-        .group_by(Enrollment.requirement_set_id)
-    )
-    return {set_id: count for set_id, count in db.session.execute(stmt)}

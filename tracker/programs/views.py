@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from tracker.core import navigation
+from tracker.enrollments.queries import pinned_counts
 from tracker.extensions import db
 from tracker.programs import queries, services
 from tracker.programs.forms import (
@@ -269,7 +270,7 @@ def requirements(track_id: int):
         program=track.program,
         current=history[0][0] if history else None,
         history=history,
-        pinned=queries.pinned_counts(track.id),
+        pinned=pinned_counts(track.id),
     )
 
 

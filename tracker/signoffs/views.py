@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 
 from tracker.accounts.models import User
-from tracker.core import navigation
+from tracker.core import navigation, signoff_reader
 from tracker.eligibility.queries import insurances_of, licences_of
 from tracker.eligibility.services import InsuranceInput, LicenceInput
 from tracker.extensions import db, limiter, utcnow
@@ -47,18 +47,8 @@ navigation.register("Verification", "signoffs.verification", Staff, order=57)
 navigation.register("Supervisors", "signoffs.supervisors", Staff, order=58)
 
 MAX_BATCH = 200
-
-
-@bp.app_template_global()
-def signoff_info(entry: Entry) -> services.SignoffInfo:
-    """Signatures and thread of one entry, for any page that shows the entry."""
-    return queries.signoff_info(entry)
-
-
-@bp.app_template_global()
-def signoff_infos(entry_type: str, entries) -> dict:
-    """Signatures and threads of a list of entries (two queries), for list pages."""
-    return queries.signoff_infos(entry_type, entries)
+# Training's and supervision's pages show their entries' signatures: they read them through core.
+signoff_reader.provide(queries.signoff_infos)
 
 
 @bp.app_template_global()

@@ -7,6 +7,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from tracker.core import navigation
+from tracker.core.signoff_reader import signoffs_of
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
 from tracker.extensions import db
@@ -16,8 +17,8 @@ from tracker.supervision.client_codes import new_client_code
 from tracker.supervision.forms import PresentationForm, SessionForm
 from tracker.supervision.models import SupervisedSession
 from tracker.training.forms import ConfirmForm
+from tracker.training.pages import attach_error, closed_page
 from tracker.training.services import LoggingClosed, TrainingError
-from tracker.training.views import attach_error, closed_page
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 navigation.register("Sessions", "supervision.sessions", Trainee, order=40)
@@ -91,6 +92,7 @@ def sessions():
     return render_template(
         "supervision/sessions.html",
         sessions=items,
+        signoffs=signoffs_of("session", items),
         counts=queries.session_counts(items, spec.supervised_sessions_required),
         presentations_count=len(presentations),
         presentations_required=spec.case_presentations_required,
@@ -128,7 +130,12 @@ def new_session():
 def view_session(session_id: int):
     """One session, with what the trainee can do with it now."""
     session = _session_or_404(session_id)
-    return render_template("supervision/session.html", session=session, confirm=ConfirmForm())
+    return render_template(
+        "supervision/session.html",
+        session=session,
+        signoff=signoffs_of("session", [session])[session.id],
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from tracker.core import navigation
+from tracker.core.signoff_reader import signoffs_of
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
 from tracker.extensions import db
@@ -21,6 +22,7 @@ from tracker.training.forms import (
     ExperientialForm,
 )
 from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
+from tracker.training.pages import attach_error, closed_page
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 navigation.register("Hours", "training.hours", Trainee, order=30)
@@ -40,24 +42,6 @@ def _is_open(enrollment: Enrollment | None) -> bool:
         and enrollment.status == "admitted"
         and enrollment.requirements is not None
     )
-
-
-def closed_page(enrollment: Enrollment | None, what: str = "training"):
-    """Explain that logging opens after admission; a refused POST answers 403."""
-    status = 200 if request.method == "GET" else 403
-    return (
-        render_template("training/closed.html", enrollment=enrollment, what=what),
-        status,
-    )
-
-
-def attach_error(form, error: services.TrainingError) -> None:
-    """Show a service's refusal next to its field, or at the top of the page."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
 
 
 def _owned_or_404(model, record_id: int):
@@ -100,6 +84,8 @@ def hours():
         spec=spec,
         didactic=didactic,
         experiential=experiential,
+        didactic_signoffs=signoffs_of("didactic", didactic),
+        experiential_signoffs=signoffs_of("experiential", experiential),
         didactic_totals=didactic_totals,
         experiential_totals=queries.experiential_totals(
             spec, experiential, didactic_totals.verified
