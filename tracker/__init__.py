@@ -6,7 +6,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request_tearing_down
 
 from config import Config, ProductionConfig, config_from_env
 from tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
@@ -51,9 +51,13 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     _import_models()
     _import_facts()
     from tracker.standing.snapshots import install as keep_snapshots_current
+    from tracker.standing.snapshots import recompute_marked
 
     keep_snapshots_current()
     db.init_app(app)
+    # After every teardown function (whichever commits the request's work), a write request
+    # recomputes the few snapshots it marked stale.
+    request_tearing_down.connect(recompute_marked, app)
     with app.app_context():
         configure_engine_events(db.engine)
     migrate.init_app(

@@ -245,6 +245,45 @@ def test_cohort_page_follows_a_trainee_logging_hours_through_the_form(
     assert step_five() == "in_progress"
 
 
+def test_a_write_request_recomputes_the_few_snapshots_it_marked(client, trainee, create_user):
+    """Logging hours through the form leaves the trainee's snapshot current when the request
+    ends, so the filtered lists follow at once; other enrollments are left as they were."""
+    mine, theirs = make_enrollment(trainee), make_enrollment(create_user("trainee"))
+    refresh()
+    computed = snapshot(theirs.id).generation
+    login(client, trainee)
+    response = post_form(
+        client,
+        "/training/didactic/new",
+        {
+            "on": iso(yesterday()),
+            "topic_code": "pharmacology",
+            "hours": "1.5",
+            "provider": "KAP Academy",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302
+    row = snapshot(mine.id)
+    assert not row.stale
+    assert row.steps[4] == "i"  # step 5 in progress, stored
+    assert snapshot(theirs.id).generation == computed
+
+
+def test_a_write_marking_many_snapshots_leaves_them_to_the_refresh(app, pair):
+    """A change that touches many enrollments (every snapshot here) is not recomputed by the
+    request that made it: `flask progress refresh` does it. A few are."""
+    mine, theirs = pair
+    with app.test_request_context("/", method="POST"):
+        db.session.execute(update(Enrollment).values(decision_note="bulk"))
+        db.session.commit()
+    assert snapshot(mine.id).stale and snapshot(theirs.id).stale
+    refresh()
+    with app.test_request_context("/", method="POST"):
+        log_entry(mine.id)
+    assert not snapshot(mine.id).stale
+
+
 def test_flask_progress_refresh_recomputes_what_is_out_of_date(runner, trainee):
     enrollment = make_enrollment(trainee)
     result = runner.invoke(args=["progress", "refresh"])

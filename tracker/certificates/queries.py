@@ -20,7 +20,7 @@ from tracker.progress import CertificateStatus, OutstandingItem, Progress
 from tracker.progress.certification_rules import cycles
 from tracker.standing import Standing as EnrollmentStanding
 from tracker.standing import assess, assess_one
-from tracker.standing.snapshots import refresh
+from tracker.standing.snapshots import out_of_date, program_zones
 
 MAX_LISTED = 200
 STATUS_LABELS = {
@@ -178,17 +178,8 @@ def standing(cert: Certificate) -> Standing:
 
 
 def public_status(cert: Certificate) -> CertificateStatus:
-    """The status a public verification shows: the enrollment's stored snapshot, brought up to
-    date first (a revocation marks it stale in its own transaction), else `standing`."""
-    refresh(select(Enrollment.id).where(Enrollment.id == cert.enrollment_id))
-    stored = db.session.execute(
-        select(ProgressSnapshot.certificate_status).where(
-            ProgressSnapshot.enrollment_id == cert.enrollment_id,
-            ProgressSnapshot.stale.is_(False),
-        )
-    ).scalar_one_or_none()
-    if stored:
-        return CertificateStatus(stored)
+    """The status a public verification shows, judged by the engine now (a read: nothing is
+    stored, so a revocation shows at once)."""
     return standing(cert).status
 
 
@@ -230,18 +221,24 @@ def search(term: str = "", limit: int = MAX_LISTED) -> list[Certificate]:
 def ready_for_certificate() -> list[EnrollmentStanding]:
     """Admitted enrollments without a certificate that the engine finds ready for one today.
 
-    The stored progress snapshots of every admitted, uncertified enrollment are brought up to
-    date and the ready ones selected in SQL; only those are loaded. The engine confirms each
-    again, so a list never offers one that stopped being ready a moment ago.
+    A read: the candidates (admitted, uncertified) whose stored progress snapshot says ready
+    are selected in SQL, with those whose snapshot is out of date (written since the last
+    refresh, or computed before the program's today), and only those are loaded. The engine
+    judges each now, so a list never offers one that stopped being ready a moment ago, and one
+    that became ready since the refresh is offered too.
     """
     candidates = (
         select(Enrollment.id)
         .where(Enrollment.status == "admitted")
         .where(~exists().where(Certificate.enrollment_id == Enrollment.id))
     )
-    refresh(candidates)
-    ids = select(ProgressSnapshot.enrollment_id).where(
-        ProgressSnapshot.enrollment_id.in_(candidates), ProgressSnapshot.ready.is_(True)
+    ids = (
+        select(Enrollment.id)
+        .outerjoin(ProgressSnapshot, ProgressSnapshot.enrollment_id == Enrollment.id)
+        .where(
+            Enrollment.id.in_(candidates),
+            or_(ProgressSnapshot.ready.is_(True), out_of_date(program_zones())),
+        )
     )
     ready = []
     for loaded in assess(ids):

@@ -1,9 +1,12 @@
 """The staff cohort view: every enrollment's nine statuses, filtered, sorted and paged.
 
-It reads the stored progress snapshots (`tracker.standing.snapshots`), refreshed first for
-the enrollments the page covers, so every filter (program, cohort, enrollment status,
-supervisor, step status, item code, who must act), the sort and the paging are SQL. The number
-of queries does not depend on the number of enrollments.
+It reads the stored progress snapshots (`tracker.standing.snapshots`) and never writes: every
+filter (program, cohort, enrollment status, supervisor, step status, item code, who must act),
+the sort and the paging are SQL over them. A row whose snapshot is out of date (a write since
+the last refresh, or computed before the program's today) is computed in memory for the
+response and marked as updating; it was filtered and sorted on its stored verdict, which may
+be yesterday's until `flask progress refresh` runs. The number of queries does not depend on
+the number of enrollments.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import Select, case, func, select
 
 from tracker.accounts.models import User
@@ -23,7 +27,13 @@ from tracker.enrollments.models import (
 )
 from tracker.extensions import db
 from tracker.programs.models import Cohort, Program, Track
-from tracker.standing.snapshots import LETTERS, refresh, status_names
+from tracker.standing.snapshots import (
+    LETTERS,
+    current_values,
+    out_of_date,
+    program_zones,
+    status_names,
+)
 
 SORTS = {
     "name": "Name",
@@ -32,6 +42,7 @@ SORTS = {
     "progress": "Least progress",
     "cohort": "Cohort",
 }
+BATCH = 1000  # CSV rows read (and out-of-date rows computed) at a time
 STEP_STATUSES = ("not_started", "in_progress", "complete", "waived", "blocked")
 ACTORS = ("trainee", "supervisor", "staff")
 
@@ -66,6 +77,7 @@ class CohortRow:
     blocking: int
     next_due_on: date | None
     codes: tuple[str, ...]
+    updating: bool = False
 
 
 def _sql_filters(filters: CohortFilters) -> list:
@@ -121,7 +133,7 @@ def _order(filters: CohortFilters) -> list:
     return [name, Enrollment.id]
 
 
-def _rows_query(filters: CohortFilters) -> Select:
+def _rows_query(filters: CohortFilters, zones: dict[str, list[int]]) -> Select:
     return (
         select(
             Enrollment.id,
@@ -135,6 +147,7 @@ def _rows_query(filters: CohortFilters) -> Select:
             ProgressSnapshot.blocking,
             ProgressSnapshot.next_due_on,
             ProgressSnapshot.codes,
+            out_of_date(zones).label("updating"),
         )
         .join(User, User.id == Enrollment.trainee_id)
         .join(Program, Program.id == Enrollment.program_id)
@@ -145,8 +158,18 @@ def _rows_query(filters: CohortFilters) -> Select:
     )
 
 
-def _row(values) -> CohortRow:
-    (id_, name, email, program, track, cohort, status, steps, blocking, due, codes) = values
+def _row(values, current: dict[int, dict]) -> CohortRow:
+    (id_, name, email, program, track, cohort, status, steps, blocking, due, codes, updating) = (
+        values
+    )
+    now = current.get(id_) if updating else None
+    if now is not None:
+        steps, blocking, due, codes = (
+            now["steps"],
+            now["blocking"],
+            now["next_due_on"],
+            now["codes"],
+        )
     return CohortRow(
         id=id_,
         trainee_name=name,
@@ -159,27 +182,29 @@ def _row(values) -> CohortRow:
         blocking=blocking or 0,
         next_due_on=due,
         codes=tuple((codes or "").split()),
+        updating=bool(updating),
     )
 
 
-def _refresh(filters: CohortFilters) -> None:
-    refresh(select(Enrollment.id).where(*_sql_filters(filters)))
+def _rows(batch) -> list[CohortRow]:
+    """The rows of one batch, those out of date computed now (in memory, nothing stored)."""
+    current = current_values([values[0] for values in batch if values[-1]])
+    return [_row(values, current) for values in batch]
 
 
 def cohort_page(filters: CohortFilters, page: int, per_page: int) -> tuple[list[CohortRow], int]:
     """One page of the matching enrollments, sorted as asked, and how many match in all.
 
-    Filtering, sorting and paging happen in SQL over the stored progress snapshots, refreshed
-    first for the enrollments the SQL filters select; the number of queries does not depend
-    on the number of enrollments.
+    Filtering, sorting and paging happen in SQL over the stored progress snapshots; the rows
+    of the page that are out of date are computed now. The number of queries does not depend on
+    the number of enrollments.
     """
-    _refresh(filters)
-    query = _rows_query(filters)
+    query = _rows_query(filters, program_zones())
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.execute(
         query.order_by(*_order(filters)).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return [_row(values) for values in rows], total or 0
+    return _rows(rows), total or 0
 
 
 def cohort_rows(filters: CohortFilters) -> Iterator[CohortRow]:
@@ -188,15 +213,20 @@ def cohort_rows(filters: CohortFilters) -> Iterator[CohortRow]:
 
     The rows are read on a connection of their own, opened at the first row and closed after
     the last: Flask ends the request's session before it sends a streamed body, and on
-    PostgreSQL the batches' server-side cursor went with that session's transaction.
+    PostgreSQL the batches' server-side cursor went with that session's transaction. The rows
+    of each batch that are out of date are computed in an application context of their own.
     """
-    _refresh(filters)  # now, before the first row is streamed
-    query = _rows_query(filters).order_by(*_order(filters))
+    query = _rows_query(filters, program_zones()).order_by(*_order(filters))
     engine = db.engine
+    app = current_app._get_current_object()
 
     def rows() -> Iterator[CohortRow]:
         with engine.connect() as connection:
-            for values in connection.execution_options(yield_per=1000).execute(query):
-                yield _row(values)
+            result = connection.execution_options(yield_per=BATCH).execute(query)
+            for batch in result.partitions(BATCH):
+                with app.app_context():
+                    computed = _rows(batch)
+                    db.session.remove()
+                yield from computed
 
     return rows()

@@ -155,7 +155,9 @@ def cohort_csv():
     rows = cohort_rows(_cohort_filters())
     header = ["enrollment", "trainee", "email", "program", "track", "cohort", "status"]
     header += [f"step {n}" for n in range(1, 10)]
-    header += ["blocking items", "next due", "item codes"]
+    # "updating": the row changed since the last refresh; its figures are computed now, but it
+    # was filtered and sorted on the stored ones.
+    header += ["blocking items", "next due", "item codes", "updating"]
     body = (
         [
             row.id,
@@ -169,6 +171,7 @@ def cohort_csv():
             row.blocking,
             row.next_due_on.isoformat() if row.next_due_on else "",
             " ".join(row.codes),
+            "yes" if row.updating else "",
         ]
         for row in rows
     )

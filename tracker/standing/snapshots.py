@@ -7,9 +7,13 @@ enrollments cannot compute them all on every request. Each enrollment keeps a
 - every write to a table the engine reads marks the affected snapshots stale and bumps their
   generation, in the writer's own transaction (one UPDATE just before the commit), whether the
   write came from the unit of work or from a bulk INSERT, UPDATE or DELETE statement;
-- a list first refreshes the snapshots of its enrollments that are stale or were computed
-  before the program's today, in chunks, each in a short write transaction, then filters, sorts
-  and pages in SQL.
+- `flask progress refresh` (and, for the few enrollments a request's write marked, the end of
+  that request) recomputes the snapshots that are stale or were computed before the program's
+  today, in chunks, each in a short write transaction;
+- a list never writes: it filters, sorts and pages in SQL over the stored snapshots, and the
+  rows of the page whose snapshot is out of date are computed in memory for the response
+  (`current_values`) and shown as updating. Such a row was filtered and sorted on its stored
+  verdict, which may be yesterday's until the next refresh.
 
 A refresh stores a result only if the generation is still the one it read before loading the
 facts: a write that commits meanwhile leaves the row stale, never stale-but-marked-fresh.
@@ -20,8 +24,10 @@ one first.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 
+from flask import current_app, request
 from sqlalchemy import (
     Column,
     Select,
@@ -44,7 +50,8 @@ from tracker.database import writing
 from tracker.enrollments.models import Enrollment, ProgressSnapshot
 from tracker.extensions import db
 from tracker.programs.models import Program
-from tracker.progress import compute
+from tracker.progress import Progress, compute
+from tracker.standing import assess
 from tracker.standing.contributors import watched
 from tracker.standing.loader import LoadedEnrollment, load_enrollments
 
@@ -62,6 +69,11 @@ _NEW = "progress_snapshot_new"
 _ALL = ("*", "*")
 # Bulk statements naming more values than this invalidate every snapshot instead.
 _MAX_VALUES = 5000
+# A request whose writes marked at most this many snapshots stale recomputes them as it ends;
+# more (a new requirement version, a bulk change) wait for `flask progress refresh`.
+SMALL = 20
+_MARKED = "progress_snapshot_marked"
+_COMMITTED = "progress_snapshot_committed"
 
 
 def _scopes() -> dict[str, tuple[tuple[str, Column], ...]]:
@@ -172,6 +184,7 @@ def _before_commit(session: Session) -> None:
     new = session.info.pop(_NEW, None)
     if new:
         _insert_rows(session, sorted(new))
+        _marked(session, new)
     if not pending:
         return
     bump = (
@@ -181,6 +194,7 @@ def _before_commit(session: Session) -> None:
     )
     if _ALL in pending or sum(len(v) for v in pending.values()) > _MAX_VALUES:
         session.execute(bump)
+        _marked(session, None)
         return
     selects = []
     for (table, column), values in pending.items():
@@ -192,7 +206,33 @@ def _before_commit(session: Session) -> None:
             selects.append(select(chosen).where(target.in_(sorted(values))))
     if selects:
         affected = selects[0] if len(selects) == 1 else union(*selects)
-        session.execute(bump.where(ProgressSnapshot.enrollment_id.in_(affected)))
+        marked = session.execute(
+            bump.where(ProgressSnapshot.enrollment_id.in_(affected)).returning(
+                ProgressSnapshot.enrollment_id
+            )
+        )
+        _marked(session, set(marked.scalars()))
+
+
+def _marked(session: Session, enrollment_ids: set[int] | None) -> None:
+    """Note what this transaction marked stale (None: too many to name)."""
+    noted = session.info.setdefault(_MARKED, set())
+    if enrollment_ids is None or noted is None or len(noted) + len(enrollment_ids) > SMALL:
+        session.info[_MARKED] = None
+    else:
+        noted.update(enrollment_ids)
+
+
+def _after_commit(session: Session) -> None:
+    """Keep what the committed transaction marked, for `recompute_marked`."""
+    if _MARKED not in session.info:
+        return
+    marked = session.info.pop(_MARKED)
+    kept = session.info.get(_COMMITTED, set())
+    if marked is None or kept is None or len(kept) + len(marked) > SMALL:
+        session.info[_COMMITTED] = None
+    else:
+        session.info[_COMMITTED] = kept | marked
 
 
 def _forget(session: Session, *_args) -> None:
@@ -202,6 +242,7 @@ def _forget(session: Session, *_args) -> None:
         return
     session.info.pop(_PENDING, None)
     session.info.pop(_NEW, None)
+    session.info.pop(_MARKED, None)
 
 
 _INSTALLED: list[bool] = []
@@ -214,6 +255,7 @@ def install() -> None:
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "do_orm_execute", _on_execute)
     event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_commit", _after_commit)
     event.listen(Session, "after_rollback", _forget)
     _INSTALLED.append(True)
 
@@ -232,7 +274,17 @@ def _insert_rows(session: Session, enrollment_ids: list[int]) -> None:
     )
 
 
-def _out_of_date(zones: dict[str, list[int]]):
+def program_zones() -> dict[str, list[int]]:
+    """Program ids by time zone (one query), for `out_of_date`."""
+    zones: dict[str, list[int]] = defaultdict(list)
+    for program_id, zone in db.session.execute(select(Program.id, Program.timezone)):
+        zones[zone].append(program_id)
+    return zones
+
+
+def out_of_date(zones: dict[str, list[int]]):
+    """True for an enrollment whose snapshot is missing, stale or computed before its program's
+    today (a condition over `enrollments` outer-joined to `progress_snapshots`)."""
     fresh = [
         and_(Enrollment.program_id.in_(program_ids), ProgressSnapshot.computed_on == today_in(zone))
         for zone, program_ids in zones.items()
@@ -246,6 +298,12 @@ def _out_of_date(zones: dict[str, list[int]]):
 
 def _values(loaded: LoadedEnrollment, today: date) -> dict:
     """The snapshot columns for one enrollment on `today`."""
+    progress = compute(loaded.facts, loaded.spec, today) if loaded.spec is not None else None
+    return columns(progress, today)
+
+
+def columns(progress: Progress | None, today: date) -> dict:
+    """The snapshot columns of the engine's result on `today` (None: no requirement set)."""
     values = {
         "computed_on": today,
         "steps": "",
@@ -257,9 +315,8 @@ def _values(loaded: LoadedEnrollment, today: date) -> dict:
         "ready": False,
         "certificate_status": None,
     }
-    if loaded.spec is None:
+    if progress is None:
         return values
-    progress = compute(loaded.facts, loaded.spec, today)
     codes = sorted(progress.codes)
     actors = sorted({str(item.actor) for item in progress.items})
     values.update(
@@ -308,18 +365,16 @@ def _recompute(generations: dict[int, int]) -> int:
 def refresh(ids: Select | None = None) -> int:
     """Bring the snapshots of the enrollments `ids` selects (all when None) up to date.
 
-    Returns how many were recomputed. Commits: call it before the request's own reads, never
-    in the middle of a write.
+    Returns how many were recomputed. Commits: never call it while serving a read (GET), nor in
+    the middle of a write.
     """
     scope = ids if ids is not None else select(Enrollment.id)
     db.session.commit()  # read what is committed now, not what an earlier read saw
-    zones: dict[str, list[int]] = defaultdict(list)
-    for program_id, zone in db.session.execute(select(Program.id, Program.timezone)):
-        zones[zone].append(program_id)
+    zones = program_zones()
     rows = db.session.execute(
         select(Enrollment.id, ProgressSnapshot.generation)
         .outerjoin(ProgressSnapshot, ProgressSnapshot.enrollment_id == Enrollment.id)
-        .where(Enrollment.id.in_(scope), _out_of_date(zones))
+        .where(Enrollment.id.in_(scope), out_of_date(zones))
         .order_by(Enrollment.id)
     ).all()
     db.session.commit()
@@ -352,6 +407,32 @@ def _refresh_chunk(generations: dict[int, int]) -> int:
             if attempt == 2:
                 raise
     return 0
+
+
+def current_values(enrollment_ids: Collection[int]) -> dict[int, dict]:
+    """The snapshot columns of these enrollments computed now, in memory: nothing is stored.
+
+    For the rows of a page whose stored snapshot is out of date; a fixed number of queries.
+    """
+    if not enrollment_ids:
+        return {}
+    found = assess(select(Enrollment.id).where(Enrollment.id.in_(sorted(enrollment_ids))))
+    return {standing.row.id: columns(standing.progress, standing.today) for standing in found}
+
+
+def recompute_marked(_sender: object = None, exc: BaseException | None = None, **_extra) -> None:
+    """At the end of a successful write request, recompute the few snapshots its commits marked
+    stale, so that the lists filter on the new verdict at once (connected to Flask's
+    `request_tearing_down`; reads never get here with anything marked, and never write)."""
+    marked = db.session.info.pop(_COMMITTED, None)
+    if not marked or exc is not None or request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    try:
+        db.session.rollback()  # the request is over: what it did not commit is not kept
+        refresh(select(Enrollment.id).where(Enrollment.id.in_(sorted(marked))))
+    except Exception:  # the refresh command catches up; the response has been answered
+        db.session.rollback()
+        current_app.logger.exception("recomputing %d progress snapshots failed", len(marked))
 
 
 def status_names(steps: str) -> tuple[str, ...] | None:
