@@ -161,7 +161,7 @@ def do_measure(size: int, info: dict, out: Path) -> None:
         with app.app_context():
             return db.session.scalar(select(func.count()).select_from(Signature))
 
-    # What `flask progress refresh` (or the first staff list of the day) does: compute and store
+    # What `flask progress refresh` (cron, shortly after midnight) does: compute and store
     # every enrollment's progress snapshot. Timed once; the pages below read the snapshots.
     from tracker.standing.snapshots import refresh
 

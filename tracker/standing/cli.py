@@ -14,8 +14,8 @@ progress_cli = AppGroup("progress", help="Stored progress snapshots behind the s
 def refresh_command() -> None:
     """Recompute every snapshot that is stale or was computed before the program's today.
 
-    Lists refresh what they show on their own; run this shortly after midnight (program time)
-    so that the first staff page of the day need not recompute thousands of enrollments.
+    Lists never write: they filter on the stored snapshots and compute only the out-of-date
+    rows they show. Run this shortly after midnight (program time) and after broad changes.
     """
     from tracker.standing.snapshots import refresh
 
