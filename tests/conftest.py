@@ -33,6 +33,7 @@ from tracker import create_app
 from tracker.accounts.models import User
 from tracker.accounts.passwords import hash_password
 from tracker.extensions import db, limiter
+from tracker.factories.accounts import make_user
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -290,15 +291,13 @@ def create_user(app: Flask) -> Callable[..., User]:
         active: bool = True,
     ) -> User:
         counter["n"] += 1
-        user = User(
-            email=email or f"person{counter['n']}@example.org",
-            full_name=name or f"Person {counter['n']}",
-            password_hash=hash_password(password) if password else None,
+        user = make_user(
+            email or f"person{counter['n']}@example.org",
+            name or f"Person {counter['n']}",
+            roles,
+            hash_password(password) if password else None,
             active=active,
         )
-        for role in roles:
-            setattr(user, f"is_{role}", True)
-        db.session.add(user)
         db.session.commit()
         return user
 
