@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from config import TestingConfig
 from tracker import create_app
 from tracker.accounts.models import User
+from tracker.accounts.passwords import configure as configure_passwords
 from tracker.accounts.passwords import hash_password
 from tracker.extensions import db, limiter
 from tracker.factories.accounts import make_user
@@ -245,7 +246,9 @@ def app(_session_app: tuple[Flask, dict], database_url: str, tmp_path: Path) -> 
     app.instance_path = str(tmp_path / "instance")
     Path(app.instance_path).mkdir(exist_ok=True)
     app.extensions.pop("mail_outbox", None)
-    limiter.init_app(app)  # its enabled flag and in-memory counts, as the shared app's config says
+    # Process-wide settings that building another app (make_app, a production app) replaces.
+    limiter.init_app(app)  # its enabled flag and in-memory counts
+    configure_passwords(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_KIB"))
     with app.app_context():
         yield app
         db.session.remove()
