@@ -6,6 +6,10 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app tracker
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# pytest-xdist: one worker per core, a test file's tests in one worker (its module fixtures, such
+# as the browser, start once). TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: help install install-test run serve test test-sqlite test-postgres lint format screenshots bench load clean
 
@@ -49,11 +53,12 @@ serve: install
 	RATELIMIT_STORAGE_URI="$${RATELIMIT_STORAGE_URI:-$$( (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && echo redis://127.0.0.1:6379/0 || echo memory://)}" \
 	$(BIN)/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT) --access-logfile - 'tracker:create_app()'
 
-# SQLite always; PostgreSQL when TEST_DATABASE_URL is set or a server answers on 127.0.0.1:5432.
+# SQLite always; PostgreSQL when TEST_DATABASE_URL is set or a server answers on 127.0.0.1:5432
+# (each worker then uses its own database, TEST_DATABASE_URL's name with _gw0, _gw1... added).
 # REQUIRE_POSTGRES=1 (CI) turns a missing PostgreSQL into a failure instead of a visible skip.
 test: install-test
 	@echo "=== Tests on SQLite ==="
-	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
 	@url="$${TEST_DATABASE_URL:-}"; \
 	if [ -z "$$url" ] && $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
 	  url="$(PG_URL)"; fi; \
@@ -62,14 +67,14 @@ test: install-test
 	  if [ -n "$${REQUIRE_POSTGRES:-}" ]; then echo "PostgreSQL is required here"; exit 1; fi; \
 	else \
 	  echo "=== Tests on PostgreSQL ($${url##*@}) ==="; \
-	  TEST_DATABASE_URL="$$url" $(BIN)/pytest $(PYTEST_ARGS); \
+	  TEST_DATABASE_URL="$$url" $(PYTEST) $(PYTEST_ARGS); \
 	fi
 
 test-sqlite: install-test
-	$(BIN)/pytest
+	env -u TEST_DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: install-test
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_URL)} $(PYTEST) $(PYTEST_ARGS)
 
 # lint-imports: the import contracts in pyproject.toml ([tool.importlinter]).
 # bandit: the application's code, failing on medium or high severity (settings in pyproject.toml).

@@ -1,9 +1,13 @@
-"""Fixtures: an app on a fresh database per test (SQLite by default, PostgreSQL when
-TEST_DATABASE_URL is set), a client, a CLI runner, factories and a query counter.
+"""Fixtures: one app per test session (per xdist worker) on a database made fresh for every test
+(SQLite by default, PostgreSQL when TEST_DATABASE_URL is set), a client, a CLI runner, factories
+and a query counter.
 
 The schema is always built by the migrations, so the tests run against what production runs.
-SQLite: one migrated template file, copied for every test. PostgreSQL: migrated once, and every
-table emptied after each test.
+SQLite: one migrated template file per worker, copied over the worker's database file before
+every test. PostgreSQL: each xdist worker has its own database (`<name>_gw0`, created when
+missing), migrated once, and the tables a test wrote to are emptied after it.
+The app keeps no state between tests: its configuration, instance and upload folders, mail
+outbox and rate-limit storage are reset before each one.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,15 +24,20 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from config import TestingConfig
 from tracker import create_app
 from tracker.accounts.models import User
+from tracker.accounts.passwords import configure as configure_passwords
 from tracker.accounts.passwords import hash_password
-from tracker.extensions import db
+from tracker.extensions import db, limiter
+from tracker.factories.accounts import make_user
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
@@ -37,8 +47,8 @@ _CSRF = re.compile(
 def pytest_report_header(config: pytest.Config) -> str:
     """Say which database this run uses, so the CI log shows both halves."""
     if TEST_DATABASE_URL:
-        return f"database: PostgreSQL ({TEST_DATABASE_URL.split('@')[-1]})"
-    return "database: SQLite (a migrated file per test)"
+        return f"database: PostgreSQL ({TEST_DATABASE_URL.split('@')[-1]}, one per worker)"
+    return "database: SQLite (a migrated template copied for every test)"
 
 
 def is_postgres() -> bool:
@@ -46,87 +56,176 @@ def is_postgres() -> bool:
     return TEST_DATABASE_URL.startswith("postgresql")
 
 
+def _worker_postgres_url() -> str:
+    """This worker's database: TEST_DATABASE_URL's, suffixed with the xdist worker, created if
+    missing (workers must not empty each other's tables)."""
+    if not WORKER:
+        return TEST_DATABASE_URL
+    base = make_url(TEST_DATABASE_URL)
+    name = f"{base.database}_{WORKER}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).scalar()
+            for attempt in range(10):
+                if exists:
+                    break
+                try:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+                    break
+                except DBAPIError:
+                    # Two workers copying template1 at once: one waits and tries again.
+                    if attempt == 9:
+                        raise
+                    time.sleep(0.5)
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _build(url: str, folder: Path, **overrides: object) -> Flask:
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "INSTANCE_PATH": str(folder / "instance"),
+        "UPLOAD_FOLDER": str(folder / "uploads"),
+    }
+    settings.update(overrides)
+    return create_app(TestingConfig, settings)
+
+
 @pytest.fixture(scope="session")
 def _migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Build the schema once with the migrations; return the URL or the template file path."""
     if TEST_DATABASE_URL:
-        engine = create_engine(TEST_DATABASE_URL)
+        url = _worker_postgres_url()
+        engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
-        app = create_app(
-            TestingConfig,
-            {
-                "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL,
-                "INSTANCE_PATH": str(tmp_path_factory.mktemp("inst")),
-            },
-        )
+        app = _build(url, tmp_path_factory.mktemp("migrate"))
         with app.app_context():
             upgrade()
             db.engine.dispose()
-        return TEST_DATABASE_URL
+        return url
     folder = tmp_path_factory.mktemp("template")
     template = folder / "template.db"
-    app = create_app(
-        TestingConfig,
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{template}", "INSTANCE_PATH": str(folder)},
-    )
+    app = _build(f"sqlite:///{template}", folder)
     with app.app_context():
         upgrade()
         db.engine.dispose()
     return str(template)
 
 
-def _empty_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        tables = (
-            conn.execute(
+@pytest.fixture(scope="session")
+def _live_database(_migrated: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL every test of this worker uses (the same file or database throughout)."""
+    if TEST_DATABASE_URL:
+        return _migrated
+    return f"sqlite:///{tmp_path_factory.mktemp('live') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _session_app(
+    _live_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Flask, dict]]:
+    """The app every test shares, built once, and its configuration as built."""
+    app = _build(_live_database, tmp_path_factory.mktemp("app"))
+    yield app, dict(app.config)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+class _Emptier:
+    """Empties a PostgreSQL database after a test.
+
+    Only the tables that hold rows are emptied, with DELETE, and only the sequences that were
+    used start again: TRUNCATE of every table replaces files on disk and took a second per test.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = create_engine(url, pool_size=1)
+
+    def __call__(self) -> None:
+        with self.engine.begin() as conn:
+            tables = conn.execute(
                 text(
                     "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                    "AND tablename <> 'alembic_version'"
+                    "AND tablename NOT IN ('alembic_version', 'audit_head')"
                 )
+            ).scalars()
+            # Table and sequence names come from the catalogue, not from input.
+            probe = " UNION ALL ".join(
+                f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")"  # noqa: S608
+                for t in tables
             )
-            .scalars()
-            .all()
-        )
-        # Replica mode skips the audit trail's triggers, which refuse TRUNCATE by design.
-        conn.execute(text("SET session_replication_role = replica"))
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        conn.execute(text("SET session_replication_role = DEFAULT"))
-        conn.execute(
-            text("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, :h)"),
-            {"h": "0" * 64},
-        )
-    engine.dispose()
+            filled = list(conn.execute(text(probe)).scalars())
+            used = list(
+                conn.execute(
+                    text(
+                        "SELECT sequencename FROM pg_sequences "
+                        "WHERE schemaname = 'public' AND last_value IS NOT NULL"
+                    )
+                ).scalars()
+            )
+            # Replica mode skips triggers: the audit trail's, which refuse DELETE by design, and
+            # the foreign keys', so the tables can be emptied in any order.
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            for table in filled:
+                conn.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608
+            for sequence in used:
+                conn.execute(text("SELECT setval(:s, 1, false)"), {"s": f'"{sequence}"'})
+            conn.execute(text("DELETE FROM audit_head"))
+            conn.execute(
+                text("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, :h)"),
+                {"h": "0" * 64},
+            )
+
+
+@pytest.fixture(scope="session")
+def _emptier(_live_database: str) -> Iterator[_Emptier | None]:
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    emptier = _Emptier(_live_database)
+    yield emptier
+    emptier.engine.dispose()
 
 
 @pytest.fixture
-def database_url(_migrated: str, tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated database for one test."""
-    if TEST_DATABASE_URL:
-        yield _migrated
-        _empty_postgres(_migrated)
+def database_url(
+    _migrated: str,
+    _live_database: str,
+    _session_app: tuple[Flask, dict],
+    _emptier: _Emptier | None,
+) -> Iterator[str]:
+    """A fresh, migrated database for one test (the same URL for every test of a worker)."""
+    if _emptier is not None:
+        yield _live_database
+        _emptier()
         return
-    path = tmp_path / "test.db"
+    app, _config = _session_app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # no pooled connection may outlive the file it opened
+    path = Path(_live_database.removeprefix("sqlite:///"))
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
     shutil.copyfile(_migrated, path)
-    yield f"sqlite:///{path}"
+    yield _live_database
 
 
 @pytest.fixture
 def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Build apps on this test's database (with config overrides)."""
+    """Build a separate app on this test's database (with config overrides): for tests that
+    need other settings or add routes of their own."""
     apps: list[Flask] = []
 
     def build(**overrides: object) -> Flask:
-        settings = {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        }
-        settings.update(overrides)
-        app = create_app(TestingConfig, settings)
+        app = _build(database_url, tmp_path, **overrides)
         apps.append(app)
         return app
 
@@ -138,9 +237,18 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
-    """The app, inside an application context."""
-    app = make_app()
+def app(_session_app: tuple[Flask, dict], database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The shared app, reset for this test, inside an application context."""
+    app, config = _session_app
+    app.config.clear()
+    app.config.update(config)
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    app.instance_path = str(tmp_path / "instance")
+    Path(app.instance_path).mkdir(exist_ok=True)
+    app.extensions.pop("mail_outbox", None)
+    # Process-wide settings that building another app (make_app, a production app) replaces.
+    limiter.init_app(app)  # its enabled flag and in-memory counts
+    configure_passwords(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_KIB"))
     with app.app_context():
         yield app
         db.session.remove()
@@ -186,15 +294,13 @@ def create_user(app: Flask) -> Callable[..., User]:
         active: bool = True,
     ) -> User:
         counter["n"] += 1
-        user = User(
-            email=email or f"person{counter['n']}@example.org",
-            full_name=name or f"Person {counter['n']}",
-            password_hash=hash_password(password) if password else None,
+        user = make_user(
+            email or f"person{counter['n']}@example.org",
+            name or f"Person {counter['n']}",
+            roles,
+            hash_password(password) if password else None,
             active=active,
         )
-        for role in roles:
-            setattr(user, f"is_{role}", True)
-        db.session.add(user)
         db.session.commit()
         return user
 

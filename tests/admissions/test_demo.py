@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tracker.accounts.models import User
-from tracker.admissions.demo import add_demo
 from tracker.audit.services import verify_chain
 from tracker.demo import data as demo
+from tracker.demo.admissions import add_demo
 from tracker.enrollments.models import Enrollment, SupervisorAssignment, Waiver
 from tracker.extensions import db
 

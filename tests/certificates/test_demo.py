@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from tracker.audit.services import verify_chain
 from tracker.certificates import queries
-from tracker.certificates.demo import add_demo
 from tracker.certificates.models import Certificate
 from tracker.demo import data as demo
+from tracker.demo.certificates import add_demo
 from tracker.extensions import db
 from tracker.progress import CertificateStatus
 

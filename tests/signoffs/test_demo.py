@@ -10,9 +10,9 @@ from tests.conftest import login
 from tracker.accounts.models import User
 from tracker.demo import data as demo
 from tracker.demo.records import add_trainee_records
+from tracker.demo.signoffs import add_demo
 from tracker.extensions import db
 from tracker.signoffs.binding import verify_binding
-from tracker.signoffs.demo import add_demo
 from tracker.signoffs.models import EntryQuestion, Signature
 from tracker.signoffs.services import credential_problem
 from tracker.supervision.models import SupervisedSession

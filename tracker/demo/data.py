@@ -1,9 +1,12 @@
 """The demo program: one program with three tracks, a cohort, staff, two supervisors and
-trainees at different steps, so each page has something realistic to show."""
+trainees at different steps, so each page has something realistic to show.
+
+Built with tracker.factories: the program, its tracks and cohorts through the program services,
+as staff would set them up, so loading the demo also exercises those services.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -14,8 +17,9 @@ from tracker.accounts.passwords import hash_password, password_problem
 from tracker.audit.services import record
 from tracker.core.clock import today_in
 from tracker.extensions import db, utcnow
-from tracker.programs.models import Cohort, Program, RequirementSet, Track
-from tracker.progress.requirements import RequirementSpec
+from tracker.factories.accounts import make_user
+from tracker.factories.programs import open_program
+from tracker.programs.models import Cohort, Program, Track
 
 DEFAULT_PASSWORD = "demo passphrase for kap"  # noqa: S105 - printed for the demo on purpose
 TIMEZONE = "America/Los_Angeles"
@@ -47,14 +51,8 @@ def _person(
     roles: tuple[str, ...],
     note: str,
 ) -> User:
-    user = User(
-        email=email, full_name=name, password_hash=password_hash, password_changed_at=utcnow()
-    )
-    for role in roles:
-        setattr(user, f"is_{role}", True)
-    db.session.add(user)
     summary.accounts.append((email, ", ".join(roles), note))
-    return user
+    return make_user(email, name, roles, password_hash, password_changed_at=utcnow())
 
 
 def load_demo(password: str, force: bool = False) -> DemoSummary:
@@ -128,52 +126,22 @@ def load_demo(password: str, force: bool = False) -> DemoSummary:
             "admitted, behind pace and inactive",
         ),
     ]
-    db.session.flush()
-
-    program = Program(
-        name="Pacific KAP Institute",
-        description="Certificate in ketamine-assisted psychotherapy for licensed clinicians.",
-        timezone=TIMEZONE,
+    program, tracks, (cohort, future) = open_program(
+        "Pacific KAP Institute",
+        "Certificate in ketamine-assisted psychotherapy for licensed clinicians.",
+        TIMEZONE,
+        (
+            ("Online certificate", "online", 450000),
+            ("Hybrid certificate", "hybrid", 600000),
+            ("Retreat intensive", "retreat", 850000),
+        ),
+        (
+            ("Spring 2026", today - timedelta(days=200), today + timedelta(days=165)),
+            ("Winter 2027", date(today.year + 1, 1, 15), date(today.year + 1, 10, 15)),
+        ),
+        staff,
+        today,
     )
-    db.session.add(program)
-    tracks = {}
-    for name, fmt, tuition in (
-        ("Online certificate", "online", 450000),
-        ("Hybrid certificate", "hybrid", 600000),
-        ("Retreat intensive", "retreat", 850000),
-    ):
-        track = Track(
-            program=program,
-            name=name,
-            format=fmt,
-            tuition_cents=tuition,
-            description=f"The {fmt} format of the certificate.",
-        )
-        spec = RequirementSpec.default(fmt)
-        track.requirement_sets.append(
-            RequirementSet(
-                version=1,
-                content=json.dumps(spec.to_dict()),
-                note="Initial defaults",
-                created_by_id=staff.id,
-            )
-        )
-        db.session.add(track)
-        tracks[fmt] = track
-    cohort = Cohort(
-        program=program,
-        name="Spring 2026",
-        starts_on=today - timedelta(days=200),
-        ends_on=today + timedelta(days=165),
-    )
-    future = Cohort(
-        program=program,
-        name="Winter 2027",
-        starts_on=date(today.year + 1, 1, 15),
-        ends_on=date(today.year + 1, 10, 15),
-    )
-    db.session.add_all([cohort, future])
-    db.session.flush()
     record("demo.loaded", program, after={"accounts": len(summary.accounts)}, actor_id=staff.id)
 
     context = DemoContext(
@@ -208,9 +176,9 @@ class DemoContext:
 
 def _extensions() -> list:
     """The steps that add each area's demo records, in order."""
-    from tracker.admissions.demo import add_demo as add_admissions
-    from tracker.certificates.demo import add_demo as add_certificates
+    from tracker.demo.admissions import add_demo as add_admissions
+    from tracker.demo.certificates import add_demo as add_certificates
     from tracker.demo.records import add_trainee_records
-    from tracker.signoffs.demo import add_demo as add_signoffs
+    from tracker.demo.signoffs import add_demo as add_signoffs
 
     return [add_trainee_records, add_admissions, add_signoffs, add_certificates]

@@ -4,32 +4,31 @@ under way, so the certificate, its verification page and the renewal cycle have 
 to show.
 
 `add_demo(context, summary)` takes what the demo built so far (`tracker.demo.data.DemoContext`)
-and adds its own trainee, enrollment and records; it touches no one else's.
+and adds its own trainee, enrollment and records (with tracker.factories; each cohort through the
+program services); it touches no one else's.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from tracker.accounts.models import User
 from tracker.accounts.passwords import hash_password
-from tracker.assessment.models import (
-    CaseEvaluation,
-    CompetencyEvaluation,
-    CompetencyRating,
-    ExamAttempt,
-)
 from tracker.audit.services import record
 from tracker.certificates.models import Certificate
 from tracker.certificates.queries import verification_url
-from tracker.certificates.services import format_number, new_verification_code, snapshot
-from tracker.enrollments.models import Enrollment, Waiver
+from tracker.certificates.services import snapshot
+from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
-from tracker.programs.models import Cohort
+from tracker.factories import at
+from tracker.factories.accounts import make_user
+from tracker.factories.assessment import pass_final_assessment
+from tracker.factories.certificates import STEPS_BEFORE_ASSESSMENT, issued_on_day
+from tracker.factories.enrollments import waive_steps
+from tracker.factories.training import add_ce
+from tracker.programs.services import add_cohort
 from tracker.progress.certification_rules import add_months
-from tracker.training.models import ContinuingEducation
 
 EMAIL = "graduate@example.org"
 NAME = "Dr. Elena Vasquez"
@@ -37,10 +36,6 @@ WAIVER_REASON = (
     "Trained and assessed in the program before it kept records in the tracker; the paper "
     "records were reviewed by staff and are on file."
 )
-
-
-def _moment(day: date, hour: int = 17) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
 def add_demo(context: Any, summary: Any) -> None:
@@ -62,7 +57,7 @@ def add_demo(context: Any, summary: Any) -> None:
         continuing_education=True,
         note="certificate revoked",
     )
-    revoked.revoked_at = _moment(context.today - timedelta(days=12))
+    revoked.revoked_at = at(context.today - timedelta(days=12))
     revoked.revoked_by_id = context.staff.id
     revoked.revocation_reason = "Licence surrendered to the board; certificate withdrawn."
     db.session.flush()
@@ -85,23 +80,19 @@ def _graduate(
 ) -> Certificate:
     """A graduate certified 26 months ago, with or without the first cycle's CE."""
     today: date = context.today
+    staff = context.staff
     issued_on = add_months(today, -26)
     track = context.tracks["online"]
     spec = track.current_requirements.spec
-    graduate = User(
-        email=email,
-        full_name=name,
-        password_hash=hash_password(summary.password),
-        is_trainee=True,
+    graduate = make_user(email, name, ("trainee",), hash_password(summary.password))
+    cohort = add_cohort(
+        context.program,
+        f"Autumn (earlier cohort) {email.split('@')[0]}",
+        issued_on - timedelta(days=300),
+        issued_on - timedelta(days=20),
+        staff,
+        today,
     )
-    cohort = Cohort(
-        program=context.program,
-        name=f"Autumn (earlier cohort) {email.split('@')[0]}",
-        starts_on=issued_on - timedelta(days=300),
-        ends_on=issued_on - timedelta(days=20),
-    )
-    db.session.add_all([graduate, cohort])
-    db.session.flush()
     enrollment = Enrollment(
         trainee_id=graduate.id,
         program_id=context.program.id,
@@ -109,73 +100,38 @@ def _graduate(
         cohort_id=cohort.id,
         requirement_set_id=track.current_requirements.id,
         status="admitted",
-        created_at=_moment(cohort.starts_on - timedelta(days=60)),
-        submitted_at=_moment(cohort.starts_on - timedelta(days=45)),
-        decided_at=_moment(cohort.starts_on - timedelta(days=30)),
-        decided_by_id=context.staff.id,
+        created_at=at(cohort.starts_on - timedelta(days=60)),
+        submitted_at=at(cohort.starts_on - timedelta(days=45)),
+        decided_at=at(cohort.starts_on - timedelta(days=30)),
+        decided_by_id=staff.id,
     )
     db.session.add(enrollment)
     db.session.flush()
-    for step in range(1, 8):
-        waiver = Waiver(
-            enrollment_id=enrollment.id,
-            target=f"step:{step}",
-            reason=WAIVER_REASON,
-            granted_by_id=context.staff.id,
-        )
-        db.session.add(waiver)
-        db.session.flush()
+    for waiver in waive_steps(
+        enrollment, *STEPS_BEFORE_ASSESSMENT, reason=WAIVER_REASON, staff=staff
+    ):
         record(
             "waiver.granted",
             waiver,
             after={"target": waiver.target},
-            actor_id=context.staff.id,
+            actor_id=staff.id,
             subject_user_id=graduate.id,
         )
-    assessed_on = issued_on - timedelta(days=14)
-    db.session.add_all(
-        [
-            ExamAttempt(
-                enrollment_id=enrollment.id,
-                taken_on=assessed_on,
-                score=88,
-                recorded_by_id=context.staff.id,
-            ),
-            CaseEvaluation(
-                enrollment_id=enrollment.id,
-                evaluated_on=assessed_on,
-                result="passed",
-                evaluator_id=context.supervisors[0].id,
-            ),
-        ]
+    pass_final_assessment(
+        enrollment,
+        issued_on - timedelta(days=14),
+        spec.competency_domains,
+        score=88,
+        rating=3,
+        recorded_by=staff,
+        evaluator=context.supervisors[0],
     )
-    evaluation = CompetencyEvaluation(
-        enrollment_id=enrollment.id,
-        evaluated_on=assessed_on,
-        evaluator_id=context.supervisors[0].id,
-    )
-    evaluation.ratings = [CompetencyRating(domain=d, rating=3) for d in spec.competency_domains]
-    db.session.add(evaluation)
-    code = new_verification_code()
-    cert = Certificate(
-        enrollment_id=enrollment.id,
-        number=f"pending-{code[:24]}",
-        verification_code=code,
-        printed_name=name,
-        program_name=context.program.name,
-        issued_on=issued_on,
-        issued_by_id=context.staff.id,
-        created_at=_moment(issued_on),
-    )
-    db.session.add(cert)
-    db.session.flush()
-    cert.number = format_number(issued_on.year, cert.id)
-    db.session.flush()
+    cert = issued_on_day(enrollment, name, context.program.name, issued_on, staff)
     record(
         "certificate.issued",
         cert,
         after=snapshot(cert),
-        actor_id=context.staff.id,
+        actor_id=staff.id,
         subject_user_id=graduate.id,
     )
     if continuing_education:
@@ -210,16 +166,9 @@ def _continuing_education(enrollment: Enrollment, issued_on: date, today: date, 
     for kind, on, title, amount in dated:
         if amount <= 0:
             continue
-        item = ContinuingEducation(
-            enrollment_id=enrollment.id,
-            on=on,
-            title=title,
-            provider="Pacific KAP Institute",
-            kind=kind,
-            amount=amount,
+        item = add_ce(
+            enrollment, str(amount), kind, on=on, title=title, provider="Pacific KAP Institute"
         )
-        db.session.add(item)
-        db.session.flush()
         record(
             "ce.logged",
             item,

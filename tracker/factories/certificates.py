@@ -1,0 +1,70 @@
+"""Builders of certificates and of enrollments ready for one."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tracker.accounts.models import User
+from tracker.certificates.models import Certificate
+from tracker.certificates.services import format_number, new_verification_code
+from tracker.enrollments.models import Enrollment
+from tracker.extensions import db
+from tracker.factories import at, day
+from tracker.factories.assessment import pass_final_assessment
+from tracker.factories.enrollments import make_enrollment, waive_steps
+from tracker.progress.requirements import RequirementSpec
+
+TIMEZONE = "America/Los_Angeles"
+STEPS_BEFORE_ASSESSMENT = (1, 2, 3, 4, 5, 6, 7)
+
+
+def admitted_long_ago(trainee: User, program_name: str = "Pacific KAP Institute") -> Enrollment:
+    """An admitted enrollment in a cohort that started 300 days ago, under the default online
+    requirements."""
+    return make_enrollment(
+        trainee,
+        timezone=TIMEZONE,
+        cohort_started_days_ago=300,
+        cohort_ends_in_days=60,
+        program_name=program_name,
+        cohort_name="Cohort A",
+        decided_days_ago=310,
+    )
+
+
+def ready_enrollment(trainee: User, program_name: str = "Pacific KAP Institute") -> Enrollment:
+    """An admitted enrollment with nothing left before the certificate."""
+    enrollment = admitted_long_ago(trainee, program_name)
+    waive_steps(enrollment, *STEPS_BEFORE_ASSESSMENT)
+    domains = RequirementSpec.default("online").competency_domains
+    pass_final_assessment(enrollment, day(-3, TIMEZONE), domains)
+    return enrollment
+
+
+def backdate(cert: Certificate, issued_on: date) -> Certificate:
+    """Move a certificate's issue date into the past (as if issued then)."""
+    cert.issued_on = issued_on
+    db.session.flush()
+    return cert
+
+
+def issued_on_day(
+    enrollment: Enrollment, printed_name: str, program_name: str, issued_on: date, staff: User
+) -> Certificate:
+    """A certificate issued by `staff` on a past day (the service issues today only)."""
+    code = new_verification_code()
+    cert = Certificate(
+        enrollment_id=enrollment.id,
+        number=f"pending-{code[:24]}",
+        verification_code=code,
+        printed_name=printed_name,
+        program_name=program_name,
+        issued_on=issued_on,
+        issued_by_id=staff.id,
+        created_at=at(issued_on),
+    )
+    db.session.add(cert)
+    db.session.flush()
+    cert.number = format_number(issued_on.year, cert.id)
+    db.session.flush()
+    return cert

@@ -1,0 +1,161 @@
+"""Builders of enrollments in any state, supervisor assignments and waivers."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from tracker.accounts.models import User
+from tracker.core.clock import today_in
+from tracker.enrollments.models import Enrollment, SupervisorAssignment, Waiver
+from tracker.extensions import db, utcnow
+from tracker.factories import at, next_number
+from tracker.factories.programs import make_program, spec_data
+from tracker.programs.models import Cohort, Program, RequirementSet, Track
+
+
+def make_enrollment(
+    trainee: User,
+    status: str = "admitted",
+    timezone: str = "UTC",
+    cohort_started_days_ago: int = 60,
+    *,
+    cohort_ends_in_days: int = 300,
+    program_name: str | None = None,
+    cohort_name: str | None = None,
+    track_name: str | None = "Online",
+    tuition_cents: int = 450_000,
+    decided_days_ago: int | None = None,
+    pin: bool | None = None,
+    **spec_changes: Any,
+) -> Enrollment:
+    """An enrollment of `trainee` in a new program (one track, one running cohort) whose
+    requirements are the defaults plus `spec_changes`, pinned when admitted (or when `pin`).
+    `track_name=None` leaves the enrollment without a track. `decided_days_ago` dates the
+    submission and the decision."""
+    n = next_number()
+    today = today_in(timezone)
+    program = Program(name=program_name or f"Program {n}", timezone=timezone)
+    cohort = Cohort(
+        program=program,
+        name=cohort_name or f"Cohort {n}",
+        starts_on=today - timedelta(days=cohort_started_days_ago),
+        ends_on=today + timedelta(days=cohort_ends_in_days),
+    )
+    track = requirements = None
+    if track_name is not None:
+        track = Track(
+            program=program, name=track_name, format="online", tuition_cents=tuition_cents
+        )
+        requirements = RequirementSet(
+            track=track, version=1, content=json.dumps(spec_data(**spec_changes))
+        )
+    enrollment = Enrollment(
+        trainee_id=trainee.id,
+        program=program,
+        track=track,
+        cohort=cohort,
+        status=status,
+        pinned_requirements=requirements
+        if (status == "admitted" if pin is None else pin)
+        else None,
+    )
+    if decided_days_ago is not None:
+        enrollment.submitted_at = utcnow() - timedelta(days=decided_days_ago + 10)
+        enrollment.decided_at = utcnow() - timedelta(days=decided_days_ago)
+    db.session.add_all([program, cohort, enrollment])
+    db.session.flush()
+    return enrollment
+
+
+def enroll(
+    trainee: User,
+    program: Program | None = None,
+    status: str = "applicant",
+    submitted_days_ago: int | None = None,
+    **spec_changes: Any,
+) -> Enrollment:
+    """An enrollment of `trainee` on `program`'s first track and cohort (a new program when
+    None). Submitted `submitted_days_ago` days ago when given; an admitted or declined one was
+    decided yesterday, and an admitted one is pinned to the track's first requirements."""
+    program = program or make_program(**spec_changes)
+    enrollment = Enrollment(
+        trainee_id=trainee.id,
+        program_id=program.id,
+        track_id=program.tracks[0].id,
+        cohort_id=program.cohorts[0].id,
+        status=status,
+    )
+    if submitted_days_ago is not None and status != "applicant":
+        enrollment.submitted_at = utcnow() - timedelta(days=submitted_days_ago)
+        if status in ("admitted", "declined"):
+            enrollment.decided_at = utcnow() - timedelta(days=1)
+        if status == "admitted":
+            enrollment.requirement_set_id = program.tracks[0].requirement_sets[0].id
+    db.session.add(enrollment)
+    db.session.flush()
+    return enrollment
+
+
+def applied(
+    trainee: User, track: Track, cohort: Cohort, status: str, today: date, staff: User
+) -> Enrollment:
+    """An enrollment that applied 270 days before `today` and, when admitted, was admitted by
+    `staff` 250 days before on the track's current requirements."""
+    enrollment = Enrollment(
+        trainee_id=trainee.id,
+        program_id=track.program_id,
+        track_id=track.id,
+        cohort_id=cohort.id,
+        status=status,
+        submitted_at=at(today - timedelta(days=270)) if status != "applicant" else None,
+    )
+    if status == "admitted":
+        enrollment.requirement_set_id = track.current_requirements.id
+        enrollment.decided_at = at(today - timedelta(days=250))
+        enrollment.decided_by_id = staff.id
+    db.session.add(enrollment)
+    db.session.flush()
+    return enrollment
+
+
+def assign(
+    enrollment: Enrollment,
+    supervisor: User,
+    kind: str = "primary",
+    ended: bool = False,
+    assigned_by: User | None = None,
+) -> SupervisorAssignment:
+    """Assign a supervisor (primary or backup; `ended` makes it history)."""
+    row = SupervisorAssignment(
+        enrollment_id=enrollment.id,
+        supervisor_id=supervisor.id,
+        kind=kind,
+        ended_at=utcnow() if ended else None,
+        assigned_by_id=assigned_by.id if assigned_by else None,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def waive_steps(
+    enrollment: Enrollment,
+    *steps: int,
+    reason: str = "Equivalent training.",
+    staff: User | None = None,
+) -> list[Waiver]:
+    """Staff waivers of whole steps, as the waiver records hold them."""
+    waivers = [
+        Waiver(
+            enrollment_id=enrollment.id,
+            target=f"step:{n}",
+            reason=reason,
+            granted_by_id=staff.id if staff else None,
+        )
+        for n in steps
+    ]
+    db.session.add_all(waivers)
+    db.session.flush()
+    return waivers

@@ -1,0 +1,74 @@
+"""Builders of entries waiting for a supervisor, signatures and questions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tracker.accounts.models import User
+from tracker.enrollments.models import Enrollment
+from tracker.extensions import db, utcnow
+from tracker.factories.supervision import add_session
+from tracker.factories.training import add_didactic, add_experiential
+from tracker.signoffs.binding import content_hash
+from tracker.signoffs.models import SESSION_MEANING, EntryQuestion, Signature
+from tracker.supervision.models import SupervisedSession
+from tracker.training.models import DidacticEntry, ExperientialEntry
+
+
+def waiting_session(
+    enrollment: Enrollment, supervisor: User | None = None, days_ago: int = 2, **values
+) -> SupervisedSession:
+    """A submitted session, waiting `days_ago` days."""
+    return add_session(
+        enrollment,
+        status="submitted",
+        supervisor_id=supervisor.id if supervisor else None,
+        submitted_at=utcnow() - timedelta(days=days_ago),
+        **values,
+    )
+
+
+def waiting_didactic(enrollment: Enrollment, days_ago: int = 1, **values) -> DidacticEntry:
+    """A pending didactic entry logged `days_ago` days ago."""
+    return add_didactic(enrollment, created_at=utcnow() - timedelta(days=days_ago), **values)
+
+
+def waiting_experiential(enrollment: Enrollment, days_ago: int = 1, **values) -> ExperientialEntry:
+    """A pending experiential entry logged `days_ago` days ago."""
+    return add_experiential(enrollment, created_at=utcnow() - timedelta(days=days_ago), **values)
+
+
+def session_signature(session: SupervisedSession, signer: User, signed_at: datetime) -> Signature:
+    """The signature `signer` gave the session as it is now."""
+    signature = Signature(
+        enrollment_id=session.enrollment_id,
+        entry_type="session",
+        entry_id=session.id,
+        signer_id=signer.id,
+        printed_name=signer.full_name,
+        meaning=SESSION_MEANING,
+        signed_at=signed_at,
+        content_hash=content_hash(session),
+        void_reason="",
+    )
+    db.session.add(signature)
+    db.session.flush()
+    return signature
+
+
+def add_question(
+    session: SupervisedSession, author: User, body: str, created_at: datetime, kind: str
+) -> EntryQuestion:
+    """A question on a session (or the reason it was reopened, kind `reopen_reason`)."""
+    row = EntryQuestion(
+        enrollment_id=session.enrollment_id,
+        entry_type="session",
+        entry_id=session.id,
+        author_id=author.id,
+        kind=kind,
+        body=body,
+        created_at=created_at,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row

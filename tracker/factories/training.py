@@ -1,0 +1,102 @@
+"""Builders of didactic and experiential entries and continuing education."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from tracker.core.clock import today_in
+from tracker.enrollments.models import Enrollment
+from tracker.extensions import db
+from tracker.factories import at
+from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
+
+
+def yesterday(timezone: str = "UTC") -> date:
+    """Yesterday in the program's time zone."""
+    return today_in(timezone) - timedelta(days=1)
+
+
+def add_didactic(
+    enrollment: Enrollment, hours: str = "2", status: str = "pending", **values
+) -> DidacticEntry:
+    """A didactic entry as the trainee logged it (the rules are not checked)."""
+    values.setdefault("on", yesterday())
+    values.setdefault("topic_code", "pharmacology")
+    values.setdefault("provider", "Course A")
+    values.setdefault("note", "")
+    entry = DidacticEntry(
+        enrollment_id=enrollment.id, hours=Decimal(hours), status=status, **values
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def add_experiential(
+    enrollment: Enrollment, hours: str = "2", status: str = "pending", **values
+) -> ExperientialEntry:
+    """An experiential entry as the trainee logged it (the rules are not checked)."""
+    values.setdefault("kind", "observation")
+    values.setdefault("on", yesterday())
+    values.setdefault("facilitator", "Dr Facilitator")
+    values.setdefault("note", "")
+    entry = ExperientialEntry(
+        enrollment_id=enrollment.id, hours=Decimal(hours), status=status, **values
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def add_ce(
+    enrollment: Enrollment, amount: str = "3", kind: str = "ce", **values
+) -> ContinuingEducation:
+    """A continuing-education record: credits (`ce`) or consultation hours."""
+    values.setdefault("on", yesterday())
+    values.setdefault("title", "Ketamine update")
+    values.setdefault("provider", "CE Provider")
+    item = ContinuingEducation(
+        enrollment_id=enrollment.id, kind=kind, amount=Decimal(amount), **values
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def verified_share_of_topics(
+    enrollment: Enrollment,
+    today: date,
+    topics,
+    share: float,
+    *,
+    pending_days: int | None = None,
+    last_days_ago: int = 2,
+) -> None:
+    """`share` of every topic's minimum as verified entries of at most 4 hours, three days
+    apart going back from `last_days_ago`; with `pending_days`, one more entry still waiting."""
+    days = last_days_ago
+    for topic in topics:
+        remaining = (topic.min_hours * Decimal(str(share)) * 4).to_integral_value() / 4
+        while remaining > 0:
+            hours = min(remaining, Decimal(4))
+            add_didactic(
+                enrollment,
+                str(hours),
+                "verified",
+                on=today - timedelta(days=days),
+                topic_code=topic.code,
+                provider="Pacific KAP Institute module",
+                created_at=at(today - timedelta(days=days)),
+            )
+            remaining -= hours
+            days += 3
+    if pending_days is not None:
+        add_didactic(
+            enrollment,
+            "3.5",
+            on=today - timedelta(days=pending_days),
+            topic_code=topics[0].code,
+            provider="Ketamine pharmacology webinar",
+            created_at=at(today - timedelta(days=pending_days)),
+        )
