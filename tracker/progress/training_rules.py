@@ -1,10 +1,11 @@
 """Steps 5-7 (didactic, experiential, supervised practice) and the timeliness items.
 
 Only verified (didactic, experiential) or signed (sessions) records count toward a requirement.
-Records still waiting count as waiting: they show in the summary, and once they have waited longer
-than `spec.signoff_wait_days` days (from `submitted_on`, else the record's date) they get an item
-for whoever must act: staff verify didactic hours, the supervisor signs experiential entries and
-sessions. Returned records get an item for the trainee.
+Every record still waiting gets an item for whoever must act, with its age: staff verify didactic
+hours, the supervisor signs experiential entries and sessions. It is information
+(`*.pending`) until it has waited longer than `spec.signoff_wait_days` days (from
+`submitted_on`, else the record's date), then overdue (`*.waiting`, a warning): the limit only
+decides when. Returned records get an item for the trainee.
 """
 
 from __future__ import annotations
@@ -32,6 +33,13 @@ def _ratio(have: Decimal | int, need: Decimal | int) -> float:
     return 1.0 if need <= 0 else float(min(Decimal(have) / Decimal(need), Decimal(1)))
 
 
+PENDING_CODES = {
+    "verification.waiting": "verification.pending",
+    "signoff.waiting": "signoff.pending",
+    "session.waiting": "session.pending",
+}
+
+
 def _waiting(
     code: str,
     label: str,
@@ -40,13 +48,21 @@ def _waiting(
     key: str,
     spec: RequirementSpec,
     today: date,
-) -> OutstandingItem | None:
+) -> OutstandingItem:
+    """The item of a record in someone's queue: `*.pending` (information, with its age) until it
+    has waited longer than `spec.signoff_wait_days`, then `code` (overdue, a warning)."""
     since = submitted_on or on
-    if (today - since).days <= spec.signoff_wait_days:
-        return None
+    days = (today - since).days
+    if days <= spec.signoff_wait_days:
+        return new_item(
+            PENDING_CODES[code],
+            f"{label} submitted on {day(since)} is waiting.",
+            key=key,
+            waiting_since=since,
+        )
     return new_item(
         code,
-        f"{label} submitted on {day(since)} has waited {(today - since).days} days.",
+        f"{label} submitted on {day(since)} has waited {days} days.",
         key=key,
         waiting_since=since,
     )
@@ -83,11 +99,11 @@ def didactic(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Draf
             verified[entry.topic] += entry.hours
         elif entry.status == "pending":
             pending[entry.topic] += entry.hours
-            item = _waiting(
-                "verification.waiting", label, entry.on, entry.submitted_on, key, spec, today
+            items.append(
+                _waiting(
+                    "verification.waiting", label, entry.on, entry.submitted_on, key, spec, today
+                )
             )
-            if item:
-                items.append(item)
         else:
             items.append(
                 new_item("didactic.returned", f"{label} was returned for correction.", key=key)
@@ -157,11 +173,9 @@ def experiential(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> 
         if entry.status == "verified":
             counts[entry.kind] += 1
         elif entry.status == "pending":
-            item = _waiting(
-                "signoff.waiting", label, entry.on, entry.submitted_on, key, spec, today
+            items.append(
+                _waiting("signoff.waiting", label, entry.on, entry.submitted_on, key, spec, today)
             )
-            if item:
-                items.append(item)
         else:
             items.append(
                 new_item("experiential.returned", f"{label} was returned with a question.", key=key)
@@ -255,9 +269,11 @@ def supervised_practice(facts: EnrollmentFacts, spec: RequirementSpec, today: da
     for index, session in enumerate(facts.sessions):
         key = _key(session.id, index)
         label = f"Supervised session on {day(session.on)}"
+        uncovered = False
         if session.status in ("signed", "submitted"):
             gaps = session_gaps(facts, spec, session.on)
             if gaps:
+                uncovered = True
                 items.append(
                     new_item(
                         "session.uncovered",
@@ -265,16 +281,19 @@ def supervised_practice(facts: EnrollmentFacts, spec: RequirementSpec, today: da
                         key=key,
                     )
                 )
-                continue
+        if session.status == "submitted":
+            # Still in the supervisor's queue, whether or not it will count.
+            items.append(
+                _waiting(
+                    "session.waiting", label, session.on, session.submitted_on, key, spec, today
+                )
+            )
+        if uncovered:
+            continue
         if session.status == "signed":
             signed += 1
         elif session.status == "submitted":
             waiting += 1
-            item = _waiting(
-                "session.waiting", label, session.on, session.submitted_on, key, spec, today
-            )
-            if item:
-                items.append(item)
         elif session.status == "returned":
             items.append(
                 new_item("session.returned", f"{label} was returned with a question.", key=key)

@@ -242,6 +242,7 @@ class _PersonRecords:
                     number_present=bool(lic.number),
                     issued_on=lic.issued_on,
                     id=lic.id,
+                    has_document=lic.document_id is not None,
                 )
             )
             if lic.document_id is not None:
@@ -253,6 +254,7 @@ class _PersonRecords:
                     ends_on=ins.ends_on,
                     verified=ins.verified_at is not None,
                     id=ins.id,
+                    has_document=ins.document_id is not None,
                 )
             )
             if ins.document_id is not None:
