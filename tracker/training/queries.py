@@ -14,8 +14,9 @@ from sqlalchemy.orm import joinedload
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.programs.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS, RequirementSpec
+from tracker.progress.certification_rules import current_cycle
+from tracker.standing import assess_one
 from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
-from tracker.training.services import window_start
 
 ZERO = Decimal(0)
 Owned = TypeVar("Owned", DidacticEntry, ExperientialEntry, ContinuingEducation)
@@ -197,31 +198,33 @@ def experiential_totals(
 
 
 @dataclass(frozen=True)
-class CETotals:
-    """CE credits and consultation hours inside the current window, against the cycle's
-    requirement."""
+class CECycle:
+    """The certificate's current renewal cycle: CE credits and consultation hours dated inside
+    it, against what the requirement set asks of a cycle (the engine's `current_cycle`)."""
 
-    window_start: date
-    window_end: date
-    months: int
+    starts_on: date
+    ends_on: date
     credits: Decimal
     credits_required: Decimal
     consultation: Decimal
     consultation_required: Decimal
 
 
-def ce_totals(
-    spec: RequirementSpec, records: Sequence[ContinuingEducation], today: date
-) -> CETotals:
-    """Sum the records dated inside the last `ce_cycle_months` months up to today."""
-    start = window_start(today, spec.ce_cycle_months)
-    inside = [r for r in records if start <= r.on <= today]
-    return CETotals(
-        window_start=start,
-        window_end=today,
-        months=spec.ce_cycle_months,
-        credits=sum((r.amount for r in inside if r.kind == "ce"), ZERO),
+def ce_cycle(enrollment_id: int) -> CECycle | None:
+    """The certificate's cycle under way today, as the certificate page shows it; None without a
+    certificate (revoked or expired included): before certification no CE is asked for."""
+    standing = assess_one(enrollment_id)
+    if standing is None or standing.spec is None:
+        return None
+    spec = standing.spec
+    cycle = current_cycle(standing.facts, spec, standing.today)
+    if cycle is None:
+        return None
+    return CECycle(
+        starts_on=cycle.starts_on,
+        ends_on=cycle.ends_on,
+        credits=cycle.ce,
         credits_required=spec.ce_credits_per_cycle,
-        consultation=sum((r.amount for r in inside if r.kind == "consultation"), ZERO),
+        consultation=cycle.consultation,
         consultation_required=spec.consultation_hours_per_cycle,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
@@ -583,8 +583,3 @@ def _spec(enrollment: Enrollment) -> RequirementSpec:
     if requirements is None:
         raise LoggingClosed("Your program has no requirements yet; ask the program staff.")
     return requirements.spec
-
-
-def window_start(today: date, months: int) -> date:
-    """The first day of the CE window of `months` ending today."""
-    return months_before(today, months) + timedelta(days=1)

@@ -309,17 +309,16 @@ def delete_experiential(entry_id: int):
 @bp.get("/ce")
 @allow(Trainee)
 def ce():
-    """CE credits and consultation hours, with the current window's totals."""
+    """CE credits and consultation hours, with the certificate's current cycle."""
     enrollment = _enrollment()
     if not _is_open(enrollment):
         return closed_page(enrollment, "continuing education")
-    spec = enrollment.requirements.spec
     records = queries.ce_records(enrollment.id)
     return render_template(
         "training/ce.html",
         enrollment=enrollment,
         records=records,
-        totals=queries.ce_totals(spec, records, services.program_today(enrollment)),
+        cycle=queries.ce_cycle(enrollment.id),
         confirm=ConfirmForm(),
     )
 
