@@ -33,6 +33,12 @@ def _ratio(have: Decimal | int, need: Decimal | int) -> float:
     return 1.0 if need <= 0 else float(min(Decimal(have) / Decimal(need), Decimal(1)))
 
 
+def overdue(days_waiting: int, spec: RequirementSpec) -> bool:
+    """True once a record has waited longer than `spec.signoff_wait_days`: the one rule for
+    when a wait becomes overdue (the items here, the supervisors' digest)."""
+    return days_waiting > spec.signoff_wait_days
+
+
 PENDING_CODES = {
     "verification.waiting": "verification.pending",
     "signoff.waiting": "signoff.pending",
@@ -53,7 +59,7 @@ def _waiting(
     has waited longer than `spec.signoff_wait_days`, then `code` (overdue, a warning)."""
     since = submitted_on or on
     days = (today - since).days
-    if days <= spec.signoff_wait_days:
+    if not overdue(days, spec):
         return new_item(
             PENDING_CODES[code],
             f"{label} submitted on {day(since)} is waiting.",

@@ -16,7 +16,7 @@ from tracker.supervision.client_codes import new_client_code
 from tracker.supervision.forms import PresentationForm, SessionForm
 from tracker.supervision.models import SupervisedSession
 from tracker.training.forms import ConfirmForm
-from tracker.training.services import LoggingClosed, TrainingError
+from tracker.training.services import LoggingClosed, TrainingError, logging_open
 from tracker.training.views import attach_error, closed_page
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -27,14 +27,6 @@ WHAT = "supervised sessions"
 
 def _enrollment() -> Enrollment | None:
     return current_enrollment(current_user.id)
-
-
-def _is_open(enrollment: Enrollment | None) -> bool:
-    return (
-        enrollment is not None
-        and enrollment.status == "admitted"
-        and enrollment.requirements is not None
-    )
 
 
 def _session_or_404(session_id: int) -> SupervisedSession:
@@ -83,7 +75,7 @@ def _form_page(form: SessionForm, title: str, session: SupervisedSession | None 
 def sessions():
     """The trainee's sessions with their status, and counts against the requirement."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, WHAT)
     spec = enrollment.requirements.spec
     items = queries.sessions_of(enrollment.id)
@@ -102,7 +94,7 @@ def sessions():
 def new_session():
     """Record a supervised session as a draft; the client code is pre-filled at random."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, WHAT)
     form = SessionForm()
     if request.method == "GET":
@@ -137,7 +129,7 @@ def edit_session(session_id: int):
     """Change a draft or returned session."""
     session = _session_or_404(session_id)
     enrollment = session.enrollment
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, WHAT)
     if not session.is_editable:
         flash(
@@ -215,7 +207,7 @@ def delete_session(session_id: int):
 def presentations():
     """The trainee's case presentations against the requirement."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, "case presentations")
     return render_template(
         "supervision/presentations.html",
@@ -238,7 +230,7 @@ def _session_choice(value: str | None) -> int | None:
 def new_presentation():
     """Record a case presentation."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, "case presentations")
     form = PresentationForm()
     form.session_id.choices = [SelectChoice("", "None")] + [

@@ -110,9 +110,20 @@ LOGGING_CLOSED_MESSAGE = (
 )
 
 
+def logging_open(enrollment: Enrollment | None) -> bool:
+    """Whether training, sessions and CE may be logged: the one rule every page and service
+    asks. Open once staff admitted the enrollment and it has a requirement set to log against."""
+    return (
+        enrollment is not None
+        and enrollment.status == "admitted"
+        and enrollment.requirements is not None
+    )
+
+
 def require_admitted(enrollment: Enrollment | None) -> Enrollment:
-    """Return the enrollment when admitted; otherwise raise LoggingClosed."""
-    if enrollment is None or enrollment.status != "admitted":
+    """Return the enrollment when logging is open (`logging_open`); otherwise raise
+    LoggingClosed."""
+    if enrollment is None or not logging_open(enrollment):
         raise LoggingClosed(LOGGING_CLOSED_MESSAGE)
     return enrollment
 

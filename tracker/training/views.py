@@ -21,6 +21,7 @@ from tracker.training.forms import (
     ExperientialForm,
 )
 from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
+from tracker.training.services import logging_open
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 navigation.register("Hours", "training.hours", Trainee, order=30)
@@ -32,14 +33,6 @@ navigation.register("CE", "training.ce", Trainee, order=50)
 
 def _enrollment() -> Enrollment | None:
     return current_enrollment(current_user.id)
-
-
-def _is_open(enrollment: Enrollment | None) -> bool:
-    return (
-        enrollment is not None
-        and enrollment.status == "admitted"
-        and enrollment.requirements is not None
-    )
 
 
 def closed_page(enrollment: Enrollment | None, what: str = "training"):
@@ -88,7 +81,7 @@ def _refused(error: services.TrainingError, enrollment: Enrollment | None, back:
 def hours():
     """Didactic and experiential entries with totals against the requirement."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment)
     spec = enrollment.requirements.spec
     didactic = queries.didactic_entries(enrollment.id)
@@ -132,7 +125,7 @@ def _didactic_input(form: DidacticForm) -> services.DidacticInput:
 def new_didactic():
     """Log didactic hours."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment)
     form = _didactic_form(enrollment)
     if form.validate_on_submit():
@@ -159,7 +152,7 @@ def edit_didactic(entry_id: int):
     """Change a didactic entry until it is verified."""
     entry = _owned_or_404(DidacticEntry, entry_id)
     enrollment = entry.enrollment
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment)
     if entry.is_verified:
         flash("This entry is verified and can no longer be changed.", "danger")
@@ -241,7 +234,7 @@ def _experiential_page(form: ExperientialForm, enrollment: Enrollment, title: st
 def new_experiential():
     """Log an experiential activity."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment)
     form = _experiential_form(enrollment)
     if form.validate_on_submit():
@@ -266,7 +259,7 @@ def edit_experiential(entry_id: int):
     """Change an experiential entry until it is verified."""
     entry = _owned_or_404(ExperientialEntry, entry_id)
     enrollment = entry.enrollment
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment)
     if entry.is_verified:
         flash("This entry is verified and can no longer be changed.", "danger")
@@ -311,7 +304,7 @@ def delete_experiential(entry_id: int):
 def ce():
     """CE credits and consultation hours, with the certificate's current cycle."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, "continuing education")
     records = queries.ce_records(enrollment.id)
     return render_template(
@@ -351,7 +344,7 @@ def _ce_page(form: ContinuingEducationForm, title: str, item=None):
 def new_ce():
     """Log CE credits or consultation hours."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, "continuing education")
     form = ContinuingEducationForm()
     if form.validate_on_submit():
@@ -376,7 +369,7 @@ def edit_ce(record_id: int):
     """Change a CE or consultation record."""
     item = _owned_or_404(ContinuingEducation, record_id)
     enrollment = item.enrollment
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, "continuing education")
     form = ContinuingEducationForm(obj=item if request.method == "GET" else None)
     if form.validate_on_submit():
