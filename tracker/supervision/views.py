@@ -11,6 +11,7 @@ from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
 from tracker.extensions import db
 from tracker.security.access import Trainee, allow
+from tracker.standing import assess_one
 from tracker.supervision import queries, services
 from tracker.supervision.client_codes import new_client_code
 from tracker.supervision.forms import PresentationForm, SessionForm
@@ -77,13 +78,14 @@ def sessions():
     enrollment = _enrollment()
     if not logging_open(enrollment):
         return closed_page(enrollment, WHAT)
-    spec = enrollment.requirements.spec
+    standing = assess_one(enrollment.id)
+    spec = standing.spec
     items = queries.sessions_of(enrollment.id)
     presentations = queries.presentations_of(enrollment.id)
     return render_template(
         "supervision/sessions.html",
         sessions=items,
-        counts=queries.session_counts(items, spec.supervised_sessions_required),
+        counts=queries.session_counts(standing.facts, spec),
         presentations_count=len(presentations),
         presentations_required=spec.case_presentations_required,
     )

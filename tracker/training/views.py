@@ -13,6 +13,7 @@ from tracker.enrollments.queries import current_enrollment
 from tracker.extensions import db
 from tracker.programs.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
 from tracker.security.access import Trainee, allow
+from tracker.standing import assess_one
 from tracker.training import queries, services
 from tracker.training.forms import (
     ConfirmForm,
@@ -83,20 +84,18 @@ def hours():
     enrollment = _enrollment()
     if not logging_open(enrollment):
         return closed_page(enrollment)
-    spec = enrollment.requirements.spec
+    standing = assess_one(enrollment.id)
+    spec = standing.spec
     didactic = queries.didactic_entries(enrollment.id)
     experiential = queries.experiential_entries(enrollment.id)
-    didactic_totals = queries.didactic_totals(spec, didactic)
     return render_template(
         "training/hours.html",
         enrollment=enrollment,
         spec=spec,
         didactic=didactic,
         experiential=experiential,
-        didactic_totals=didactic_totals,
-        experiential_totals=queries.experiential_totals(
-            spec, experiential, didactic_totals.verified
-        ),
+        didactic_totals=queries.didactic_totals(spec, standing.facts),
+        experiential_totals=queries.experiential_totals(spec, standing.facts),
         topic_names={t.code: t.name for t in spec.didactic_topics},
         confirm=ConfirmForm(),
     )
