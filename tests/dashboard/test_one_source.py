@@ -14,6 +14,7 @@ from tests.training.factories import assign, make_enrollment
 from tracker.certificates import services as certificates
 from tracker.extensions import db
 from tracker.programs.requirements import DEFAULT_SCENARIOS
+from tracker.standing import assess_one
 
 
 def _application_count(html: str) -> tuple[int, int]:
@@ -113,3 +114,24 @@ def test_work_that_cannot_start_yet_is_upcoming_not_blocking(client, auth, creat
     assert "Upcoming" in upcoming
     assert "Supervised sessions: 0 of 4 signed" in upcoming
     assert "Didactic training: 0 of" in upcoming
+
+
+def test_the_cohort_page_counts_only_what_blocks_now(client, auth, create_user):
+    """Upcoming items are not counted as blocking on the staff row nor matched by a code filter."""
+    staff = create_user("staff", name="Sam Staff")
+    waiting = create_user("trainee", name="Uma Upcoming")
+    running = create_user("trainee", name="Rae Running")
+    ahead = make_enrollment(waiting, cohort_started_days_ago=-49)
+    started = make_enrollment(running, cohort_started_days_ago=10)
+    auth.login(staff)
+
+    def blocking(enrollment) -> int:
+        page = client.get(f"/dashboard/cohort?cohort={enrollment.cohort_id}").get_data(as_text=True)
+        row = page.split("<tbody>", 1)[1]
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row.split("</tr>", 1)[0], re.S)
+        return int(cells[11])
+
+    assert blocking(started) > blocking(ahead)
+    listed = client.get("/dashboard/cohort?code=session.short").get_data(as_text=True)
+    assert "Rae Running" in listed and "Uma Upcoming" not in listed
+    assert blocking(ahead) == len(assess_one(ahead.id).progress.blocking_items)
