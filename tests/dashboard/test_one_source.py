@@ -6,8 +6,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from tests.applications.factories import add_document, add_reference, answer
+from tests.applications.factories import (
+    add_document,
+    add_reference,
+    answer,
+    complete_application,
+    complete_eligibility,
+)
 from tests.certificates.factories import add_ce, backdate, ready_enrollment, today
+from tests.conftest import post_form
 from tests.enrollments.factories import enroll
 from tests.signoffs.factories import waiting_experiential, waiting_session
 from tests.training.factories import assign, make_enrollment
@@ -135,3 +142,17 @@ def test_the_cohort_page_counts_only_what_blocks_now(client, auth, create_user):
     listed = client.get("/dashboard/cohort?code=session.short").get_data(as_text=True)
     assert "Rae Running" in listed and "Uma Upcoming" not in listed
     assert blocking(ahead) == len(assess_one(ahead.id).progress.blocking_items)
+
+
+def test_the_home_asks_to_submit_only_when_the_submission_would_be_accepted(
+    client, auth, create_user
+):
+    trainee = create_user("trainee", name="Sue Submit")
+    enrollment = enroll(trainee)
+    complete_application(enrollment, skip=("eligibility",))
+    auth.login(trainee)
+    assert "submit your application" not in client.get("/dashboard/trainee").get_data(as_text=True)
+    complete_eligibility(trainee)
+    assert "submit your application" in client.get("/dashboard/trainee").get_data(as_text=True)
+    page = post_form(client, "/applications/submit", follow_redirects=True).get_data(as_text=True)
+    assert "Application submitted." in page

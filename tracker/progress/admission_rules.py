@@ -416,7 +416,8 @@ def application(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> D
     """Step 3: the parts of `application_parts`, then admission.
 
     Each missing part asks the trainee to act, each waiting document waits on staff. When
-    nothing is missing, an applicant is asked to submit (`application.unsubmitted`); a
+    nothing is missing and `submission_checks` pass, an applicant is asked to submit
+    (`application.unsubmitted`); a
     submitted application with every document accepted waits on staff for the decision
     (`admission.pending`, waiting since `applied_on`). A declined or withdrawn enrollment is
     handled by the engine.
@@ -452,7 +453,9 @@ def application(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> D
     admitted = admission.done
     pending_review = any(i.code == "document.pending" for i in items)
     if not admitted and not outstanding:
-        if facts.status == APPLICANT:
+        # Submitting also needs the records of submission_checks (their items are on steps
+        # 1-2): until then, asking to submit would only earn a refusal.
+        if facts.status == APPLICANT and all(c.done for c in submission_checks(facts, spec, today)):
             items.append(
                 new_item("application.unsubmitted", "Everything is in: submit your application.")
             )
