@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tests.admissions.factories import add_version, fresh, review_url, snapshot
 from tests.conftest import post_form
+from tracker.admissions.services import requirements_move_target
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.standing.loader import load_enrollment
@@ -101,3 +102,15 @@ def test_an_application_not_yet_admitted_cannot_be_moved(as_staff, submitted, pr
     )
     assert "Only an admitted enrollment is pinned" in response.get_data(as_text=True)
     assert snapshot() == before
+
+
+def test_the_page_offers_the_move_exactly_when_the_service_allows_it(as_staff, submitted, program):
+    """One rule (requirements_move_target) decides both the offer and the move."""
+    track = program.tracks[0]
+    assert requirements_move_target(fresh(submitted)) is None  # not admitted yet
+    _admit(as_staff, submitted)
+    assert requirements_move_target(fresh(submitted)) is None  # pinned to the newest
+    assert "/requirements" not in as_staff.get(review_url(submitted)).get_data(as_text=True)
+    second = add_version(track, references_required=5)
+    assert requirements_move_target(fresh(submitted)).id == second.id
+    assert "/requirements" in as_staff.get(review_url(submitted)).get_data(as_text=True)

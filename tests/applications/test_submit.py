@@ -49,7 +49,7 @@ def test_an_empty_application_lists_everything_missing(signed_in, enrollment):
         "Insurance certificate",
         "Psychotherapy experience attested",
         "Health screening signed",
-        "Professional references (0 of 2 given. Add 2 more.)",
+        "Professional references (0 of 2 given)",
         "Ethical scenario 1",
         "Ethical scenario 2",
         "Ethical scenario 3",
@@ -76,7 +76,7 @@ def test_a_complete_application_is_submitted(signed_in, enrollment):
 
 def test_one_missing_item_is_named(signed_in, enrollment):
     complete_application(enrollment, skip=("disclosure",))
-    assert _missing(_submit(signed_in)) == "Ethical scenario 3 (Not answered yet.)."
+    assert _missing(_submit(signed_in)) == "Ethical scenario 3 (not answered yet)."
     db.session.refresh(enrollment)
     assert enrollment.status == "applicant"
 
@@ -86,7 +86,7 @@ def test_a_rejected_document_counts_as_missing(signed_in, enrollment):
     add_document(enrollment, "cv", status="rejected", note="Please send the full CV")
     missing = _missing(_submit(signed_in))
     assert missing.startswith(
-        "Curriculum vitae (Rejected by program staff (Please send the full CV)"
+        "Curriculum vitae (returned by staff, upload a new one (Please send the full CV))"
     )
 
 
@@ -103,7 +103,7 @@ def test_an_expired_licence_or_one_without_a_document_does_not_count(
     add_licence(trainee, number="NO-DOC-1")
     missing = _missing(_submit(signed_in))
     assert "Licence of an accepted type, not expired" not in missing
-    assert "Licence document (Upload the licence document" in missing
+    assert "Licence document (upload it with your licence record)" in missing
     db.session.refresh(enrollment)
     assert enrollment.status == "applicant"
 
@@ -113,7 +113,7 @@ def test_a_licence_type_the_track_does_not_accept_does_not_count(app, create_use
     enrollment = enroll(trainee, accepted_licence_types=["MD", "DO"])
     complete_application(enrollment)  # records an LCSW licence
     auth.login(trainee)
-    assert "Record a current licence (MD, DO)" in _missing(_submit(client))
+    assert "record a current licence (MD, DO)" in _missing(_submit(client))
 
 
 def test_the_requirement_set_decides_what_is_needed(create_user, auth, client):

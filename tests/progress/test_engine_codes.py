@@ -114,6 +114,11 @@ SITUATIONS = {
         {"didactic": (DidacticEntry("legal", days(-1), D(1), "returned"),)},
         {},
     ),
+    "verification.pending": (
+        "admitted",
+        {"didactic": (DidacticEntry("legal", days(-2), D(1), "pending"),)},
+        {},
+    ),
     "verification.waiting": (
         "admitted",
         {"didactic": (DidacticEntry("legal", days(-9), D(1), "pending"),)},
@@ -137,6 +142,11 @@ SITUATIONS = {
         {"experiential": (ExperientialEntry("observation", days(-1), D(1), "returned"),)},
         {},
     ),
+    "signoff.pending": (
+        "admitted",
+        {"experiential": (ExperientialEntry("observation", days(-2), D(1), "pending"),)},
+        {},
+    ),
     "signoff.waiting": (
         "admitted",
         {"experiential": (ExperientialEntry("observation", days(-9), D(1), "pending"),)},
@@ -145,6 +155,7 @@ SITUATIONS = {
     "session.short": ("admitted", {}, {}),
     "session.uncovered": ("admitted", {"sessions": (SupervisedSession(days(-1000)),)}, {}),
     "session.returned": ("admitted", {"sessions": (SupervisedSession(days(-2), "returned"),)}, {}),
+    "session.pending": ("admitted", {"sessions": (SupervisedSession(days(-2), "submitted"),)}, {}),
     "session.waiting": ("admitted", {"sessions": (SupervisedSession(days(-9), "submitted"),)}, {}),
     "case_presentation.short": ("admitted", {}, {}),
     "supervisor.unassigned": ("admitted", {"supervisor_assigned": False}, {}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -325,3 +326,37 @@ def test_approved_alternative_pathway_covers_sessions_without_a_licence(enrollme
     assert progress.step(7).status == "complete"
     refused = enrollments.trained(TODAY, licences=(), pathway="alternative_refused")
     assert "session.uncovered" in compute(refused, spec, TODAY).codes
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "code"), [(0, "session.pending"), (7, "session.pending"), (8, "session.waiting")]
+)
+def test_every_waiting_session_has_an_item_and_the_limit_makes_it_overdue(
+    enrollments, spec, days_ago, code
+):
+    """A session in the supervisor's queue is always shown with its age; past the limit it warns."""
+    session = SupervisedSession(TODAY - timedelta(days=days_ago), "submitted")
+    facts = enrollments.admitted(TODAY, sessions=(session,))
+    items = [i for i in compute(facts, spec, TODAY).items if i.code.startswith("session.")]
+    waiting = [i for i in items if i.code in ("session.pending", "session.waiting")]
+    assert [i.code for i in waiting] == [code]
+    assert waiting[0].days_waiting(TODAY) == days_ago
+    assert waiting[0].severity == ("warning" if code == "session.waiting" else "info")
+
+
+def test_training_before_the_cohort_starts_is_upcoming_not_blocking(enrollments, spec):
+    """Admitted seven weeks before the cohort: steps 5-7 hold their shortfalls as upcoming."""
+    facts = enrollments.admitted(
+        TODAY,
+        cohort_starts_on=TODAY + timedelta(days=49),
+        cohort_ends_on=TODAY + timedelta(days=400),
+    )
+    progress = compute(facts, spec, TODAY)
+    for number in (5, 6, 7):
+        step = progress.step(number)
+        assert step.status != "complete"
+        assert not [i for i in step.items if i.severity == "blocking"]
+        assert [i for i in step.items if i.severity == "upcoming"]
+    assert not [i for i in progress.blocking_items if i.step in (5, 6, 7)]
+    started = dataclasses.replace(facts, cohort_starts_on=TODAY)
+    assert [i for i in compute(started, spec, TODAY).blocking_items if i.step == 5]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.conftest import post_form
+from tests.signoffs.factories import give_credentials
 from tests.training.factories import REFLECTION, add_session, assign, count, iso, yesterday
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
@@ -144,11 +145,17 @@ def test_list_counts_signed_of_required(signed_in, enrollment):
     add_session(enrollment, status="signed")
     add_session(enrollment, status="submitted")
     add_session(enrollment, status="draft")
+    # Without a licence and insurance on the day, no session counts (as step 7 says).
+    page = signed_in.get("/supervision/").get_data(as_text=True)
+    assert "Signed off: 0 of 4 required" in page
+    assert "Not counted (no valid licence or insurance on the day): 2." in page
+    give_credentials(enrollment.trainee)
     page = signed_in.get("/supervision/").get_data(as_text=True)
     assert "Signed off: 1 of 4 required" in page
     assert "Waiting for sign-off: 1" in page
     assert "drafts: 1" in page
     assert "Case presentations: 0 of 1 required" in page
+    assert "Not counted" not in page
 
 
 def test_transitions_need_the_csrf_token(signed_in, enrollment):

@@ -16,6 +16,7 @@ from tests.training.factories import (
 )
 from tracker.extensions import db
 from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
+from tracker.training.services import LoggingClosed, logging_open, require_admitted
 
 NEW = {
     "/training/didactic/new": (
@@ -75,3 +76,23 @@ def test_withdrawn_enrollment_cannot_change_its_entries(client, auth, create_use
         assert post_form(client, f"/training/{kind}/{item.id}/delete").status_code == 403
         assert client.get(f"/training/{kind}/{item.id}/edit").status_code == 200
     assert count(DidacticEntry) == count(ExperientialEntry) == count(ContinuingEducation) == 1
+
+
+@pytest.mark.parametrize("status", ["applicant", "submitted", "admitted", "declined", "withdrawn"])
+def test_one_rule_opens_logging_on_every_page_and_in_the_services(
+    client, auth, create_user, status
+):
+    """The hours, CE and sessions pages and the services all ask `logging_open`."""
+    user = create_user("trainee")
+    enrollment = make_enrollment(user, status=status)
+    auth.login(user)
+    is_open = logging_open(enrollment)
+    assert is_open == (status == "admitted")
+    for url in ("/training/", "/training/ce", "/supervision/"):
+        page = client.get(url).get_data(as_text=True)
+        assert ("Logging opens after admission" in page or "Logging is closed" in page) != is_open
+    if is_open:
+        assert require_admitted(enrollment) is enrollment
+    else:
+        with pytest.raises(LoggingClosed):
+            require_admitted(enrollment)

@@ -20,7 +20,8 @@ def test_topic_totals_split_verified_and_waiting(signed_in, enrollment):
     add_didactic(enrollment, "1", status="returned", topic_code="pharmacology")
     add_didactic(enrollment, "4", status="verified", topic_code="legal")
     page = signed_in.get("/training/").get_data(as_text=True)
-    assert row(page, "Pharmacology and mechanisms") == "7.5 3 12 Short by 4.5"
+    # Returned hours wait on the trainee, not on a verifier: the engine does not count them.
+    assert row(page, "Pharmacology and mechanisms") == "7.5 2 12 Short by 4.5"
     assert row(page, "Legal and business") == "4 0 4 Met"
     assert "11.5 of 110 verified" in page
 
@@ -58,8 +59,9 @@ def test_required_personal_sessions_are_counted(client, auth, trainee):
     add_experiential(enrollment, "2", status="verified", kind="personal_session")
     auth.login(trainee)
     page = client.get("/training/").get_data(as_text=True)
+    # A personal session is an attestation: it counts, and adds no hours.
     assert row(page, "Personal ketamine session (attestation)") == (
-        "2 1 0 (0 h) 2 (at most 3) Short by 1"
+        "0 1 0 (0 h) 2 (at most 3) Short by 1"
     )
 
 

@@ -576,6 +576,19 @@ def revoke_waiver(enrollment: Enrollment, waiver: Waiver, staff: User, reason: s
 # -- requirement-set version ----------------------------------------------------------------------
 
 
+def requirements_move_target(enrollment: Enrollment) -> RequirementSet | None:
+    """The version an enrollment may move to: its track's newest, when the enrollment is admitted
+    and pinned to an older version (or to none); None otherwise. The review page offers the move
+    exactly when this names a version."""
+    if enrollment.status != "admitted":
+        return None
+    newest = newest_requirements(enrollment.track_id)
+    current = enrollment.pinned_requirements
+    if newest is None or (current is not None and newest.version <= current.version):
+        return None
+    return newest
+
+
 def move_to_newest_requirements(
     enrollment: Enrollment, staff: User, expected_id: int | None, note: str = ""
 ) -> RequirementSet:
@@ -588,11 +601,9 @@ def move_to_newest_requirements(
         )
     _not_own(staff, enrollment.trainee_id)
     text = _text(note, "note", required=False)
-    newest = newest_requirements(enrollment.track_id)
     current = enrollment.pinned_requirements
-    if newest is None or (current is not None and newest.id == current.id):
-        raise AdmissionError("The enrollment already follows the newest version.")
-    if current is not None and newest.version < current.version:
+    newest = requirements_move_target(enrollment)
+    if newest is None:
         raise AdmissionError("The enrollment already follows the newest version.")
     if expected_id is not None and expected_id != newest.id:
         raise AdmissionError(

@@ -171,11 +171,7 @@ def _page(enrollment: Enrollment, posted: Any = None):
         today=today,
         newest=newest,
         pinned=pinned,
-        can_move=(
-            enrollment.status == "admitted"
-            and newest is not None
-            and (pinned is None or newest.version > pinned.version)
-        ),
+        can_move=services.requirements_move_target(enrollment) is not None,
         spec=spec,
         is_open=enrollment.status in services.OPEN_STATUSES,
         days_waiting=queries.days_since(enrollment.submitted_at, enrollment.program.timezone),

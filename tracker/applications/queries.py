@@ -13,12 +13,18 @@ from tracker.applications.models import (
     Reference,
     ScenarioAnswer,
 )
-from tracker.eligibility import queries as eligibility
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
-from tracker.progress.requirements import DOCUMENT_LABELS, RequirementSpec
-
-LICENCE_NOT_NEEDED = ("alternative_pending", "alternative_approved")
+from tracker.progress.admission_rules import (
+    DONE,
+    MISSING,
+    ApplicationPart,
+    application_parts,
+    parts_summary,
+    submission_checks,
+)
+from tracker.progress.requirements import RequirementSpec
+from tracker.standing import assess_one
 
 
 def current_documents(enrollment_id: int) -> dict[str, ApplicationDocument]:
@@ -60,176 +66,101 @@ def required_document_kinds(spec: RequirementSpec) -> tuple[str, ...]:
     return tuple(kind for kind in APPLICATION_DOCUMENT_KINDS if kind in spec.documents_required)
 
 
+ENDPOINTS = {
+    "selection": ("enrollments.program", {}),
+    "licence": ("eligibility.overview", {}),
+    "insurance": ("eligibility.overview", {}),
+    "document:licence": ("eligibility.overview", {}),
+    "document:insurance": ("eligibility.overview", {}),
+    "experience": ("eligibility.experience", {}),
+    "health": ("eligibility.health_screening", {}),
+    "references": ("applications.add_reference", {}),
+}
+
+
 @dataclass(frozen=True)
 class ChecklistItem:
-    """One requirement of the application: whether it is met and what to do if it is not."""
+    """One part of the application (or a record needed before submitting) as the engine
+    judges it: done, waiting on staff, or missing, and where to go to act on it."""
 
     label: str
-    done: bool
+    state: str
     detail: str
     endpoint: str | None = None
     args: dict[str, object] = field(default_factory=dict)
 
+    @property
+    def done(self) -> bool:
+        """True when the part is complete."""
+        return self.state == DONE
+
+    @property
+    def missing(self) -> bool:
+        """True when the trainee must act on it before submitting."""
+        return self.state == MISSING
+
+    @property
+    def message(self) -> str:
+        """The part's label and where it stands, as every page words it."""
+        return f"{self.label}: {self.detail}."
+
 
 @dataclass(frozen=True)
 class Checklist:
-    """Everything an application needs before it can be submitted."""
+    """The application's parts (what the engine counts for step 3), with their summary, and the
+    records the submission also needs."""
 
     items: list[ChecklistItem]
+    before_submitting: list[ChecklistItem] = field(default_factory=list)
+    summary: str = ""
 
     @property
     def missing(self) -> list[ChecklistItem]:
-        """The items not yet met."""
-        return [item for item in self.items if not item.done]
+        """What the trainee must still do before the application can be submitted."""
+        parts = [i for i in self.items if i.label != "Admission"]
+        return [i for i in (*self.before_submitting, *parts) if i.missing]
 
     @property
     def complete(self) -> bool:
-        """True when every item is met."""
+        """True when nothing is missing for the submission."""
         return not self.missing
 
 
-def _document_item(kind: str, doc: ApplicationDocument | None) -> ChecklistItem:
-    label = DOCUMENT_LABELS[kind]
-    link = {"endpoint": "applications.upload_document", "args": {"kind": kind}}
-    if doc is None:
-        return ChecklistItem(label, False, "Not uploaded yet.", **link)
-    if doc.status == "rejected":
-        note = f" ({doc.review_note})" if doc.review_note else ""
-        return ChecklistItem(
-            label, False, f"Rejected by program staff{note}: upload a new one.", **link
-        )
-    if doc.status == "accepted":
-        return ChecklistItem(label, True, "Accepted by program staff.")
-    return ChecklistItem(
-        label,
-        True,
-        f"Uploaded on {doc.submitted_at.date().isoformat()}; waiting for review.",
-        **link,
-    )
+def _item(part: ApplicationPart, review_notes: dict[str, str]) -> ChecklistItem:
+    endpoint, args = ENDPOINTS.get(part.key, (None, {}))
+    detail = part.detail
+    if part.key.startswith("document:"):
+        kind = part.key.split(":", 1)[1]
+        if kind in APPLICATION_DOCUMENT_KINDS:
+            endpoint, args = "applications.upload_document", {"kind": kind}
+        if part.state == MISSING and review_notes.get(kind):
+            detail += f" ({review_notes[kind]})"
+    elif part.key.startswith("scenario:"):
+        endpoint, args = "applications.answer_scenario", {"code": part.key.split(":", 1)[1]}
+    return ChecklistItem(part.label, part.state, detail, endpoint, args)
 
 
 def checklist(enrollment: Enrollment) -> Checklist:
-    """The application's checklist from the enrollment's requirement set and the records."""
-    spec = eligibility.spec_for(enrollment)
-    items: list[ChecklistItem] = []
-    chosen = enrollment.track is not None and enrollment.cohort is not None
-    items.append(
-        ChecklistItem(
+    """The application's parts as the engine counts them (`admission_rules.application_parts`,
+    the same count the home page shows), and the records the submission also needs."""
+    standing = assess_one(enrollment.id)
+    if standing is None or standing.spec is None:
+        chosen = ChecklistItem(
             "Program track and cohort",
-            chosen,
-            f"{enrollment.track.name}, {enrollment.cohort.name}."
-            if chosen
-            else "Choose a track and a cohort.",
-            None if chosen else "enrollments.program",
+            MISSING,
+            "choose a track and a cohort",
+            *ENDPOINTS["selection"],
         )
+        return Checklist([], [chosen])
+    notes = {
+        kind: doc.review_note
+        for kind, doc in current_documents(enrollment.id).items()
+        if doc.status == "rejected"
+    }
+    parts = application_parts(standing.facts, standing.spec, standing.today)
+    checks = submission_checks(standing.facts, standing.spec, standing.today)
+    return Checklist(
+        [_item(p, notes) for p in parts],
+        [_item(c, notes) for c in checks],
+        parts_summary(parts),
     )
-    if spec is None:
-        return Checklist(items)
-    trainee_id = enrollment.trainee_id
-    today = eligibility.today_for(trainee_id, enrollment)
-    documents = current_documents(enrollment.id)
-    for kind in required_document_kinds(spec):
-        items.append(_document_item(kind, documents.get(kind)))
-
-    licences = [
-        lic
-        for lic in eligibility.licences_of(trainee_id)
-        if lic.licence_type in spec.accepted_licence_types
-    ]
-    current_licences = [lic for lic in licences if lic.expires_on >= today]
-    insurances = eligibility.insurances_of(trainee_id)
-    current_insurances = [ins for ins in insurances if ins.ends_on >= today]
-    to_eligibility = "eligibility.overview"
-    if enrollment.pathway in LICENCE_NOT_NEEDED:
-        items.append(
-            ChecklistItem(
-                "Licence", True, "Alternative pathway: program staff decide on eligibility."
-            )
-        )
-    else:
-        items.append(
-            ChecklistItem(
-                "Licence of an accepted type, not expired",
-                bool(current_licences),
-                "Recorded."
-                if current_licences
-                else f"Record a current licence ({', '.join(spec.accepted_licence_types)}).",
-                None if current_licences else to_eligibility,
-            )
-        )
-        if "licence" in spec.documents_required:
-            with_document = any(lic.document_id for lic in current_licences)
-            items.append(
-                ChecklistItem(
-                    DOCUMENT_LABELS["licence"],
-                    with_document,
-                    "Uploaded with the licence."
-                    if with_document
-                    else "Upload the licence document with your licence record.",
-                    None if with_document else to_eligibility,
-                )
-            )
-    items.append(
-        ChecklistItem(
-            "Professional liability insurance, not expired",
-            bool(current_insurances),
-            "Recorded." if current_insurances else "Record your current insurance policy.",
-            None if current_insurances else to_eligibility,
-        )
-    )
-    if "insurance" in spec.documents_required:
-        with_document = any(ins.document_id for ins in current_insurances)
-        items.append(
-            ChecklistItem(
-                DOCUMENT_LABELS["insurance"],
-                with_document,
-                "Uploaded with the policy."
-                if with_document
-                else "Upload the certificate of insurance with your policy record.",
-                None if with_document else to_eligibility,
-            )
-        )
-    attested = eligibility.current_attestation(trainee_id) is not None
-    items.append(
-        ChecklistItem(
-            "Psychotherapy experience attested",
-            attested,
-            "Attested." if attested else "Attest your psychotherapy experience.",
-            None if attested else "eligibility.experience",
-        )
-    )
-    if spec.health_screening_required:
-        screened = eligibility.current_screening(trainee_id) is not None
-        items.append(
-            ChecklistItem(
-                "Health screening signed",
-                screened,
-                "Signed." if screened else "Answer and sign the health screening.",
-                None if screened else "eligibility.health_screening",
-            )
-        )
-    if spec.references_required:
-        given = len(references_of(enrollment.id))
-        enough = given >= spec.references_required
-        items.append(
-            ChecklistItem(
-                "Professional references",
-                enough,
-                f"{given} of {spec.references_required} given."
-                + ("" if enough else f" Add {spec.references_required - given} more."),
-                None if enough else "applications.add_reference",
-            )
-        )
-    answers = answers_of(enrollment.id)
-    for number, scenario in enumerate(spec.ethical_scenarios, start=1):
-        answered = scenario.code in answers
-        items.append(
-            ChecklistItem(
-                f"Ethical scenario {number}",
-                answered,
-                "Answered." if answered else "Not answered yet.",
-                "applications.answer_scenario",
-                {"code": scenario.code},
-            )
-        )
-    return Checklist(items)

@@ -17,7 +17,7 @@ from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment, ProgressSnapshot
 from tracker.extensions import db
 from tracker.progress import CertificateStatus, OutstandingItem, Progress
-from tracker.progress.certification_rules import cycles
+from tracker.progress.certification_rules import current_cycle, cycles
 from tracker.standing import Standing as EnrollmentStanding
 from tracker.standing import assess, assess_one
 from tracker.standing.snapshots import out_of_date, program_zones
@@ -170,9 +170,8 @@ def standing(cert: Certificate) -> Standing:
         )
         for c in cycles(loaded.facts, spec, today)
     ]
-    current = next((v for v in views if v.ends_on >= today), None)
-    if cert.revoked or status == CertificateStatus.EXPIRED:
-        current = None
+    under_way = current_cycle(loaded.facts, spec, today)
+    current = next((v for v in views if under_way and v.starts_on == under_way.starts_on), None)
     short = tuple(v for v in views if v.ends_on < today and not v.met)
     return Standing(status, today, current, short, progress.step(9).items)
 

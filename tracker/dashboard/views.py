@@ -51,7 +51,7 @@ def trainee():
     today = loaded.today
     progress = loaded.progress
     items = sorted(
-        progress.items,
+        progress.current_items,
         key=lambda i: (SEVERITY_ORDER.get(i.severity, 3), i.due_on or today, int(i.step)),
     )
     groups = [
@@ -64,6 +64,7 @@ def trainee():
         progress=progress,
         groups=groups,
         next_actions=next_actions,
+        upcoming=progress.upcoming_items,
         today=today,
         step_link=step_link,
     )

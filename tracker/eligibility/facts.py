@@ -59,6 +59,7 @@ def eligibility_facts(selection: Selection) -> Contribution:
                 number_present=bool(lic.number),
                 issued_on=lic.issued_on,
                 id=lic.id,
+                has_document=lic.document_id is not None,
             )
         )
         if lic.document_id is not None:
@@ -70,6 +71,7 @@ def eligibility_facts(selection: Selection) -> Contribution:
                 ends_on=ins.ends_on,
                 verified=ins.verified_at is not None,
                 id=ins.id,
+                has_document=ins.document_id is not None,
             )
         )
         if ins.document_id is not None:

@@ -165,6 +165,17 @@ def cycles(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> list[C
     return result
 
 
+def current_cycle(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Cycle | None:
+    """The certificate's renewal cycle that contains `today`: the one every page shows.
+
+    None without a certificate, or once it is revoked or expired (no cycle is under way then).
+    """
+    cert = facts.certificate
+    if cert is None or cert.revoked or (cert.expires_on is not None and today > cert.expires_on):
+        return None
+    return next((c for c in cycles(facts, spec, today) if c.ends_on >= today), None)
+
+
 def ongoing_education(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Draft:
     """Step 9: CE credits and consultation hours per cycle, after certification.
 

@@ -21,6 +21,10 @@ How a step's status is decided, in this order:
      `enrollment.withdrawn` on the first blocked step).
 5. Otherwise `in_progress` when the trainee has started the step, else `not_started`.
 
+Upcoming: while an admitted enrollment's cohort has not started, the blocking items of steps 5-7
+cannot be acted on yet; they keep the step from completing but show as `upcoming`, not as
+blocking (blocking means: holds progress now). A blocked step (4) drops its items instead.
+
 The fraction of a complete or waived step is 1; any other step is capped just below 1 so a bar
 never looks full while something is missing.
 
@@ -64,6 +68,7 @@ EARLY_RULES: dict[int, Rule] = {
     7: training_rules.supervised_practice,
 }
 NEEDS_ADMISSION = (4, 5, 6, 7, 8)
+TRAINING_STEPS = (5, 6, 7)
 ALMOST_FULL = 0.99
 
 
@@ -86,6 +91,8 @@ def compute(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Progr
     results.append(_finish(9, nine, waivers, _dependency(facts, 9, earlier)))
     if facts.status in (DECLINED, WITHDRAWN):
         results = _close(facts, results)
+    elif cohort_ahead(facts, today):
+        results = [_as_upcoming(r) if r.number in TRAINING_STEPS else r for r in results]
     all_items = [i for r in results for i in r.items]
     return Progress(
         enrollment_id=facts.enrollment_id,
@@ -119,6 +126,20 @@ def is_waived(item: OutstandingItem, waivers: Mapping[int | str, str]) -> bool:
     if not ITEM_CODES[item.code].waivable:
         return False
     return item.code in waivers or f"{item.code}:{item.key}" in waivers
+
+
+def cohort_ahead(facts: EnrollmentFacts, today: date) -> bool:
+    """True when the enrollment is admitted and its cohort starts after `today`."""
+    start = facts.cohort_starts_on
+    return facts.admitted and start is not None and today < start
+
+
+def _as_upcoming(result: StepResult) -> StepResult:
+    items = tuple(
+        dataclasses.replace(i, severity=Severity.UPCOMING) if i.severity == Severity.BLOCKING else i
+        for i in result.items
+    )
+    return dataclasses.replace(result, items=items)
 
 
 def _dependency(facts: EnrollmentFacts, number: int, earlier: list[StepResult]) -> str | None:

@@ -58,6 +58,7 @@ class Licence:
     number_present: bool = True
     issued_on: date | None = None
     id: RecordId = None
+    has_document: bool = False
 
     @property
     def complete(self) -> bool:
@@ -73,6 +74,7 @@ class Insurance:
     ends_on: date
     verified: bool = False
     id: RecordId = None
+    has_document: bool = False
 
     def __post_init__(self) -> None:
         """Refuse values the engine would not understand."""

@@ -57,11 +57,16 @@ class StepStatus(StrEnum):
 
 
 class Severity(StrEnum):
-    """How much an item matters: blocking items keep their step from completing."""
+    """How much an item matters: blocking items keep their step from completing now.
+
+    `upcoming` is never a catalogue severity: the engine gives it to a blocking item that cannot
+    be acted on yet (its cohort has not started), so pages group it apart instead of in red.
+    """
 
     BLOCKING = "blocking"
     WARNING = "warning"
     INFO = "info"
+    UPCOMING = "upcoming"
 
 
 class Actor(StrEnum):
@@ -128,6 +133,11 @@ class OutstandingItem:
         return (self.code, self.key)
 
     @property
+    def upcoming(self) -> bool:
+        """True when the item cannot be acted on yet (shown apart, never as blocking)."""
+        return self.severity == Severity.UPCOMING
+
+    @property
     def description(self) -> str:
         """What the item's code means in general."""
         return ITEM_CODES[self.code].description
@@ -179,6 +189,7 @@ _CATALOGUE = (
     ("didactic.topic_short", (5,), _B, _T, "Verified hours in a topic are below its minimum."),
     ("didactic.total_short", (5,), _B, _T, "Verified didactic hours are below the total."),
     ("didactic.returned", (5,), _W, _T, "A didactic entry was returned for correction."),
+    ("verification.pending", (5,), _I, _ST, "Didactic hours wait for verification."),
     ("verification.waiting", (5,), _W, _ST, "A didactic entry waits too long for verification."),
     # 6 Experiential
     ("experiential.hours_short", (6,), _B, _T, "Verified experiential hours below the total."),
@@ -187,11 +198,13 @@ _CATALOGUE = (
     ("personal_session.over", (6,), _W, _ST, "More personal sessions than the policy allows."),
     ("program.total_short", (6,), _B, _T, "Didactic + experiential hours below program total."),
     ("experiential.returned", (6,), _W, _T, "An experiential entry was returned for correction."),
+    ("signoff.pending", (6,), _I, _SV, "An experiential entry waits for sign-off."),
     ("signoff.waiting", (6,), _W, _SV, "An experiential entry waits too long for sign-off."),
     # 7 Supervised practice
     ("session.short", (7,), _B, _T, "Fewer signed supervised sessions than required."),
     ("session.uncovered", (7,), _W, _T, "A session on a day without valid licence or insurance."),
     ("session.returned", (7,), _W, _T, "A supervised session was returned with a question."),
+    ("session.pending", (7,), _I, _SV, "A supervised session waits for sign-off."),
     ("session.waiting", (7,), _W, _SV, "A supervised session waits too long for sign-off."),
     ("case_presentation.short", (7,), _B, _T, "Fewer case presentations than required."),
     ("supervisor.unassigned", (7,), _W, _ST, "No supervisor is assigned to the trainee."),

@@ -67,9 +67,19 @@ class Progress:
         """Items that keep their step from completing."""
         return tuple(i for i in self.items if i.severity == Severity.BLOCKING)
 
+    @property
+    def upcoming_items(self) -> tuple[OutstandingItem, ...]:
+        """Items that cannot be acted on yet (the cohort has not started)."""
+        return tuple(i for i in self.items if i.severity == Severity.UPCOMING)
+
+    @property
+    def current_items(self) -> tuple[OutstandingItem, ...]:
+        """Items that can be acted on now: every item but the upcoming ones."""
+        return tuple(i for i in self.items if i.severity != Severity.UPCOMING)
+
     def items_for(self, actor: Actor | str) -> tuple[OutstandingItem, ...]:
-        """The items that `actor` (trainee, supervisor or staff) must act on."""
-        return tuple(i for i in self.items if i.actor == actor)
+        """The items that `actor` (trainee, supervisor or staff) must act on now."""
+        return tuple(i for i in self.current_items if i.actor == actor)
 
     @property
     def next_due_on(self) -> date | None:

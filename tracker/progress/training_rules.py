@@ -1,15 +1,17 @@
 """Steps 5-7 (didactic, experiential, supervised practice) and the timeliness items.
 
 Only verified (didactic, experiential) or signed (sessions) records count toward a requirement.
-Records still waiting count as waiting: they show in the summary, and once they have waited longer
-than `spec.signoff_wait_days` days (from `submitted_on`, else the record's date) they get an item
-for whoever must act: staff verify didactic hours, the supervisor signs experiential entries and
-sessions. Returned records get an item for the trainee.
+Every record still waiting gets an item for whoever must act, with its age: staff verify didactic
+hours, the supervisor signs experiential entries and sessions. It is information
+(`*.pending`) until it has waited longer than `spec.signoff_wait_days` days (from
+`submitted_on`, else the record's date), then overdue (`*.waiting`, a warning): the limit only
+decides when. Returned records get an item for the trainee.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -32,6 +34,19 @@ def _ratio(have: Decimal | int, need: Decimal | int) -> float:
     return 1.0 if need <= 0 else float(min(Decimal(have) / Decimal(need), Decimal(1)))
 
 
+def overdue(days_waiting: int, spec: RequirementSpec) -> bool:
+    """True once a record has waited longer than `spec.signoff_wait_days`: the one rule for
+    when a wait becomes overdue (the items here, the supervisors' digest)."""
+    return days_waiting > spec.signoff_wait_days
+
+
+PENDING_CODES = {
+    "verification.waiting": "verification.pending",
+    "signoff.waiting": "signoff.pending",
+    "session.waiting": "session.pending",
+}
+
+
 def _waiting(
     code: str,
     label: str,
@@ -40,13 +55,21 @@ def _waiting(
     key: str,
     spec: RequirementSpec,
     today: date,
-) -> OutstandingItem | None:
+) -> OutstandingItem:
+    """The item of a record in someone's queue: `*.pending` (information, with its age) until it
+    has waited longer than `spec.signoff_wait_days`, then `code` (overdue, a warning)."""
     since = submitted_on or on
-    if (today - since).days <= spec.signoff_wait_days:
-        return None
+    days = (today - since).days
+    if not overdue(days, spec):
+        return new_item(
+            PENDING_CODES[code],
+            f"{label} submitted on {day(since)} is waiting.",
+            key=key,
+            waiting_since=since,
+        )
     return new_item(
         code,
-        f"{label} submitted on {day(since)} has waited {(today - since).days} days.",
+        f"{label} submitted on {day(since)} has waited {days} days.",
         key=key,
         waiting_since=since,
     )
@@ -65,6 +88,59 @@ def experiential_verified_hours(facts: EnrollmentFacts) -> Decimal:
     )
 
 
+def didactic_by_topic(facts: EnrollmentFacts) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """Didactic hours per topic code: (verified, waiting for verification). Returned hours are
+    in neither: they wait on the trainee."""
+    verified: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    pending: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for entry in facts.didactic:
+        if entry.status == "verified":
+            verified[entry.topic] += entry.hours
+        elif entry.status == "pending":
+            pending[entry.topic] += entry.hours
+    return verified, pending
+
+
+@dataclass(frozen=True)
+class KindTally:
+    """Experiential activities of one kind: verified and waiting, counted and in hours (personal
+    sessions carry no hours)."""
+
+    verified_count: int = 0
+    waiting_count: int = 0
+    verified_hours: Decimal = ZERO
+    waiting_hours: Decimal = ZERO
+
+
+def experiential_by_kind(facts: EnrollmentFacts) -> dict[str, KindTally]:
+    """The experiential tally per kind, as step 6 counts it."""
+    counts: dict[str, list] = defaultdict(lambda: [0, 0, ZERO, ZERO])
+    for entry in facts.experiential:
+        row = counts[entry.kind]
+        hours_of = ZERO if entry.kind == PERSONAL else entry.hours
+        if entry.status == "verified":
+            row[0] += 1
+            row[2] += hours_of
+        elif entry.status == "pending":
+            row[1] += 1
+            row[3] += hours_of
+    return {kind: KindTally(*row) for kind, row in counts.items()}
+
+
+def counted_sessions(facts: EnrollmentFacts, spec: RequirementSpec) -> tuple[int, int]:
+    """(signed, waiting for sign-off) supervised sessions that count: a session dated on a day
+    without a valid licence or insurance counts for nothing."""
+    signed = waiting = 0
+    for session in facts.sessions:
+        if session.status not in ("signed", "submitted") or session_gaps(facts, spec, session.on):
+            continue
+        if session.status == "signed":
+            signed += 1
+        else:
+            waiting += 1
+    return signed, waiting
+
+
 def didactic(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Draft:
     """Step 5: verified hours meet `didactic_total_hours` and every topic's `min_hours`.
 
@@ -72,22 +148,20 @@ def didactic(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Draf
     The fraction counts hours that move the trainee toward completion: each topic up to its
     minimum, plus hours beyond the minimums up to the rest of the total.
     """
-    verified: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    pending: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    verified, pending = didactic_by_topic(facts)
     items: list[OutstandingItem] = []
     for index, entry in enumerate(facts.didactic):
         key = _key(entry.id, index)
         topic = spec.topic(entry.topic)
         label = f"{topic.name if topic else entry.topic} ({hours(entry.hours)} h, {day(entry.on)})"
         if entry.status == "verified":
-            verified[entry.topic] += entry.hours
-        elif entry.status == "pending":
-            pending[entry.topic] += entry.hours
-            item = _waiting(
-                "verification.waiting", label, entry.on, entry.submitted_on, key, spec, today
+            continue
+        if entry.status == "pending":
+            items.append(
+                _waiting(
+                    "verification.waiting", label, entry.on, entry.submitted_on, key, spec, today
+                )
             )
-            if item:
-                items.append(item)
         else:
             items.append(
                 new_item("didactic.returned", f"{label} was returned for correction.", key=key)
@@ -147,7 +221,8 @@ def experiential(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> 
     items: list[OutstandingItem] = []
     shortfalls: list[OutstandingItem] = []
     scores: list[float] = []
-    counts: dict[str, int] = defaultdict(int)
+    tally = experiential_by_kind(facts)
+    counts: dict[str, int] = defaultdict(int, {k: t.verified_count for k, t in tally.items()})
     recorded_personal = 0
     for index, entry in enumerate(facts.experiential):
         key = _key(entry.id, index)
@@ -155,13 +230,11 @@ def experiential(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> 
         if entry.kind == PERSONAL and entry.status != "returned":
             recorded_personal += 1
         if entry.status == "verified":
-            counts[entry.kind] += 1
-        elif entry.status == "pending":
-            item = _waiting(
-                "signoff.waiting", label, entry.on, entry.submitted_on, key, spec, today
+            continue
+        if entry.status == "pending":
+            items.append(
+                _waiting("signoff.waiting", label, entry.on, entry.submitted_on, key, spec, today)
             )
-            if item:
-                items.append(item)
         else:
             items.append(
                 new_item("experiential.returned", f"{label} was returned with a question.", key=key)
@@ -251,7 +324,7 @@ def supervised_practice(facts: EnrollmentFacts, spec: RequirementSpec, today: da
     """
     items: list[OutstandingItem] = []
     shortfalls: list[OutstandingItem] = []
-    signed = waiting = 0
+    signed, waiting = counted_sessions(facts, spec)
     for index, session in enumerate(facts.sessions):
         key = _key(session.id, index)
         label = f"Supervised session on {day(session.on)}"
@@ -265,17 +338,14 @@ def supervised_practice(facts: EnrollmentFacts, spec: RequirementSpec, today: da
                         key=key,
                     )
                 )
-                continue
-        if session.status == "signed":
-            signed += 1
-        elif session.status == "submitted":
-            waiting += 1
-            item = _waiting(
-                "session.waiting", label, session.on, session.submitted_on, key, spec, today
+        if session.status == "submitted":
+            # Still in the supervisor's queue, whether or not it will count.
+            items.append(
+                _waiting(
+                    "session.waiting", label, session.on, session.submitted_on, key, spec, today
+                )
             )
-            if item:
-                items.append(item)
-        elif session.status == "returned":
+        if session.status == "returned":
             items.append(
                 new_item("session.returned", f"{label} was returned with a question.", key=key)
             )

@@ -9,7 +9,6 @@ so the next run tries again.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,14 +21,11 @@ from tracker.accounts.models import User
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db
 from tracker.mail import send
-from tracker.programs.models import RequirementSet
 from tracker.progress import Actor
-from tracker.progress.requirements import RequirementSpec
+from tracker.progress.training_rules import overdue as is_overdue
 from tracker.signoffs.models import ReminderLog
 from tracker.signoffs.queries import WaitingEntry, waiting_entries
 from tracker.standing import assess
-
-DEFAULT_WAIT_DAYS = 7
 
 
 def _count(n: int) -> str:
@@ -45,29 +41,21 @@ class ReminderResult:
     failed: list[str] = field(default_factory=list)
 
 
-def _wait_limits(enrollment_ids: set[int]) -> dict[int, int]:
-    if not enrollment_ids:
-        return {}
-    rows = db.session.execute(
-        select(Enrollment.id, RequirementSet.content)
-        .outerjoin(RequirementSet, RequirementSet.id == Enrollment.requirement_set_id)
-        .where(Enrollment.id.in_(enrollment_ids))
-    )
-    limits = {}
-    for enrollment_id, content in rows:
-        limit = DEFAULT_WAIT_DAYS
-        if content:
-            limit = RequirementSpec.from_dict(json.loads(content)).signoff_wait_days
-        limits[enrollment_id] = limit
-    return limits
-
-
 def overdue_by_supervisor(day: date) -> dict[int, list[WaitingEntry]]:
-    """Entries waiting longer than their program's limit on `day`, by current supervisor."""
+    """Entries overdue on `day` by the engine's rule (`training_rules.overdue`, against each
+    enrollment's requirement set), by current supervisor."""
     waiting = waiting_entries(None)
-    limits = _wait_limits({w.enrollment_id for w in waiting})
+    ids = {w.enrollment_id for w in waiting}
+    specs = (
+        {s.row.id: s.spec for s in assess(select(Enrollment.id).where(Enrollment.id.in_(ids)), day)}
+        if ids
+        else {}
+    )
     overdue = [
-        w for w in waiting if w.days_waiting(day) > limits.get(w.enrollment_id, DEFAULT_WAIT_DAYS)
+        w
+        for w in waiting
+        if specs.get(w.enrollment_id) is not None
+        and is_overdue(w.days_waiting(day), specs[w.enrollment_id])
     ]
     if not overdue:
         return {}

@@ -317,8 +317,11 @@ def columns(progress: Progress | None, today: date) -> dict:
     }
     if progress is None:
         return values
-    codes = sorted(progress.codes)
-    actors = sorted({str(item.actor) for item in progress.items})
+    # Codes and actors name what can be acted on now: upcoming items (a cohort not started yet)
+    # neither count as blocking nor match the cohort page's filters.
+    current = progress.current_items
+    codes = sorted({item.code for item in current})
+    actors = sorted({str(item.actor) for item in current})
     values.update(
         steps="".join(LETTERS[str(step.status)] for step in progress.steps),
         fraction=progress.fraction,

@@ -10,6 +10,9 @@ from sqlalchemy.orm import joinedload
 
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
+from tracker.progress.facts import EnrollmentFacts
+from tracker.progress.requirements import RequirementSpec
+from tracker.progress.training_rules import counted_sessions
 from tracker.supervision.models import CasePresentation, SupervisedSession
 
 
@@ -57,13 +60,16 @@ def presentations_of(enrollment_id: int) -> Sequence[CasePresentation]:
 
 @dataclass(frozen=True)
 class SessionCounts:
-    """Sessions by status against the program's requirement."""
+    """Sessions against the program's requirement, as step 7 counts them: `signed` and
+    `submitted` are the sessions that count (a day without a valid licence or insurance counts
+    for nothing, `uncovered`)."""
 
     signed: int
     submitted: int
     returned: int
     draft: int
     required: int
+    uncovered: int = 0
 
     @property
     def met(self) -> bool:
@@ -71,9 +77,15 @@ class SessionCounts:
         return self.signed >= self.required
 
 
-def session_counts(sessions: Sequence[SupervisedSession], required: int) -> SessionCounts:
-    """Count the sessions per status."""
-    by_status = {s: 0 for s in ("draft", "submitted", "returned", "signed")}
-    for session in sessions:
-        by_status[session.status] = by_status.get(session.status, 0) + 1
-    return SessionCounts(required=required, **by_status)
+def session_counts(facts: EnrollmentFacts, spec: RequirementSpec) -> SessionCounts:
+    """The engine's count of the enrollment's sessions (`training_rules.counted_sessions`)."""
+    signed, waiting = counted_sessions(facts, spec)
+    statuses = [s.status for s in facts.sessions]
+    return SessionCounts(
+        signed=signed,
+        submitted=waiting,
+        returned=statuses.count("returned"),
+        draft=statuses.count("draft"),
+        required=spec.supervised_sessions_required,
+        uncovered=statuses.count("signed") + statuses.count("submitted") - signed - waiting,
+    )

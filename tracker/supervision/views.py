@@ -12,13 +12,14 @@ from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
 from tracker.extensions import db
 from tracker.security.access import Trainee, allow
+from tracker.standing import assess_one
 from tracker.supervision import queries, services
 from tracker.supervision.client_codes import new_client_code
 from tracker.supervision.forms import PresentationForm, SessionForm
 from tracker.supervision.models import SupervisedSession
 from tracker.training.forms import ConfirmForm
 from tracker.training.pages import attach_error, closed_page
-from tracker.training.services import LoggingClosed, TrainingError
+from tracker.training.services import LoggingClosed, TrainingError, logging_open
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 navigation.register("Sessions", "supervision.sessions", Trainee, order=40)
@@ -28,14 +29,6 @@ WHAT = "supervised sessions"
 
 def _enrollment() -> Enrollment | None:
     return current_enrollment(current_user.id)
-
-
-def _is_open(enrollment: Enrollment | None) -> bool:
-    return (
-        enrollment is not None
-        and enrollment.status == "admitted"
-        and enrollment.requirements is not None
-    )
 
 
 def _session_or_404(session_id: int) -> SupervisedSession:
@@ -84,16 +77,17 @@ def _form_page(form: SessionForm, title: str, session: SupervisedSession | None 
 def sessions():
     """The trainee's sessions with their status, and counts against the requirement."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, WHAT)
-    spec = enrollment.requirements.spec
+    standing = assess_one(enrollment.id)
+    spec = standing.spec
     items = queries.sessions_of(enrollment.id)
     presentations = queries.presentations_of(enrollment.id)
     return render_template(
         "supervision/sessions.html",
         sessions=items,
         signoffs=signoffs_of("session", items),
-        counts=queries.session_counts(items, spec.supervised_sessions_required),
+        counts=queries.session_counts(standing.facts, spec),
         presentations_count=len(presentations),
         presentations_required=spec.case_presentations_required,
     )
@@ -104,7 +98,7 @@ def sessions():
 def new_session():
     """Record a supervised session as a draft; the client code is pre-filled at random."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, WHAT)
     form = SessionForm()
     if request.method == "GET":
@@ -144,7 +138,7 @@ def edit_session(session_id: int):
     """Change a draft or returned session."""
     session = _session_or_404(session_id)
     enrollment = session.enrollment
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, WHAT)
     if not session.is_editable:
         flash(
@@ -222,7 +216,7 @@ def delete_session(session_id: int):
 def presentations():
     """The trainee's case presentations against the requirement."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, "case presentations")
     return render_template(
         "supervision/presentations.html",
@@ -245,7 +239,7 @@ def _session_choice(value: str | None) -> int | None:
 def new_presentation():
     """Record a case presentation."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, "case presentations")
     form = PresentationForm()
     form.session_id.choices = [SelectChoice("", "None")] + [

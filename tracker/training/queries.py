@@ -13,9 +13,18 @@ from sqlalchemy.orm import joinedload
 
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
+from tracker.progress.certification_rules import current_cycle
+from tracker.progress.facts import EnrollmentFacts
 from tracker.progress.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS, RequirementSpec
+from tracker.progress.training_rules import (
+    KindTally,
+    didactic_by_topic,
+    didactic_verified_hours,
+    experiential_by_kind,
+    experiential_verified_hours,
+)
+from tracker.standing import assess_one
 from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
-from tracker.training.services import window_start
 
 ZERO = Decimal(0)
 Owned = TypeVar("Owned", DidacticEntry, ExperientialEntry, ContinuingEducation)
@@ -67,7 +76,7 @@ def ce_records(enrollment_id: int) -> Sequence[ContinuingEducation]:
 
 @dataclass(frozen=True)
 class TopicTotal:
-    """Hours under one topic: verified, waiting (pending or returned), and the minimum."""
+    """Hours under one topic: verified, waiting for verification, and the minimum."""
 
     code: str
     name: str
@@ -96,23 +105,20 @@ class DidacticTotals:
         return self.verified >= self.required and all(t.met for t in self.topics)
 
 
-def didactic_totals(spec: RequirementSpec, entries: Sequence[DidacticEntry]) -> DidacticTotals:
-    """Sum the entries per curriculum topic."""
-    verified: dict[str, Decimal] = {}
-    waiting: dict[str, Decimal] = {}
-    for entry in entries:
-        bucket = verified if entry.status == "verified" else waiting
-        bucket[entry.topic_code] = bucket.get(entry.topic_code, ZERO) + entry.hours
+def didactic_totals(spec: RequirementSpec, facts: EnrollmentFacts) -> DidacticTotals:
+    """The engine's didactic hours per curriculum topic (verified, and waiting for
+    verification) and overall."""
+    verified, pending = didactic_by_topic(facts)
     topics = tuple(
         TopicTotal(
-            t.code, t.name, t.min_hours, verified.get(t.code, ZERO), waiting.get(t.code, ZERO)
+            t.code, t.name, t.min_hours, verified.get(t.code, ZERO), pending.get(t.code, ZERO)
         )
         for t in spec.didactic_topics
     )
     return DidacticTotals(
         topics=topics,
-        verified=sum(verified.values(), ZERO),
-        waiting=sum(waiting.values(), ZERO),
+        verified=didactic_verified_hours(facts),
+        waiting=sum(pending.values(), ZERO),
         required=spec.didactic_total_hours,
     )
 
@@ -151,19 +157,15 @@ class ExperientialTotals:
     personal_policy: str
 
 
-def experiential_totals(
-    spec: RequirementSpec,
-    entries: Sequence[ExperientialEntry],
-    didactic_verified: Decimal = ZERO,
-) -> ExperientialTotals:
-    """Sum the entries per activity type; the program total adds the verified didactic hours."""
+def experiential_totals(spec: RequirementSpec, facts: EnrollmentFacts) -> ExperientialTotals:
+    """The engine's experiential tally per activity type; the program total adds the verified
+    didactic hours."""
+    tally = experiential_by_kind(facts)
     rows = []
     for kind in EXPERIENTIAL_KINDS:
-        mine = [e for e in entries if e.kind == kind]
-        done = [e for e in mine if e.status == "verified"]
-        waiting = [e for e in mine if e.status != "verified"]
+        counted = tally.get(kind, KindTally())
         if kind == "personal_session":
-            if spec.personal_session_policy == "none" and not mine:
+            if spec.personal_session_policy == "none" and kind not in tally:
                 continue
             required = (
                 spec.personal_sessions_min if spec.personal_session_policy == "required" else None
@@ -176,52 +178,54 @@ def experiential_totals(
             KindTotal(
                 kind=kind,
                 label=EXPERIENTIAL_LABELS[kind],
-                verified_hours=sum((e.hours for e in done), ZERO),
-                waiting_hours=sum((e.hours for e in waiting), ZERO),
-                verified_count=len(done),
-                waiting_count=len(waiting),
+                verified_hours=counted.verified_hours,
+                waiting_hours=counted.waiting_hours,
+                verified_count=counted.verified_count,
+                waiting_count=counted.waiting_count,
                 required_count=required,
                 maximum=maximum,
             )
         )
-    verified = sum((r.verified_hours for r in rows), ZERO)
+    verified = experiential_verified_hours(facts)
     return ExperientialTotals(
         kinds=tuple(rows),
         verified=verified,
         waiting=sum((r.waiting_hours for r in rows), ZERO),
         required=spec.experiential_total_hours,
-        program_verified=verified + didactic_verified,
+        program_verified=verified + didactic_verified_hours(facts),
         program_required=spec.program_total_hours,
         personal_policy=spec.personal_session_policy,
     )
 
 
 @dataclass(frozen=True)
-class CETotals:
-    """CE credits and consultation hours inside the current window, against the cycle's
-    requirement."""
+class CECycle:
+    """The certificate's current renewal cycle: CE credits and consultation hours dated inside
+    it, against what the requirement set asks of a cycle (the engine's `current_cycle`)."""
 
-    window_start: date
-    window_end: date
-    months: int
+    starts_on: date
+    ends_on: date
     credits: Decimal
     credits_required: Decimal
     consultation: Decimal
     consultation_required: Decimal
 
 
-def ce_totals(
-    spec: RequirementSpec, records: Sequence[ContinuingEducation], today: date
-) -> CETotals:
-    """Sum the records dated inside the last `ce_cycle_months` months up to today."""
-    start = window_start(today, spec.ce_cycle_months)
-    inside = [r for r in records if start <= r.on <= today]
-    return CETotals(
-        window_start=start,
-        window_end=today,
-        months=spec.ce_cycle_months,
-        credits=sum((r.amount for r in inside if r.kind == "ce"), ZERO),
+def ce_cycle(enrollment_id: int) -> CECycle | None:
+    """The certificate's cycle under way today, as the certificate page shows it; None without a
+    certificate (revoked or expired included): before certification no CE is asked for."""
+    standing = assess_one(enrollment_id)
+    if standing is None or standing.spec is None:
+        return None
+    spec = standing.spec
+    cycle = current_cycle(standing.facts, spec, standing.today)
+    if cycle is None:
+        return None
+    return CECycle(
+        starts_on=cycle.starts_on,
+        ends_on=cycle.ends_on,
+        credits=cycle.ce,
         credits_required=spec.ce_credits_per_cycle,
-        consultation=sum((r.amount for r in inside if r.kind == "consultation"), ZERO),
+        consultation=cycle.consultation,
         consultation_required=spec.consultation_hours_per_cycle,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
@@ -110,9 +110,20 @@ LOGGING_CLOSED_MESSAGE = (
 )
 
 
+def logging_open(enrollment: Enrollment | None) -> bool:
+    """Whether training, sessions and CE may be logged: the one rule every page and service
+    asks. Open once staff admitted the enrollment and it has a requirement set to log against."""
+    return (
+        enrollment is not None
+        and enrollment.status == "admitted"
+        and enrollment.requirements is not None
+    )
+
+
 def require_admitted(enrollment: Enrollment | None) -> Enrollment:
-    """Return the enrollment when admitted; otherwise raise LoggingClosed."""
-    if enrollment is None or enrollment.status != "admitted":
+    """Return the enrollment when logging is open (`logging_open`); otherwise raise
+    LoggingClosed."""
+    if enrollment is None or not logging_open(enrollment):
         raise LoggingClosed(LOGGING_CLOSED_MESSAGE)
     return enrollment
 
@@ -583,8 +594,3 @@ def _spec(enrollment: Enrollment) -> RequirementSpec:
     if requirements is None:
         raise LoggingClosed("Your program has no requirements yet; ask the program staff.")
     return requirements.spec
-
-
-def window_start(today: date, months: int) -> date:
-    """The first day of the CE window of `months` ending today."""
-    return months_before(today, months) + timedelta(days=1)

@@ -14,6 +14,7 @@ from tracker.enrollments.queries import current_enrollment
 from tracker.extensions import db
 from tracker.progress.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
 from tracker.security.access import Trainee, allow
+from tracker.standing import assess_one
 from tracker.training import queries, services
 from tracker.training.forms import (
     ConfirmForm,
@@ -23,6 +24,7 @@ from tracker.training.forms import (
 )
 from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
 from tracker.training.pages import attach_error, closed_page
+from tracker.training.services import logging_open
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 navigation.register("Hours", "training.hours", Trainee, order=30)
@@ -34,14 +36,6 @@ navigation.register("CE", "training.ce", Trainee, order=50)
 
 def _enrollment() -> Enrollment | None:
     return current_enrollment(current_user.id)
-
-
-def _is_open(enrollment: Enrollment | None) -> bool:
-    return (
-        enrollment is not None
-        and enrollment.status == "admitted"
-        and enrollment.requirements is not None
-    )
 
 
 def _owned_or_404(model, record_id: int):
@@ -72,12 +66,12 @@ def _refused(error: services.TrainingError, enrollment: Enrollment | None, back:
 def hours():
     """Didactic and experiential entries with totals against the requirement."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment)
-    spec = enrollment.requirements.spec
+    standing = assess_one(enrollment.id)
+    spec = standing.spec
     didactic = queries.didactic_entries(enrollment.id)
     experiential = queries.experiential_entries(enrollment.id)
-    didactic_totals = queries.didactic_totals(spec, didactic)
     return render_template(
         "training/hours.html",
         enrollment=enrollment,
@@ -86,10 +80,8 @@ def hours():
         experiential=experiential,
         didactic_signoffs=signoffs_of("didactic", didactic),
         experiential_signoffs=signoffs_of("experiential", experiential),
-        didactic_totals=didactic_totals,
-        experiential_totals=queries.experiential_totals(
-            spec, experiential, didactic_totals.verified
-        ),
+        didactic_totals=queries.didactic_totals(spec, standing.facts),
+        experiential_totals=queries.experiential_totals(spec, standing.facts),
         topic_names={t.code: t.name for t in spec.didactic_topics},
         confirm=ConfirmForm(),
     )
@@ -118,7 +110,7 @@ def _didactic_input(form: DidacticForm) -> services.DidacticInput:
 def new_didactic():
     """Log didactic hours."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment)
     form = _didactic_form(enrollment)
     if form.validate_on_submit():
@@ -145,7 +137,7 @@ def edit_didactic(entry_id: int):
     """Change a didactic entry until it is verified."""
     entry = _owned_or_404(DidacticEntry, entry_id)
     enrollment = entry.enrollment
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment)
     if entry.is_verified:
         flash("This entry is verified and can no longer be changed.", "danger")
@@ -227,7 +219,7 @@ def _experiential_page(form: ExperientialForm, enrollment: Enrollment, title: st
 def new_experiential():
     """Log an experiential activity."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment)
     form = _experiential_form(enrollment)
     if form.validate_on_submit():
@@ -252,7 +244,7 @@ def edit_experiential(entry_id: int):
     """Change an experiential entry until it is verified."""
     entry = _owned_or_404(ExperientialEntry, entry_id)
     enrollment = entry.enrollment
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment)
     if entry.is_verified:
         flash("This entry is verified and can no longer be changed.", "danger")
@@ -295,17 +287,16 @@ def delete_experiential(entry_id: int):
 @bp.get("/ce")
 @allow(Trainee)
 def ce():
-    """CE credits and consultation hours, with the current window's totals."""
+    """CE credits and consultation hours, with the certificate's current cycle."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, "continuing education")
-    spec = enrollment.requirements.spec
     records = queries.ce_records(enrollment.id)
     return render_template(
         "training/ce.html",
         enrollment=enrollment,
         records=records,
-        totals=queries.ce_totals(spec, records, services.program_today(enrollment)),
+        cycle=queries.ce_cycle(enrollment.id),
         confirm=ConfirmForm(),
     )
 
@@ -338,7 +329,7 @@ def _ce_page(form: ContinuingEducationForm, title: str, item=None):
 def new_ce():
     """Log CE credits or consultation hours."""
     enrollment = _enrollment()
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, "continuing education")
     form = ContinuingEducationForm()
     if form.validate_on_submit():
@@ -363,7 +354,7 @@ def edit_ce(record_id: int):
     """Change a CE or consultation record."""
     item = _owned_or_404(ContinuingEducation, record_id)
     enrollment = item.enrollment
-    if not _is_open(enrollment):
+    if not logging_open(enrollment):
         return closed_page(enrollment, "continuing education")
     form = ContinuingEducationForm(obj=item if request.method == "GET" else None)
     if form.validate_on_submit():
