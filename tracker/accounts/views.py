@@ -56,7 +56,6 @@ def _begin(result: services.SignInResult) -> None:
     # and a session this browser held until now is ended, not just forgotten.
     if current_user.is_authenticated:
         services.end_session(current_user.session_token)
-        db.session.commit()
     session.clear()
     login_user(result.user)
 
@@ -75,10 +74,8 @@ def login():
                 form.email.data, form.password.data, request.user_agent.string or ""
             )
         except services.AccountError as error:
-            db.session.commit()
             flash(error.message, "danger")
         else:
-            db.session.commit()
             _begin(result)
             flash(f"Signed in as {result.user.full_name}.", "success")
             return redirect(safe_next(form.next.data) or url_for("core.home"))
@@ -90,7 +87,6 @@ def login():
 def logout():
     """Sign out: the server-side session is revoked, so the old cookie no longer works."""
     services.end_session(current_user.session_token)
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -102,7 +98,6 @@ def logout():
 def logout_everywhere():
     """End every sign-in session of this account, on every device."""
     count = services.revoke_all_sessions(current_user)
-    db.session.commit()
     logout_user()
     session.clear()
     flash(f"Signed out of {count} session(s) everywhere.", "info")
@@ -125,7 +120,6 @@ def register():
             _show_error(form, error)
         else:
             token = services.start_session(user, request.user_agent.string or "")
-            db.session.commit()
             _begin(services.SignInResult(user=user, token=token))
             flash("Welcome. Your applicant account is ready.", "success")
             return redirect(url_for("core.home"))
@@ -189,7 +183,6 @@ def _password_from_link(token: str, purpose: str):
             db.session.rollback()
             _show_error(form, error)
         else:
-            db.session.commit()
             if current_user.is_authenticated:
                 logout_user()
             session.clear()

@@ -9,6 +9,7 @@ from tracker.accounts import services
 from tracker.accounts.forms import ConfirmForm, InviteForm, RolesForm
 from tracker.accounts.models import User
 from tracker.core import navigation
+from tracker.core.transaction import after_commit
 from tracker.extensions import db
 from tracker.mail import send
 from tracker.security.access import Admin, AnyOf, Staff, allow
@@ -51,17 +52,20 @@ def invite():
             else:
                 flash(error.message, "danger")
         else:
-            token = services.make_token(user, "invite")
-            db.session.commit()
-            send(
-                user.email,
-                "You are invited to the KAP Certification Tracker",
-                "mail/invitation.txt",
-                user=user,
-                inviter=current_user,
-                link=current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-                + url_for("accounts.accept_invitation", token=token),
-                hours=current_app.config["INVITATION_MAX_AGE_HOURS"],
+            link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
+                "accounts.accept_invitation", token=services.make_token(user, "invite")
+            )
+            inviter = current_user._get_current_object()
+            after_commit(
+                lambda: send(
+                    user.email,
+                    "You are invited to the KAP Certification Tracker",
+                    "mail/invitation.txt",
+                    user=user,
+                    inviter=inviter,
+                    link=link,
+                    hours=current_app.config["INVITATION_MAX_AGE_HOURS"],
+                )
             )
             flash(f"Invitation sent to {user.email}.", "success")
             return redirect(url_for("admin.invite"))
@@ -88,7 +92,6 @@ def user_detail(user_id: int):
             db.session.rollback()
             form.roles.errors = [*form.roles.errors, error.message]
         else:
-            db.session.commit()
             flash("Roles updated.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user.html", user=user, form=form, confirm=ConfirmForm())
@@ -109,6 +112,5 @@ def set_active(user_id: int):
         db.session.rollback()
         flash(error.message, "danger")
     else:
-        db.session.commit()
         flash("Account reactivated." if wanted else "Account deactivated.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))

@@ -33,7 +33,7 @@ from tracker.admissions.forms import (
     VerifyForm,
     WaiverForm,
 )
-from tracker.core import navigation
+from tracker.core import navigation, transaction
 from tracker.core.clock import local_time, today_in
 from tracker.eligibility.models import CLEARANCE_LABELS, Insurance, Licence
 from tracker.enrollments.models import ENROLLMENT_STATUSES, Enrollment
@@ -199,10 +199,11 @@ def _act(
     form,
     action: Callable[[], str],
     anchor: str,
-    after_commit: Callable[[], None] | None = None,
+    then: Callable[[], None] | None = None,
 ):
-    """Validate `form`, run `action` (a service call returning the success message), commit or
-    roll back, then redirect to the page; a refusal shows next to its field or as a message."""
+    """Validate `form`, run `action` (a service call returning the success message), then
+    redirect to the page (`then` runs once the request has committed); a refusal shows next to
+    its field or as a message."""
     if not form.validate_on_submit():
         return _page(enrollment, form)
     try:
@@ -215,10 +216,9 @@ def _act(
             return _page(_enrollment_or_404(enrollment.id), form)
         flash(error.message, "danger")
         return _back(enrollment, anchor)
-    db.session.commit()
     flash(message, "success")
-    if after_commit is not None:
-        after_commit()
+    if then is not None:
+        transaction.after_commit(then)
     return _back(enrollment, anchor)
 
 

@@ -90,7 +90,6 @@ def upload_document(kind: str):
             if not _show_error(form, error):
                 return redirect(url_for("applications.overview"))
         else:
-            db.session.commit()
             flash(f"{DOCUMENT_LABELS[kind]} uploaded.", "success")
             return redirect(url_for("applications.overview"))
     return render_template(
@@ -137,7 +136,6 @@ def add_reference():
             if not _show_error(form, error):
                 return redirect(url_for("applications.overview"))
         else:
-            db.session.commit()
             flash("Reference added.", "success")
             return redirect(url_for("applications.overview"))
     return render_template("applications/reference.html", form=form, reference=None)
@@ -160,7 +158,6 @@ def edit_reference(reference_id: int):
             if not _show_error(form, error):
                 return redirect(url_for("applications.overview"))
         else:
-            db.session.commit()
             flash("Reference updated.", "success")
             return redirect(url_for("applications.overview"))
     return render_template("applications/reference.html", form=form, reference=reference)
@@ -182,7 +179,6 @@ def delete_reference(reference_id: int):
         db.session.rollback()
         flash(error.message, "danger")
     else:
-        db.session.commit()
         flash("Reference removed.", "success")
     return redirect(url_for("applications.overview"))
 
@@ -212,7 +208,6 @@ def answer_scenario(code: str):
             if not _show_error(form, error):
                 return redirect(url_for("applications.overview"))
         else:
-            db.session.commit()
             flash("Answer saved.", "success")
             return redirect(url_for("applications.overview"))
     return render_template(
@@ -240,6 +235,5 @@ def submit():
         db.session.rollback()
         flash(error.message, "danger")
     else:
-        db.session.commit()
         flash("Application submitted. Program staff will review it.", "success")
     return redirect(url_for("applications.overview"))

@@ -100,7 +100,6 @@ def record_exam(enrollment_id: int):
             db.session.rollback()
             _show_error(form, error)
         else:
-            db.session.commit()
             flash(f"Exam attempt recorded: score {attempt.score}.", "success")
             return redirect(url_for("assessment.enrollment", enrollment_id=enrollment.id))
     return _page(enrollment, exam_form=form)
@@ -125,7 +124,6 @@ def record_case(enrollment_id: int):
             db.session.rollback()
             _show_error(form, error)
         else:
-            db.session.commit()
             flash("Case evaluation recorded.", "success")
             return redirect(url_for("assessment.enrollment", enrollment_id=enrollment.id))
     return _page(enrollment, case_form=form)
@@ -165,7 +163,6 @@ def competency(enrollment_id: int):
             db.session.rollback()
             _show_error(form, error)
         else:
-            db.session.commit()
             flash("Competency evaluation recorded.", "success")
             return redirect(url_for("assessment.enrollment", enrollment_id=enrollment.id))
     return _competency_page(enrollment, form)

@@ -199,7 +199,6 @@ def issue(enrollment_id: int):
             db.session.rollback()
             _show_error(form, error)
         else:
-            db.session.commit()
             flash(f"Certificate {cert.number} issued.", "success")
             return redirect(url_for("certificates.enrollment", enrollment_id=enrollment.id))
     return _staff_page(enrollment, issue_form=form)
@@ -221,7 +220,6 @@ def revoke(certificate_id: int):
             db.session.rollback()
             _show_error(form, error)
         else:
-            db.session.commit()
             flash(f"Certificate {cert.number} revoked.", "success")
             return redirect(url_for("certificates.enrollment", enrollment_id=enrollment_id))
     return _staff_page(_enrollment_or_404(enrollment_id), revoke_form=form)

@@ -92,7 +92,6 @@ def add_licence():
             db.session.rollback()
             show_error(form, error)
         else:
-            db.session.commit()
             flash("Licence recorded. Program staff will verify it.", "success")
             return redirect(url_for("eligibility.overview"))
     return render_template("eligibility/licence_form.html", form=form, licence=None)
@@ -120,7 +119,6 @@ def edit_licence(licence_id: int):
             db.session.rollback()
             show_error(form, error)
         else:
-            db.session.commit()
             flash("Licence updated.", "success")
             return redirect(url_for("eligibility.overview"))
     return render_template("eligibility/licence_form.html", form=form, licence=licence)
@@ -139,7 +137,6 @@ def delete_licence(licence_id: int):
         db.session.rollback()
         flash(error.message, "danger")
     else:
-        db.session.commit()
         flash("Licence deleted.", "success")
     return redirect(url_for("eligibility.overview"))
 
@@ -181,7 +178,6 @@ def add_insurance():
             db.session.rollback()
             show_error(form, error)
         else:
-            db.session.commit()
             flash("Insurance recorded. Program staff will verify it.", "success")
             return redirect(url_for("eligibility.overview"))
     return render_template("eligibility/insurance_form.html", form=form, insurance=None)
@@ -212,7 +208,6 @@ def edit_insurance(insurance_id: int):
             db.session.rollback()
             show_error(form, error)
         else:
-            db.session.commit()
             flash("Insurance updated.", "success")
             return redirect(url_for("eligibility.overview"))
     return render_template("eligibility/insurance_form.html", form=form, insurance=insurance)
@@ -231,7 +226,6 @@ def delete_insurance(insurance_id: int):
         db.session.rollback()
         flash(error.message, "danger")
     else:
-        db.session.commit()
         flash("Insurance policy deleted.", "success")
     return redirect(url_for("eligibility.overview"))
 
@@ -256,7 +250,6 @@ def experience():
             db.session.rollback()
             show_error(form, error)
         else:
-            db.session.commit()
             flash("Experience attested.", "success")
             return redirect(url_for("eligibility.overview"))
     return render_template("eligibility/experience.html", form=form, current=current)
@@ -275,7 +268,6 @@ def health_screening():
             db.session.rollback()
             show_error(form, error)
         else:
-            db.session.commit()
             flash("Health screening signed. Program staff will review it for clearance.", "success")
             return redirect(url_for("eligibility.overview"))
     return render_template("eligibility/health_screening.html", form=form, current=current)

@@ -66,7 +66,6 @@ def program():
                 flash(error.message, "danger")
                 return redirect(url_for("enrollments.program"))
         else:
-            db.session.commit()
             flash("Your track and cohort are saved. Next: your application.", "success")
             return redirect(url_for("applications.overview"))
     return render_template(

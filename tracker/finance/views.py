@@ -125,7 +125,6 @@ def charge_tuition(enrollment_id: int):
             db.session.rollback()
             _show_error(form, error)
         else:
-            db.session.commit()
             flash(f"Tuition of {format_dollars(entry.amount_cents)} charged.", "success")
             return redirect(url_for("finance.ledger", enrollment_id=enrollment.id))
     return _staff_page(enrollment, tuition=form)
@@ -154,7 +153,6 @@ def add_entry(enrollment_id: int, kind: str):
             db.session.rollback()
             _show_error(form, error)
         else:
-            db.session.commit()
             flash(
                 f"{KIND_LABELS[kind]} of {format_dollars(entry.amount_cents)} recorded.", "success"
             )
@@ -175,7 +173,6 @@ def create_plan(enrollment_id: int):
             db.session.rollback()
             form.instalments.errors = [*form.instalments.errors, error.message]
         else:
-            db.session.commit()
             flash("Payment plan saved.", "success")
             return redirect(url_for("finance.ledger", enrollment_id=enrollment.id))
     return _staff_page(enrollment, plan=form)
@@ -192,7 +189,6 @@ def end_plan(enrollment_id: int):
         db.session.rollback()
         flash(error.message, "danger")
     else:
-        db.session.commit()
         flash("Payment plan ended.", "success")
     return redirect(url_for("finance.ledger", enrollment_id=enrollment.id))
 

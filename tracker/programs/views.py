@@ -115,7 +115,6 @@ def new_program():
             db.session.rollback()
             _show_error(form, error)
         else:
-            db.session.commit()
             flash(f"Program {program.name} created.", "success")
             return redirect(url_for("programs.program_detail", program_id=program.id))
     return render_template("programs/program_form.html", form=form, program=None)
@@ -144,7 +143,6 @@ def edit_program(program_id: int):
             db.session.rollback()
             _show_error(form, error)
         else:
-            db.session.commit()
             flash("Program saved.", "success")
             return redirect(url_for("programs.program_detail", program_id=program.id))
     return render_template("programs/program_form.html", form=form, program=program)
@@ -173,7 +171,6 @@ def new_track(program_id: int):
             db.session.rollback()
             _show_error(form, error)
         else:
-            db.session.commit()
             flash(f"Track {track.name} added with the default requirements.", "success")
             return redirect(url_for("programs.program_detail", program_id=program.id))
     return render_template("programs/track_form.html", form=form, program=program, track=None)
@@ -199,7 +196,6 @@ def edit_track(track_id: int):
             db.session.rollback()
             _show_error(form, error)
         else:
-            db.session.commit()
             flash("Track saved.", "success")
             return redirect(url_for("programs.program_detail", program_id=track.program_id))
     return render_template(
@@ -225,7 +221,6 @@ def new_cohort(program_id: int):
             db.session.rollback()
             _show_error(form, error)
         else:
-            db.session.commit()
             flash(f"Cohort {cohort.name} added.", "success")
             return redirect(url_for("programs.program_detail", program_id=program.id))
     return render_template("programs/cohort_form.html", form=form, program=program, cohort=None)
@@ -246,7 +241,6 @@ def edit_cohort(cohort_id: int):
             db.session.rollback()
             _show_error(form, error)
         else:
-            db.session.commit()
             flash("Cohort saved.", "success")
             return redirect(url_for("programs.program_detail", program_id=cohort.program_id))
     return render_template(
@@ -330,7 +324,6 @@ def edit_requirements(track_id: int):
                 db.session.rollback()
                 form.attach_error(error.field, error.message)
             else:
-                db.session.commit()
                 if saved.version == current.version:
                     flash(f"Nothing changed: version {current.version} is still current.", "info")
                 else:

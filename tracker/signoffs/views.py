@@ -209,7 +209,6 @@ def sign():
             current_app.logger.warning("signature refused for user %s: wrong password", me.id)
         flash(error.message, "danger")
         return redirect(_back())
-    db.session.commit()
     count = len(signatures)
     flash(f"Signed {count} entr{'y' if count == 1 else 'ies'}.", "success")
     return redirect(_back())
@@ -228,7 +227,6 @@ def return_entry(entry_type: str, entry_id: int):
             db.session.rollback()
             _attach(form, error)
         else:
-            db.session.commit()
             flash("Returned to the trainee with your question.", "success")
             return redirect(
                 url_for("signoffs.queue" if _me().is_supervisor else "signoffs.verification")
@@ -251,7 +249,6 @@ def reopen(entry_type: str, entry_id: int):
             db.session.rollback()
             _attach(form, error)
         else:
-            db.session.commit()
             flash("Reopened: the signature is voided and the entry waits for sign-off.", "success")
             return redirect(url_for("signoffs.entry", entry_type=entry_type, entry_id=entry_id))
     elif form.csrf_token.errors:
@@ -305,7 +302,6 @@ def answer(entry_type: str, entry_id: int):
             db.session.rollback()
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash("Answer saved. Change the entry if needed, then submit it again.", "success")
     elif form.csrf_token.errors:
         abort(400)
@@ -370,7 +366,6 @@ def supervisor_credentials(user_id: int):
             db.session.rollback()
             _attach(form, error)
         else:
-            db.session.commit()
             flash(f"The {kind} is recorded and verified.", "success")
             return redirect(url_for("signoffs.supervisor_credentials", user_id=person.id))
     elif form is not None and form.csrf_token.errors:

@@ -117,7 +117,6 @@ def new_session():
             db.session.rollback()
             attach_error(form, error)
         else:
-            db.session.commit()
             flash("Session saved as a draft. Submit it when it is ready for sign-off.", "success")
             return redirect(url_for("supervision.view_session", session_id=session.id))
     return _form_page(form, "Record a supervised session")
@@ -157,7 +156,6 @@ def edit_session(session_id: int):
             db.session.rollback()
             attach_error(form, error)
         else:
-            db.session.commit()
             flash("Session updated.", "success")
             return redirect(url_for("supervision.view_session", session_id=session.id))
     return _form_page(form, "Edit a supervised session", session)
@@ -176,7 +174,6 @@ def _transition(session_id: int, action, done: str):
         db.session.rollback()
         flash(error.message, "danger")
         return redirect(url_for("supervision.view_session", session_id=session_id))
-    db.session.commit()
     flash(done, "success")
     return None
 
@@ -261,7 +258,6 @@ def new_presentation():
             db.session.rollback()
             attach_error(form, error)
         else:
-            db.session.commit()
             flash("Case presentation recorded.", "success")
             return redirect(url_for("supervision.presentations"))
     return render_template("supervision/presentation_form.html", form=form)
@@ -281,6 +277,5 @@ def delete_presentation(presentation_id: int):
     except LoggingClosed:
         db.session.rollback()
         return closed_page(enrollment, "case presentations")
-    db.session.commit()
     flash("Case presentation deleted.", "success")
     return redirect(url_for("supervision.presentations"))

@@ -145,7 +145,6 @@ def new_didactic():
             db.session.rollback()
             attach_error(form, error)
         else:
-            db.session.commit()
             flash("Didactic hours logged; they wait for verification.", "success")
             return redirect(url_for("training.hours"))
     return render_template(
@@ -175,7 +174,6 @@ def edit_didactic(entry_id: int):
             db.session.rollback()
             attach_error(form, error)
         else:
-            db.session.commit()
             flash("Didactic entry updated.", "success")
             return redirect(url_for("training.hours"))
     return render_template(
@@ -193,7 +191,6 @@ def delete_didactic(entry_id: int):
         services.delete_didactic(entry)
     except services.TrainingError as error:
         return _refused(error, entry.enrollment, "training.hours")
-    db.session.commit()
     flash("Didactic entry deleted.", "success")
     return redirect(url_for("training.hours"))
 
@@ -254,7 +251,6 @@ def new_experiential():
             db.session.rollback()
             attach_error(form, error)
         else:
-            db.session.commit()
             flash("Experiential activity logged; it waits for verification.", "success")
             return redirect(url_for("training.hours"))
     return _experiential_page(form, enrollment, "Log an experiential activity")
@@ -282,7 +278,6 @@ def edit_experiential(entry_id: int):
             db.session.rollback()
             attach_error(form, error)
         else:
-            db.session.commit()
             flash("Experiential entry updated.", "success")
             return redirect(url_for("training.hours"))
     return _experiential_page(form, enrollment, "Edit an experiential activity", entry)
@@ -298,7 +293,6 @@ def delete_experiential(entry_id: int):
         services.delete_experiential(entry)
     except services.TrainingError as error:
         return _refused(error, entry.enrollment, "training.hours")
-    db.session.commit()
     flash("Experiential entry deleted.", "success")
     return redirect(url_for("training.hours"))
 
@@ -365,7 +359,6 @@ def new_ce():
             db.session.rollback()
             attach_error(form, error)
         else:
-            db.session.commit()
             flash("Continuing education logged.", "success")
             return redirect(url_for("training.ce"))
     return _ce_page(form, "Log continuing education")
@@ -390,7 +383,6 @@ def edit_ce(record_id: int):
             db.session.rollback()
             attach_error(form, error)
         else:
-            db.session.commit()
             flash("Continuing education updated.", "success")
             return redirect(url_for("training.ce"))
     return _ce_page(form, "Edit continuing education", item)
@@ -406,6 +398,5 @@ def delete_ce(record_id: int):
         services.delete_ce(item)
     except services.TrainingError as error:
         return _refused(error, item.enrollment, "training.ce")
-    db.session.commit()
     flash("Continuing education record deleted.", "success")
     return redirect(url_for("training.ce"))

@@ -1,0 +1,39 @@
+"""One transaction per request: views and services never commit; the request commits once
+when it succeeded and rolls back on any error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, Response, g
+
+from tracker.extensions import db
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the request's work has committed (e-mail, say); a request that
+    rolls back never runs it."""
+    g.setdefault("after_commit", []).append(callback)
+
+
+def discard() -> None:
+    """Undo what this request has written so far (a refused action re-shows its form)."""
+    db.session.rollback()
+    g.pop("after_commit", None)
+
+
+def _end(response: Response) -> Response:
+    # A redirect or page is a success: keep its work. An error page keeps nothing, whether a
+    # view aborted or a handler turned an exception into it.
+    if response.status_code >= 400:
+        discard()
+        return response
+    db.session.commit()
+    for callback in g.pop("after_commit", ()):
+        callback()
+    return response
+
+
+def register(app: Flask) -> None:
+    """Commit or roll back at the end of each request of `app`."""
+    app.after_request(_end)
