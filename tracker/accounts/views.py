@@ -24,7 +24,9 @@ from tracker.accounts.forms import (
     ResetRequestForm,
     SetPasswordForm,
 )
-from tracker.extensions import db, limiter
+from tracker.core.errors import Refused
+from tracker.core.transaction import refuse
+from tracker.extensions import limiter
 from tracker.mail import send
 from tracker.security.access import Anonymous, SignedIn, allow
 
@@ -41,14 +43,6 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
-
-
-def _show_error(form, error: services.AccountError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
 
 
 def _begin(result: services.SignInResult) -> None:
@@ -73,7 +67,7 @@ def login():
             result = services.authenticate(
                 form.email.data, form.password.data, request.user_agent.string or ""
             )
-        except services.AccountError as error:
+        except Refused as error:
             flash(error.message, "danger")
         else:
             _begin(result)
@@ -115,9 +109,8 @@ def register():
             user = services.register_applicant(
                 form.email.data, form.full_name.data, form.password.data
             )
-        except services.AccountError as error:
-            db.session.rollback()
-            _show_error(form, error)
+        except Refused as error:
+            refuse(error, form)
         else:
             token = services.start_session(user, request.user_agent.string or "")
             _begin(services.SignInResult(user=user, token=token))
@@ -171,7 +164,7 @@ def accept_invitation(token: str):
 def _password_from_link(token: str, purpose: str):
     try:
         user = services.user_for_token(token, purpose)
-    except services.AccountError as error:
+    except Refused as error:
         return render_template("accounts/link_invalid.html", message=error.message), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
@@ -179,9 +172,8 @@ def _password_from_link(token: str, purpose: str):
             services.set_password(
                 user, form.password.data, reason="set" if purpose == "invite" else "reset"
             )
-        except services.AccountError as error:
-            db.session.rollback()
-            _show_error(form, error)
+        except Refused as error:
+            refuse(error, form)
         else:
             if current_user.is_authenticated:
                 logout_user()

@@ -9,7 +9,8 @@ from tracker.accounts import services
 from tracker.accounts.forms import ConfirmForm, InviteForm, RolesForm
 from tracker.accounts.models import User
 from tracker.core import navigation
-from tracker.core.transaction import after_commit
+from tracker.core.errors import Refused
+from tracker.core.transaction import after_commit, refuse
 from tracker.extensions import db
 from tracker.mail import send
 from tracker.security.access import Admin, AnyOf, Staff, allow
@@ -44,13 +45,8 @@ def invite():
             user = services.invite(
                 form.email.data, form.full_name.data, set(form.roles.data), current_user
             )
-        except services.AccountError as error:
-            db.session.rollback()
-            field = getattr(form, error.field or "", None)
-            if field is not None:
-                field.errors = [*field.errors, error.message]
-            else:
-                flash(error.message, "danger")
+        except Refused as error:
+            refuse(error, form)
         else:
             link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
                 "accounts.accept_invitation", token=services.make_token(user, "invite")
@@ -88,9 +84,8 @@ def user_detail(user_id: int):
     if form.validate_on_submit():
         try:
             services.change_roles(user, set(form.roles.data or []), current_user)
-        except services.AccountError as error:
-            db.session.rollback()
-            form.roles.errors = [*form.roles.errors, error.message]
+        except Refused as error:
+            refuse(Refused(error.message, "roles"), form)
         else:
             flash("Roles updated.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -108,9 +103,8 @@ def set_active(user_id: int):
     wanted = request.form.get("active") == "1"
     try:
         services.set_active(user, wanted, current_user)
-    except services.AccountError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    except Refused as error:
+        refuse(error)
     else:
         flash("Account reactivated." if wanted else "Account deactivated.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))

@@ -3,7 +3,7 @@ insurance verification, health-screening clearance, the eligibility pathway, adm
 decline, waivers, the requirement-set version and supervisor assignments.
 
 Services flush, never commit; each change is audited here, once. A refused change raises
-AdmissionError before anything is written. Once-only changes are conditional UPDATEs whose row
+Refused before anything is written. Once-only changes are conditional UPDATEs whose row
 count is checked, so two staff members acting at the same moment cannot both win.
 """
 
@@ -18,6 +18,7 @@ from tracker.accounts.models import User
 from tracker.applications.models import ApplicationDocument
 from tracker.audit.services import record
 from tracker.core.clock import local_time
+from tracker.core.errors import Refused
 from tracker.eligibility import validation
 from tracker.eligibility.models import HealthScreening, Insurance, Licence
 from tracker.enrollments.models import Enrollment, SupervisorAssignment, Waiver
@@ -58,15 +59,6 @@ ALTERNATIVE_BASES = {
 ASSIGNMENT_KINDS = ("primary", "backup")
 
 
-class AdmissionError(Exception):
-    """A refused change; `field` names the form field the message belongs to (None: the page)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 # -- shared checks --------------------------------------------------------------------------------
 
 
@@ -75,7 +67,7 @@ def _text(value: str | None, field: str, *, required: bool, what: str = "reason"
     text = (value or "").strip()
     if not text:
         if required:
-            raise AdmissionError(f"Write the {what} (at least {REASON_MIN} characters).", field)
+            raise Refused(f"Write the {what} (at least {REASON_MIN} characters).", field)
         return ""
     try:
         return validation.clean_text(
@@ -85,12 +77,12 @@ def _text(value: str | None, field: str, *, required: bool, what: str = "reason"
             multiline=True,
         )
     except validation.ValidationProblem as problem:
-        raise AdmissionError(problem.message, field) from None
+        raise Refused(problem.message, field) from None
 
 
 def _require_open(enrollment: Enrollment) -> None:
     if enrollment.status not in OPEN_STATUSES:
-        raise AdmissionError(
+        raise Refused(
             f"This enrollment is {enrollment.status}: its application can no longer be changed."
         )
 
@@ -104,7 +96,7 @@ def _lock(enrollment: Enrollment) -> None:
 
 def _not_own(staff: User, trainee_id: int) -> None:
     if staff.id == trainee_id:
-        raise AdmissionError("You cannot decide on your own records: ask another staff member.")
+        raise Refused("You cannot decide on your own records: ask another staff member.")
 
 
 def newest_requirements(track_id: int | None) -> RequirementSet | None:
@@ -132,16 +124,16 @@ def review_document(
     """Accept or reject a current application document with a note (required to reject: the
     trainee reads it). A decision can be changed, never repeated."""
     if document.enrollment_id != enrollment.id:
-        raise AdmissionError("This document belongs to another enrollment.")
+        raise Refused("This document belongs to another enrollment.")
     _require_open(enrollment)
     _not_own(staff, enrollment.trainee_id)
     if decision not in DOCUMENT_DECISIONS:
-        raise AdmissionError("Choose to accept or to reject the document.", "decision")
+        raise Refused("Choose to accept or to reject the document.", "decision")
     if document.superseded_at is not None:
-        raise AdmissionError("This document was replaced by a newer upload: review that one.")
+        raise Refused("This document was replaced by a newer upload: review that one.")
     label = DOCUMENT_LABELS.get(document.kind, document.kind)
     if document.status == decision:
-        raise AdmissionError(f"The {label.lower()} is already {decision}.", "decision")
+        raise Refused(f"The {label.lower()} is already {decision}.", "decision")
     text = _text(note, "note", required=decision == "rejected", what="note for the trainee")
     before = {
         "kind": document.kind,
@@ -161,7 +153,7 @@ def review_document(
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:
-        raise AdmissionError("This document changed meanwhile: look at it again.")
+        raise Refused("This document changed meanwhile: look at it again.")
     db.session.refresh(document)
     record(
         f"application_document.{decision}",
@@ -214,7 +206,7 @@ def _set_verification(
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:
-        raise AdmissionError("This record changed meanwhile: look at it again.")
+        raise Refused("This record changed meanwhile: look at it again.")
     db.session.refresh(credential)
 
 
@@ -226,9 +218,9 @@ def verify_credential(
     kind = _kind(credential)
     _not_own(staff, credential.trainee_id)
     if credential.verified_at is not None:
-        raise AdmissionError(f"This {kind} is already verified.")
+        raise Refused(f"This {kind} is already verified.")
     if method not in methods_for(credential):
-        raise AdmissionError("Choose how the record was checked.", "method")
+        raise Refused("Choose how the record was checked.", "method")
     text = _text(note, "note", required=method == "other", what="note on how it was checked")
     before = _verification(credential)
     _set_verification(
@@ -259,7 +251,7 @@ def unverify_credential(
     kind = _kind(credential)
     _not_own(staff, credential.trainee_id)
     if credential.verified_at is None:
-        raise AdmissionError(f"This {kind} is not verified.")
+        raise Refused(f"This {kind} is not verified.")
     text = _text(reason, "reason", required=True)
     before = _verification(credential)
     _set_verification(
@@ -293,11 +285,11 @@ def set_health_clearance(
     the decision, who and when)."""
     _not_own(staff, screening.trainee_id)
     if clearance not in CLEARANCE_DECISIONS:
-        raise AdmissionError("Choose cleared or not cleared.", "clearance")
+        raise Refused("Choose cleared or not cleared.", "clearance")
     if screening.superseded_at is not None:
-        raise AdmissionError("A newer screening replaced this one: decide on that one.")
+        raise Refused("A newer screening replaced this one: decide on that one.")
     if screening.clearance == clearance:
-        raise AdmissionError(
+        raise Refused(
             f"The screening is already {CLEARANCE_DECISIONS[clearance].lower()}.", "clearance"
         )
     before = {
@@ -317,7 +309,7 @@ def set_health_clearance(
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:
-        raise AdmissionError("The screening changed meanwhile: look at it again.")
+        raise Refused("The screening changed meanwhile: look at it again.")
     db.session.refresh(screening)
     record(
         f"health_screening.{clearance}",
@@ -341,16 +333,16 @@ def decide_pathway(
     _require_open(enrollment)
     _not_own(staff, enrollment.trainee_id)
     if pathway not in PATHWAY_DECISIONS:
-        raise AdmissionError("Choose a pathway decision.", "pathway")
+        raise Refused("Choose a pathway decision.", "pathway")
     if pathway == "standard":
         stored = _text(reason, "reason", required=False)
         basis = ""
     else:
         if basis not in ALTERNATIVE_BASES:
-            raise AdmissionError("Choose the basis of the alternative pathway.", "basis")
+            raise Refused("Choose the basis of the alternative pathway.", "basis")
         stored = f"{ALTERNATIVE_BASES[basis]}: {_text(reason, 'reason', required=True)}"
     if pathway == enrollment.pathway and stored == enrollment.pathway_reason:
-        raise AdmissionError("This is already the recorded decision.", "pathway")
+        raise Refused("This is already the recorded decision.", "pathway")
     _lock(enrollment)
     before = {"pathway": enrollment.pathway, "pathway_reason": enrollment.pathway_reason}
     enrollment.pathway = pathway
@@ -380,7 +372,7 @@ def _decide(enrollment: Enrollment, values: dict[str, Any]) -> None:
     )
     if changed.rowcount != 1:
         db.session.refresh(enrollment)
-        raise AdmissionError(_not_decidable(enrollment))
+        raise Refused(_not_decidable(enrollment))
     db.session.refresh(enrollment)
 
 
@@ -397,11 +389,11 @@ def admit(enrollment: Enrollment, staff: User, note: str = "") -> Enrollment:
     version pinned, who decided, when, and an optional note."""
     _not_own(staff, enrollment.trainee_id)
     if enrollment.status != "submitted":
-        raise AdmissionError(_not_decidable(enrollment))
+        raise Refused(_not_decidable(enrollment))
     text = _text(note, "note", required=False)
     requirements = newest_requirements(enrollment.track_id)
     if requirements is None:
-        raise AdmissionError("The chosen track has no requirements yet: define them first.")
+        raise Refused("The chosen track has no requirements yet: define them first.")
     now = utcnow()
     _decide(
         enrollment,
@@ -435,7 +427,7 @@ def decline(enrollment: Enrollment, staff: User, reason: str) -> Enrollment:
     """Decline a submitted application with a reason (the applicant receives it by e-mail)."""
     _not_own(staff, enrollment.trainee_id)
     if enrollment.status != "submitted":
-        raise AdmissionError(_not_decidable(enrollment))
+        raise Refused(_not_decidable(enrollment))
     text = _text(reason, "reason", required=True)
     now = utcnow()
     _decide(
@@ -510,7 +502,7 @@ def grant_waiver(enrollment: Enrollment, staff: User, target: str, reason: str) 
     _require_open(enrollment)
     _not_own(staff, enrollment.trainee_id)
     if target not in waiver_targets():
-        raise AdmissionError("Choose a step or an item that can be waived.", "target")
+        raise Refused("Choose a step or an item that can be waived.", "target")
     text = _text(reason, "reason", required=True)
     _lock(enrollment)
     existing = db.session.scalar(
@@ -521,7 +513,7 @@ def grant_waiver(enrollment: Enrollment, staff: User, target: str, reason: str) 
         )
     )
     if existing is not None:
-        raise AdmissionError(
+        raise Refused(
             "This is already waived: revoke the current waiver first to change it.", "target"
         )
     waiver = Waiver(
@@ -546,11 +538,11 @@ def grant_waiver(enrollment: Enrollment, staff: User, target: str, reason: str) 
 def revoke_waiver(enrollment: Enrollment, waiver: Waiver, staff: User, reason: str) -> Waiver:
     """Revoke a waiver (it stays on file with its revocation time), with a reason."""
     if waiver.enrollment_id != enrollment.id:
-        raise AdmissionError("This waiver belongs to another enrollment.")
+        raise Refused("This waiver belongs to another enrollment.")
     _require_open(enrollment)
     _not_own(staff, enrollment.trainee_id)
     if waiver.revoked_at is not None:
-        raise AdmissionError("This waiver is already revoked.")
+        raise Refused("This waiver is already revoked.")
     text = _text(reason, "reason", required=True)
     now = utcnow()
     changed = db.session.execute(
@@ -560,7 +552,7 @@ def revoke_waiver(enrollment: Enrollment, waiver: Waiver, staff: User, reason: s
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:
-        raise AdmissionError("This waiver changed meanwhile: look at it again.")
+        raise Refused("This waiver changed meanwhile: look at it again.")
     db.session.refresh(waiver)
     record(
         "waiver.revoked",
@@ -582,7 +574,7 @@ def move_to_newest_requirements(
     """Move an admitted enrollment to its track's newest requirement-set version. `expected_id`
     is the version staff saw when they confirmed: a newer one added since is refused."""
     if enrollment.status != "admitted":
-        raise AdmissionError(
+        raise Refused(
             "Only an admitted enrollment is pinned to a version; until admission it follows the "
             "track's current requirements."
         )
@@ -591,11 +583,11 @@ def move_to_newest_requirements(
     newest = newest_requirements(enrollment.track_id)
     current = enrollment.pinned_requirements
     if newest is None or (current is not None and newest.id == current.id):
-        raise AdmissionError("The enrollment already follows the newest version.")
+        raise Refused("The enrollment already follows the newest version.")
     if current is not None and newest.version < current.version:
-        raise AdmissionError("The enrollment already follows the newest version.")
+        raise Refused("The enrollment already follows the newest version.")
     if expected_id is not None and expected_id != newest.id:
-        raise AdmissionError(
+        raise Refused(
             f"Version {newest.version} was added meanwhile: review the change and confirm again."
         )
     old_id = enrollment.requirement_set_id
@@ -612,7 +604,7 @@ def move_to_newest_requirements(
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:
-        raise AdmissionError("The enrollment changed meanwhile: look at it again.")
+        raise Refused("The enrollment changed meanwhile: look at it again.")
     db.session.refresh(enrollment)
     record(
         "enrollment.requirements_moved",
@@ -638,9 +630,9 @@ def move_to_newest_requirements(
 def _supervisor(user_id: int | None, enrollment: Enrollment, field: str) -> User:
     user = db.session.get(User, user_id) if user_id else None
     if user is None or not user.is_supervisor or not user.active:
-        raise AdmissionError("Choose a person who holds the supervisor role.", field)
+        raise Refused("Choose a person who holds the supervisor role.", field)
     if user.id == enrollment.trainee_id:
-        raise AdmissionError("A trainee cannot supervise themself.", field)
+        raise Refused("A trainee cannot supervise themself.", field)
     return user
 
 
@@ -655,7 +647,7 @@ def assign_supervisors(
     primary = _supervisor(primary_id, enrollment, "primary")
     backup = _supervisor(backup_id, enrollment, "backup") if backup_id else None
     if backup is not None and backup.id == primary.id:
-        raise AdmissionError("The backup must be someone other than the primary.", "backup")
+        raise Refused("The backup must be someone other than the primary.", "backup")
     _lock(enrollment)
     current = list(
         db.session.scalars(
@@ -700,5 +692,5 @@ def assign_supervisors(
             subject_user_id=enrollment.trainee_id,
         )
     if not changes:
-        raise AdmissionError("These supervisors are already assigned.", "primary")
+        raise Refused("These supervisors are already assigned.", "primary")
     return added

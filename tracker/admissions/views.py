@@ -33,11 +33,13 @@ from tracker.admissions.forms import (
     VerifyForm,
     WaiverForm,
 )
+from tracker.applications.models import ApplicationDocument
 from tracker.core import navigation, transaction
 from tracker.core.clock import local_time, today_in
-from tracker.eligibility.models import CLEARANCE_LABELS, Insurance, Licence
-from tracker.enrollments.models import ENROLLMENT_STATUSES, Enrollment
-from tracker.extensions import db
+from tracker.core.errors import Refused
+from tracker.core.flow import owned_or_404
+from tracker.eligibility.models import CLEARANCE_LABELS, HealthScreening, Insurance, Licence
+from tracker.enrollments.models import ENROLLMENT_STATUSES, Enrollment, Waiver
 from tracker.programs.requirements import DOCUMENT_LABELS
 from tracker.progress import Actor
 from tracker.security.access import Staff, allow
@@ -208,13 +210,9 @@ def _act(
         return _page(enrollment, form)
     try:
         message = action()
-    except services.AdmissionError as error:
-        db.session.rollback()
-        field = form._fields.get(error.field) if error.field else None
-        if field is not None:
-            field.errors = [*field.errors, error.message]
+    except Refused as error:
+        if transaction.refuse(error, form):
             return _page(_enrollment_or_404(enrollment.id), form)
-        flash(error.message, "danger")
         return _back(enrollment, anchor)
     flash(message, "success")
     if then is not None:
@@ -227,9 +225,7 @@ def _act(
 def review_document(enrollment_id: int, document_id: int):
     """Accept or reject an application document with a note."""
     enrollment = _enrollment_or_404(enrollment_id)
-    document = queries.owned_document(enrollment.id, document_id)
-    if document is None:
-        abort(404)
+    document = owned_or_404(ApplicationDocument, document_id, enrollment_id=enrollment.id)
     form = DocumentReviewForm(prefix=f"doc{document.id}")
 
     def action() -> str:
@@ -242,13 +238,8 @@ def review_document(enrollment_id: int, document_id: int):
 
 
 def _credential(enrollment: Enrollment, kind: str, record_id: int) -> Licence | Insurance:
-    if kind == "licence":
-        found = queries.owned_licence(enrollment.trainee_id, record_id)
-    else:
-        found = queries.owned_insurance(enrollment.trainee_id, record_id)
-    if found is None:
-        abort(404)
-    return found
+    model = Licence if kind == "licence" else Insurance
+    return owned_or_404(model, record_id, trainee_id=enrollment.trainee_id)
 
 
 def _verify(enrollment_id: int, kind: str, record_id: int):
@@ -308,9 +299,7 @@ def unverify_insurance(enrollment_id: int, insurance_id: int):
 def health_clearance(enrollment_id: int, screening_id: int):
     """Clear or not clear the trainee's current health-screening attestation."""
     enrollment = _enrollment_or_404(enrollment_id)
-    screening = queries.owned_screening(enrollment.trainee_id, screening_id)
-    if screening is None:
-        abort(404)
+    screening = owned_or_404(HealthScreening, screening_id, trainee_id=enrollment.trainee_id)
     form = ClearanceForm(prefix="health")
 
     def action() -> str:
@@ -393,9 +382,7 @@ def grant_waiver(enrollment_id: int):
 def revoke_waiver(enrollment_id: int, waiver_id: int):
     """Revoke a waiver, with a reason (the waiver stays on file)."""
     enrollment = _enrollment_or_404(enrollment_id)
-    waiver = queries.owned_waiver(enrollment.id, waiver_id)
-    if waiver is None:
-        abort(404)
+    waiver = owned_or_404(Waiver, waiver_id, enrollment_id=enrollment.id)
     form = RevokeWaiverForm(prefix=f"revoke{waiver.id}")
 
     def action() -> str:

@@ -32,6 +32,18 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot record {type(value).__name__}")
 
 
+def audited(obj: Any) -> dict[str, Any]:
+    """The values of `obj`'s audited fields (its model's `__audited__`), as an event's before
+    or after; a list of related records becomes rows of their own audited values."""
+    return {name: _audited_value(getattr(obj, name)) for name in type(obj).__audited__}
+
+
+def _audited_value(value: Any) -> Any:
+    if isinstance(value, list) and value and hasattr(type(value[0]), "__audited__"):
+        return [[getattr(item, name) for name in type(item).__audited__] for item in value]
+    return value
+
+
 def to_json(value: Any) -> str | None:
     """Canonical JSON (sorted keys, no spaces) of a before/after snapshot."""
     if value is None:

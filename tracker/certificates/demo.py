@@ -21,10 +21,10 @@ from tracker.assessment.models import (
     CompetencyRating,
     ExamAttempt,
 )
-from tracker.audit.services import record
+from tracker.audit.services import audited, record
 from tracker.certificates.models import Certificate
 from tracker.certificates.queries import verification_url
-from tracker.certificates.services import format_number, new_verification_code, snapshot
+from tracker.certificates.services import format_number, new_verification_code
 from tracker.enrollments.models import Enrollment, Waiver
 from tracker.extensions import db
 from tracker.programs.models import Cohort
@@ -174,7 +174,7 @@ def _graduate(
     record(
         "certificate.issued",
         cert,
-        after=snapshot(cert),
+        after=audited(cert),
         actor_id=context.staff.id,
         subject_user_id=graduate.id,
     )

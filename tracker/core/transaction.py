@@ -1,12 +1,14 @@
 """One transaction per request: views and services never commit; the request commits once
-when it succeeded and rolls back on any error."""
+when it succeeded and rolls back on any error, and a refused action keeps nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, g
+from flask import Flask, Response, flash, g
+from flask_wtf import FlaskForm
 
+from tracker.core.errors import Refused
 from tracker.extensions import db
 
 
@@ -37,3 +39,15 @@ def _end(response: Response) -> Response:
 def register(app: Flask) -> None:
     """Commit or roll back at the end of each request of `app`."""
     app.after_request(_end)
+
+
+def refuse(error: Refused, form: FlaskForm | None = None) -> bool:
+    """Undo the request's writes and show a refusal beside the form field it names (True), or
+    at the top of the page (False)."""
+    discard()
+    field = form._fields.get(error.field) if form is not None and error.field else None
+    if field is None:
+        flash(error.message, "danger")
+        return False
+    field.errors = [*field.errors, error.message]
+    return True
