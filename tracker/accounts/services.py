@@ -19,7 +19,7 @@ from tracker.accounts.passwords import (
     password_problem,
     verify_password,
 )
-from tracker.audit.services import audited, record
+from tracker.audit.services import added, audited, record
 from tracker.core.errors import Refused
 from tracker.extensions import db, utcnow
 
@@ -49,11 +49,7 @@ def register_applicant(email: str, full_name: str, password: str) -> User:
         password_changed_at=utcnow(),
         is_trainee=True,
     )
-    db.session.add(user)
-    db.session.flush()
-    record(
-        "account.registered", user, after=audited(user), actor_id=user.id, subject_user_id=user.id
-    )
+    added("account.registered", user, actor_id=user.id, subject_user_id=user.id)
     return user
 
 
@@ -68,9 +64,7 @@ def invite(email: str, full_name: str, roles: set[str], invited_by: User) -> Use
     user = User(email=email, full_name=full_name.strip(), password_hash=None)
     for role in ROLE_NAMES:
         setattr(user, f"is_{role}", role in roles)
-    db.session.add(user)
-    db.session.flush()
-    record("account.invited", user, after=audited(user), subject_user_id=user.id)
+    added("account.invited", user, subject_user_id=user.id)
     return user
 
 

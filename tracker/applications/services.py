@@ -24,7 +24,7 @@ from tracker.applications.models import (
     Reference,
     ScenarioAnswer,
 )
-from tracker.audit.services import audited, record
+from tracker.audit.services import added, changed, deleted, record
 from tracker.core.errors import Refused
 from tracker.documents.storage import save_upload
 from tracker.eligibility import queries as eligibility_queries
@@ -165,14 +165,7 @@ def add_reference(enrollment: Enrollment, trainee: User, data: ReferenceInput) -
         raise Refused(f"You can name at most {MAX_REFERENCES} references.")
     values = _reference_values(enrollment, trainee, data, None)
     reference = Reference(enrollment_id=enrollment.id, created_at=utcnow(), **values)
-    db.session.add(reference)
-    db.session.flush()
-    record(
-        "reference.added",
-        reference,
-        after=audited(reference),
-        subject_user_id=trainee.id,
-    )
+    added("reference.added", reference, subject_user_id=trainee.id)
     return reference
 
 
@@ -182,16 +175,10 @@ def update_reference(
     """Change a reference, while the application is not yet submitted."""
     _require_open(enrollment)
     values = _reference_values(enrollment, trainee, data, reference)
-    before = audited(reference)
-    for name, value in values.items():
-        setattr(reference, name, value)
-    reference.updated_at = utcnow()
-    db.session.flush()
-    record(
+    changed(
         "reference.changed",
         reference,
-        before=before,
-        after=audited(reference),
+        {**values, "updated_at": utcnow()},
         subject_user_id=trainee.id,
     )
     return reference
@@ -200,14 +187,7 @@ def update_reference(
 def delete_reference(reference: Reference, enrollment: Enrollment) -> None:
     """Remove a reference, while the application is not yet submitted."""
     _require_open(enrollment)
-    record(
-        "reference.deleted",
-        reference,
-        before=audited(reference),
-        subject_user_id=enrollment.trainee_id,
-    )
-    db.session.delete(reference)
-    db.session.flush()
+    deleted("reference.deleted", reference, subject_user_id=enrollment.trainee_id)
 
 
 # -- scenario answers -----------------------------------------------------------------------------

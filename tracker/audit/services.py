@@ -44,6 +44,29 @@ def _audited_value(value: Any) -> Any:
     return value
 
 
+def added(action: str, obj: Any, **event: Any) -> None:
+    """Add the new record `obj` and record `action` with its audited fields as the after."""
+    db.session.add(obj)
+    db.session.flush()
+    record(action, obj, after=audited(obj), **event)
+
+
+def changed(action: str, obj: Any, values: dict[str, Any], **event: Any) -> None:
+    """Set `values` on `obj` and record `action` with its audited fields before and after."""
+    before = audited(obj)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    db.session.flush()
+    record(action, obj, before=before, after=audited(obj), **event)
+
+
+def deleted(action: str, obj: Any, **event: Any) -> None:
+    """Record `action` with `obj`'s audited fields as the before, then delete it."""
+    record(action, obj, before=audited(obj), **event)
+    db.session.delete(obj)
+    db.session.flush()
+
+
 def to_json(value: Any) -> str | None:
     """Canonical JSON (sorted keys, no spaces) of a before/after snapshot."""
     if value is None:

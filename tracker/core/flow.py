@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from flask import abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from tracker.core.errors import Refused
 from tracker.core.transaction import discard, refuse
 from tracker.extensions import db
+from tracker.security.access import Rule, allow
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -162,6 +163,37 @@ class RecordFlow(Generic[R]):
             url_for(self.back),
             self._refused(self.owner(record)),
         )
+
+    def routes(
+        self,
+        bp: Blueprint,
+        rule: Rule,
+        url: str,
+        key: str,
+        names: tuple[str, str, str],
+        docs: tuple[str, str, str],
+    ) -> None:
+        """Add the three pages to `bp`, each open to `rule`: `url`/new, `url`/<key>/edit and
+        `url`/<key>/delete (POST), named `names` and described by `docs`."""
+
+        def new() -> Page:
+            return self.new()
+
+        def edit(**values: int) -> Page:
+            return self.edit(values[key])
+
+        def delete(**values: int) -> Page:
+            return self.delete(values[key])
+
+        pages = (
+            (new, f"{url}/new", ["GET", "POST"]),
+            (edit, f"{url}/<int:{key}>/edit", ["GET", "POST"]),
+            (delete, f"{url}/<int:{key}>/delete", ["POST"]),
+        )
+        for (view, path, methods), name, doc in zip(pages, names, docs, strict=True):
+            view.__name__ = view.__qualname__ = name
+            view.__doc__ = doc
+            bp.add_url_rule(path, name, allow(rule)(view), methods=methods)
 
     def _submit(self, owner: Any, record: R | None, act: Callable[[FlaskForm], object], done: str):
         form = self.form(owner, record)

@@ -15,7 +15,7 @@ from typing import IO, Any, Protocol
 from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.audit.services import audited, record
+from tracker.audit.services import added, audited, deleted, record
 from tracker.core.errors import Refused
 from tracker.documents.models import StoredFile
 from tracker.documents.storage import save_upload
@@ -128,9 +128,7 @@ def add_licence(trainee: User, data: LicenceInput, upload: Upload | None, today:
         created_at=utcnow(),
         **values,
     )
-    db.session.add(licence)
-    db.session.flush()
-    record("licence.added", licence, after=audited(licence), subject_user_id=trainee.id)
+    added("licence.added", licence, subject_user_id=trainee.id)
     return licence
 
 
@@ -169,10 +167,7 @@ def update_licence(
 def delete_licence(licence: Licence) -> None:
     """Delete a licence the trainee recorded, until staff verified it."""
     _refuse_when_verified(licence, "licence")
-    before = audited(licence)
-    record("licence.deleted", licence, before=before, subject_user_id=licence.trainee_id)
-    db.session.delete(licence)
-    db.session.flush()
+    deleted("licence.deleted", licence, subject_user_id=licence.trainee_id)
 
 
 # -- insurance ------------------------------------------------------------------------------------
@@ -211,14 +206,7 @@ def add_insurance(
         created_at=utcnow(),
         **values,
     )
-    db.session.add(insurance)
-    db.session.flush()
-    record(
-        "insurance.added",
-        insurance,
-        after=audited(insurance),
-        subject_user_id=trainee.id,
-    )
+    added("insurance.added", insurance, subject_user_id=trainee.id)
     return insurance
 
 
@@ -249,14 +237,7 @@ def update_insurance(
 def delete_insurance(insurance: Insurance) -> None:
     """Delete a policy the trainee recorded, until staff verified it."""
     _refuse_when_verified(insurance, "insurance policy")
-    record(
-        "insurance.deleted",
-        insurance,
-        before=audited(insurance),
-        subject_user_id=insurance.trainee_id,
-    )
-    db.session.delete(insurance)
-    db.session.flush()
+    deleted("insurance.deleted", insurance, subject_user_id=insurance.trainee_id)
 
 
 # -- experience attestation ---------------------------------------------------------------------

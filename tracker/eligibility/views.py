@@ -108,25 +108,18 @@ LICENCE = _credential_flow(
 )
 
 
-@bp.route("/licences/new", methods=["GET", "POST"])
-@allow(Trainee)
-def add_licence():
-    """Record a licence."""
-    return LICENCE.new()
-
-
-@bp.route("/licences/<int:licence_id>/edit", methods=["GET", "POST"])
-@allow(Trainee)
-def edit_licence(licence_id: int):
-    """Change a licence until staff verified it."""
-    return LICENCE.edit(licence_id)
-
-
-@bp.post("/licences/<int:licence_id>/delete")
-@allow(Trainee)
-def delete_licence(licence_id: int):
-    """Delete a licence until staff verified it."""
-    return LICENCE.delete(licence_id)
+LICENCE.routes(
+    bp,
+    Trainee,
+    "/licences",
+    "licence_id",
+    ("add_licence", "edit_licence", "delete_licence"),
+    (
+        "Record a licence.",
+        "Change a licence until staff verified it.",
+        "Delete a licence until staff verified it.",
+    ),
+)
 
 
 # -- insurance ------------------------------------------------------------------------------------
@@ -157,25 +150,18 @@ INSURANCE = _credential_flow(
 )
 
 
-@bp.route("/insurance/new", methods=["GET", "POST"])
-@allow(Trainee)
-def add_insurance():
-    """Record a professional liability insurance policy."""
-    return INSURANCE.new()
-
-
-@bp.route("/insurance/<int:insurance_id>/edit", methods=["GET", "POST"])
-@allow(Trainee)
-def edit_insurance(insurance_id: int):
-    """Change an insurance policy until staff verified it."""
-    return INSURANCE.edit(insurance_id)
-
-
-@bp.post("/insurance/<int:insurance_id>/delete")
-@allow(Trainee)
-def delete_insurance(insurance_id: int):
-    """Delete an insurance policy until staff verified it."""
-    return INSURANCE.delete(insurance_id)
+INSURANCE.routes(
+    bp,
+    Trainee,
+    "/insurance",
+    "insurance_id",
+    ("add_insurance", "edit_insurance", "delete_insurance"),
+    (
+        "Record a professional liability insurance policy.",
+        "Change an insurance policy until staff verified it.",
+        "Delete an insurance policy until staff verified it.",
+    ),
+)
 
 
 # -- attestations ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import update
 
 from tracker.accounts.models import User
-from tracker.audit.services import audited, record
+from tracker.audit.services import added, audited, record
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
@@ -116,14 +116,7 @@ def choose_track(
             status="applicant",
             created_at=utcnow(),
         )
-        db.session.add(enrollment)
-        db.session.flush()
-        record(
-            "enrollment.created",
-            enrollment,
-            after=audited(enrollment),
-            subject_user_id=trainee.id,
-        )
+        added("enrollment.created", enrollment, subject_user_id=trainee.id)
         return enrollment
 
     before = audited(current)

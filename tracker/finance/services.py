@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import exists, func, select
 
 from tracker.accounts.models import User
-from tracker.audit.services import audited, record
+from tracker.audit.services import added, audited, record
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
@@ -170,15 +170,7 @@ def _balance(totals: dict[str, int]) -> int:
 
 
 def _append(enrollment: Enrollment, entry: LedgerEntry, actor: User) -> LedgerEntry:
-    db.session.add(entry)
-    db.session.flush()
-    record(
-        "ledger.entry_added",
-        entry,
-        after=audited(entry),
-        actor_id=actor.id,
-        subject_user_id=enrollment.trainee_id,
-    )
+    added("ledger.entry_added", entry, actor_id=actor.id, subject_user_id=enrollment.trainee_id)
     return entry
 
 
@@ -369,15 +361,7 @@ def create_plan(
         opening_credits_cents=_credits(totals),
         instalments=[Instalment(due_on=d, amount_cents=c) for d, c in clean],
     )
-    db.session.add(plan)
-    db.session.flush()
-    record(
-        "ledger.plan_created",
-        plan,
-        after=audited(plan),
-        actor_id=actor.id,
-        subject_user_id=enrollment.trainee_id,
-    )
+    added("ledger.plan_created", plan, actor_id=actor.id, subject_user_id=enrollment.trainee_id)
     return plan
 
 

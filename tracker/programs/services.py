@@ -17,7 +17,7 @@ import tomli_w
 from sqlalchemy import func, select
 
 from tracker.accounts.models import User
-from tracker.audit.services import audited, record
+from tracker.audit.services import added, audited, record
 from tracker.core.errors import Refused
 from tracker.extensions import db, utcnow
 from tracker.programs.models import TRACK_FORMATS, Cohort, Program, RequirementSet, Track
@@ -127,9 +127,7 @@ def create_program(name: str, description: str, timezone: str, actor: User | Non
     """Create a program; the name must be unused and the time zone an IANA name."""
     name, description, timezone = _clean_program(name, description, timezone, None)
     program = Program(name=name, description=description, timezone=timezone)
-    db.session.add(program)
-    db.session.flush()
-    record("program.created", program, after=audited(program), actor_id=_id(actor))
+    added("program.created", program, actor_id=_id(actor))
     return program
 
 
@@ -197,9 +195,7 @@ def add_track(
         tuition_cents=tuition_cents,
         description=description,
     )
-    db.session.add(track)
-    db.session.flush()
-    record("track.created", track, after=audited(track), actor_id=_id(actor))
+    added("track.created", track, actor_id=_id(actor))
     _store_version(
         track,
         RequirementSpec.default(track_format),
@@ -280,9 +276,7 @@ def add_cohort(
     """Add a cohort; it starts before it ends, from 2000 on, and lasts at most five years."""
     name, starts_on, ends_on = _clean_cohort(program, name, starts_on, ends_on, None, today)
     cohort = Cohort(program=program, name=name, starts_on=starts_on, ends_on=ends_on)
-    db.session.add(cohort)
-    db.session.flush()
-    record("cohort.created", cohort, after=audited(cohort), actor_id=_id(actor))
+    added("cohort.created", cohort, actor_id=_id(actor))
     return cohort
 
 

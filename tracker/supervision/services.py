@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tracker.audit.services import audited, record
+from tracker.audit.services import added, audited, changed, deleted, record
 from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db, utcnow
@@ -125,14 +125,7 @@ def create_session(enrollment: Enrollment | None, data: SessionInput) -> Supervi
     values = _session_values(enrollment, data)
     session = SupervisedSession(enrollment_id=enrollment.id, status="draft", **values)
     session.enrollment = enrollment
-    db.session.add(session)
-    db.session.flush()
-    record(
-        "session.created",
-        session,
-        after=audited(session),
-        subject_user_id=enrollment.trainee_id,
-    )
+    added("session.created", session, subject_user_id=enrollment.trainee_id)
     return session
 
 
@@ -150,17 +143,7 @@ def update_session(session: SupervisedSession, data: SessionInput) -> Supervised
         "Only a draft or a returned session can be changed; withdraw a submitted one first.",
     )
     values = _session_values(session.enrollment, data)
-    before = audited(session)
-    for name, value in values.items():
-        setattr(session, name, value)
-    db.session.flush()
-    record(
-        "session.updated",
-        session,
-        before=before,
-        after=audited(session),
-        subject_user_id=session.enrollment.trainee_id,
-    )
+    changed("session.updated", session, values, subject_user_id=session.enrollment.trainee_id)
     return session
 
 
@@ -224,14 +207,7 @@ def withdraw_session(session: SupervisedSession) -> SupervisedSession:
 def delete_session(session: SupervisedSession) -> None:
     """Delete a draft session."""
     _require_status(session, ("draft",), "Only a draft session can be deleted.")
-    record(
-        "session.deleted",
-        session,
-        before=audited(session),
-        subject_user_id=session.enrollment.trainee_id,
-    )
-    db.session.delete(session)
-    db.session.flush()
+    deleted("session.deleted", session, subject_user_id=session.enrollment.trainee_id)
 
 
 # -- case presentations -------------------------------------------------------------------------
@@ -254,25 +230,11 @@ def create_presentation(enrollment: Enrollment | None, data: PresentationInput) 
         enrollment_id=enrollment.id, on=on, title=title, audience=audience, session_id=session_id
     )
     item.enrollment = enrollment
-    db.session.add(item)
-    db.session.flush()
-    record(
-        "presentation.created",
-        item,
-        after=audited(item),
-        subject_user_id=enrollment.trainee_id,
-    )
+    added("presentation.created", item, subject_user_id=enrollment.trainee_id)
     return item
 
 
 def delete_presentation(item: CasePresentation) -> None:
     """Delete a case presentation."""
     require_admitted(item.enrollment)
-    record(
-        "presentation.deleted",
-        item,
-        before=audited(item),
-        subject_user_id=item.enrollment.trainee_id,
-    )
-    db.session.delete(item)
-    db.session.flush()
+    deleted("presentation.deleted", item, subject_user_id=item.enrollment.trainee_id)

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from sqlalchemy import func, select
 
-from tracker.audit.services import audited, record
+from tracker.audit.services import added, audited, changed, deleted, record
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
 from tracker.documents.storage import save_upload
@@ -284,14 +284,7 @@ def log_didactic(enrollment: Enrollment | None, data: DidacticInput) -> Didactic
     values = _didactic_values(enrollment, data, exclude=None)
     entry = DidacticEntry(enrollment_id=enrollment.id, status="pending", **values)
     entry.enrollment = enrollment
-    db.session.add(entry)
-    db.session.flush()
-    record(
-        "didactic.logged",
-        entry,
-        after=audited(entry),
-        subject_user_id=enrollment.trainee_id,
-    )
+    added("didactic.logged", entry, subject_user_id=enrollment.trainee_id)
     return entry
 
 
@@ -299,16 +292,10 @@ def update_didactic(entry: DidacticEntry, data: DidacticInput) -> DidacticEntry:
     """Change an entry that is not verified; a returned entry goes back to pending."""
     _require_changeable(entry)
     values = _didactic_values(entry.enrollment, data, exclude=entry)
-    before = audited(entry)
-    for name, value in values.items():
-        setattr(entry, name, value)
-    entry.status = "pending"
-    db.session.flush()
-    record(
+    changed(
         "didactic.updated",
         entry,
-        before=before,
-        after=audited(entry),
+        {**values, "status": "pending"},
         subject_user_id=entry.enrollment.trainee_id,
     )
     return entry
@@ -317,11 +304,8 @@ def update_didactic(entry: DidacticEntry, data: DidacticInput) -> DidacticEntry:
 def delete_didactic(entry: DidacticEntry) -> None:
     """Remove an entry that is not verified."""
     _require_changeable(entry)
-    before = audited(entry)
     trainee_id = entry.enrollment.trainee_id
-    record("didactic.deleted", entry, before=before, subject_user_id=trainee_id)
-    db.session.delete(entry)
-    db.session.flush()
+    deleted("didactic.deleted", entry, subject_user_id=trainee_id)
 
 
 # -- experiential entries -----------------------------------------------------------------------
@@ -387,14 +371,7 @@ def log_experiential(enrollment: Enrollment | None, data: ExperientialInput) -> 
     values = _experiential_values(enrollment, data, exclude=None)
     entry = ExperientialEntry(enrollment_id=enrollment.id, status="pending", **values)
     entry.enrollment = enrollment
-    db.session.add(entry)
-    db.session.flush()
-    record(
-        "experiential.logged",
-        entry,
-        after=audited(entry),
-        subject_user_id=enrollment.trainee_id,
-    )
+    added("experiential.logged", entry, subject_user_id=enrollment.trainee_id)
     return entry
 
 
@@ -402,16 +379,10 @@ def update_experiential(entry: ExperientialEntry, data: ExperientialInput) -> Ex
     """Change an entry that is not verified; a returned entry goes back to pending."""
     _require_changeable(entry)
     values = _experiential_values(entry.enrollment, data, exclude=entry)
-    before = audited(entry)
-    for name, value in values.items():
-        setattr(entry, name, value)
-    entry.status = "pending"
-    db.session.flush()
-    record(
+    changed(
         "experiential.updated",
         entry,
-        before=before,
-        after=audited(entry),
+        {**values, "status": "pending"},
         subject_user_id=entry.enrollment.trainee_id,
     )
     return entry
@@ -420,14 +391,7 @@ def update_experiential(entry: ExperientialEntry, data: ExperientialInput) -> Ex
 def delete_experiential(entry: ExperientialEntry) -> None:
     """Remove an entry that is not verified."""
     _require_changeable(entry)
-    record(
-        "experiential.deleted",
-        entry,
-        before=audited(entry),
-        subject_user_id=entry.enrollment.trainee_id,
-    )
-    db.session.delete(entry)
-    db.session.flush()
+    deleted("experiential.deleted", entry, subject_user_id=entry.enrollment.trainee_id)
 
 
 # -- continuing education -----------------------------------------------------------------------
@@ -491,9 +455,7 @@ def log_ce(
     file_id = _store_certificate(enrollment, upload, uploaded_by_id)
     item = ContinuingEducation(enrollment_id=enrollment.id, file_id=file_id, **values)
     item.enrollment = enrollment
-    db.session.add(item)
-    db.session.flush()
-    record("ce.logged", item, after=audited(item), subject_user_id=enrollment.trainee_id)
+    added("ce.logged", item, subject_user_id=enrollment.trainee_id)
     return item
 
 
@@ -526,9 +488,7 @@ def update_ce(
 def delete_ce(item: ContinuingEducation) -> None:
     """Remove a CE record (its certificate file stays in the trainee's files)."""
     enrollment = _require_ce_open(item.enrollment)
-    record("ce.deleted", item, before=audited(item), subject_user_id=enrollment.trainee_id)
-    db.session.delete(item)
-    db.session.flush()
+    deleted("ce.deleted", item, subject_user_id=enrollment.trainee_id)
 
 
 def _spec(enrollment: Enrollment) -> RequirementSpec:

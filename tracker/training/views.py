@@ -159,25 +159,18 @@ DIDACTIC = _entry_flow(
 )
 
 
-@bp.route("/didactic/new", methods=["GET", "POST"])
-@allow(Trainee)
-def new_didactic():
-    """Log didactic hours."""
-    return DIDACTIC.new()
-
-
-@bp.route("/didactic/<int:entry_id>/edit", methods=["GET", "POST"])
-@allow(Trainee)
-def edit_didactic(entry_id: int):
-    """Change a didactic entry until it is verified."""
-    return DIDACTIC.edit(entry_id)
-
-
-@bp.post("/didactic/<int:entry_id>/delete")
-@allow(Trainee)
-def delete_didactic(entry_id: int):
-    """Delete a didactic entry until it is verified."""
-    return DIDACTIC.delete(entry_id)
+DIDACTIC.routes(
+    bp,
+    Trainee,
+    "/didactic",
+    "entry_id",
+    ("new_didactic", "edit_didactic", "delete_didactic"),
+    (
+        "Log didactic hours.",
+        "Change a didactic entry until it is verified.",
+        "Delete a didactic entry until it is verified.",
+    ),
+)
 
 
 def _experiential_form(
@@ -232,25 +225,18 @@ EXPERIENTIAL = _entry_flow(
 )
 
 
-@bp.route("/experiential/new", methods=["GET", "POST"])
-@allow(Trainee)
-def new_experiential():
-    """Log an experiential activity."""
-    return EXPERIENTIAL.new()
-
-
-@bp.route("/experiential/<int:entry_id>/edit", methods=["GET", "POST"])
-@allow(Trainee)
-def edit_experiential(entry_id: int):
-    """Change an experiential entry until it is verified."""
-    return EXPERIENTIAL.edit(entry_id)
-
-
-@bp.post("/experiential/<int:entry_id>/delete")
-@allow(Trainee)
-def delete_experiential(entry_id: int):
-    """Delete an experiential entry until it is verified."""
-    return EXPERIENTIAL.delete(entry_id)
+EXPERIENTIAL.routes(
+    bp,
+    Trainee,
+    "/experiential",
+    "entry_id",
+    ("new_experiential", "edit_experiential", "delete_experiential"),
+    (
+        "Log an experiential activity.",
+        "Change an experiential entry until it is verified.",
+        "Delete an experiential entry until it is verified.",
+    ),
+)
 
 
 # -- continuing education -----------------------------------------------------------------------
@@ -325,22 +311,15 @@ CE = RecordFlow(
 )
 
 
-@bp.route("/ce/new", methods=["GET", "POST"])
-@allow(Trainee)
-def new_ce():
-    """Log CE credits or consultation hours."""
-    return CE.new()
-
-
-@bp.route("/ce/<int:record_id>/edit", methods=["GET", "POST"])
-@allow(Trainee)
-def edit_ce(record_id: int):
-    """Change a CE or consultation record."""
-    return CE.edit(record_id)
-
-
-@bp.post("/ce/<int:record_id>/delete")
-@allow(Trainee)
-def delete_ce(record_id: int):
-    """Delete a CE or consultation record."""
-    return CE.delete(record_id)
+CE.routes(
+    bp,
+    Trainee,
+    "/ce",
+    "record_id",
+    ("new_ce", "edit_ce", "delete_ce"),
+    (
+        "Log CE credits or consultation hours.",
+        "Change a CE or consultation record.",
+        "Delete a CE or consultation record.",
+    ),
+)
