@@ -51,13 +51,18 @@ def added(action: str, obj: Any, **event: Any) -> None:
     record(action, obj, after=audited(obj), **event)
 
 
-def changed(action: str, obj: Any, values: dict[str, Any], **event: Any) -> None:
-    """Set `values` on `obj` and record `action` with its audited fields before and after."""
+def changed(
+    action: str, obj: Any, values: dict[str, Any], *, unless_same: bool = False, **event: Any
+) -> None:
+    """Set `values` on `obj` and record `action` with its audited fields before and after
+    (with `unless_same`, only when they differ)."""
     before = audited(obj)
     for name, value in values.items():
         setattr(obj, name, value)
     db.session.flush()
-    record(action, obj, before=before, after=audited(obj), **event)
+    after = audited(obj)
+    if not unless_same or after != before:
+        record(action, obj, before=before, after=after, **event)
 
 
 def deleted(action: str, obj: Any, **event: Any) -> None:

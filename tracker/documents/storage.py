@@ -50,7 +50,7 @@ def _folder() -> Path:
 def save_upload(
     stream: IO[bytes], filename: str | None, owner_id: int, uploaded_by_id: int | None
 ) -> StoredFile:
-    """Check and store an upload for `owner_id`; raise Refused when it is refused.
+    """Check and store an upload for `owner_id`; raise Refused when it is not accepted.
 
     The file is written under a random name first and recorded only when it passed every
     check, so a refused upload leaves nothing behind.

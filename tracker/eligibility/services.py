@@ -15,7 +15,7 @@ from typing import IO, Any, Protocol
 from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.audit.services import added, audited, deleted, record
+from tracker.audit.services import added, changed, deleted, record
 from tracker.core.errors import Refused
 from tracker.documents.models import StoredFile
 from tracker.documents.storage import save_upload
@@ -62,7 +62,7 @@ class InsuranceInput:
 
 
 def _check(field: str, check, *args: Any, **kwargs: Any) -> Any:
-    """Run a validation helper; turn its problem into an Refused on `field`."""
+    """Run a validation helper; turn its problem into a refusal on `field`."""
     try:
         return check(*args, **kwargs)
     except ValidationProblem as problem:
@@ -70,7 +70,7 @@ def _check(field: str, check, *args: Any, **kwargs: Any) -> Any:
 
 
 def store_upload(upload: Upload | None, owner: User, field: str = "document") -> StoredFile | None:
-    """Save an optional upload for `owner`; an Refused becomes a message on `field`."""
+    """Save an optional upload for `owner`; a refused upload becomes a message on `field`."""
     if upload is None or not upload.filename:
         return None
     try:
@@ -146,22 +146,22 @@ def update_licence(
     """Change a licence the trainee recorded, until staff verified it."""
     _refuse_when_verified(licence, "licence")
     values = _licence_values(trainee, data, today, licence)
-    before = audited(licence)
-    stored = store_upload(upload, trainee)
-    for name, value in values.items():
-        setattr(licence, name, value)
-    if stored is not None:
-        licence.document_id = stored.id
-    licence.updated_at = utcnow()
-    db.session.flush()
-    record(
-        "licence.changed",
-        licence,
-        before=before,
-        after=audited(licence),
-        subject_user_id=trainee.id,
-    )
+    _change_credential("licence.changed", licence, values, upload, trainee)
     return licence
+
+
+def _change_credential(
+    action: str,
+    credential: Licence | Insurance,
+    values: dict[str, Any],
+    upload: Upload | None,
+    trainee: User,
+) -> None:
+    # A new scan replaces the one on file; without one the old scan stays.
+    stored = store_upload(upload, trainee)
+    if stored is not None:
+        values = {**values, "document_id": stored.id}
+    changed(action, credential, {**values, "updated_at": utcnow()}, subject_user_id=trainee.id)
 
 
 def delete_licence(licence: Licence) -> None:
@@ -216,21 +216,7 @@ def update_insurance(
     """Change a policy the trainee recorded, until staff verified it."""
     _refuse_when_verified(insurance, "insurance policy")
     values = _insurance_values(data, today)
-    before = audited(insurance)
-    stored = store_upload(upload, trainee)
-    for name, value in values.items():
-        setattr(insurance, name, value)
-    if stored is not None:
-        insurance.document_id = stored.id
-    insurance.updated_at = utcnow()
-    db.session.flush()
-    record(
-        "insurance.changed",
-        insurance,
-        before=before,
-        after=audited(insurance),
-        subject_user_id=trainee.id,
-    )
+    _change_credential("insurance.changed", insurance, values, upload, trainee)
     return insurance
 
 

@@ -17,7 +17,7 @@ import tomli_w
 from sqlalchemy import func, select
 
 from tracker.accounts.models import User
-from tracker.audit.services import added, audited, record
+from tracker.audit.services import added, changed, record
 from tracker.core.errors import Refused
 from tracker.extensions import db, utcnow
 from tracker.programs.models import TRACK_FORMATS, Cohort, Program, RequirementSet, Track
@@ -136,12 +136,8 @@ def update_program(
 ) -> Program:
     """Change a program's name, description or time zone (recorded only when something changed)."""
     name, description, timezone = _clean_program(name, description, timezone, program.id)
-    before = audited(program)
-    program.name, program.description, program.timezone = name, description, timezone
-    after = audited(program)
-    if after != before:
-        db.session.flush()
-        record("program.updated", program, before=before, after=after, actor_id=_id(actor))
+    values = {"name": name, "description": description, "timezone": timezone}
+    changed("program.updated", program, values, unless_same=True, actor_id=_id(actor))
     return program
 
 
@@ -219,13 +215,13 @@ def update_track(
     name, track_format, tuition_cents, description = _clean_track(
         track.program, name, track_format, tuition_cents, description, track.id
     )
-    before = audited(track)
-    track.name, track.format = name, track_format
-    track.tuition_cents, track.description = tuition_cents, description
-    after = audited(track)
-    if after != before:
-        db.session.flush()
-        record("track.updated", track, before=before, after=after, actor_id=_id(actor))
+    values = {
+        "name": name,
+        "format": track_format,
+        "tuition_cents": tuition_cents,
+        "description": description,
+    }
+    changed("track.updated", track, values, unless_same=True, actor_id=_id(actor))
     return track
 
 
@@ -292,12 +288,8 @@ def update_cohort(
     name, starts_on, ends_on = _clean_cohort(
         cohort.program, name, starts_on, ends_on, cohort.id, today
     )
-    before = audited(cohort)
-    cohort.name, cohort.starts_on, cohort.ends_on = name, starts_on, ends_on
-    after = audited(cohort)
-    if after != before:
-        db.session.flush()
-        record("cohort.updated", cohort, before=before, after=after, actor_id=_id(actor))
+    values = {"name": name, "starts_on": starts_on, "ends_on": ends_on}
+    changed("cohort.updated", cohort, values, unless_same=True, actor_id=_id(actor))
     return cohort
 
 

@@ -137,6 +137,11 @@ def edit_program(program_id: int):
 # -- tracks -----------------------------------------------------------------------------------
 
 
+def _track_fields(form: TrackForm) -> tuple:
+    """Name, format, tuition in cents and description, in the order the services take them."""
+    return form.name.data, form.format.data, form.tuition_cents(), form.description.data
+
+
 @bp.route("/<int:program_id>/tracks/new", methods=["GET", "POST"])
 @allow(Staff)
 def new_track(program_id: int):
@@ -145,14 +150,7 @@ def new_track(program_id: int):
     form = TrackForm()
     return save(
         form,
-        lambda: services.add_track(
-            program,
-            form.name.data,
-            form.format.data,
-            form.tuition_cents(),
-            form.description.data,
-            current_user,
-        ),
+        lambda: services.add_track(program, *_track_fields(form), current_user),
         lambda track: f"Track {track.name} added with the default requirements.",
         url_for("programs.program_detail", program_id=program.id),
     ) or render_template("programs/track_form.html", form=form, program=program, track=None)
@@ -166,14 +164,7 @@ def edit_track(track_id: int):
     form = TrackForm(data=TrackForm.initial(track) if request.method == "GET" else None)
     return save(
         form,
-        lambda: services.update_track(
-            track,
-            form.name.data,
-            form.format.data,
-            form.tuition_cents(),
-            form.description.data,
-            current_user,
-        ),
+        lambda: services.update_track(track, *_track_fields(form), current_user),
         "Track saved.",
         url_for("programs.program_detail", program_id=track.program_id),
     ) or render_template("programs/track_form.html", form=form, program=track.program, track=track)

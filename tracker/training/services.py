@@ -10,23 +10,21 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import func, select
 
-from tracker.audit.services import added, audited, changed, deleted, record
+from tracker.audit.services import added, changed, deleted
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
-from tracker.documents.storage import save_upload
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.programs.requirements import EXPERIENTIAL_KINDS, RequirementSpec
 from tracker.training.models import (
-    CE_KINDS,
-    ContinuingEducation,
     DidacticEntry,
     ExperientialEntry,
 )
@@ -34,7 +32,6 @@ from tracker.training.models import (
 QUARTER = Decimal("0.25")
 MAX_ENTRY_HOURS = Decimal(12)
 MAX_DAY_HOURS = Decimal(24)
-MAX_CE_AMOUNT = Decimal(40)
 CE_YEARS_BACK = 5
 LINE_LIMIT = 200
 NOTE_LIMIT = 2000
@@ -73,25 +70,6 @@ class ExperientialInput:
     facilitator: str
     note: str = ""
     attested: bool = False
-
-
-@dataclass(frozen=True)
-class ContinuingEducationInput:
-    """What the trainee typed for a CE or consultation record."""
-
-    kind: str
-    on: date | None
-    title: str
-    provider: str
-    amount: Any
-
-
-@dataclass(frozen=True)
-class Upload:
-    """An uploaded file: its stream and the name the browser gave."""
-
-    stream: IO[bytes]
-    filename: str | None
 
 
 # -- shared checks (also used by supervision) ---------------------------------------------------
@@ -256,6 +234,32 @@ def _check_day_cap(enrollment: Enrollment, on: date, hours: Decimal, exclude: An
         )
 
 
+# -- hours entries: what didactic and experiential entries share ------------------------------
+
+
+def _log_entry(model: type, kind: str, values_of: Callable, enrollment: Any, data: Any) -> Any:
+    enrollment = require_admitted(enrollment)
+    entry = model(
+        enrollment_id=enrollment.id, status="pending", **values_of(enrollment, data, exclude=None)
+    )
+    entry.enrollment = enrollment
+    added(f"{kind}.logged", entry, subject_user_id=enrollment.trainee_id)
+    return entry
+
+
+def _update_entry(kind: str, values_of: Callable, entry: Any, data: Any) -> Any:
+    _require_changeable(entry)
+    values = values_of(entry.enrollment, data, exclude=entry)
+    trainee_id = entry.enrollment.trainee_id
+    changed(f"{kind}.updated", entry, {**values, "status": "pending"}, subject_user_id=trainee_id)
+    return entry
+
+
+def _delete_entry(kind: str, entry: Any) -> None:
+    _require_changeable(entry)
+    deleted(f"{kind}.deleted", entry, subject_user_id=entry.enrollment.trainee_id)
+
+
 # -- didactic entries ---------------------------------------------------------------------------
 
 
@@ -280,32 +284,17 @@ def _didactic_values(enrollment: Enrollment, data: DidacticInput, exclude: Any) 
 
 def log_didactic(enrollment: Enrollment | None, data: DidacticInput) -> DidacticEntry:
     """Record didactic hours for an admitted enrollment (status pending)."""
-    enrollment = require_admitted(enrollment)
-    values = _didactic_values(enrollment, data, exclude=None)
-    entry = DidacticEntry(enrollment_id=enrollment.id, status="pending", **values)
-    entry.enrollment = enrollment
-    added("didactic.logged", entry, subject_user_id=enrollment.trainee_id)
-    return entry
+    return _log_entry(DidacticEntry, "didactic", _didactic_values, enrollment, data)
 
 
 def update_didactic(entry: DidacticEntry, data: DidacticInput) -> DidacticEntry:
     """Change an entry that is not verified; a returned entry goes back to pending."""
-    _require_changeable(entry)
-    values = _didactic_values(entry.enrollment, data, exclude=entry)
-    changed(
-        "didactic.updated",
-        entry,
-        {**values, "status": "pending"},
-        subject_user_id=entry.enrollment.trainee_id,
-    )
-    return entry
+    return _update_entry("didactic", _didactic_values, entry, data)
 
 
 def delete_didactic(entry: DidacticEntry) -> None:
     """Remove an entry that is not verified."""
-    _require_changeable(entry)
-    trainee_id = entry.enrollment.trainee_id
-    deleted("didactic.deleted", entry, subject_user_id=trainee_id)
+    _delete_entry("didactic", entry)
 
 
 # -- experiential entries -----------------------------------------------------------------------
@@ -367,128 +356,17 @@ def _experiential_values(
 
 def log_experiential(enrollment: Enrollment | None, data: ExperientialInput) -> ExperientialEntry:
     """Record an experiential activity for an admitted enrollment (status pending)."""
-    enrollment = require_admitted(enrollment)
-    values = _experiential_values(enrollment, data, exclude=None)
-    entry = ExperientialEntry(enrollment_id=enrollment.id, status="pending", **values)
-    entry.enrollment = enrollment
-    added("experiential.logged", entry, subject_user_id=enrollment.trainee_id)
-    return entry
+    return _log_entry(ExperientialEntry, "experiential", _experiential_values, enrollment, data)
 
 
 def update_experiential(entry: ExperientialEntry, data: ExperientialInput) -> ExperientialEntry:
     """Change an entry that is not verified; a returned entry goes back to pending."""
-    _require_changeable(entry)
-    values = _experiential_values(entry.enrollment, data, exclude=entry)
-    changed(
-        "experiential.updated",
-        entry,
-        {**values, "status": "pending"},
-        subject_user_id=entry.enrollment.trainee_id,
-    )
-    return entry
+    return _update_entry("experiential", _experiential_values, entry, data)
 
 
 def delete_experiential(entry: ExperientialEntry) -> None:
     """Remove an entry that is not verified."""
-    _require_changeable(entry)
-    deleted("experiential.deleted", entry, subject_user_id=entry.enrollment.trainee_id)
-
-
-# -- continuing education -----------------------------------------------------------------------
-
-
-def _ce_values(enrollment: Enrollment, data: ContinuingEducationInput) -> dict[str, Any]:
-    if data.kind not in CE_KINDS:
-        raise Refused("Choose CE credits or peer consultation hours.", "kind")
-    if data.on is None:
-        raise Refused("Enter the date.", "on")
-    today = program_today(enrollment)
-    if data.on > today:
-        raise Refused(
-            f"The date cannot be in the future (today is {today.isoformat()} in the program's "
-            "time zone).",
-            "on",
-        )
-    earliest = years_before(today, CE_YEARS_BACK)
-    if data.on < earliest:
-        raise Refused(
-            f"The date is more than {CE_YEARS_BACK} years ago (before {earliest.isoformat()}).",
-            "on",
-        )
-    unit = "credits" if data.kind == "ce" else "hours"
-    return {
-        "kind": data.kind,
-        "on": data.on,
-        "title": clean_line(data.title, "title", "title"),
-        "provider": clean_line(data.provider, "provider", "provider"),
-        "amount": parse_quarter_hours(data.amount, "amount", MAX_CE_AMOUNT, unit),
-    }
-
-
-def _store_certificate(
-    enrollment: Enrollment, upload: Upload | None, uploaded_by_id: int | None
-) -> int | None:
-    if upload is None:
-        return None
-    try:
-        stored = save_upload(upload.stream, upload.filename, enrollment.trainee_id, uploaded_by_id)
-    except Refused as error:
-        raise Refused(str(error), "certificate") from None
-    return stored.id
-
-
-def _require_ce_open(enrollment: Enrollment | None) -> Enrollment:
-    # Certified trainees log CE too; certificates come with a later feature, so admitted for now.
-    return require_admitted(enrollment)
-
-
-def log_ce(
-    enrollment: Enrollment | None,
-    data: ContinuingEducationInput,
-    upload: Upload | None = None,
-    uploaded_by_id: int | None = None,
-) -> ContinuingEducation:
-    """Record CE credits or consultation hours, storing the certificate when one is given."""
-    enrollment = _require_ce_open(enrollment)
-    values = _ce_values(enrollment, data)
-    # The upload is stored last, once everything else passed, so a refusal leaves no file.
-    file_id = _store_certificate(enrollment, upload, uploaded_by_id)
-    item = ContinuingEducation(enrollment_id=enrollment.id, file_id=file_id, **values)
-    item.enrollment = enrollment
-    added("ce.logged", item, subject_user_id=enrollment.trainee_id)
-    return item
-
-
-def update_ce(
-    item: ContinuingEducation,
-    data: ContinuingEducationInput,
-    upload: Upload | None = None,
-    uploaded_by_id: int | None = None,
-) -> ContinuingEducation:
-    """Change a CE record; a new certificate replaces the old one."""
-    enrollment = _require_ce_open(item.enrollment)
-    values = _ce_values(enrollment, data)
-    before = audited(item)
-    file_id = _store_certificate(enrollment, upload, uploaded_by_id)
-    for name, value in values.items():
-        setattr(item, name, value)
-    if file_id is not None:
-        item.file_id = file_id
-    db.session.flush()
-    record(
-        "ce.updated",
-        item,
-        before=before,
-        after=audited(item),
-        subject_user_id=enrollment.trainee_id,
-    )
-    return item
-
-
-def delete_ce(item: ContinuingEducation) -> None:
-    """Remove a CE record (its certificate file stays in the trainee's files)."""
-    enrollment = _require_ce_open(item.enrollment)
-    deleted("ce.deleted", item, subject_user_id=enrollment.trainee_id)
+    _delete_entry("experiential", entry)
 
 
 def _spec(enrollment: Enrollment) -> RequirementSpec:

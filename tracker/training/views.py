@@ -14,7 +14,7 @@ from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
 from tracker.programs.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
 from tracker.security.access import Trainee, allow
-from tracker.training import queries, services
+from tracker.training import continuing_education, queries, services
 from tracker.training.forms import (
     ConfirmForm,
     ContinuingEducationForm,
@@ -260,8 +260,8 @@ def ce():
     )
 
 
-def _ce_input(form: ContinuingEducationForm) -> services.ContinuingEducationInput:
-    return services.ContinuingEducationInput(
+def _ce_input(form: ContinuingEducationForm) -> continuing_education.ContinuingEducationInput:
+    return continuing_education.ContinuingEducationInput(
         kind=form.kind.data or "",
         on=form.on.data,
         title=form.title.data or "",
@@ -270,11 +270,11 @@ def _ce_input(form: ContinuingEducationForm) -> services.ContinuingEducationInpu
     )
 
 
-def _upload(form: ContinuingEducationForm) -> services.Upload | None:
+def _upload(form: ContinuingEducationForm) -> continuing_education.Upload | None:
     file = form.certificate.data
     if file is None or not getattr(file, "filename", ""):
         return None
-    return services.Upload(file.stream, file.filename)
+    return continuing_education.Upload(file.stream, file.filename)
 
 
 def _ce_page(form: ContinuingEducationForm, _enrollment: Enrollment, item=None):
@@ -294,13 +294,13 @@ CE = RecordFlow(
     form=lambda _enrollment, item: ContinuingEducationForm(
         obj=item if request.method == "GET" else None
     ),
-    add=lambda enrollment, form: services.log_ce(
+    add=lambda enrollment, form: continuing_education.log_ce(
         enrollment, _ce_input(form), _upload(form), current_user.id
     ),
-    change=lambda item, form: services.update_ce(
+    change=lambda item, form: continuing_education.update_ce(
         item, _ce_input(form), _upload(form), current_user.id
     ),
-    remove=services.delete_ce,
+    remove=continuing_education.delete_ce,
     page=_ce_page,
     back="training.ce",
     added="Continuing education logged.",
