@@ -12,6 +12,7 @@ from tests.accounts.conftest import reload, row_counts
 from tests.conftest import login, post_form
 from tracker.accounts import services
 from tracker.audit.models import AuditEvent
+from tracker.core.errors import Refused
 from tracker.extensions import db
 
 
@@ -181,10 +182,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, people):
 
 def test_the_service_refuses_admin_from_a_non_admin(create_user):
     staff = create_user("staff")
-    with pytest.raises(services.AccountError) as refused:
+    with pytest.raises(Refused) as refused:
         services.invite("x@example.org", "X Person", {"admin"}, staff)
     assert refused.value.field == "roles"
-    with pytest.raises(services.AccountError):
+    with pytest.raises(Refused):
         services.change_roles(create_user("trainee"), {"admin"}, staff)
     db.session.rollback()
 

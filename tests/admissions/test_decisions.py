@@ -11,6 +11,7 @@ from tests.admissions.factories import audit_count, enroll, fresh, review_url, s
 from tests.conftest import is_postgres, post_form
 from tracker.admissions import services
 from tracker.audit.models import AuditEvent
+from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 
@@ -156,7 +157,7 @@ def test_two_simultaneous_decisions_only_one_wins(app, submitted, staff, create_
                     services.decline(enrollment, actor, "Declined in a race with a colleague.")
                 db.session.commit()
                 result = decision
-            except services.AdmissionError:
+            except Refused:
                 db.session.rollback()
                 result = "refused"
             finally:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tests.admissions.factories import enroll, review_url, snapshot
 from tests.conftest import post_form
 from tracker.admissions import services
+from tracker.core.errors import Refused
 from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
 
@@ -94,7 +95,7 @@ def test_the_trainee_as_backup_is_refused_by_the_service(app, submitted, supervi
     dual.is_supervisor = True
     db.session.commit()
     before = snapshot()
-    with pytest.raises(services.AdmissionError) as refused:
+    with pytest.raises(Refused) as refused:
         services.assign_supervisors(submitted, staff, supervisor.id, dual.id)
     assert (refused.value.field, refused.value.message) == (
         "backup",

@@ -9,6 +9,7 @@ from tests.finance.factories import count, local_today, make_enrollment
 from tracker.assessment import services
 from tracker.assessment.facts import assessment_facts
 from tracker.assessment.models import CaseEvaluation, CompetencyEvaluation, ExamAttempt
+from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.progress.requirements import COMPETENCY_DOMAINS
@@ -65,9 +66,9 @@ def test_staff_index_lists_admitted(as_staff, create_user, enrollment):
 def test_nobody_evaluates_themselves(app, create_user):
     person = create_user("trainee", "staff", "supervisor")
     enrollment = make_enrollment(person)
-    with pytest.raises(services.AssessmentError):
+    with pytest.raises(Refused):
         services.record_case_evaluation(enrollment.id, local_today(), "passed", "", person)
-    with pytest.raises(services.AssessmentError):
+    with pytest.raises(Refused):
         services.record_exam_attempt(enrollment.id, local_today(), 90, person)
     db.session.rollback()
     assert count(CaseEvaluation) == count(ExamAttempt) == 0

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tracker.finance.services import LedgerError, parse_amount
+from tracker.core.errors import Refused
+from tracker.finance.services import parse_amount
 
 
 @pytest.mark.parametrize(
@@ -43,6 +44,6 @@ def test_amounts_read_as_cents(text, cents):
     ],
 )
 def test_odd_amounts_are_refused(text, message):
-    with pytest.raises(LedgerError) as caught:
+    with pytest.raises(Refused) as caught:
         parse_amount(text)
     assert message in caught.value.message

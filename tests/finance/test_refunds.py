@@ -6,10 +6,11 @@ import time
 from tests.conftest import post_form
 from tests.finance.factories import count, local_today
 from tracker.accounts.models import User
+from tracker.core.errors import Refused
 from tracker.extensions import db
 from tracker.finance import services
 from tracker.finance.models import LedgerEntry
-from tracker.finance.services import LedgerError, NewEntry
+from tracker.finance.services import NewEntry
 
 
 def _post(client, enrollment, kind, amount, **extra):
@@ -98,7 +99,7 @@ def test_two_refunds_at_once_cannot_both_pass(app, enrollment, staff, monkeypatc
                 )
                 db.session.commit()
                 outcomes.append("refunded")
-            except LedgerError:
+            except Refused:
                 db.session.rollback()
                 outcomes.append("refused")
             finally:

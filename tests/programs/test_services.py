@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from tests.programs.conftest import count_rows
 from tracker.audit.models import AuditEvent
+from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.programs import services
 from tracker.programs.models import RequirementSet
-from tracker.programs.services import ProgramError
 from tracker.progress.requirements import RequirementError, RequirementSpec
 
 
@@ -45,14 +45,14 @@ def test_create_program_is_recorded(app, create_user):
     ],
 )
 def test_create_program_refuses(app, name, timezone, field):
-    with pytest.raises(ProgramError) as caught:
+    with pytest.raises(Refused) as caught:
         services.create_program(name, "", timezone, None)
     assert caught.value.field == field
 
 
 def test_program_names_are_unique_ignoring_case(app, make_program):
     make_program("Fluence KAP")
-    with pytest.raises(ProgramError) as caught:
+    with pytest.raises(Refused) as caught:
         services.create_program("fluence kap", "", "UTC", None)
     assert caught.value.field == "name"
 
@@ -90,7 +90,7 @@ def test_add_track_starts_with_the_format_defaults(app, make_program):
 def test_add_track_refuses(app, make_program, fmt, cents, field):
     program = make_program()
     before = count_rows()
-    with pytest.raises(ProgramError) as caught:
+    with pytest.raises(Refused) as caught:
         services.add_track(program, "Another", fmt, cents, "", None)
     db.session.rollback()
     assert caught.value.field == field
@@ -99,7 +99,7 @@ def test_add_track_refuses(app, make_program, fmt, cents, field):
 
 def test_track_names_are_unique_within_a_program(app, make_program):
     program = make_program(track_name="Online")
-    with pytest.raises(ProgramError) as caught:
+    with pytest.raises(Refused) as caught:
         services.add_track(program, "ONLINE", "hybrid", 0, "", None)
     assert caught.value.field == "name"
     other = make_program("Other program", track_name="Online")
@@ -127,14 +127,14 @@ def test_update_track_keeps_requirements(app, make_program):
 )
 def test_add_cohort_refuses_dates(app, make_program, starts, ends, field):
     program = make_program()
-    with pytest.raises(ProgramError) as caught:
+    with pytest.raises(Refused) as caught:
         services.add_cohort(program, "Autumn", starts, ends, None, today=date(2026, 1, 10))
     assert caught.value.field == field
 
 
 def test_cohort_names_are_unique_within_a_program(app, make_program):
     program = make_program()
-    with pytest.raises(ProgramError) as caught:
+    with pytest.raises(Refused) as caught:
         services.add_cohort(program, "spring 2026", date(2027, 1, 1), date(2027, 6, 1), None)
     assert caught.value.field == "name"
 
@@ -206,7 +206,7 @@ def test_bad_content_writes_nothing(app, make_program):
 
 def test_a_note_is_required(app, make_program):
     track = make_program().tracks[0]
-    with pytest.raises(ProgramError) as caught:
+    with pytest.raises(Refused) as caught:
         services.new_requirement_version(
             track, _changed(track.current_requirements.spec, exam_pass_mark=70), "  ", None
         )
@@ -261,7 +261,7 @@ def test_parse_dollars(text, cents):
     "text", ["", "abc", "-5", "1e3", "12.345", "100000.01", "9,87.00", "nan", "\uff11\uff12"]
 )
 def test_parse_dollars_refuses(text):
-    with pytest.raises(ProgramError):
+    with pytest.raises(Refused):
         services.parse_dollars(text)
 
 

@@ -1,5 +1,6 @@
 """A request is one transaction: reading who is signed in (which refreshes the session's
-last-seen time) never commits a view's half-done work."""
+last-seen time) never commits a view's half-done work, and mail goes out only once the
+request's work is committed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from tests.conftest import csrf_token
 from tests.security.conftest import Boom
 from tracker.accounts import services
 from tracker.accounts.models import User
+from tracker.core.transaction import after_commit
 from tracker.extensions import db, utcnow
 from tracker.security.access import Anyone, allow
 
@@ -47,3 +49,38 @@ def test_a_failing_request_saves_nothing_even_when_the_session_is_refreshed(make
             select(func.count()).select_from(User).where(User.email == "half.done@example.org")
         )
     assert count == 0
+
+
+def test_a_request_commits_once_and_sends_its_mail_only_after_the_commit(make_app):
+    app = make_app()
+    sent: list[int] = []
+
+    @app.post("/write-and-mail")
+    @allow(Anyone)
+    def write_and_mail():
+        db.session.add(User(email="kept@example.org", full_name="Kept"))
+        after_commit(lambda: sent.append(_count("kept@example.org")))
+        return "done"
+
+    @app.post("/write-mail-then-fail")
+    @allow(Anyone)
+    def write_mail_then_fail():
+        db.session.add(User(email="dropped@example.org", full_name="Dropped"))
+        after_commit(lambda: sent.append(-1))
+        raise Boom("after a write")
+
+    client = app.test_client()
+    token = csrf_token(client)
+    assert client.post("/write-mail-then-fail", data={"csrf_token": token}).status_code == 500
+    assert client.post("/write-and-mail", data={"csrf_token": token}).status_code == 200
+    # The mail went out once, after the row was committed; the failed request neither kept
+    # its row nor sent its mail.
+    assert sent == [1]
+    with app.app_context():
+        assert _count("dropped@example.org") == 0
+
+
+def _count(email: str) -> int:
+    """Rows with `email` as another connection sees them: only what is committed."""
+    with db.engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(User).where(User.email == email))

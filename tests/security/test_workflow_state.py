@@ -45,6 +45,7 @@ from tracker.certificates import queries as certificate_queries
 from tracker.certificates import services as certificates
 from tracker.certificates.models import Certificate
 from tracker.core.clock import today_in
+from tracker.core.errors import Refused
 from tracker.enrollments.models import Waiver
 from tracker.extensions import db
 from tracker.finance import services as finance
@@ -269,7 +270,7 @@ class Workflow(RuleBasedStateMachine):
         """Run a logging service; a refusal may only be the daily cap, and writes nothing."""
         try:
             entry = make()
-        except training.TrainingError as error:
+        except Refused as error:
             db.session.rollback()
             assert "can be logged for one day" in error.message, error.message
             return None
@@ -389,7 +390,7 @@ class Workflow(RuleBasedStateMachine):
         person = getattr(self, signer)
         if record.status != WAITING[record.entry_type]:
             before = self.signature_count()
-            with pytest.raises(signoffs.SignoffError):
+            with pytest.raises(Refused):
                 signoffs.sign([self.entry(key)], person, PASSWORD)
             db.session.rollback()
             assert self.signature_count() == before
@@ -409,7 +410,7 @@ class Workflow(RuleBasedStateMachine):
         keys = sorted(self.records) if bulk else [data.draw(st.sampled_from(sorted(self.records)))]
         statuses = {k: self.entry(k).status for k in keys}
         before = self.signature_count()
-        with pytest.raises(signoffs.SignoffError) as refused:
+        with pytest.raises(Refused) as refused:
             signoffs.sign([self.entry(k) for k in keys], getattr(self, signer), PASSWORD)
         db.session.rollback()
         assert isinstance(refused.value, signoffs.BatchRefused)
@@ -449,7 +450,7 @@ class Workflow(RuleBasedStateMachine):
         closed = closed or len(self.exam_scores) >= MAX_ATTEMPTS
         try:
             assessment.record_exam_attempt(self.enrollment.id, self.on(1), score, self.staff)
-        except assessment.AssessmentError:
+        except Refused:
             db.session.rollback()
             assert closed
             return
@@ -485,7 +486,7 @@ class Workflow(RuleBasedStateMachine):
         ]
         before = self.certificate_count()
         if not ready:
-            with pytest.raises(certificates.CertificateError):
+            with pytest.raises(Refused):
                 certificates.issue_certificate(self.enrollment.id, self.staff)
             db.session.rollback()
             assert self.certificate_count() == before

@@ -16,6 +16,7 @@ from tests.training.factories import assign, make_enrollment
 from tracker.accounts.models import User
 from tracker.audit.services import verify_chain
 from tracker.core.clock import today_in
+from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment, ProgressSnapshot
 from tracker.extensions import db, utcnow
 from tracker.signoffs import services
@@ -108,7 +109,7 @@ def test_concurrent_sign_offs_give_exactly_one_signature(
                 services.sign([entry], signer, PASSWORD)
                 db.session.commit()
                 outcomes.append("signed")
-            except services.SignoffError as error:
+            except Refused as error:
                 db.session.rollback()
                 outcomes.append(f"refused: {error.message}")
             except Exception as error:  # reported by the asserts below

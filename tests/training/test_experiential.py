@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests.conftest import post_form
 from tests.training.factories import add_experiential, count, iso, make_enrollment, yesterday
 from tracker.core.clock import today_in
+from tracker.core.errors import Refused
 from tracker.extensions import db
 from tracker.training import services
 from tracker.training.models import ExperientialEntry
@@ -121,7 +122,7 @@ def test_policy_none_refused_by_the_service_even_with_sessions_allowed(app, trai
     data = services.ExperientialInput(
         kind="personal_session", on=yesterday(), hours="2", facilitator="F", attested=True
     )
-    with pytest.raises(services.TrainingError, match="does not include personal"):
+    with pytest.raises(Refused, match="does not include personal"):
         services.log_experiential(enrollment, data)
     db.session.rollback()
     assert count(ExperientialEntry) == 0

@@ -15,6 +15,12 @@ class User(UserMixin, db.Model):
     """A person with an account; roles are flags because one person may hold several."""
 
     __tablename__ = "users"
+    __audited__ = (
+        "email",
+        "full_name",
+        "roles",
+        "active",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -19,19 +19,11 @@ from tracker.accounts.passwords import (
     password_problem,
     verify_password,
 )
-from tracker.audit.services import record
+from tracker.audit.services import added, audited, record
+from tracker.core.errors import Refused
 from tracker.extensions import db, utcnow
 
 ROLE_NAMES = ("trainee", "supervisor", "staff", "admin")
-
-
-class AccountError(Exception):
-    """A refused account action; `field` names the form field to show the message on."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # -- registration and invitations ---------------------------------------------------------------
@@ -46,10 +38,10 @@ def register_applicant(email: str, full_name: str, password: str) -> User:
     """Create a trainee account for a self-registering applicant."""
     email = normalise_email(email)
     if find_by_email(email) is not None:
-        raise AccountError("An account with this e-mail address already exists.", "email")
+        raise Refused("An account with this e-mail address already exists.", "email")
     problem = password_problem(password, email=email, name=full_name)
     if problem:
-        raise AccountError(problem, "password")
+        raise Refused(problem, "password")
     user = User(
         email=email,
         full_name=full_name.strip(),
@@ -57,11 +49,7 @@ def register_applicant(email: str, full_name: str, password: str) -> User:
         password_changed_at=utcnow(),
         is_trainee=True,
     )
-    db.session.add(user)
-    db.session.flush()
-    record(
-        "account.registered", user, after=_snapshot(user), actor_id=user.id, subject_user_id=user.id
-    )
+    added("account.registered", user, actor_id=user.id, subject_user_id=user.id)
     return user
 
 
@@ -70,26 +58,24 @@ def invite(email: str, full_name: str, roles: set[str], invited_by: User) -> Use
     email = normalise_email(email)
     roles = _clean_roles(roles, invited_by)
     if not roles:
-        raise AccountError("Choose at least one role.", "roles")
+        raise Refused("Choose at least one role.", "roles")
     if find_by_email(email) is not None:
-        raise AccountError("An account with this e-mail address already exists.", "email")
+        raise Refused("An account with this e-mail address already exists.", "email")
     user = User(email=email, full_name=full_name.strip(), password_hash=None)
     for role in ROLE_NAMES:
         setattr(user, f"is_{role}", role in roles)
-    db.session.add(user)
-    db.session.flush()
-    record("account.invited", user, after=_snapshot(user), subject_user_id=user.id)
+    added("account.invited", user, subject_user_id=user.id)
     return user
 
 
 def _clean_roles(roles: set[str], actor: User) -> set[str]:
     unknown = roles - set(ROLE_NAMES)
     if unknown:
-        raise AccountError("Unknown role.", "roles")
+        raise Refused("Unknown role.", "roles")
     if "admin" in roles and not actor.is_admin:
-        raise AccountError("Only an administrator may grant the admin capability.", "roles")
+        raise Refused("Only an administrator may grant the admin capability.", "roles")
     if ({"staff", "supervisor"} & roles) and not actor.is_staff and not actor.is_admin:
-        raise AccountError("Only staff may invite staff or supervisors.", "roles")
+        raise Refused("Only staff may invite staff or supervisors.", "roles")
     return roles
 
 
@@ -111,21 +97,21 @@ def make_token(user: User, purpose: str) -> str:
 
 
 def user_for_token(token: str, purpose: str) -> User:
-    """The user a valid token belongs to; AccountError when it is invalid, used or expired."""
+    """The user a valid token belongs to; Refused when it is invalid, used or expired."""
     hours = current_app.config[
         "INVITATION_MAX_AGE_HOURS" if purpose == "invite" else "RESET_MAX_AGE_HOURS"
     ]
     try:
         data = _serializer(purpose).loads(token[:500], max_age=hours * 3600)
     except SignatureExpired:
-        raise AccountError("This link has expired. Ask for a new one.") from None
+        raise Refused("This link has expired. Ask for a new one.") from None
     except BadSignature:
-        raise AccountError("This link is not valid.") from None
+        raise Refused("This link is not valid.") from None
     if not isinstance(data, dict):
-        raise AccountError("This link is not valid.")
+        raise Refused("This link is not valid.")
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     if user is None or not user.active or data.get("p") != _password_fingerprint(user):
-        raise AccountError("This link has already been used or is no longer valid.")
+        raise Refused("This link has already been used or is no longer valid.")
     return user
 
 
@@ -133,7 +119,7 @@ def set_password(user: User, password: str, *, reason: str) -> None:
     """Set a new password (policy-checked) and end every existing sign-in session."""
     problem = password_problem(password, email=user.email, name=user.full_name)
     if problem:
-        raise AccountError(problem, "password")
+        raise Refused(problem, "password")
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.failed_logins = 0
@@ -174,7 +160,7 @@ def authenticate(email: str, password: str, user_agent: str = "") -> SignInResul
     """
     now = utcnow()
     user = find_by_email(email)
-    refused = AccountError(sign_in_refusal())
+    refused = Refused(sign_in_refusal())
     if user is None:
         verify_password(None, password)  # same cost as a real check
         current_app.logger.info("sign-in failed: unknown account")
@@ -189,7 +175,7 @@ def authenticate(email: str, password: str, user_agent: str = "") -> SignInResul
         raise refused
     if not user.active:
         current_app.logger.warning("sign-in refused: account %s is deactivated", user.id)
-        raise AccountError("This account is deactivated. Contact the program office.")
+        raise Refused("This account is deactivated. Contact the program office.")
     if needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
@@ -309,36 +295,27 @@ def revoke_all_sessions(user: User) -> int:
 # -- administration ------------------------------------------------------------------------------
 
 
-def _snapshot(user: User) -> dict[str, object]:
-    return {
-        "email": user.email,
-        "full_name": user.full_name,
-        "roles": user.roles,
-        "active": user.active,
-    }
-
-
 def change_roles(user: User, roles: set[str], actor: User) -> None:
     """Replace `user`'s roles; an administrator cannot remove their own admin capability."""
     roles = _clean_roles(roles, actor)
     if user.id == actor.id and "admin" not in roles and user.is_admin:
-        raise AccountError("You cannot remove your own admin capability.", "roles")
-    before = _snapshot(user)
+        raise Refused("You cannot remove your own admin capability.", "roles")
+    before = audited(user)
     for role in ROLE_NAMES:
         setattr(user, f"is_{role}", role in roles)
     db.session.flush()
     record(
-        "account.roles_changed", user, before=before, after=_snapshot(user), subject_user_id=user.id
+        "account.roles_changed", user, before=before, after=audited(user), subject_user_id=user.id
     )
 
 
 def set_active(user: User, active: bool, actor: User) -> None:
     """Deactivate (ending every session at once) or reactivate an account."""
     if user.id == actor.id and not active:
-        raise AccountError("You cannot deactivate your own account.")
+        raise Refused("You cannot deactivate your own account.")
     if user.active == active:
         return
-    before = _snapshot(user)
+    before = audited(user)
     user.active = active
     if not active:
         revoke_all_sessions(user)
@@ -347,7 +324,7 @@ def set_active(user: User, active: bool, actor: User) -> None:
         "account.activated" if active else "account.deactivated",
         user,
         before=before,
-        after=_snapshot(user),
+        after=audited(user),
         subject_user_id=user.id,
     )
 

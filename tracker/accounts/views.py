@@ -24,7 +24,9 @@ from tracker.accounts.forms import (
     ResetRequestForm,
     SetPasswordForm,
 )
-from tracker.extensions import db, limiter
+from tracker.core.errors import Refused
+from tracker.core.transaction import refuse
+from tracker.extensions import limiter
 from tracker.mail import send
 from tracker.security.access import Anonymous, SignedIn, allow
 
@@ -43,20 +45,11 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _show_error(form, error: services.AccountError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
-
-
 def _begin(result: services.SignInResult) -> None:
     # A fresh cookie session at sign-in: nothing from before survives (session fixation),
     # and a session this browser held until now is ended, not just forgotten.
     if current_user.is_authenticated:
         services.end_session(current_user.session_token)
-        db.session.commit()
     session.clear()
     login_user(result.user)
 
@@ -74,11 +67,9 @@ def login():
             result = services.authenticate(
                 form.email.data, form.password.data, request.user_agent.string or ""
             )
-        except services.AccountError as error:
-            db.session.commit()
+        except Refused as error:
             flash(error.message, "danger")
         else:
-            db.session.commit()
             _begin(result)
             flash(f"Signed in as {result.user.full_name}.", "success")
             return redirect(safe_next(form.next.data) or url_for("core.home"))
@@ -90,7 +81,6 @@ def login():
 def logout():
     """Sign out: the server-side session is revoked, so the old cookie no longer works."""
     services.end_session(current_user.session_token)
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -102,7 +92,6 @@ def logout():
 def logout_everywhere():
     """End every sign-in session of this account, on every device."""
     count = services.revoke_all_sessions(current_user)
-    db.session.commit()
     logout_user()
     session.clear()
     flash(f"Signed out of {count} session(s) everywhere.", "info")
@@ -120,12 +109,10 @@ def register():
             user = services.register_applicant(
                 form.email.data, form.full_name.data, form.password.data
             )
-        except services.AccountError as error:
-            db.session.rollback()
-            _show_error(form, error)
+        except Refused as error:
+            refuse(error, form)
         else:
             token = services.start_session(user, request.user_agent.string or "")
-            db.session.commit()
             _begin(services.SignInResult(user=user, token=token))
             flash("Welcome. Your applicant account is ready.", "success")
             return redirect(url_for("core.home"))
@@ -177,7 +164,7 @@ def accept_invitation(token: str):
 def _password_from_link(token: str, purpose: str):
     try:
         user = services.user_for_token(token, purpose)
-    except services.AccountError as error:
+    except Refused as error:
         return render_template("accounts/link_invalid.html", message=error.message), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
@@ -185,11 +172,9 @@ def _password_from_link(token: str, purpose: str):
             services.set_password(
                 user, form.password.data, reason="set" if purpose == "invite" else "reset"
             )
-        except services.AccountError as error:
-            db.session.rollback()
-            _show_error(form, error)
+        except Refused as error:
+            refuse(error, form)
         else:
-            db.session.commit()
             if current_user.is_authenticated:
                 logout_user()
             session.clear()

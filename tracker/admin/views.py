@@ -9,6 +9,8 @@ from tracker.accounts import services
 from tracker.accounts.forms import ConfirmForm, InviteForm, RolesForm
 from tracker.accounts.models import User
 from tracker.core import navigation
+from tracker.core.errors import Refused
+from tracker.core.transaction import after_commit, refuse
 from tracker.extensions import db
 from tracker.mail import send
 from tracker.security.access import Admin, AnyOf, Staff, allow
@@ -43,25 +45,23 @@ def invite():
             user = services.invite(
                 form.email.data, form.full_name.data, set(form.roles.data), current_user
             )
-        except services.AccountError as error:
-            db.session.rollback()
-            field = getattr(form, error.field or "", None)
-            if field is not None:
-                field.errors = [*field.errors, error.message]
-            else:
-                flash(error.message, "danger")
+        except Refused as error:
+            refuse(error, form)
         else:
-            token = services.make_token(user, "invite")
-            db.session.commit()
-            send(
-                user.email,
-                "You are invited to the KAP Certification Tracker",
-                "mail/invitation.txt",
-                user=user,
-                inviter=current_user,
-                link=current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-                + url_for("accounts.accept_invitation", token=token),
-                hours=current_app.config["INVITATION_MAX_AGE_HOURS"],
+            link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
+                "accounts.accept_invitation", token=services.make_token(user, "invite")
+            )
+            inviter = current_user._get_current_object()
+            after_commit(
+                lambda: send(
+                    user.email,
+                    "You are invited to the KAP Certification Tracker",
+                    "mail/invitation.txt",
+                    user=user,
+                    inviter=inviter,
+                    link=link,
+                    hours=current_app.config["INVITATION_MAX_AGE_HOURS"],
+                )
             )
             flash(f"Invitation sent to {user.email}.", "success")
             return redirect(url_for("admin.invite"))
@@ -84,11 +84,9 @@ def user_detail(user_id: int):
     if form.validate_on_submit():
         try:
             services.change_roles(user, set(form.roles.data or []), current_user)
-        except services.AccountError as error:
-            db.session.rollback()
-            form.roles.errors = [*form.roles.errors, error.message]
+        except Refused as error:
+            refuse(Refused(error.message, "roles"), form)
         else:
-            db.session.commit()
             flash("Roles updated.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user.html", user=user, form=form, confirm=ConfirmForm())
@@ -105,10 +103,8 @@ def set_active(user_id: int):
     wanted = request.form.get("active") == "1"
     try:
         services.set_active(user, wanted, current_user)
-    except services.AccountError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    except Refused as error:
+        refuse(error)
     else:
-        db.session.commit()
         flash("Account reactivated." if wanted else "Account deactivated.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))

@@ -157,46 +157,6 @@ def enrollment(enrollment_id: int) -> Enrollment | None:
     )
 
 
-def owned_document(enrollment_id: int, document_id: int) -> ApplicationDocument | None:
-    """The application document when it belongs to the enrollment; None otherwise (404)."""
-    return db.session.scalar(
-        select(ApplicationDocument).where(
-            ApplicationDocument.id == document_id,
-            ApplicationDocument.enrollment_id == enrollment_id,
-        )
-    )
-
-
-def owned_licence(trainee_id: int, licence_id: int) -> Licence | None:
-    """The licence when it is the enrollment's trainee's; None otherwise (404)."""
-    return db.session.scalar(
-        select(Licence).where(Licence.id == licence_id, Licence.trainee_id == trainee_id)
-    )
-
-
-def owned_insurance(trainee_id: int, insurance_id: int) -> Insurance | None:
-    """The insurance policy when it is the enrollment's trainee's; None otherwise (404)."""
-    return db.session.scalar(
-        select(Insurance).where(Insurance.id == insurance_id, Insurance.trainee_id == trainee_id)
-    )
-
-
-def owned_screening(trainee_id: int, screening_id: int) -> HealthScreening | None:
-    """The health screening when it is the enrollment's trainee's; None otherwise (404)."""
-    return db.session.scalar(
-        select(HealthScreening).where(
-            HealthScreening.id == screening_id, HealthScreening.trainee_id == trainee_id
-        )
-    )
-
-
-def owned_waiver(enrollment_id: int, waiver_id: int) -> Waiver | None:
-    """The waiver when it belongs to the enrollment; None otherwise (404)."""
-    return db.session.scalar(
-        select(Waiver).where(Waiver.id == waiver_id, Waiver.enrollment_id == enrollment_id)
-    )
-
-
 def supervisor_choices(trainee_id: int) -> list[User]:
     """Active people with the supervisor role, other than the trainee, by name."""
     return list(

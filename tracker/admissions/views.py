@@ -33,11 +33,13 @@ from tracker.admissions.forms import (
     VerifyForm,
     WaiverForm,
 )
-from tracker.core import navigation
+from tracker.applications.models import ApplicationDocument
+from tracker.core import navigation, transaction
 from tracker.core.clock import local_time, today_in
-from tracker.eligibility.models import CLEARANCE_LABELS, Insurance, Licence
-from tracker.enrollments.models import ENROLLMENT_STATUSES, Enrollment
-from tracker.extensions import db
+from tracker.core.errors import Refused
+from tracker.core.flow import owned_or_404
+from tracker.eligibility.models import CLEARANCE_LABELS, HealthScreening, Insurance, Licence
+from tracker.enrollments.models import ENROLLMENT_STATUSES, Enrollment, Waiver
 from tracker.progress import Actor
 from tracker.progress.requirements import DOCUMENT_LABELS
 from tracker.security.access import Staff, allow
@@ -195,26 +197,22 @@ def _act(
     form,
     action: Callable[[], str],
     anchor: str,
-    after_commit: Callable[[], None] | None = None,
+    then: Callable[[], None] | None = None,
 ):
-    """Validate `form`, run `action` (a service call returning the success message), commit or
-    roll back, then redirect to the page; a refusal shows next to its field or as a message."""
+    """Validate `form`, run `action` (a service call returning the success message), then
+    redirect to the page (`then` runs once the request has committed); a refusal shows next to
+    its field or as a message."""
     if not form.validate_on_submit():
         return _page(enrollment, form)
     try:
         message = action()
-    except services.AdmissionError as error:
-        db.session.rollback()
-        field = form._fields.get(error.field) if error.field else None
-        if field is not None:
-            field.errors = [*field.errors, error.message]
+    except Refused as error:
+        if transaction.refuse(error, form):
             return _page(_enrollment_or_404(enrollment.id), form)
-        flash(error.message, "danger")
         return _back(enrollment, anchor)
-    db.session.commit()
     flash(message, "success")
-    if after_commit is not None:
-        after_commit()
+    if then is not None:
+        transaction.after_commit(then)
     return _back(enrollment, anchor)
 
 
@@ -223,9 +221,7 @@ def _act(
 def review_document(enrollment_id: int, document_id: int):
     """Accept or reject an application document with a note."""
     enrollment = _enrollment_or_404(enrollment_id)
-    document = queries.owned_document(enrollment.id, document_id)
-    if document is None:
-        abort(404)
+    document = owned_or_404(ApplicationDocument, document_id, enrollment_id=enrollment.id)
     form = DocumentReviewForm(prefix=f"doc{document.id}")
 
     def action() -> str:
@@ -238,13 +234,8 @@ def review_document(enrollment_id: int, document_id: int):
 
 
 def _credential(enrollment: Enrollment, kind: str, record_id: int) -> Licence | Insurance:
-    if kind == "licence":
-        found = queries.owned_licence(enrollment.trainee_id, record_id)
-    else:
-        found = queries.owned_insurance(enrollment.trainee_id, record_id)
-    if found is None:
-        abort(404)
-    return found
+    model = Licence if kind == "licence" else Insurance
+    return owned_or_404(model, record_id, trainee_id=enrollment.trainee_id)
 
 
 def _verify(enrollment_id: int, kind: str, record_id: int):
@@ -304,9 +295,7 @@ def unverify_insurance(enrollment_id: int, insurance_id: int):
 def health_clearance(enrollment_id: int, screening_id: int):
     """Clear or not clear the trainee's current health-screening attestation."""
     enrollment = _enrollment_or_404(enrollment_id)
-    screening = queries.owned_screening(enrollment.trainee_id, screening_id)
-    if screening is None:
-        abort(404)
+    screening = owned_or_404(HealthScreening, screening_id, trainee_id=enrollment.trainee_id)
     form = ClearanceForm(prefix="health")
 
     def action() -> str:
@@ -389,9 +378,7 @@ def grant_waiver(enrollment_id: int):
 def revoke_waiver(enrollment_id: int, waiver_id: int):
     """Revoke a waiver, with a reason (the waiver stays on file)."""
     enrollment = _enrollment_or_404(enrollment_id)
-    waiver = queries.owned_waiver(enrollment.id, waiver_id)
-    if waiver is None:
-        abort(404)
+    waiver = owned_or_404(Waiver, waiver_id, enrollment_id=enrollment.id)
     form = RevokeWaiverForm(prefix=f"revoke{waiver.id}")
 
     def action() -> str:

@@ -14,6 +14,7 @@ from tracker.applications.models import (
     REFERENCE_RELATIONSHIPS,
     RELATIONSHIP_LABELS,
 )
+from tracker.core.fields import required_text
 from tracker.documents.storage import ACCEPTED_LABEL
 
 
@@ -26,19 +27,9 @@ class DocumentForm(FlaskForm):
 class ReferenceForm(FlaskForm):
     """A professional reference."""
 
-    name = StringField(
-        "Name",
-        validators=[
-            InputRequired("Enter the reference's name."),
-            Length(max=120, message="Use at most 120 characters."),
-        ],
-    )
-    email = EmailField(
-        "E-mail address",
-        validators=[
-            InputRequired("Enter the reference's e-mail address."),
-            Length(max=254, message="Use at most 254 characters."),
-        ],
+    name = required_text("Name", "Enter the reference's name.", 120)
+    email = required_text(
+        "E-mail address", "Enter the reference's e-mail address.", 254, field=EmailField
     )
     relationship = SelectField(
         "How you know this person",

@@ -68,6 +68,13 @@ class Reference(db.Model):
     """A professional reference the applicant names."""
 
     __tablename__ = "application_references"
+    __audited__ = (
+        "enrollment_id",
+        "name",
+        "email",
+        "relationship",
+        "phone",
+    )
     __table_args__ = (
         CheckConstraint(
             "relationship IN ('colleague', 'supervisor', 'employer', 'other')",

@@ -46,15 +46,6 @@ def references_of(enrollment_id: int) -> list[Reference]:
     return list(db.session.scalars(stmt))
 
 
-def owned_reference(enrollment_id: int, reference_id: int) -> Reference | None:
-    """The reference when it belongs to the enrollment; None otherwise (the caller answers 404)."""
-    return db.session.scalar(
-        select(Reference).where(
-            Reference.id == reference_id, Reference.enrollment_id == enrollment_id
-        )
-    )
-
-
 def answers_of(enrollment_id: int) -> dict[str, ScenarioAnswer]:
     """The scenario answers by scenario code."""
     stmt = select(ScenarioAnswer).where(ScenarioAnswer.enrollment_id == enrollment_id)

@@ -24,8 +24,9 @@ from tracker.applications.models import (
     Reference,
     ScenarioAnswer,
 )
-from tracker.audit.services import record
-from tracker.documents.storage import UploadError, save_upload
+from tracker.audit.services import added, changed, deleted, record
+from tracker.core.errors import Refused
+from tracker.documents.storage import save_upload
 from tracker.eligibility import queries as eligibility_queries
 from tracker.eligibility import validation
 from tracker.eligibility.services import Upload
@@ -45,16 +46,7 @@ LOCKED = (
 )
 
 
-class ApplicationError(Exception):
-    """A refused change; `field` names the form field the message belongs to (None: page)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class ApplicationIncomplete(ApplicationError):
+class ApplicationIncomplete(Refused):
     """Submission refused: `missing` lists what is still needed, as sentences."""
 
     def __init__(self, missing: list[str]) -> None:
@@ -78,12 +70,12 @@ def _check(field: str, check, *args: Any, **kwargs: Any) -> Any:
     try:
         return check(*args, **kwargs)
     except validation.ValidationProblem as problem:
-        raise ApplicationError(problem.message, field) from None
+        raise Refused(problem.message, field) from None
 
 
 def _require_open(enrollment: Enrollment) -> None:
     if enrollment.status != "applicant":
-        raise ApplicationError(LOCKED)
+        raise Refused(LOCKED)
 
 
 # -- documents ------------------------------------------------------------------------------------
@@ -96,24 +88,24 @@ def upload_document(
     current one is rejected, or not yet reviewed and the application not yet submitted; the old
     row is kept as superseded. Accepted documents are read-only."""
     if kind not in APPLICATION_DOCUMENT_KINDS:
-        raise ApplicationError("This is not an application document.")
+        raise Refused("This is not an application document.")
     if enrollment.status not in ("applicant", "submitted", "admitted"):
-        raise ApplicationError(LOCKED)
+        raise Refused(LOCKED)
     current = queries.current_documents(enrollment.id).get(kind)
     label = DOCUMENT_LABELS[kind]
     if current is not None and current.status == "accepted":
-        raise ApplicationError(f"Your {label.lower()} was accepted and can no longer be replaced.")
+        raise Refused(f"Your {label.lower()} was accepted and can no longer be replaced.")
     if enrollment.status != "applicant" and (current is None or current.status != "rejected"):
-        raise ApplicationError(
+        raise Refused(
             "Your application has been submitted: a document can be replaced only when program "
             "staff reject it."
         )
     if upload is None or not upload.filename:
-        raise ApplicationError("Choose a file to upload.", "document")
+        raise Refused("Choose a file to upload.", "document")
     try:
         stored = save_upload(upload.stream, upload.filename, trainee.id, trainee.id)
-    except UploadError as error:
-        raise ApplicationError(str(error), "document") from None
+    except Refused as error:
+        raise Refused(str(error), "document") from None
     now = utcnow()
     before = None
     if current is not None:
@@ -148,49 +140,32 @@ def _reference_values(
     name = _check("name", validation.clean_text, data.name, max_length=120, min_length=2)
     email = (data.email or "").strip().lower()
     if not email:
-        raise ApplicationError("Enter the reference's e-mail address.", "email")
+        raise Refused("Enter the reference's e-mail address.", "email")
     if len(email) > 254 or not _EMAIL.match(email):
-        raise ApplicationError("Enter a valid e-mail address.", "email")
+        raise Refused("Enter a valid e-mail address.", "email")
     if email == trainee.email.lower():
-        raise ApplicationError("A reference must be someone other than you.", "email")
+        raise Refused("A reference must be someone other than you.", "email")
     for other in queries.references_of(enrollment.id):
         if other.email == email and (current is None or other.id != current.id):
-            raise ApplicationError("You already named this person as a reference.", "email")
+            raise Refused("You already named this person as a reference.", "email")
     if data.relationship not in REFERENCE_RELATIONSHIPS:
-        raise ApplicationError("Choose how you know this person.", "relationship")
+        raise Refused("Choose how you know this person.", "relationship")
     phone = " ".join((data.phone or "").split()) or None
     if phone is not None and (not _PHONE.match(phone) or sum(ch.isdigit() for ch in phone) < 7):
-        raise ApplicationError(
+        raise Refused(
             "Enter a phone number of digits, spaces, +, -, ( and ) (at least 7 digits).", "phone"
         )
     return {"name": name, "email": email, "relationship": data.relationship, "phone": phone}
-
-
-def _reference_snapshot(reference: Reference) -> dict[str, Any]:
-    return {
-        "enrollment_id": reference.enrollment_id,
-        "name": reference.name,
-        "email": reference.email,
-        "relationship": reference.relationship,
-        "phone": reference.phone,
-    }
 
 
 def add_reference(enrollment: Enrollment, trainee: User, data: ReferenceInput) -> Reference:
     """Name a professional reference, while the application is not yet submitted."""
     _require_open(enrollment)
     if len(queries.references_of(enrollment.id)) >= MAX_REFERENCES:
-        raise ApplicationError(f"You can name at most {MAX_REFERENCES} references.")
+        raise Refused(f"You can name at most {MAX_REFERENCES} references.")
     values = _reference_values(enrollment, trainee, data, None)
     reference = Reference(enrollment_id=enrollment.id, created_at=utcnow(), **values)
-    db.session.add(reference)
-    db.session.flush()
-    record(
-        "reference.added",
-        reference,
-        after=_reference_snapshot(reference),
-        subject_user_id=trainee.id,
-    )
+    added("reference.added", reference, subject_user_id=trainee.id)
     return reference
 
 
@@ -200,16 +175,10 @@ def update_reference(
     """Change a reference, while the application is not yet submitted."""
     _require_open(enrollment)
     values = _reference_values(enrollment, trainee, data, reference)
-    before = _reference_snapshot(reference)
-    for name, value in values.items():
-        setattr(reference, name, value)
-    reference.updated_at = utcnow()
-    db.session.flush()
-    record(
+    changed(
         "reference.changed",
         reference,
-        before=before,
-        after=_reference_snapshot(reference),
+        {**values, "updated_at": utcnow()},
         subject_user_id=trainee.id,
     )
     return reference
@@ -218,14 +187,7 @@ def update_reference(
 def delete_reference(reference: Reference, enrollment: Enrollment) -> None:
     """Remove a reference, while the application is not yet submitted."""
     _require_open(enrollment)
-    record(
-        "reference.deleted",
-        reference,
-        before=_reference_snapshot(reference),
-        subject_user_id=enrollment.trainee_id,
-    )
-    db.session.delete(reference)
-    db.session.flush()
+    deleted("reference.deleted", reference, subject_user_id=enrollment.trainee_id)
 
 
 # -- scenario answers -----------------------------------------------------------------------------
@@ -238,7 +200,7 @@ def answer_scenario(
     _require_open(enrollment)
     spec = eligibility_queries.spec_for(enrollment)
     if spec is None or scenario_code not in {s.code for s in spec.ethical_scenarios}:
-        raise ApplicationError("This scenario is not part of your program's application.")
+        raise Refused("This scenario is not part of your program's application.")
     text = _check(
         "answer",
         validation.clean_text,
@@ -295,7 +257,7 @@ def submit_application(enrollment: Enrollment, trainee: User) -> Enrollment:
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:
-        raise ApplicationError(LOCKED)
+        raise Refused(LOCKED)
     db.session.refresh(enrollment)
     record(
         "application.submitted",

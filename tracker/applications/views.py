@@ -10,10 +10,10 @@ from tracker.applications import queries, services
 from tracker.applications.forms import DocumentForm, ReferenceForm, ScenarioAnswerForm
 from tracker.applications.models import APPLICATION_DOCUMENT_KINDS, Reference
 from tracker.core import navigation
+from tracker.core.flow import confirmed, owned_or_404, save
 from tracker.eligibility.queries import spec_for
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
-from tracker.extensions import db
 from tracker.progress.requirements import DOCUMENT_LABELS
 from tracker.security.access import Trainee, allow
 
@@ -36,16 +36,6 @@ def _enrollment() -> Enrollment | None:
 def _choose_first():
     flash("Choose a program track and cohort first.", "info")
     return redirect(url_for("enrollments.program"))
-
-
-def _show_error(form, error: services.ApplicationError) -> bool:
-    """Put the message next to its field; return False when it belongs to the page instead."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None:
-        flash(error.message, "danger")
-        return False
-    field.errors = [*field.errors, error.message]
-    return True
 
 
 @bp.get("/")
@@ -82,18 +72,13 @@ def upload_document(kind: str):
         return _choose_first()
     current = queries.current_documents(enrollment.id).get(kind)
     form = DocumentForm()
-    if form.validate_on_submit():
-        try:
-            services.upload_document(enrollment, _me(), kind, form.document.data)
-        except services.ApplicationError as error:
-            db.session.rollback()
-            if not _show_error(form, error):
-                return redirect(url_for("applications.overview"))
-        else:
-            db.session.commit()
-            flash(f"{DOCUMENT_LABELS[kind]} uploaded.", "success")
-            return redirect(url_for("applications.overview"))
-    return render_template(
+    return save(
+        form,
+        lambda: services.upload_document(enrollment, _me(), kind, form.document.data),
+        f"{DOCUMENT_LABELS[kind]} uploaded.",
+        url_for("applications.overview"),
+        refused_back=url_for("applications.overview"),
+    ) or render_template(
         "applications/document.html",
         form=form,
         kind=kind,
@@ -115,10 +100,7 @@ def _reference_input(form: ReferenceForm) -> services.ReferenceInput:
 
 
 def _own_reference(enrollment: Enrollment, reference_id: int) -> Reference:
-    reference = queries.owned_reference(enrollment.id, reference_id)
-    if reference is None:
-        abort(404)
-    return reference
+    return owned_or_404(Reference, reference_id, enrollment_id=enrollment.id)
 
 
 @bp.route("/references/new", methods=["GET", "POST"])
@@ -129,18 +111,13 @@ def add_reference():
     if enrollment is None:
         return _choose_first()
     form = ReferenceForm()
-    if form.validate_on_submit():
-        try:
-            services.add_reference(enrollment, _me(), _reference_input(form))
-        except services.ApplicationError as error:
-            db.session.rollback()
-            if not _show_error(form, error):
-                return redirect(url_for("applications.overview"))
-        else:
-            db.session.commit()
-            flash("Reference added.", "success")
-            return redirect(url_for("applications.overview"))
-    return render_template("applications/reference.html", form=form, reference=None)
+    return save(
+        form,
+        lambda: services.add_reference(enrollment, _me(), _reference_input(form)),
+        "Reference added.",
+        url_for("applications.overview"),
+        refused_back=url_for("applications.overview"),
+    ) or render_template("applications/reference.html", form=form, reference=None)
 
 
 @bp.route("/references/<int:reference_id>/edit", methods=["GET", "POST"])
@@ -152,18 +129,13 @@ def edit_reference(reference_id: int):
         abort(404)
     reference = _own_reference(enrollment, reference_id)
     form = ReferenceForm(obj=reference if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_reference(reference, enrollment, _me(), _reference_input(form))
-        except services.ApplicationError as error:
-            db.session.rollback()
-            if not _show_error(form, error):
-                return redirect(url_for("applications.overview"))
-        else:
-            db.session.commit()
-            flash("Reference updated.", "success")
-            return redirect(url_for("applications.overview"))
-    return render_template("applications/reference.html", form=form, reference=reference)
+    return save(
+        form,
+        lambda: services.update_reference(reference, enrollment, _me(), _reference_input(form)),
+        "Reference updated.",
+        url_for("applications.overview"),
+        refused_back=url_for("applications.overview"),
+    ) or render_template("applications/reference.html", form=form, reference=reference)
 
 
 @bp.post("/references/<int:reference_id>/delete")
@@ -174,17 +146,12 @@ def delete_reference(reference_id: int):
     if enrollment is None:
         abort(404)
     reference = _own_reference(enrollment, reference_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.delete_reference(reference, enrollment)
-    except services.ApplicationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash("Reference removed.", "success")
-    return redirect(url_for("applications.overview"))
+    return confirmed(
+        ConfirmForm(),
+        lambda: services.delete_reference(reference, enrollment),
+        "Reference removed.",
+        url_for("applications.overview"),
+    )
 
 
 # -- scenarios and submission ---------------------------------------------------------------------
@@ -204,18 +171,13 @@ def answer_scenario(code: str):
         abort(404)
     current = queries.answers_of(enrollment.id).get(code)
     form = ScenarioAnswerForm(obj=current if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.answer_scenario(enrollment, _me(), code, form.answer.data or "")
-        except services.ApplicationError as error:
-            db.session.rollback()
-            if not _show_error(form, error):
-                return redirect(url_for("applications.overview"))
-        else:
-            db.session.commit()
-            flash("Answer saved.", "success")
-            return redirect(url_for("applications.overview"))
-    return render_template(
+    return save(
+        form,
+        lambda: services.answer_scenario(enrollment, _me(), code, form.answer.data or ""),
+        "Answer saved.",
+        url_for("applications.overview"),
+        refused_back=url_for("applications.overview"),
+    ) or render_template(
         "applications/scenario.html",
         form=form,
         scenario=scenario,
@@ -232,14 +194,9 @@ def submit():
     enrollment = _enrollment()
     if enrollment is None:
         return _choose_first()
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.submit_application(enrollment, _me())
-    except services.ApplicationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash("Application submitted. Program staff will review it.", "success")
-    return redirect(url_for("applications.overview"))
+    return confirmed(
+        ConfirmForm(),
+        lambda: services.submit_application(enrollment, _me()),
+        "Application submitted. Program staff will review it.",
+        url_for("applications.overview"),
+    )

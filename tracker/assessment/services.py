@@ -26,6 +26,7 @@ from tracker.assessment.models import (
 )
 from tracker.audit.services import record
 from tracker.core.clock import today_in
+from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db
 from tracker.progress.requirements import RequirementSpec
@@ -33,15 +34,6 @@ from tracker.progress.requirements import RequirementSpec
 EARLIEST_DATE = date(2000, 1, 1)
 NOTES_MAX = 5000
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class AssessmentError(ValueError):
-    """A refused assessment record; `field` names the form field to show the message on."""
-
-    def __init__(self, field_name: str | None, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
 
 
 # -- who may evaluate -------------------------------------------------------------------------
@@ -79,45 +71,43 @@ def _lock_enrollment(enrollment_id: int) -> Enrollment:
     stmt = select(Enrollment).where(Enrollment.id == enrollment_id).with_for_update()
     enrollment = db.session.scalar(stmt)
     if enrollment is None:
-        raise AssessmentError(None, "This enrollment does not exist.")
+        raise Refused("This enrollment does not exist.")
     return enrollment
 
 
 def _spec(enrollment: Enrollment) -> RequirementSpec:
     if not enrollment.is_admitted:
-        raise AssessmentError(None, "The final assessment is recorded for admitted trainees only.")
+        raise Refused("The final assessment is recorded for admitted trainees only.")
     requirements = enrollment.requirements
     if requirements is None:
-        raise AssessmentError(None, "This enrollment has no requirement set.")
+        raise Refused("This enrollment has no requirement set.")
     return requirements.spec
 
 
 def _past_date(field_name: str, value: date | None, enrollment: Enrollment) -> date:
     if value is None:
-        raise AssessmentError(field_name, "Enter a date.")
+        raise Refused("Enter a date.", field_name)
     if value > today_in(enrollment.program.timezone):
-        raise AssessmentError(field_name, "The date cannot be in the future.")
+        raise Refused("The date cannot be in the future.", field_name)
     if value < EARLIEST_DATE:
-        raise AssessmentError(field_name, "The date is too far in the past.")
+        raise Refused("The date is too far in the past.", field_name)
     return value
 
 
 def _text(field_name: str, value: str | None) -> str:
     value = (value or "").strip()
     if len(value) > NOTES_MAX:
-        raise AssessmentError(field_name, f"Use at most {NOTES_MAX} characters.")
+        raise Refused(f"Use at most {NOTES_MAX} characters.", field_name)
     if _CONTROL_MULTILINE.search(value):
-        raise AssessmentError(field_name, "Remove the control characters.")
+        raise Refused("Remove the control characters.", field_name)
     return value
 
 
 def _evaluator(user: User, enrollment: Enrollment) -> None:
     if user.id == enrollment.trainee_id:
-        raise AssessmentError(None, "Nobody may evaluate their own assessment.")
+        raise Refused("Nobody may evaluate their own assessment.")
     if not may_evaluate(user, enrollment):
-        raise AssessmentError(
-            None, "Only program staff or the trainee's assigned supervisor may evaluate."
-        )
+        raise Refused("Only program staff or the trainee's assigned supervisor may evaluate.")
 
 
 # -- the exam ---------------------------------------------------------------------------------
@@ -129,22 +119,21 @@ def record_exam_attempt(enrollment_id: int, taken_on: date, score: int, actor: U
     Refused beyond the requirement set's `exam_max_attempts`, and after a passing attempt.
     """
     if not actor.is_staff:
-        raise AssessmentError(None, "Only program staff record exam results.")
+        raise Refused("Only program staff record exam results.")
     enrollment = _lock_enrollment(enrollment_id)
     spec = _spec(enrollment)
     if actor.id == enrollment.trainee_id:
-        raise AssessmentError(None, "Nobody may record their own exam result.")
+        raise Refused("Nobody may record their own exam result.")
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
-        raise AssessmentError("score", "Enter a whole-number score from 0 to 100.")
+        raise Refused("Enter a whole-number score from 0 to 100.", "score")
     taken_on = _past_date("taken_on", taken_on, enrollment)
     scores = db.session.scalars(
         select(ExamAttempt.score).where(ExamAttempt.enrollment_id == enrollment.id)
     ).all()
     if any(s >= spec.exam_pass_mark for s in scores):
-        raise AssessmentError(None, "The exam is already passed: no further attempt is recorded.")
+        raise Refused("The exam is already passed: no further attempt is recorded.")
     if len(scores) >= spec.exam_max_attempts:
-        raise AssessmentError(
-            None,
+        raise Refused(
             f"All {spec.exam_max_attempts} attempts allowed are used; no further attempt "
             "can be recorded.",
         )
@@ -182,7 +171,7 @@ def record_case_evaluation(
     _spec(enrollment)
     _evaluator(evaluator, enrollment)
     if result not in CASE_RESULTS:
-        raise AssessmentError("result", "Choose passed or failed.")
+        raise Refused("Choose passed or failed.", "result")
     evaluated_on = _past_date("evaluated_on", evaluated_on, enrollment)
     notes = _text("notes", notes)
     evaluation = CaseEvaluation(
@@ -225,14 +214,14 @@ def record_competency_evaluation(
     _evaluator(evaluator, enrollment)
     unknown = sorted(set(ratings) - set(spec.competency_domains))
     if unknown:
-        raise AssessmentError(None, f"{unknown[0]} is not a competency domain of this program.")
+        raise Refused(f"{unknown[0]} is not a competency domain of this program.")
     clean: dict[str, int] = {}
     for domain in spec.competency_domains:
         value = ratings.get(domain)
         if value is None:
-            raise AssessmentError(f"rating_{domain}", "Rate this domain.")
+            raise Refused("Rate this domain.", f"rating_{domain}")
         if isinstance(value, bool) or not isinstance(value, int) or value not in RATINGS:
-            raise AssessmentError(f"rating_{domain}", "Choose a rating from 1 to 4.")
+            raise Refused("Choose a rating from 1 to 4.", f"rating_{domain}")
         clean[domain] = value
     evaluated_on = _past_date("evaluated_on", evaluated_on, enrollment)
     comments = _text("comments", comments)

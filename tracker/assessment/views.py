@@ -3,7 +3,7 @@ their own results."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user
 
 from tracker.assessment import queries, services
@@ -17,9 +17,9 @@ from tracker.assessment.forms import (
 from tracker.assessment.models import RATING_LABELS
 from tracker.core import navigation
 from tracker.core.clock import today_in
+from tracker.core.flow import save
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
-from tracker.extensions import db
 from tracker.security.access import Staff, SupervisorOrStaff, Trainee, allow
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
@@ -38,14 +38,6 @@ def _assessable_or_404(enrollment_id: int) -> Enrollment:
     if enrollment is None or not services.may_see_assessment(current_user, enrollment):
         abort(404)
     return enrollment
-
-
-def _show_error(form, error: services.AssessmentError) -> None:
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _page(enrollment: Enrollment, exam_form=None, case_form=None):
@@ -91,19 +83,14 @@ def record_exam(enrollment_id: int):
     """Record an exam attempt (staff only)."""
     enrollment = _assessable_or_404(enrollment_id)
     form = ExamForm(prefix="exam")
-    if form.validate_on_submit():
-        try:
-            attempt = services.record_exam_attempt(
-                enrollment.id, form.taken_on.data, form.score.data, current_user
-            )
-        except services.AssessmentError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Exam attempt recorded: score {attempt.score}.", "success")
-            return redirect(url_for("assessment.enrollment", enrollment_id=enrollment.id))
-    return _page(enrollment, exam_form=form)
+    return save(
+        form,
+        lambda: services.record_exam_attempt(
+            enrollment.id, form.taken_on.data, form.score.data, current_user
+        ),
+        lambda attempt: f"Exam attempt recorded: score {attempt.score}.",
+        url_for("assessment.enrollment", enrollment_id=enrollment.id),
+    ) or _page(enrollment, exam_form=form)
 
 
 @bp.post("/enrollments/<int:enrollment_id>/case")
@@ -112,23 +99,18 @@ def record_case(enrollment_id: int):
     """Record the case-presentation evaluation (staff or an assigned supervisor)."""
     enrollment = _assessable_or_404(enrollment_id)
     form = CaseForm(prefix="case")
-    if form.validate_on_submit():
-        try:
-            services.record_case_evaluation(
-                enrollment.id,
-                form.evaluated_on.data,
-                form.result.data,
-                form.notes.data or "",
-                current_user,
-            )
-        except services.AssessmentError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Case evaluation recorded.", "success")
-            return redirect(url_for("assessment.enrollment", enrollment_id=enrollment.id))
-    return _page(enrollment, case_form=form)
+    return save(
+        form,
+        lambda: services.record_case_evaluation(
+            enrollment.id,
+            form.evaluated_on.data,
+            form.result.data,
+            form.notes.data or "",
+            current_user,
+        ),
+        "Case evaluation recorded.",
+        url_for("assessment.enrollment", enrollment_id=enrollment.id),
+    ) or _page(enrollment, case_form=form)
 
 
 def _competency_page(enrollment: Enrollment, form: CompetencyForm):
@@ -152,23 +134,18 @@ def competency(enrollment_id: int):
     domains = requirements.spec.competency_domains
     today = today_in(enrollment.program.timezone)
     form = competency_form(domains, data={"evaluated_on": today})
-    if form.validate_on_submit():
-        try:
-            services.record_competency_evaluation(
-                enrollment.id,
-                form.evaluated_on.data,
-                form.ratings(),
-                form.comments.data or "",
-                current_user,
-            )
-        except services.AssessmentError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Competency evaluation recorded.", "success")
-            return redirect(url_for("assessment.enrollment", enrollment_id=enrollment.id))
-    return _competency_page(enrollment, form)
+    return save(
+        form,
+        lambda: services.record_competency_evaluation(
+            enrollment.id,
+            form.evaluated_on.data,
+            form.ratings(),
+            form.comments.data or "",
+            current_user,
+        ),
+        "Competency evaluation recorded.",
+        url_for("assessment.enrollment", enrollment_id=enrollment.id),
+    ) or _competency_page(enrollment, form)
 
 
 @bp.get("/me")

@@ -32,6 +32,46 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot record {type(value).__name__}")
 
 
+def audited(obj: Any) -> dict[str, Any]:
+    """The values of `obj`'s audited fields (its model's `__audited__`), as an event's before
+    or after; a list of related records becomes rows of their own audited values."""
+    return {name: _audited_value(getattr(obj, name)) for name in type(obj).__audited__}
+
+
+def _audited_value(value: Any) -> Any:
+    if isinstance(value, list) and value and hasattr(type(value[0]), "__audited__"):
+        return [[getattr(item, name) for name in type(item).__audited__] for item in value]
+    return value
+
+
+def added(action: str, obj: Any, **event: Any) -> None:
+    """Add the new record `obj` and record `action` with its audited fields as the after."""
+    db.session.add(obj)
+    db.session.flush()
+    record(action, obj, after=audited(obj), **event)
+
+
+def changed(
+    action: str, obj: Any, values: dict[str, Any], *, unless_same: bool = False, **event: Any
+) -> None:
+    """Set `values` on `obj` and record `action` with its audited fields before and after
+    (with `unless_same`, only when they differ)."""
+    before = audited(obj)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    db.session.flush()
+    after = audited(obj)
+    if not unless_same or after != before:
+        record(action, obj, before=before, after=after, **event)
+
+
+def deleted(action: str, obj: Any, **event: Any) -> None:
+    """Record `action` with `obj`'s audited fields as the before, then delete it."""
+    record(action, obj, before=audited(obj), **event)
+    db.session.delete(obj)
+    db.session.flush()
+
+
 def to_json(value: Any) -> str | None:
     """Canonical JSON (sorted keys, no spaces) of a before/after snapshot."""
     if value is None:

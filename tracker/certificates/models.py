@@ -24,6 +24,18 @@ class Certificate(db.Model):
     """
 
     __tablename__ = "certificates"
+    __audited__ = (
+        "enrollment_id",
+        "number",
+        "printed_name",
+        "program_name",
+        "issued_on",
+        "expires_on",
+        "issued_by_id",
+        "revoked_at",
+        "revoked_by_id",
+        "revocation_reason",
+    )
     __table_args__ = (
         UniqueConstraint("enrollment_id"),
         UniqueConstraint("number"),

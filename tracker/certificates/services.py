@@ -13,16 +13,16 @@ import re
 import secrets
 import unicodedata
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.accounts.models import User
-from tracker.audit.services import record
+from tracker.audit.services import audited, record
 from tracker.certificates import queries
 from tracker.certificates.models import REASON_MAX, REASON_MIN, Certificate
 from tracker.core.clock import today_in
+from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db, utcnow
 from tracker.programs.models import Program
@@ -31,15 +31,6 @@ MAX_VALID_YEARS = 20
 NUMBER_PATTERN = re.compile(r"^KAP-\d{4}-\d{6,}$")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NAME_PUNCTUATION = re.compile(r"[.,;:()\"]+")
-
-
-class CertificateError(ValueError):
-    """A refused certificate action; `field` names the form field to show the message on."""
-
-    def __init__(self, field_name: str | None, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
 
 
 def new_verification_code() -> str:
@@ -52,25 +43,9 @@ def format_number(year: int, serial: int) -> str:
     return f"KAP-{year:04d}-{serial:06d}"
 
 
-def snapshot(cert: Certificate) -> dict[str, Any]:
-    """The certificate as recorded in the audit trail (the verification code is left out)."""
-    return {
-        "enrollment_id": cert.enrollment_id,
-        "number": cert.number,
-        "printed_name": cert.printed_name,
-        "program_name": cert.program_name,
-        "issued_on": cert.issued_on,
-        "expires_on": cert.expires_on,
-        "issued_by_id": cert.issued_by_id,
-        "revoked_at": cert.revoked_at,
-        "revoked_by_id": cert.revoked_by_id,
-        "revocation_reason": cert.revocation_reason,
-    }
-
-
 def _require_staff(actor: User) -> None:
     if not (actor.is_authenticated and actor.is_staff):
-        raise CertificateError(None, "Only program staff issue or revoke certificates.")
+        raise Refused("Only program staff issue or revoke certificates.")
 
 
 def blocking_messages(enrollment_id: int) -> list[str]:
@@ -93,11 +68,9 @@ def _check_expiry(expires_on: date | None, issued_on: date) -> date | None:
     if expires_on is None:
         return None
     if expires_on <= issued_on:
-        raise CertificateError("expires_on", "The expiry date must be after today.")
+        raise Refused("The expiry date must be after today.", "expires_on")
     if expires_on.year - issued_on.year > MAX_VALID_YEARS:
-        raise CertificateError(
-            "expires_on", f"The expiry date must be within {MAX_VALID_YEARS} years."
-        )
+        raise Refused(f"The expiry date must be within {MAX_VALID_YEARS} years.", "expires_on")
     return expires_on
 
 
@@ -118,19 +91,18 @@ def issue_certificate(
         .where(Enrollment.id == enrollment_id)
     ).one_or_none()
     if row is None:
-        raise CertificateError(None, "This enrollment does not exist.")
+        raise Refused("This enrollment does not exist.")
     enrollment, full_name, program_name, timezone = row
     if actor.id == enrollment.trainee_id:
-        raise CertificateError(None, "Nobody may issue their own certificate.")
+        raise Refused("Nobody may issue their own certificate.")
     existing = db.session.scalar(
         select(Certificate.number).where(Certificate.enrollment_id == enrollment.id)
     )
     if existing is not None:
-        raise CertificateError(None, f"This enrollment already has certificate {existing}.")
+        raise Refused(f"This enrollment already has certificate {existing}.")
     blocking = blocking_messages(enrollment.id)
     if blocking:
-        raise CertificateError(
-            None,
+        raise Refused(
             "The certificate cannot be issued yet: " + " ".join(_sentence(m) for m in blocking),
         )
     issued_on = today_in(timezone)
@@ -154,15 +126,13 @@ def issue_certificate(
             db.session.flush()
     except IntegrityError:
         # Another request issued this enrollment's certificate after our check: one only.
-        raise CertificateError(
-            None, "This enrollment already has a certificate (issued a moment ago)."
-        ) from None
+        raise Refused("This enrollment already has a certificate (issued a moment ago).") from None
     cert.number = format_number(issued_on.year, cert.id)
     db.session.flush()
     record(
         "certificate.issued",
         cert,
-        after=snapshot(cert),
+        after=audited(cert),
         actor_id=actor.id,
         subject_user_id=enrollment.trainee_id,
     )
@@ -178,11 +148,11 @@ def clean_reason(reason: str | None) -> str:
     """A revocation reason: trimmed, 10 to 2000 characters, no control characters."""
     reason = (reason or "").strip()
     if len(reason) < REASON_MIN:
-        raise CertificateError("reason", f"Give the reason in at least {REASON_MIN} characters.")
+        raise Refused(f"Give the reason in at least {REASON_MIN} characters.", "reason")
     if len(reason) > REASON_MAX:
-        raise CertificateError("reason", f"Use at most {REASON_MAX} characters.")
+        raise Refused(f"Use at most {REASON_MAX} characters.", "reason")
     if _CONTROL_MULTILINE.search(reason):
-        raise CertificateError("reason", "Remove the control characters.")
+        raise Refused("Remove the control characters.", "reason")
     return reason
 
 
@@ -196,8 +166,8 @@ def revoke_certificate(certificate_id: int, actor: User, reason: str) -> Certifi
     reason = clean_reason(reason)
     cert = db.session.get(Certificate, certificate_id)
     if cert is None:
-        raise CertificateError(None, "This certificate does not exist.")
-    before = snapshot(cert)
+        raise Refused("This certificate does not exist.")
+    before = audited(cert)
     now = utcnow()
     changed = db.session.execute(
         update(Certificate)
@@ -206,13 +176,13 @@ def revoke_certificate(certificate_id: int, actor: User, reason: str) -> Certifi
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:
-        raise CertificateError(None, "This certificate is already revoked.")
+        raise Refused("This certificate is already revoked.")
     db.session.refresh(cert)
     record(
         "certificate.revoked",
         cert,
         before=before,
-        after=snapshot(cert),
+        after=audited(cert),
         actor_id=actor.id,
         subject_user_id=cert.enrollment.trainee_id,
     )

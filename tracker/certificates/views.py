@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from tracker.certificates import queries, services
@@ -13,6 +13,7 @@ from tracker.certificates.forms import IssueForm, LookupForm, RevokeForm, Search
 from tracker.certificates.models import Certificate
 from tracker.certificates.pdf import render_certificate
 from tracker.core import navigation
+from tracker.core.flow import save
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db, limiter
 from tracker.security.access import AnyOf, Anyone, Staff, Trainee, allow
@@ -20,14 +21,6 @@ from tracker.security.access import AnyOf, Anyone, Staff, Trainee, allow
 bp = Blueprint("certificates", __name__)
 navigation.register("Certificate", "certificates.mine", Trainee, order=55)
 navigation.register("Certificates", "certificates.index", Staff, order=70)
-
-
-def _show_error(form, error: services.CertificateError) -> None:
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 # -- public verification ------------------------------------------------------------------------
@@ -192,17 +185,12 @@ def issue(enrollment_id: int):
     """Issue the certificate (refused while anything blocks, and once one exists)."""
     enrollment = _enrollment_or_404(enrollment_id)
     form = IssueForm()
-    if form.validate_on_submit():
-        try:
-            cert = services.issue_certificate(enrollment.id, current_user, form.expires_on.data)
-        except services.CertificateError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Certificate {cert.number} issued.", "success")
-            return redirect(url_for("certificates.enrollment", enrollment_id=enrollment.id))
-    return _staff_page(enrollment, issue_form=form)
+    return save(
+        form,
+        lambda: services.issue_certificate(enrollment.id, current_user, form.expires_on.data),
+        lambda cert: f"Certificate {cert.number} issued.",
+        url_for("certificates.enrollment", enrollment_id=enrollment.id),
+    ) or _staff_page(enrollment, issue_form=form)
 
 
 @bp.post("/certificates/<int:certificate_id>/revoke")
@@ -214,14 +202,9 @@ def revoke(certificate_id: int):
         abort(404)
     enrollment_id = cert.enrollment_id
     form = RevokeForm()
-    if form.validate_on_submit():
-        try:
-            services.revoke_certificate(cert.id, current_user, form.reason.data)
-        except services.CertificateError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Certificate {cert.number} revoked.", "success")
-            return redirect(url_for("certificates.enrollment", enrollment_id=enrollment_id))
-    return _staff_page(_enrollment_or_404(enrollment_id), revoke_form=form)
+    return save(
+        form,
+        lambda: services.revoke_certificate(cert.id, current_user, form.reason.data),
+        f"Certificate {cert.number} revoked.",
+        url_for("certificates.enrollment", enrollment_id=enrollment_id),
+    ) or _staff_page(_enrollment_or_404(enrollment_id), revoke_form=form)

@@ -23,7 +23,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
-from tracker.core import navigation
+from tracker.core import navigation, transaction
 from tracker.extensions import db, login_manager
 from tracker.security.access import Anyone, SignedIn, allow, enforce_access
 from tracker.security.headers import add_security_headers
@@ -129,6 +129,7 @@ def register_core(app: Flask) -> None:
     app.before_request(_assign_request_id)
     app.before_request(enforce_access)
     app.after_request(_finish)
+    transaction.register(app)  # runs before _finish: after_request hooks run last-in first
     app.register_error_handler(HTTPException, _render_error)
     app.register_error_handler(Exception, _handle_unexpected)
     login_manager.login_view = "accounts.login"

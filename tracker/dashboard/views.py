@@ -20,7 +20,6 @@ from tracker.dashboard.cohort import (
 from tracker.dashboard.queries import filter_options
 from tracker.enrollments.models import ENROLLMENT_STATUSES
 from tracker.enrollments.queries import current_enrollment_id
-from tracker.extensions import db
 from tracker.privacy.export import build_zip
 from tracker.progress import ITEM_CODES, Actor, Severity
 from tracker.progress.items import STEP_TITLES, Step
@@ -77,7 +76,6 @@ def export():
     data = build_zip(current_user._get_current_object())
     user = current_user._get_current_object()
     record("privacy.exported", user, subject_user_id=user.id)
-    db.session.commit()
     return Response(
         data,
         mimetype="application/zip",

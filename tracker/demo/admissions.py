@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.admissions import services
+from tracker.core.errors import Refused
 from tracker.eligibility.models import HealthScreening, Insurance, Licence
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db
@@ -68,7 +69,7 @@ def _add_backup(staff, enrollment: Enrollment, supervisors: list) -> int:
     backup = next((s.id for s in supervisors if s.id != primary), None)
     if backup is None:
         return 0
-    with contextlib.suppress(services.AdmissionError):
+    with contextlib.suppress(Refused):
         return len(services.assign_supervisors(enrollment, staff, primary, backup))
     return 0
 
@@ -92,7 +93,7 @@ def add_demo(context: Any, summary: Any) -> None:
     waivers = 0
     if admitted:
         target, reason, revocation = WAIVER
-        with contextlib.suppress(services.AdmissionError):
+        with contextlib.suppress(Refused):
             waiver = services.grant_waiver(admitted[-1], staff, target, reason)
             services.revoke_waiver(admitted[-1], waiver, staff, revocation)
             waivers = 1

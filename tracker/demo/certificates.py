@@ -15,10 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from tracker.accounts.passwords import hash_password
-from tracker.audit.services import record
+from tracker.audit.services import audited, record
 from tracker.certificates.models import Certificate
 from tracker.certificates.queries import verification_url
-from tracker.certificates.services import snapshot
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.factories import at
@@ -130,7 +129,7 @@ def _graduate(
     record(
         "certificate.issued",
         cert,
-        after=snapshot(cert),
+        after=audited(cert),
         actor_id=staff.id,
         subject_user_id=graduate.id,
     )

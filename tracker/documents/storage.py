@@ -13,6 +13,7 @@ from typing import IO
 from flask import current_app
 
 from tracker.audit.services import record
+from tracker.core.errors import Refused
 from tracker.documents.models import StoredFile
 from tracker.extensions import db
 
@@ -22,10 +23,6 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
 )
 ACCEPTED_LABEL = "PDF, PNG or JPEG"
-
-
-class UploadError(ValueError):
-    """An upload was refused; the message tells the person what to fix."""
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
@@ -53,7 +50,7 @@ def _folder() -> Path:
 def save_upload(
     stream: IO[bytes], filename: str | None, owner_id: int, uploaded_by_id: int | None
 ) -> StoredFile:
-    """Check and store an upload for `owner_id`; raise UploadError when it is refused.
+    """Check and store an upload for `owner_id`; raise Refused when it is not accepted.
 
     The file is written under a random name first and recorded only when it passed every
     check, so a refused upload leaves nothing behind.
@@ -61,15 +58,15 @@ def save_upload(
     limit = current_app.config["UPLOAD_MAX_BYTES"]
     data = stream.read(limit + 1)
     if not data:
-        raise UploadError("The file is empty.")
+        raise Refused("The file is empty.")
     if len(data) > limit:
-        raise UploadError(f"The file is larger than {limit // (1024 * 1024)} MB.")
+        raise Refused(f"The file is larger than {limit // (1024 * 1024)} MB.")
     kind = sniff(data[:16])
     if kind is None:
-        raise UploadError(f"Upload a {ACCEPTED_LABEL} file; this file is neither.")
+        raise Refused(f"Upload a {ACCEPTED_LABEL} file; this file is neither.")
     content_type, extension = kind
     if content_type == "application/pdf" and b"%%EOF" not in data[-2048:]:
-        raise UploadError("This PDF is incomplete or damaged.")
+        raise Refused("This PDF is incomplete or damaged.")
     storage_name = f"{secrets.token_hex(20)}.bin"
     path = _folder() / storage_name
     path.write_bytes(data)

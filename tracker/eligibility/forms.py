@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from tracker.core.fields import required_text
 from tracker.documents.storage import ACCEPTED_LABEL
 from tracker.eligibility.models import EXPERIENCE_STATEMENT, SCREENING_QUESTIONS
 
@@ -39,12 +40,11 @@ class LicenceForm(FlaskForm):
     licence_type = SelectField(
         "Licence type", choices=[], invalid_choice_message="Choose one of the licence types."
     )
-    number = StringField(
+    number = required_text(
         "Licence number",
-        validators=[
-            InputRequired("Enter the licence number."),
-            Length(max=40, message="The licence number has at most 40 characters."),
-        ],
+        "Enter the licence number.",
+        40,
+        too_long="The licence number has at most 40 characters.",
     )
     jurisdiction = StringField(
         "Issuing state or country",
@@ -68,19 +68,12 @@ class LicenceForm(FlaskForm):
 class InsuranceForm(FlaskForm):
     """A professional liability insurance policy."""
 
-    carrier = StringField(
-        "Insurance carrier",
-        validators=[
-            InputRequired("Enter the insurance carrier."),
-            Length(max=120, message="Use at most 120 characters."),
-        ],
-    )
-    policy_number = StringField(
+    carrier = required_text("Insurance carrier", "Enter the insurance carrier.", 120)
+    policy_number = required_text(
         "Policy number",
-        validators=[
-            InputRequired("Enter the policy number."),
-            Length(max=40, message="The policy number has at most 40 characters."),
-        ],
+        "Enter the policy number.",
+        40,
+        too_long="The policy number has at most 40 characters.",
     )
     starts_on = DateField(
         "Coverage starts on",

@@ -81,6 +81,16 @@ class Licence(VerificationMixin, db.Model):
     """A professional licence: type, number, issuing jurisdiction and validity dates."""
 
     __tablename__ = "licences"
+    __audited__ = (
+        "trainee_id",
+        "licence_type",
+        "number",
+        "jurisdiction",
+        "issued_on",
+        "expires_on",
+        "document_id",
+        "verified_at",
+    )
     __table_args__ = (
         CheckConstraint(
             "licence_type IN ('MD', 'DO', 'PhD', 'PsyD', 'LCSW', 'LMFT', 'LPCC', 'LPC', "
@@ -111,6 +121,16 @@ class Insurance(VerificationMixin, db.Model):
     """A professional liability insurance policy covering `starts_on` to `ends_on`."""
 
     __tablename__ = "insurances"
+    __audited__ = (
+        "trainee_id",
+        "carrier",
+        "policy_number",
+        "starts_on",
+        "ends_on",
+        "coverage",
+        "document_id",
+        "verified_at",
+    )
     __table_args__ = (
         CheckConstraint("ends_on > starts_on", name="dates"),
         Index("ix_insurances_trainee", "trainee_id"),

@@ -70,20 +70,6 @@ def insurances_of(trainee_id: int) -> list[Insurance]:
     return list(db.session.scalars(stmt))
 
 
-def owned_licence(trainee_id: int, licence_id: int) -> Licence | None:
-    """The licence when it belongs to the person; None otherwise (the caller answers 404)."""
-    return db.session.scalar(
-        select(Licence).where(Licence.id == licence_id, Licence.trainee_id == trainee_id)
-    )
-
-
-def owned_insurance(trainee_id: int, insurance_id: int) -> Insurance | None:
-    """The insurance when it belongs to the person; None otherwise (the caller answers 404)."""
-    return db.session.scalar(
-        select(Insurance).where(Insurance.id == insurance_id, Insurance.trainee_id == trainee_id)
-    )
-
-
 def current_attestation(trainee_id: int) -> ExperienceAttestation | None:
     """The person's current experience attestation, if any."""
     return db.session.scalar(

@@ -15,9 +15,10 @@ from typing import IO, Any, Protocol
 from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.audit.services import record
+from tracker.audit.services import added, changed, deleted, record
+from tracker.core.errors import Refused
 from tracker.documents.models import StoredFile
-from tracker.documents.storage import UploadError, save_upload
+from tracker.documents.storage import save_upload
 from tracker.eligibility import queries, validation
 from tracker.eligibility.models import (
     EXPERIENCE_STATEMENT,
@@ -29,15 +30,6 @@ from tracker.eligibility.models import (
 )
 from tracker.eligibility.validation import ValidationProblem
 from tracker.extensions import db, utcnow
-
-
-class EligibilityError(Exception):
-    """A refused change; `field` names the form field the message belongs to (None: the page)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class Upload(Protocol):
@@ -70,21 +62,21 @@ class InsuranceInput:
 
 
 def _check(field: str, check, *args: Any, **kwargs: Any) -> Any:
-    """Run a validation helper; turn its problem into an EligibilityError on `field`."""
+    """Run a validation helper; turn its problem into a refusal on `field`."""
     try:
         return check(*args, **kwargs)
     except ValidationProblem as problem:
-        raise EligibilityError(problem.message, field) from None
+        raise Refused(problem.message, field) from None
 
 
 def store_upload(upload: Upload | None, owner: User, field: str = "document") -> StoredFile | None:
-    """Save an optional upload for `owner`; an UploadError becomes a message on `field`."""
+    """Save an optional upload for `owner`; a refused upload becomes a message on `field`."""
     if upload is None or not upload.filename:
         return None
     try:
         return save_upload(upload.stream, upload.filename, owner.id, owner.id)
-    except UploadError as error:
-        raise EligibilityError(str(error), field) from None
+    except Refused as error:
+        raise Refused(str(error), field) from None
 
 
 # -- licences -------------------------------------------------------------------------------------
@@ -93,7 +85,7 @@ def store_upload(upload: Upload | None, owner: User, field: str = "document") ->
 def _licence_values(trainee: User, data: LicenceInput, today: date, current: Licence | None):
     allowed = queries.accepted_licence_types(trainee.id)
     if data.licence_type not in allowed:
-        raise EligibilityError(
+        raise Refused(
             f"Choose one of the accepted licence types: {', '.join(allowed)}.", "licence_type"
         )
     number = _check("number", validation.identifier, data.number, "licence number")
@@ -105,7 +97,7 @@ def _licence_values(trainee: User, data: LicenceInput, today: date, current: Lic
         )
     expires_on = _check("expires_on", validation.sane_date, data.expires_on, today)
     if issued_on is not None and expires_on <= issued_on:
-        raise EligibilityError("The expiry date must come after the issue date.", "expires_on")
+        raise Refused("The expiry date must come after the issue date.", "expires_on")
     duplicate = db.session.scalar(
         select(Licence.id).where(
             Licence.trainee_id == trainee.id,
@@ -116,27 +108,13 @@ def _licence_values(trainee: User, data: LicenceInput, today: date, current: Lic
         )
     )
     if duplicate is not None and (current is None or duplicate != current.id):
-        raise EligibilityError("You have already recorded this licence.", "number")
+        raise Refused("You have already recorded this licence.", "number")
     return {
         "licence_type": data.licence_type,
         "number": number,
         "jurisdiction": jurisdiction,
         "issued_on": issued_on,
         "expires_on": expires_on,
-    }
-
-
-def licence_snapshot(licence: Licence) -> dict[str, Any]:
-    """The licence's recorded content, for the audit trail."""
-    return {
-        "trainee_id": licence.trainee_id,
-        "licence_type": licence.licence_type,
-        "number": licence.number,
-        "jurisdiction": licence.jurisdiction,
-        "issued_on": licence.issued_on,
-        "expires_on": licence.expires_on,
-        "document_id": licence.document_id,
-        "verified_at": licence.verified_at,
     }
 
 
@@ -150,15 +128,13 @@ def add_licence(trainee: User, data: LicenceInput, upload: Upload | None, today:
         created_at=utcnow(),
         **values,
     )
-    db.session.add(licence)
-    db.session.flush()
-    record("licence.added", licence, after=licence_snapshot(licence), subject_user_id=trainee.id)
+    added("licence.added", licence, subject_user_id=trainee.id)
     return licence
 
 
 def _refuse_when_verified(item: Licence | Insurance, what: str) -> None:
     if item.is_verified:
-        raise EligibilityError(
+        raise Refused(
             f"This {what} was verified by program staff and can no longer be changed or deleted. "
             "Ask the program staff if something in it is wrong."
         )
@@ -170,31 +146,28 @@ def update_licence(
     """Change a licence the trainee recorded, until staff verified it."""
     _refuse_when_verified(licence, "licence")
     values = _licence_values(trainee, data, today, licence)
-    before = licence_snapshot(licence)
-    stored = store_upload(upload, trainee)
-    for name, value in values.items():
-        setattr(licence, name, value)
-    if stored is not None:
-        licence.document_id = stored.id
-    licence.updated_at = utcnow()
-    db.session.flush()
-    record(
-        "licence.changed",
-        licence,
-        before=before,
-        after=licence_snapshot(licence),
-        subject_user_id=trainee.id,
-    )
+    _change_credential("licence.changed", licence, values, upload, trainee)
     return licence
+
+
+def _change_credential(
+    action: str,
+    credential: Licence | Insurance,
+    values: dict[str, Any],
+    upload: Upload | None,
+    trainee: User,
+) -> None:
+    # A new scan replaces the one on file; without one the old scan stays.
+    stored = store_upload(upload, trainee)
+    if stored is not None:
+        values = {**values, "document_id": stored.id}
+    changed(action, credential, {**values, "updated_at": utcnow()}, subject_user_id=trainee.id)
 
 
 def delete_licence(licence: Licence) -> None:
     """Delete a licence the trainee recorded, until staff verified it."""
     _refuse_when_verified(licence, "licence")
-    before = licence_snapshot(licence)
-    record("licence.deleted", licence, before=before, subject_user_id=licence.trainee_id)
-    db.session.delete(licence)
-    db.session.flush()
+    deleted("licence.deleted", licence, subject_user_id=licence.trainee_id)
 
 
 # -- insurance ------------------------------------------------------------------------------------
@@ -206,7 +179,7 @@ def _insurance_values(data: InsuranceInput, today: date) -> dict[str, Any]:
     starts_on = _check("starts_on", validation.sane_date, data.starts_on, today)
     ends_on = _check("ends_on", validation.sane_date, data.ends_on, today)
     if ends_on <= starts_on:
-        raise EligibilityError("The end date must come after the start date.", "ends_on")
+        raise Refused("The end date must come after the start date.", "ends_on")
     coverage = ""
     if (data.coverage or "").strip():
         coverage = _check(
@@ -218,20 +191,6 @@ def _insurance_values(data: InsuranceInput, today: date) -> dict[str, Any]:
         "starts_on": starts_on,
         "ends_on": ends_on,
         "coverage": coverage,
-    }
-
-
-def insurance_snapshot(insurance: Insurance) -> dict[str, Any]:
-    """The policy's recorded content, for the audit trail."""
-    return {
-        "trainee_id": insurance.trainee_id,
-        "carrier": insurance.carrier,
-        "policy_number": insurance.policy_number,
-        "starts_on": insurance.starts_on,
-        "ends_on": insurance.ends_on,
-        "coverage": insurance.coverage,
-        "document_id": insurance.document_id,
-        "verified_at": insurance.verified_at,
     }
 
 
@@ -247,14 +206,7 @@ def add_insurance(
         created_at=utcnow(),
         **values,
     )
-    db.session.add(insurance)
-    db.session.flush()
-    record(
-        "insurance.added",
-        insurance,
-        after=insurance_snapshot(insurance),
-        subject_user_id=trainee.id,
-    )
+    added("insurance.added", insurance, subject_user_id=trainee.id)
     return insurance
 
 
@@ -264,35 +216,14 @@ def update_insurance(
     """Change a policy the trainee recorded, until staff verified it."""
     _refuse_when_verified(insurance, "insurance policy")
     values = _insurance_values(data, today)
-    before = insurance_snapshot(insurance)
-    stored = store_upload(upload, trainee)
-    for name, value in values.items():
-        setattr(insurance, name, value)
-    if stored is not None:
-        insurance.document_id = stored.id
-    insurance.updated_at = utcnow()
-    db.session.flush()
-    record(
-        "insurance.changed",
-        insurance,
-        before=before,
-        after=insurance_snapshot(insurance),
-        subject_user_id=trainee.id,
-    )
+    _change_credential("insurance.changed", insurance, values, upload, trainee)
     return insurance
 
 
 def delete_insurance(insurance: Insurance) -> None:
     """Delete a policy the trainee recorded, until staff verified it."""
     _refuse_when_verified(insurance, "insurance policy")
-    record(
-        "insurance.deleted",
-        insurance,
-        before=insurance_snapshot(insurance),
-        subject_user_id=insurance.trainee_id,
-    )
-    db.session.delete(insurance)
-    db.session.flush()
+    deleted("insurance.deleted", insurance, subject_user_id=insurance.trainee_id)
 
 
 # -- experience attestation ---------------------------------------------------------------------
@@ -303,9 +234,9 @@ def attest_experience(
 ) -> ExperienceAttestation:
     """Record the trainee's attestation of experience; it replaces the current one (kept)."""
     if years_practice is None or isinstance(years_practice, bool):
-        raise EligibilityError("Enter the number of years as a whole number.", "years_practice")
+        raise Refused("Enter the number of years as a whole number.", "years_practice")
     if not 0 <= years_practice <= 70:
-        raise EligibilityError("Enter a number of years between 0 and 70.", "years_practice")
+        raise Refused("Enter a number of years between 0 and 70.", "years_practice")
     settings = _check(
         "practice_settings",
         validation.clean_text,
@@ -315,7 +246,7 @@ def attest_experience(
         multiline=True,
     )
     if attested is not True:
-        raise EligibilityError("Tick the statement to attest your experience.", "attest")
+        raise Refused("Tick the statement to attest your experience.", "attest")
     now = utcnow()
     current = queries.current_attestation(trainee.id)
     before = None
@@ -358,11 +289,11 @@ def sign_health_screening(
     for column, _question in SCREENING_QUESTIONS:
         value = answers.get(column)
         if not isinstance(value, bool):
-            raise EligibilityError("Answer yes or no.", column)
+            raise Refused("Answer yes or no.", column)
         clean[column] = value
     typed = _check("signature", validation.clean_text, signature, max_length=120)
     if not _same_name(typed, trainee.full_name):
-        raise EligibilityError(
+        raise Refused(
             "Type your full name exactly as it appears on your account to sign.", "signature"
         )
     now = utcnow()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from tracker.accounts.forms import ConfirmForm
 from tracker.core import navigation
+from tracker.core.flow import RecordFlow, owned_or_404, save
 from tracker.eligibility import queries, services
 from tracker.eligibility.forms import (
     ExperienceForm,
@@ -16,7 +17,6 @@ from tracker.eligibility.forms import (
     LicenceForm,
 )
 from tracker.eligibility.models import SCREENING_QUESTIONS, Insurance, Licence
-from tracker.extensions import db
 from tracker.security.access import Trainee, allow
 
 bp = Blueprint("eligibility", __name__, url_prefix="/eligibility")
@@ -25,15 +25,6 @@ navigation.register("Eligibility", "eligibility.overview", Trainee, order=20)
 
 def _me():
     return current_user._get_current_object()
-
-
-def show_error(form, error: services.EligibilityError) -> None:
-    """Put a refused change's message next to its field, or at the top of the page."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
 
 
 @bp.get("/")
@@ -51,8 +42,8 @@ def overview():
 # -- licences -------------------------------------------------------------------------------------
 
 
-def _licence_form(obj: Licence | None = None) -> LicenceForm:
-    form = LicenceForm(obj=obj if request.method == "GET" else None)
+def _licence_form(_me, licence: Licence | None = None) -> LicenceForm:
+    form = LicenceForm(obj=licence if request.method == "GET" else None)
     types = queries.accepted_licence_types(current_user.id)
     form.licence_type.choices = [
         SelectChoice("", "Choose a licence type"),
@@ -71,77 +62,64 @@ def _licence_input(form: LicenceForm) -> services.LicenceInput:
     )
 
 
-def _own_licence(licence_id: int) -> Licence:
-    licence = queries.owned_licence(current_user.id, licence_id)
-    if licence is None:
-        abort(404)
-    return licence
-
-
-@bp.route("/licences/new", methods=["GET", "POST"])
-@allow(Trainee)
-def add_licence():
-    """Record a licence."""
-    form = _licence_form()
-    if form.validate_on_submit():
-        try:
-            services.add_licence(
-                _me(), _licence_input(form), form.document.data, queries.today_for(current_user.id)
-            )
-        except services.EligibilityError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Licence recorded. Program staff will verify it.", "success")
-            return redirect(url_for("eligibility.overview"))
-    return render_template("eligibility/licence_form.html", form=form, licence=None)
-
-
-@bp.route("/licences/<int:licence_id>/edit", methods=["GET", "POST"])
-@allow(Trainee)
-def edit_licence(licence_id: int):
-    """Change a licence until staff verified it."""
-    licence = _own_licence(licence_id)
-    if licence.is_verified:
-        flash("This licence was verified by program staff and can no longer be changed.", "warning")
+def _unverified(what: str):
+    def blocked(_me, record) -> object | None:
+        if record is None or not record.is_verified:
+            return None
+        message = f"This {what} was verified by program staff and can no longer be changed."
+        flash(message, "warning")
         return redirect(url_for("eligibility.overview"))
-    form = _licence_form(licence)
-    if form.validate_on_submit():
-        try:
-            services.update_licence(
-                licence,
-                _me(),
-                _licence_input(form),
-                form.document.data,
-                queries.today_for(current_user.id),
-            )
-        except services.EligibilityError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Licence updated.", "success")
-            return redirect(url_for("eligibility.overview"))
-    return render_template("eligibility/licence_form.html", form=form, licence=licence)
+
+    return blocked
 
 
-@bp.post("/licences/<int:licence_id>/delete")
-@allow(Trainee)
-def delete_licence(licence_id: int):
-    """Delete a licence until staff verified it."""
-    licence = _own_licence(licence_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.delete_licence(licence)
-    except services.EligibilityError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash("Licence deleted.", "success")
-    return redirect(url_for("eligibility.overview"))
+def _credential_flow(model, name: str, form, to_input, actions, what: str, said: tuple[str, ...]):
+    """A licence or insurance policy: recorded, changed and deleted by its holder until staff
+    verified it; `form.document` carries the optional scan."""
+    add, update, delete = actions
+    return RecordFlow(
+        owner=lambda _record: _me(),
+        find=lambda record_id: owned_or_404(model, record_id, trainee_id=current_user.id),
+        form=form,
+        add=lambda me, form: add(me, to_input(form), form.document.data, queries.today_for(me.id)),
+        change=lambda record, form: update(
+            record, _me(), to_input(form), form.document.data, queries.today_for(_me().id)
+        ),
+        remove=delete,
+        page=lambda form, _me, record: render_template(
+            f"eligibility/{name}_form.html", form=form, **{name: record}
+        ),
+        back="eligibility.overview",
+        added=said[0],
+        changed=said[1],
+        removed=said[2],
+        blocked=_unverified(what),
+    )
+
+
+LICENCE = _credential_flow(
+    Licence,
+    "licence",
+    _licence_form,
+    _licence_input,
+    (services.add_licence, services.update_licence, services.delete_licence),
+    "licence",
+    ("Licence recorded. Program staff will verify it.", "Licence updated.", "Licence deleted."),
+)
+
+
+LICENCE.routes(
+    bp,
+    Trainee,
+    "/licences",
+    "licence_id",
+    ("add_licence", "edit_licence", "delete_licence"),
+    (
+        "Record a licence.",
+        "Change a licence until staff verified it.",
+        "Delete a licence until staff verified it.",
+    ),
+)
 
 
 # -- insurance ------------------------------------------------------------------------------------
@@ -157,83 +135,33 @@ def _insurance_input(form: InsuranceForm) -> services.InsuranceInput:
     )
 
 
-def _own_insurance(insurance_id: int) -> Insurance:
-    insurance = queries.owned_insurance(current_user.id, insurance_id)
-    if insurance is None:
-        abort(404)
-    return insurance
+INSURANCE = _credential_flow(
+    Insurance,
+    "insurance",
+    lambda _me, insurance: InsuranceForm(obj=insurance if request.method == "GET" else None),
+    _insurance_input,
+    (services.add_insurance, services.update_insurance, services.delete_insurance),
+    "insurance policy",
+    (
+        "Insurance recorded. Program staff will verify it.",
+        "Insurance updated.",
+        "Insurance policy deleted.",
+    ),
+)
 
 
-@bp.route("/insurance/new", methods=["GET", "POST"])
-@allow(Trainee)
-def add_insurance():
-    """Record a professional liability insurance policy."""
-    form = InsuranceForm()
-    if form.validate_on_submit():
-        try:
-            services.add_insurance(
-                _me(),
-                _insurance_input(form),
-                form.document.data,
-                queries.today_for(current_user.id),
-            )
-        except services.EligibilityError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Insurance recorded. Program staff will verify it.", "success")
-            return redirect(url_for("eligibility.overview"))
-    return render_template("eligibility/insurance_form.html", form=form, insurance=None)
-
-
-@bp.route("/insurance/<int:insurance_id>/edit", methods=["GET", "POST"])
-@allow(Trainee)
-def edit_insurance(insurance_id: int):
-    """Change an insurance policy until staff verified it."""
-    insurance = _own_insurance(insurance_id)
-    if insurance.is_verified:
-        flash(
-            "This insurance policy was verified by program staff and can no longer be changed.",
-            "warning",
-        )
-        return redirect(url_for("eligibility.overview"))
-    form = InsuranceForm(obj=insurance if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_insurance(
-                insurance,
-                _me(),
-                _insurance_input(form),
-                form.document.data,
-                queries.today_for(current_user.id),
-            )
-        except services.EligibilityError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Insurance updated.", "success")
-            return redirect(url_for("eligibility.overview"))
-    return render_template("eligibility/insurance_form.html", form=form, insurance=insurance)
-
-
-@bp.post("/insurance/<int:insurance_id>/delete")
-@allow(Trainee)
-def delete_insurance(insurance_id: int):
-    """Delete an insurance policy until staff verified it."""
-    insurance = _own_insurance(insurance_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.delete_insurance(insurance)
-    except services.EligibilityError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash("Insurance policy deleted.", "success")
-    return redirect(url_for("eligibility.overview"))
+INSURANCE.routes(
+    bp,
+    Trainee,
+    "/insurance",
+    "insurance_id",
+    ("add_insurance", "edit_insurance", "delete_insurance"),
+    (
+        "Record a professional liability insurance policy.",
+        "Change an insurance policy until staff verified it.",
+        "Delete an insurance policy until staff verified it.",
+    ),
+)
 
 
 # -- attestations ---------------------------------------------------------------------------------
@@ -247,19 +175,14 @@ def experience():
     form = ExperienceForm(obj=current if request.method == "GET" else None)
     if request.method == "GET":
         form.attest.data = False
-    if form.validate_on_submit():
-        try:
-            services.attest_experience(
-                _me(), form.years_practice.data, form.practice_settings.data or "", form.attest.data
-            )
-        except services.EligibilityError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Experience attested.", "success")
-            return redirect(url_for("eligibility.overview"))
-    return render_template("eligibility/experience.html", form=form, current=current)
+    return save(
+        form,
+        lambda: services.attest_experience(
+            _me(), form.years_practice.data, form.practice_settings.data or "", form.attest.data
+        ),
+        "Experience attested.",
+        url_for("eligibility.overview"),
+    ) or render_template("eligibility/experience.html", form=form, current=current)
 
 
 @bp.route("/health-screening", methods=["GET", "POST"])
@@ -268,14 +191,9 @@ def health_screening():
     """Answer the yes/no health-screening questions and sign them."""
     current = queries.current_screening(current_user.id)
     form = HealthScreeningForm()
-    if form.validate_on_submit():
-        try:
-            services.sign_health_screening(_me(), form.answers(), form.signature.data or "")
-        except services.EligibilityError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Health screening signed. Program staff will review it for clearance.", "success")
-            return redirect(url_for("eligibility.overview"))
-    return render_template("eligibility/health_screening.html", form=form, current=current)
+    return save(
+        form,
+        lambda: services.sign_health_screening(_me(), form.answers(), form.signature.data or ""),
+        "Health screening signed. Program staff will review it for clearance.",
+        url_for("eligibility.overview"),
+    ) or render_template("eligibility/health_screening.html", form=form, current=current)

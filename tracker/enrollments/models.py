@@ -20,6 +20,12 @@ class Enrollment(db.Model):
     the requirement-set version pinned at admission (until then the track's current one)."""
 
     __tablename__ = "enrollments"
+    __audited__ = (
+        "program_id",
+        "track_id",
+        "cohort_id",
+        "status",
+    )
     __table_args__ = (
         UniqueConstraint("trainee_id", "program_id"),
         CheckConstraint(

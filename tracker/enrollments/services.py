@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import update
 
 from tracker.accounts.models import User
-from tracker.audit.services import record
+from tracker.audit.services import added, audited, record
 from tracker.core.clock import today_in
+from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment, enrollment_in_program, open_cohorts
 from tracker.extensions import db, utcnow
@@ -21,15 +22,6 @@ CHANGE_REFUSED = (
     "Your application has been submitted, so the track and cohort can no longer be changed. "
     "Please contact the program staff if you need a different one."
 )
-
-
-class EnrollmentError(Exception):
-    """A refused selection; `field` names the form field the message belongs to (None: page)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -88,15 +80,6 @@ def offers(programs: list[Program]) -> list[ProgramOffer]:
     return result
 
 
-def _snapshot(enrollment: Enrollment) -> dict[str, Any]:
-    return {
-        "program_id": enrollment.program_id,
-        "track_id": enrollment.track_id,
-        "cohort_id": enrollment.cohort_id,
-        "status": enrollment.status,
-    }
-
-
 def choose_track(
     trainee: User, track_id: int | None, cohort_id: int | None, today: date | None = None
 ) -> Enrollment:
@@ -104,22 +87,22 @@ def choose_track(
     them while the application is not yet submitted. The program is the track's."""
     track = db.session.get(Track, track_id) if track_id else None
     if track is None or track.current_requirements is None:
-        raise EnrollmentError("Choose one of the tracks offered.", "track_id")
+        raise Refused("Choose one of the tracks offered.", "track_id")
     program: Program = track.program
     cohort = db.session.get(Cohort, cohort_id) if cohort_id else None
     if cohort is None or cohort.program_id != program.id:
-        raise EnrollmentError(f"Choose one of the cohorts of {program.name}.", "cohort_id")
+        raise Refused(f"Choose one of the cohorts of {program.name}.", "cohort_id")
     today = today or today_in(program.timezone)
     if cohort.ends_on < today:
-        raise EnrollmentError("This cohort has already ended; choose another one.", "cohort_id")
+        raise Refused("This cohort has already ended; choose another one.", "cohort_id")
 
     current = current_enrollment(trainee.id)
     if current is not None and current.status != "applicant":
-        raise EnrollmentError(CHANGE_REFUSED)
+        raise Refused(CHANGE_REFUSED)
     if current is None or current.program_id != program.id:
         earlier = enrollment_in_program(trainee.id, program.id)
         if earlier is not None:
-            raise EnrollmentError(
+            raise Refused(
                 f"You applied to {program.name} before. Please contact the program staff to "
                 "apply again.",
                 "track_id",
@@ -133,17 +116,10 @@ def choose_track(
             status="applicant",
             created_at=utcnow(),
         )
-        db.session.add(enrollment)
-        db.session.flush()
-        record(
-            "enrollment.created",
-            enrollment,
-            after=_snapshot(enrollment),
-            subject_user_id=trainee.id,
-        )
+        added("enrollment.created", enrollment, subject_user_id=trainee.id)
         return enrollment
 
-    before = _snapshot(current)
+    before = audited(current)
     wanted = {"program_id": program.id, "track_id": track.id, "cohort_id": cohort.id}
     if all(before[key] == value for key, value in wanted.items()):
         return current
@@ -155,13 +131,13 @@ def choose_track(
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:
-        raise EnrollmentError(CHANGE_REFUSED)
+        raise Refused(CHANGE_REFUSED)
     db.session.refresh(current)
     record(
         "enrollment.track_changed",
         current,
         before=before,
-        after=_snapshot(current),
+        after=audited(current),
         subject_user_id=trainee.id,
     )
     return current

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from tracker.core import navigation
+from tracker.core.flow import save
 from tracker.enrollments import services
 from tracker.enrollments.forms import ProgramChoiceForm
 from tracker.enrollments.queries import current_enrollment, programs_on_offer
-from tracker.extensions import db
 from tracker.security.access import Trainee, allow
 
 bp = Blueprint("enrollments", __name__, url_prefix="/me")
@@ -52,24 +52,15 @@ def program():
     if request.method == "GET" and enrollment is not None:
         form.track_id.data = enrollment.track_id
         form.cohort_id.data = enrollment.cohort_id
-    if form.validate_on_submit():
-        try:
-            services.choose_track(
-                current_user._get_current_object(), form.track_id.data, form.cohort_id.data
-            )
-        except services.EnrollmentError as error:
-            db.session.rollback()
-            field = getattr(form, error.field, None) if error.field else None
-            if field is not None:
-                field.errors = [*field.errors, error.message]
-            else:
-                flash(error.message, "danger")
-                return redirect(url_for("enrollments.program"))
-        else:
-            db.session.commit()
-            flash("Your track and cohort are saved. Next: your application.", "success")
-            return redirect(url_for("applications.overview"))
-    return render_template(
+    return save(
+        form,
+        lambda: services.choose_track(
+            current_user._get_current_object(), form.track_id.data, form.cohort_id.data
+        ),
+        "Your track and cohort are saved. Next: your application.",
+        url_for("applications.overview"),
+        refused_back=url_for("enrollments.program"),
+    ) or render_template(
         "enrollments/program.html",
         offers=offers,
         form=form,

@@ -24,6 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from tracker.core.errors import Refused
 from tracker.finance.models import (
     CHARGE,
     DISCOUNT,
@@ -38,7 +39,6 @@ from tracker.finance.services import (
     MAX_INSTALMENTS,
     REASON_MAX,
     REFERENCE_MAX,
-    LedgerError,
     parse_amount,
 )
 
@@ -54,7 +54,7 @@ def strip(value: str | None) -> str | None:
 def _amount_check(form: Any, field: StringField) -> None:
     try:
         parse_amount(field.data, field.name)
-    except LedgerError as error:
+    except Refused as error:
         raise ValidationError(error.message) from None
 
 

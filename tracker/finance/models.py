@@ -57,6 +57,17 @@ class LedgerEntry(db.Model):
     """
 
     __tablename__ = "ledger_entries"
+    __audited__ = (
+        "enrollment_id",
+        "kind",
+        "amount_cents",
+        "description",
+        "method",
+        "reference",
+        "tuition",
+        "reason",
+        "posted_on",
+    )
     __table_args__ = (
         CheckConstraint(
             "kind IN ('charge', 'payment', 'scholarship', 'discount', 'refund')", name="kind"
@@ -116,6 +127,12 @@ class PaymentPlan(db.Model):
     """
 
     __tablename__ = "payment_plans"
+    __audited__ = (
+        "enrollment_id",
+        "active",
+        "opening_credits_cents",
+        "instalments",
+    )
     __table_args__ = (
         Index("ix_payment_plans_enrollment", "enrollment_id"),
         Index(
@@ -152,6 +169,7 @@ class Instalment(db.Model):
     """One instalment of a payment plan: an amount due on a date."""
 
     __tablename__ = "instalments"
+    __audited__ = ("due_on", "amount_cents")
     __table_args__ = (
         UniqueConstraint("plan_id", "due_on"),
         CheckConstraint("amount_cents > 0 AND amount_cents <= 10000000", name="amount"),

@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from sqlalchemy import exists, func, select
 
 from tracker.accounts.models import User
-from tracker.audit.services import record
+from tracker.audit.services import added, audited, record
 from tracker.core.clock import today_in
+from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db, utcnow
 from tracker.finance.models import (
@@ -52,15 +52,6 @@ _AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?")
 _AMOUNT_HELP = "Enter an amount in dollars, such as 1,250.00."
 
 
-class LedgerError(ValueError):
-    """A refused ledger change; `field` names the form field to show the message on (or None)."""
-
-    def __init__(self, field_name: str | None, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
-
-
 @dataclass(frozen=True)
 class NewEntry:
     """What staff enter for a ledger line; the kind comes from the form used, not the request."""
@@ -83,33 +74,33 @@ def parse_amount(text: str | None, field_name: str = "amount") -> int:
     """
     raw = (text or "").strip()
     if not raw:
-        raise LedgerError(field_name, "Enter an amount.")
+        raise Refused("Enter an amount.", field_name)
     if len(raw) > 20:
-        raise LedgerError(field_name, _AMOUNT_HELP)
+        raise Refused(_AMOUNT_HELP, field_name)
     compact = raw.removeprefix("$").strip()
     if compact.startswith("-"):
-        raise LedgerError(
-            field_name, "Enter the amount without a minus sign: the kind of entry gives its sign."
+        raise Refused(
+            "Enter the amount without a minus sign: the kind of entry gives its sign.", field_name
         )
     match = _AMOUNT.fullmatch(compact)
     if not match:
-        raise LedgerError(field_name, _AMOUNT_HELP)
+        raise Refused(_AMOUNT_HELP, field_name)
     decimals = match.group(2)
     if decimals is not None and len(decimals) > 2:
-        raise LedgerError(field_name, "Use at most two decimal places (cents).")
+        raise Refused("Use at most two decimal places (cents).", field_name)
     if decimals == "":
-        raise LedgerError(field_name, _AMOUNT_HELP)
+        raise Refused(_AMOUNT_HELP, field_name)
     if len(match.group(1).replace(",", "")) > 9:
-        raise LedgerError(field_name, "Enter at most $100,000.00.")
+        raise Refused("Enter at most $100,000.00.", field_name)
     try:
         value = Decimal(compact.replace(",", ""))
     except InvalidOperation:
-        raise LedgerError(field_name, _AMOUNT_HELP) from None
+        raise Refused(_AMOUNT_HELP, field_name) from None
     cents = int((value * 100).to_integral_exact())
     if cents <= 0:
-        raise LedgerError(field_name, "Enter an amount above zero.")
+        raise Refused("Enter an amount above zero.", field_name)
     if cents > MAX_AMOUNT_CENTS:
-        raise LedgerError(field_name, "Enter at most $100,000.00.")
+        raise Refused("Enter at most $100,000.00.", field_name)
     return cents
 
 
@@ -121,29 +112,29 @@ def amount_text(cents: int) -> str:
 def _line(field_name: str, value: str | None, limit: int, *, required: bool) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise LedgerError(field_name, "This field is required.")
+        raise Refused("This field is required.", field_name)
     if len(value) > limit:
-        raise LedgerError(field_name, f"Use at most {limit} characters.")
+        raise Refused(f"Use at most {limit} characters.", field_name)
     if _CONTROL.search(value):
-        raise LedgerError(field_name, "Remove the control characters.")
+        raise Refused("Remove the control characters.", field_name)
     return value
 
 
 def _amount(field_name: str, cents: int) -> int:
     if not isinstance(cents, int) or isinstance(cents, bool) or cents <= 0:
-        raise LedgerError(field_name, "Enter an amount above zero.")
+        raise Refused("Enter an amount above zero.", field_name)
     if cents > MAX_AMOUNT_CENTS:
-        raise LedgerError(field_name, "Enter at most $100,000.00.")
+        raise Refused("Enter at most $100,000.00.", field_name)
     return cents
 
 
 def _past_date(field_name: str, value: date | None, today: date) -> date:
     if value is None:
-        raise LedgerError(field_name, "Enter a date.")
+        raise Refused("Enter a date.", field_name)
     if value > today:
-        raise LedgerError(field_name, "The date cannot be in the future.")
+        raise Refused("The date cannot be in the future.", field_name)
     if value < EARLIEST_DATE:
-        raise LedgerError(field_name, "The date is too far in the past.")
+        raise Refused("The date is too far in the past.", field_name)
     return value
 
 
@@ -155,7 +146,7 @@ def _lock_enrollment(enrollment_id: int) -> Enrollment:
     stmt = select(Enrollment).where(Enrollment.id == enrollment_id).with_for_update()
     enrollment = db.session.scalar(stmt)
     if enrollment is None:
-        raise LedgerError(None, "This enrollment does not exist.")
+        raise Refused("This enrollment does not exist.")
     return enrollment
 
 
@@ -178,30 +169,8 @@ def _balance(totals: dict[str, int]) -> int:
     return totals[CHARGE] - _credits(totals)
 
 
-def _entry_snapshot(entry: LedgerEntry) -> dict[str, Any]:
-    return {
-        "enrollment_id": entry.enrollment_id,
-        "kind": entry.kind,
-        "amount_cents": entry.amount_cents,
-        "description": entry.description,
-        "method": entry.method,
-        "reference": entry.reference,
-        "tuition": entry.tuition,
-        "reason": entry.reason,
-        "posted_on": entry.posted_on,
-    }
-
-
 def _append(enrollment: Enrollment, entry: LedgerEntry, actor: User) -> LedgerEntry:
-    db.session.add(entry)
-    db.session.flush()
-    record(
-        "ledger.entry_added",
-        entry,
-        after=_entry_snapshot(entry),
-        actor_id=actor.id,
-        subject_user_id=enrollment.trainee_id,
-    )
+    added("ledger.entry_added", entry, actor_id=actor.id, subject_user_id=enrollment.trainee_id)
     return entry
 
 
@@ -216,14 +185,14 @@ def record_entry(enrollment_id: int, new: NewEntry, actor: User) -> LedgerEntry:
     locking the enrollment.
     """
     if new.kind not in ENTRY_KINDS:
-        raise LedgerError(None, "Unknown kind of ledger entry.")
+        raise Refused("Unknown kind of ledger entry.")
     amount = _amount("amount", new.amount_cents)
     description = _line("description", new.description, DESCRIPTION_MAX, required=True)
     reference = _line("reference", new.reference, REFERENCE_MAX, required=False)
     method = None
     if new.kind in MONEY_KINDS:
         if new.method not in PAYMENT_METHODS:
-            raise LedgerError("method", "Choose how the money moved.")
+            raise Refused("Choose how the money moved.", "method")
         method = new.method
     else:
         reference = ""
@@ -233,18 +202,18 @@ def record_entry(enrollment_id: int, new: NewEntry, actor: User) -> LedgerEntry:
     if new.kind == REFUND:
         refundable = totals[PAYMENT] - totals[REFUND]
         if amount > refundable:
-            raise LedgerError(
-                "amount",
+            raise Refused(
                 "A refund cannot exceed what was paid less earlier refunds "
                 f"({format_dollars(max(refundable, 0))} can be refunded).",
+                "amount",
             )
     if new.kind in (SCHOLARSHIP, DISCOUNT):
         owed = _balance(totals)
         if amount > owed:
-            raise LedgerError(
-                "amount",
+            raise Refused(
                 f"A {new.kind} cannot exceed the balance owed ({format_dollars(max(owed, 0))}); "
                 "charge the tuition first.",
+                "amount",
             )
     entry = LedgerEntry(
         enrollment_id=enrollment.id,
@@ -279,19 +248,19 @@ def charge_tuition(
     enrollment = _lock_enrollment(enrollment_id)
     track = enrollment.track
     if track is None:
-        raise LedgerError(None, "No track is chosen yet: the tuition comes from the track.")
+        raise Refused("No track is chosen yet: the tuition comes from the track.")
     if track.tuition_cents <= 0:
-        raise LedgerError(None, "This track has no tuition to charge.")
+        raise Refused("This track has no tuition to charge.")
     reason = _line("reason", reason, REASON_MAX, required=False) if again else ""
     if tuition_charged(enrollment.id):
         if not again:
-            raise LedgerError(
-                "again",
+            raise Refused(
                 "The tuition is already charged. To charge it a second time, tick "
                 "“charge again” and give the reason.",
+                "again",
             )
         if len(reason) < REASON_MIN:
-            raise LedgerError("reason", "Give the reason for charging the tuition again.")
+            raise Refused("Give the reason for charging the tuition again.", "reason")
     entry = LedgerEntry(
         enrollment_id=enrollment.id,
         kind=CHARGE,
@@ -308,15 +277,6 @@ def charge_tuition(
 # -- payment plans ----------------------------------------------------------------------------
 
 
-def _plan_snapshot(plan: PaymentPlan) -> dict[str, Any]:
-    return {
-        "enrollment_id": plan.enrollment_id,
-        "active": plan.active,
-        "opening_credits_cents": plan.opening_credits_cents,
-        "instalments": [[i.due_on, i.amount_cents] for i in plan.instalments],
-    }
-
-
 def _active_plan(enrollment_id: int) -> PaymentPlan | None:
     return db.session.scalar(
         select(PaymentPlan)
@@ -326,7 +286,7 @@ def _active_plan(enrollment_id: int) -> PaymentPlan | None:
 
 
 def _end(plan: PaymentPlan, enrollment: Enrollment, action: str, actor: User) -> None:
-    before = _plan_snapshot(plan)
+    before = audited(plan)
     plan.active = False
     plan.ended_at = utcnow()
     db.session.flush()
@@ -334,7 +294,7 @@ def _end(plan: PaymentPlan, enrollment: Enrollment, action: str, actor: User) ->
         action,
         plan,
         before=before,
-        after=_plan_snapshot(plan),
+        after=audited(plan),
         actor_id=actor.id,
         subject_user_id=enrollment.trainee_id,
     )
@@ -344,29 +304,29 @@ def _clean_instalments(
     instalments: Sequence[tuple[date | None, int]], today: date
 ) -> list[tuple[date, int]]:
     if not instalments:
-        raise LedgerError("instalments", "Enter at least one instalment.")
+        raise Refused("Enter at least one instalment.", "instalments")
     if len(instalments) > MAX_INSTALMENTS:
-        raise LedgerError("instalments", f"Use at most {MAX_INSTALMENTS} instalments.")
+        raise Refused(f"Use at most {MAX_INSTALMENTS} instalments.", "instalments")
     latest = today + timedelta(days=366 * PLAN_MAX_YEARS)
     seen: set[date] = set()
     clean = []
     for number, (due_on, cents) in enumerate(instalments, start=1):
         if due_on is None:
-            raise LedgerError("instalments", f"Instalment {number}: enter its due date.")
+            raise Refused(f"Instalment {number}: enter its due date.", "instalments")
         if due_on < today:
-            raise LedgerError("instalments", f"Instalment {number}: the due date is in the past.")
+            raise Refused(f"Instalment {number}: the due date is in the past.", "instalments")
         if due_on > latest:
-            raise LedgerError(
-                "instalments",
+            raise Refused(
                 f"Instalment {number}: the due date is more than {PLAN_MAX_YEARS} years ahead.",
+                "instalments",
             )
         if due_on in seen:
-            raise LedgerError("instalments", f"Instalment {number}: two instalments share a date.")
+            raise Refused(f"Instalment {number}: two instalments share a date.", "instalments")
         seen.add(due_on)
         try:
             _amount("instalments", cents)
-        except LedgerError as error:
-            raise LedgerError("instalments", f"Instalment {number}: {error.message}") from None
+        except Refused as error:
+            raise Refused(f"Instalment {number}: {error.message}", "instalments") from None
         clean.append((due_on, cents))
     return sorted(clean)
 
@@ -383,13 +343,13 @@ def create_plan(
     totals = _totals(enrollment.id)
     balance = _balance(totals)
     if balance <= 0:
-        raise LedgerError("instalments", "Nothing is owed, so there is nothing to plan.")
+        raise Refused("Nothing is owed, so there is nothing to plan.", "instalments")
     total = sum(cents for _, cents in clean)
     if total != balance:
-        raise LedgerError(
-            "instalments",
+        raise Refused(
             f"The instalments add up to {format_dollars(total)} but the balance outstanding is "
             f"{format_dollars(balance)}: they must be equal.",
+            "instalments",
         )
     old = _active_plan(enrollment.id)
     if old is not None:
@@ -401,15 +361,7 @@ def create_plan(
         opening_credits_cents=_credits(totals),
         instalments=[Instalment(due_on=d, amount_cents=c) for d, c in clean],
     )
-    db.session.add(plan)
-    db.session.flush()
-    record(
-        "ledger.plan_created",
-        plan,
-        after=_plan_snapshot(plan),
-        actor_id=actor.id,
-        subject_user_id=enrollment.trainee_id,
-    )
+    added("ledger.plan_created", plan, actor_id=actor.id, subject_user_id=enrollment.trainee_id)
     return plan
 
 
@@ -418,6 +370,6 @@ def end_plan(enrollment_id: int, actor: User) -> PaymentPlan:
     enrollment = _lock_enrollment(enrollment_id)
     plan = _active_plan(enrollment.id)
     if plan is None:
-        raise LedgerError(None, "There is no active payment plan.")
+        raise Refused("There is no active payment plan.")
     _end(plan, enrollment, "ledger.plan_ended", actor)
     return plan

@@ -12,9 +12,11 @@ from flask_login import current_user
 from tracker.core import navigation
 from tracker.core.clock import local_time, today_in
 from tracker.core.csvexport import safe_cell as neutralise
+from tracker.core.errors import Refused
+from tracker.core.flow import save
+from tracker.core.transaction import refuse
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
-from tracker.extensions import db
 from tracker.finance import queries, services
 from tracker.finance.forms import (
     ENTRY_FORMS,
@@ -58,14 +60,6 @@ def _visible_enrollment_or_404(enrollment_id: int) -> Enrollment:
     if not current_user.is_staff and enrollment.trainee_id != current_user.id:
         abort(404)
     return enrollment
-
-
-def _show_error(form, error: services.LedgerError) -> None:
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
 
 
 def _staff_page(enrollment: Enrollment, **forms):
@@ -116,19 +110,14 @@ def charge_tuition(enrollment_id: int):
     """Charge the track's tuition in one click (a second time only with a reason)."""
     enrollment = _enrollment_or_404(enrollment_id)
     form = TuitionForm()
-    if form.validate_on_submit():
-        try:
-            entry = services.charge_tuition(
-                enrollment.id, current_user, again=form.again.data, reason=form.reason.data or ""
-            )
-        except services.LedgerError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Tuition of {format_dollars(entry.amount_cents)} charged.", "success")
-            return redirect(url_for("finance.ledger", enrollment_id=enrollment.id))
-    return _staff_page(enrollment, tuition=form)
+    return save(
+        form,
+        lambda: services.charge_tuition(
+            enrollment.id, current_user, again=form.again.data, reason=form.reason.data or ""
+        ),
+        lambda entry: f"Tuition of {format_dollars(entry.amount_cents)} charged.",
+        url_for("finance.ledger", enrollment_id=enrollment.id),
+    ) or _staff_page(enrollment, tuition=form)
 
 
 @bp.post("/enrollments/<int:enrollment_id>/entries/<kind>")
@@ -150,11 +139,9 @@ def add_entry(enrollment_id: int, kind: str):
         )
         try:
             entry = services.record_entry(enrollment.id, new, current_user)
-        except services.LedgerError as error:
-            db.session.rollback()
-            _show_error(form, error)
+        except Refused as error:
+            refuse(error, form)
         else:
-            db.session.commit()
             flash(
                 f"{KIND_LABELS[kind]} of {format_dollars(entry.amount_cents)} recorded.", "success"
             )
@@ -171,11 +158,9 @@ def create_plan(enrollment_id: int):
     if form.validate_on_submit():
         try:
             services.create_plan(enrollment.id, form.rows(), current_user)
-        except services.LedgerError as error:
-            db.session.rollback()
-            form.instalments.errors = [*form.instalments.errors, error.message]
+        except Refused as error:
+            refuse(Refused(error.message, "instalments"), form)
         else:
-            db.session.commit()
             flash("Payment plan saved.", "success")
             return redirect(url_for("finance.ledger", enrollment_id=enrollment.id))
     return _staff_page(enrollment, plan=form)
@@ -188,11 +173,9 @@ def end_plan(enrollment_id: int):
     enrollment = _enrollment_or_404(enrollment_id)
     try:
         services.end_plan(enrollment.id, current_user)
-    except services.LedgerError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    except Refused as error:
+        refuse(error)
     else:
-        db.session.commit()
         flash("Payment plan ended.", "success")
     return redirect(url_for("finance.ledger", enrollment_id=enrollment.id))
 

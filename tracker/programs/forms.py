@@ -28,12 +28,12 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
 from tracker.accounts.forms import MultiCheckboxField
+from tracker.core.errors import Refused
 from tracker.programs.models import FORMAT_LABELS, TRACK_FORMATS
 from tracker.programs.services import (
     DESCRIPTION_MAX,
     NAME_MAX,
     NOTE_MAX,
-    ProgramError,
     cents_to_text,
     parse_dollars,
     timezone_choices,
@@ -129,7 +129,7 @@ class TrackForm(FlaskForm):
         """The tuition reads as dollars and cents."""
         try:
             parse_dollars(field.data)
-        except ProgramError as error:
+        except Refused as error:
             raise ValidationError(error.message) from None
 
     def tuition_cents(self) -> int:

@@ -24,6 +24,11 @@ class Program(db.Model):
     """A certification program: the organisation's offer, in one time zone."""
 
     __tablename__ = "programs"
+    __audited__ = (
+        "name",
+        "description",
+        "timezone",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -43,6 +48,13 @@ class Track(db.Model):
     """A way through the program (online, hybrid or retreat) with its tuition."""
 
     __tablename__ = "tracks"
+    __audited__ = (
+        "program_id",
+        "name",
+        "format",
+        "tuition_cents",
+        "description",
+    )
     __table_args__ = (
         UniqueConstraint("program_id", "name"),
         CheckConstraint("format IN ('online', 'hybrid', 'retreat')", name="format"),
@@ -76,6 +88,12 @@ class Cohort(db.Model):
     """A group of trainees who start and end together."""
 
     __tablename__ = "cohorts"
+    __audited__ = (
+        "program_id",
+        "name",
+        "starts_on",
+        "ends_on",
+    )
     __table_args__ = (
         UniqueConstraint("program_id", "name"),
         CheckConstraint("ends_on > starts_on", name="dates"),

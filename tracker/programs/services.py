@@ -17,7 +17,8 @@ import tomli_w
 from sqlalchemy import func, select
 
 from tracker.accounts.models import User
-from tracker.audit.services import record
+from tracker.audit.services import added, changed, record
+from tracker.core.errors import Refused
 from tracker.extensions import db, utcnow
 from tracker.programs.models import TRACK_FORMATS, Cohort, Program, RequirementSet, Track
 from tracker.progress.requirements import RequirementError, RequirementSpec
@@ -36,15 +37,6 @@ _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DOLLARS = re.compile(r"^\$?\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,9})(?:\.([0-9]{1,2}))?\Z")
 
 
-class ProgramError(ValueError):
-    """A refused change; `field` names the form field (or file field) to show the message on."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
-        self.message = message
-
-
 # -- small parsers shared by the forms, the CLI and the services --------------------------------
 
 
@@ -52,11 +44,11 @@ def parse_dollars(text: str, field_name: str = "tuition") -> int:
     """Turn "9875", "9875.00", "9,875.5" or "$9,875.00" into integer cents, without floats."""
     match = _DOLLARS.match((text or "").strip())
     if not match:
-        raise ProgramError(field_name, "Enter an amount in dollars, such as 9875.00.")
+        raise Refused("Enter an amount in dollars, such as 9875.00.", field_name)
     whole = int(match.group(1).replace(",", ""))
     cents = whole * 100 + int((match.group(2) or "0").ljust(2, "0"))
     if cents > TUITION_MAX_CENTS:
-        raise ProgramError(field_name, "Enter an amount between $0.00 and $100,000.00.")
+        raise Refused("Enter an amount between $0.00 and $100,000.00.", field_name)
     return cents
 
 
@@ -97,32 +89,24 @@ def is_timezone(name: str) -> bool:
 def _text(field_name: str, value: str | None, limit: int, *, required: bool = True) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise ProgramError(field_name, "This field is required.")
+        raise Refused("This field is required.", field_name)
     if len(text) > limit:
-        raise ProgramError(field_name, f"Use at most {limit} characters.")
+        raise Refused(f"Use at most {limit} characters.", field_name)
     if _CONTROL.search(text):
-        raise ProgramError(field_name, "Remove the control characters.")
+        raise Refused("Remove the control characters.", field_name)
     return text
 
 
 def _long_text(field_name: str, value: str | None, limit: int) -> str:
     text = (value or "").strip().replace("\r\n", "\n")
     if len(text) > limit:
-        raise ProgramError(field_name, f"Use at most {limit} characters.")
+        raise Refused(f"Use at most {limit} characters.", field_name)
     if _CONTROL_MULTILINE.search(text):
-        raise ProgramError(field_name, "Remove the control characters.")
+        raise Refused("Remove the control characters.", field_name)
     return text
 
 
 # -- programs ----------------------------------------------------------------------------------
-
-
-def _program_snapshot(program: Program) -> dict[str, Any]:
-    return {
-        "name": program.name,
-        "description": program.description,
-        "timezone": program.timezone,
-    }
 
 
 def _clean_program(name: str, description: str, timezone: str, program_id: int | None) -> tuple:
@@ -130,12 +114,12 @@ def _clean_program(name: str, description: str, timezone: str, program_id: int |
     description = _long_text("description", description, DESCRIPTION_MAX)
     timezone = (timezone or "").strip()
     if not is_timezone(timezone):
-        raise ProgramError("timezone", "Enter an IANA time zone, such as America/Los_Angeles.")
+        raise Refused("Enter an IANA time zone, such as America/Los_Angeles.", "timezone")
     clash = select(Program.id).where(func.lower(Program.name) == name.lower())
     if program_id is not None:
         clash = clash.where(Program.id != program_id)
     if db.session.scalar(clash) is not None:
-        raise ProgramError("name", "Another program already has this name.")
+        raise Refused("Another program already has this name.", "name")
     return name, description, timezone
 
 
@@ -143,9 +127,7 @@ def create_program(name: str, description: str, timezone: str, actor: User | Non
     """Create a program; the name must be unused and the time zone an IANA name."""
     name, description, timezone = _clean_program(name, description, timezone, None)
     program = Program(name=name, description=description, timezone=timezone)
-    db.session.add(program)
-    db.session.flush()
-    record("program.created", program, after=_program_snapshot(program), actor_id=_id(actor))
+    added("program.created", program, actor_id=_id(actor))
     return program
 
 
@@ -154,26 +136,12 @@ def update_program(
 ) -> Program:
     """Change a program's name, description or time zone (recorded only when something changed)."""
     name, description, timezone = _clean_program(name, description, timezone, program.id)
-    before = _program_snapshot(program)
-    program.name, program.description, program.timezone = name, description, timezone
-    after = _program_snapshot(program)
-    if after != before:
-        db.session.flush()
-        record("program.updated", program, before=before, after=after, actor_id=_id(actor))
+    values = {"name": name, "description": description, "timezone": timezone}
+    changed("program.updated", program, values, unless_same=True, actor_id=_id(actor))
     return program
 
 
 # -- tracks ------------------------------------------------------------------------------------
-
-
-def _track_snapshot(track: Track) -> dict[str, Any]:
-    return {
-        "program_id": track.program_id,
-        "name": track.name,
-        "format": track.format,
-        "tuition_cents": track.tuition_cents,
-        "description": track.description,
-    }
 
 
 def _clean_track(
@@ -186,13 +154,13 @@ def _clean_track(
 ) -> tuple:
     name = _text("name", name, NAME_MAX)
     if track_format not in TRACK_FORMATS:
-        raise ProgramError("format", f"Choose one of: {', '.join(TRACK_FORMATS)}.")
+        raise Refused(f"Choose one of: {', '.join(TRACK_FORMATS)}.", "format")
     if (
         isinstance(tuition_cents, bool)
         or not isinstance(tuition_cents, int)
         or not 0 <= tuition_cents <= TUITION_MAX_CENTS
     ):
-        raise ProgramError("tuition", "Enter an amount between $0.00 and $100,000.00.")
+        raise Refused("Enter an amount between $0.00 and $100,000.00.", "tuition")
     description = _long_text("description", description, DESCRIPTION_MAX)
     clash = select(Track.id).where(
         Track.program_id == program.id, func.lower(Track.name) == name.lower()
@@ -200,7 +168,7 @@ def _clean_track(
     if track_id is not None:
         clash = clash.where(Track.id != track_id)
     if db.session.scalar(clash) is not None:
-        raise ProgramError("name", "This program already has a track with this name.")
+        raise Refused("This program already has a track with this name.", "name")
     return name, track_format, tuition_cents, description
 
 
@@ -223,9 +191,7 @@ def add_track(
         tuition_cents=tuition_cents,
         description=description,
     )
-    db.session.add(track)
-    db.session.flush()
-    record("track.created", track, after=_track_snapshot(track), actor_id=_id(actor))
+    added("track.created", track, actor_id=_id(actor))
     _store_version(
         track,
         RequirementSpec.default(track_format),
@@ -249,26 +215,17 @@ def update_track(
     name, track_format, tuition_cents, description = _clean_track(
         track.program, name, track_format, tuition_cents, description, track.id
     )
-    before = _track_snapshot(track)
-    track.name, track.format = name, track_format
-    track.tuition_cents, track.description = tuition_cents, description
-    after = _track_snapshot(track)
-    if after != before:
-        db.session.flush()
-        record("track.updated", track, before=before, after=after, actor_id=_id(actor))
+    values = {
+        "name": name,
+        "format": track_format,
+        "tuition_cents": tuition_cents,
+        "description": description,
+    }
+    changed("track.updated", track, values, unless_same=True, actor_id=_id(actor))
     return track
 
 
 # -- cohorts -----------------------------------------------------------------------------------
-
-
-def _cohort_snapshot(cohort: Cohort) -> dict[str, Any]:
-    return {
-        "program_id": cohort.program_id,
-        "name": cohort.name,
-        "starts_on": cohort.starts_on,
-        "ends_on": cohort.ends_on,
-    }
 
 
 def _clean_cohort(
@@ -281,28 +238,26 @@ def _clean_cohort(
 ) -> tuple:
     name = _text("name", name, NAME_MAX)
     if not isinstance(starts_on, date):
-        raise ProgramError("starts_on", "Enter the start date.")
+        raise Refused("Enter the start date.", "starts_on")
     if not isinstance(ends_on, date):
-        raise ProgramError("ends_on", "Enter the end date.")
+        raise Refused("Enter the end date.", "ends_on")
     today = today or utcnow().date()
     if starts_on < EARLIEST_COHORT_START:
-        raise ProgramError("starts_on", f"Enter a date from {EARLIEST_COHORT_START} on.")
+        raise Refused(f"Enter a date from {EARLIEST_COHORT_START} on.", "starts_on")
     latest_start = today.replace(year=today.year + COHORT_MAX_YEARS_AHEAD)
     if starts_on > latest_start:
-        raise ProgramError(
-            "starts_on", f"Enter a date at most {COHORT_MAX_YEARS_AHEAD} years ahead."
-        )
+        raise Refused(f"Enter a date at most {COHORT_MAX_YEARS_AHEAD} years ahead.", "starts_on")
     if ends_on <= starts_on:
-        raise ProgramError("ends_on", "The end date must be after the start date.")
+        raise Refused("The end date must be after the start date.", "ends_on")
     if ends_on - starts_on > timedelta(days=COHORT_MAX_DAYS):
-        raise ProgramError("ends_on", "A cohort can last at most five years.")
+        raise Refused("A cohort can last at most five years.", "ends_on")
     clash = select(Cohort.id).where(
         Cohort.program_id == program.id, func.lower(Cohort.name) == name.lower()
     )
     if cohort_id is not None:
         clash = clash.where(Cohort.id != cohort_id)
     if db.session.scalar(clash) is not None:
-        raise ProgramError("name", "This program already has a cohort with this name.")
+        raise Refused("This program already has a cohort with this name.", "name")
     return name, starts_on, ends_on
 
 
@@ -317,9 +272,7 @@ def add_cohort(
     """Add a cohort; it starts before it ends, from 2000 on, and lasts at most five years."""
     name, starts_on, ends_on = _clean_cohort(program, name, starts_on, ends_on, None, today)
     cohort = Cohort(program=program, name=name, starts_on=starts_on, ends_on=ends_on)
-    db.session.add(cohort)
-    db.session.flush()
-    record("cohort.created", cohort, after=_cohort_snapshot(cohort), actor_id=_id(actor))
+    added("cohort.created", cohort, actor_id=_id(actor))
     return cohort
 
 
@@ -335,12 +288,8 @@ def update_cohort(
     name, starts_on, ends_on = _clean_cohort(
         cohort.program, name, starts_on, ends_on, cohort.id, today
     )
-    before = _cohort_snapshot(cohort)
-    cohort.name, cohort.starts_on, cohort.ends_on = name, starts_on, ends_on
-    after = _cohort_snapshot(cohort)
-    if after != before:
-        db.session.flush()
-        record("cohort.updated", cohort, before=before, after=after, actor_id=_id(actor))
+    values = {"name": name, "starts_on": starts_on, "ends_on": ends_on}
+    changed("cohort.updated", cohort, values, unless_same=True, actor_id=_id(actor))
     return cohort
 
 
@@ -401,7 +350,7 @@ def new_requirement_version(
 ) -> RequirementSet:
     """Validate `data` and store it as the track's next version; when it equals the current
     version, store nothing and return the current one. Raises RequirementError (bad content) or
-    ProgramError (field "note")."""
+    Refused (field "note")."""
     spec = RequirementSpec.from_dict(data)
     note = _text("note", note, NOTE_MAX)
     previous = _latest_version(track)
@@ -496,7 +445,7 @@ def import_toml(
         note = f"Imported from a file based on version {document['version']}"
     try:
         return new_requirement_version(track, spec.to_dict(), note, actor)
-    except ProgramError as error:
+    except Refused as error:
         raise RequirementError(error.field, error.message) from None
 
 

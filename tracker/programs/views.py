@@ -9,8 +9,10 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from tracker.core import navigation
+from tracker.core.errors import Refused
+from tracker.core.flow import save
+from tracker.core.transaction import discard
 from tracker.enrollments.queries import pinned_counts
-from tracker.extensions import db
 from tracker.programs import queries, services
 from tracker.programs.forms import (
     COUNTED_KINDS,
@@ -56,14 +58,6 @@ def _local_time(moment: datetime | None, timezone: str) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def _show_error(form, error: services.ProgramError | RequirementError) -> None:
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
-
-
 def _program_or_404(program_id: int) -> Program:
     program = queries.program(program_id)
     if program is None:
@@ -107,19 +101,14 @@ def index():
 def new_program():
     """Create a program."""
     form = ProgramForm()
-    if form.validate_on_submit():
-        try:
-            program = services.create_program(
-                form.name.data, form.description.data, form.timezone.data, current_user
-            )
-        except services.ProgramError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Program {program.name} created.", "success")
-            return redirect(url_for("programs.program_detail", program_id=program.id))
-    return render_template("programs/program_form.html", form=form, program=None)
+    return save(
+        form,
+        lambda: services.create_program(
+            form.name.data, form.description.data, form.timezone.data, current_user
+        ),
+        lambda program: f"Program {program.name} created.",
+        lambda program: url_for("programs.program_detail", program_id=program.id),
+    ) or render_template("programs/program_form.html", form=form, program=None)
 
 
 @bp.get("/<int:program_id>")
@@ -136,22 +125,22 @@ def edit_program(program_id: int):
     """Edit a program's name, description and time zone."""
     program = _program_or_404(program_id)
     form = ProgramForm(obj=program if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_program(
-                program, form.name.data, form.description.data, form.timezone.data, current_user
-            )
-        except services.ProgramError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Program saved.", "success")
-            return redirect(url_for("programs.program_detail", program_id=program.id))
-    return render_template("programs/program_form.html", form=form, program=program)
+    return save(
+        form,
+        lambda: services.update_program(
+            program, form.name.data, form.description.data, form.timezone.data, current_user
+        ),
+        "Program saved.",
+        url_for("programs.program_detail", program_id=program.id),
+    ) or render_template("programs/program_form.html", form=form, program=program)
 
 
 # -- tracks -----------------------------------------------------------------------------------
+
+
+def _track_fields(form: TrackForm) -> tuple:
+    """Name, format, tuition in cents and description, in the order the services take them."""
+    return form.name.data, form.format.data, form.tuition_cents(), form.description.data
 
 
 @bp.route("/<int:program_id>/tracks/new", methods=["GET", "POST"])
@@ -160,24 +149,12 @@ def new_track(program_id: int):
     """Add a track; it starts with the format's default requirements as version 1."""
     program = _program_or_404(program_id)
     form = TrackForm()
-    if form.validate_on_submit():
-        try:
-            track = services.add_track(
-                program,
-                form.name.data,
-                form.format.data,
-                form.tuition_cents(),
-                form.description.data,
-                current_user,
-            )
-        except services.ProgramError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Track {track.name} added with the default requirements.", "success")
-            return redirect(url_for("programs.program_detail", program_id=program.id))
-    return render_template("programs/track_form.html", form=form, program=program, track=None)
+    return save(
+        form,
+        lambda: services.add_track(program, *_track_fields(form), current_user),
+        lambda track: f"Track {track.name} added with the default requirements.",
+        url_for("programs.program_detail", program_id=program.id),
+    ) or render_template("programs/track_form.html", form=form, program=program, track=None)
 
 
 @bp.route("/tracks/<int:track_id>/edit", methods=["GET", "POST"])
@@ -186,26 +163,12 @@ def edit_track(track_id: int):
     """Edit a track's name, format, tuition and description."""
     track = _track_or_404(track_id)
     form = TrackForm(data=TrackForm.initial(track) if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_track(
-                track,
-                form.name.data,
-                form.format.data,
-                form.tuition_cents(),
-                form.description.data,
-                current_user,
-            )
-        except services.ProgramError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Track saved.", "success")
-            return redirect(url_for("programs.program_detail", program_id=track.program_id))
-    return render_template(
-        "programs/track_form.html", form=form, program=track.program, track=track
-    )
+    return save(
+        form,
+        lambda: services.update_track(track, *_track_fields(form), current_user),
+        "Track saved.",
+        url_for("programs.program_detail", program_id=track.program_id),
+    ) or render_template("programs/track_form.html", form=form, program=track.program, track=track)
 
 
 # -- cohorts ----------------------------------------------------------------------------------
@@ -217,19 +180,14 @@ def new_cohort(program_id: int):
     """Add a cohort with its start and end dates."""
     program = _program_or_404(program_id)
     form = CohortForm()
-    if form.validate_on_submit():
-        try:
-            cohort = services.add_cohort(
-                program, form.name.data, form.starts_on.data, form.ends_on.data, current_user
-            )
-        except services.ProgramError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Cohort {cohort.name} added.", "success")
-            return redirect(url_for("programs.program_detail", program_id=program.id))
-    return render_template("programs/cohort_form.html", form=form, program=program, cohort=None)
+    return save(
+        form,
+        lambda: services.add_cohort(
+            program, form.name.data, form.starts_on.data, form.ends_on.data, current_user
+        ),
+        lambda cohort: f"Cohort {cohort.name} added.",
+        url_for("programs.program_detail", program_id=program.id),
+    ) or render_template("programs/cohort_form.html", form=form, program=program, cohort=None)
 
 
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
@@ -238,19 +196,14 @@ def edit_cohort(cohort_id: int):
     """Edit a cohort's name and dates."""
     cohort = _cohort_or_404(cohort_id)
     form = CohortForm(obj=cohort if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_cohort(
-                cohort, form.name.data, form.starts_on.data, form.ends_on.data, current_user
-            )
-        except services.ProgramError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Cohort saved.", "success")
-            return redirect(url_for("programs.program_detail", program_id=cohort.program_id))
-    return render_template(
+    return save(
+        form,
+        lambda: services.update_cohort(
+            cohort, form.name.data, form.starts_on.data, form.ends_on.data, current_user
+        ),
+        "Cohort saved.",
+        url_for("programs.program_detail", program_id=cohort.program_id),
+    ) or render_template(
         "programs/cohort_form.html", form=form, program=cohort.program, cohort=cohort
     )
 
@@ -327,11 +280,10 @@ def edit_requirements(track_id: int):
                 saved = services.new_requirement_version(
                     track, form.requirement_data(), form.note.data, current_user
                 )
-            except (RequirementError, services.ProgramError) as error:
-                db.session.rollback()
+            except (RequirementError, Refused) as error:
+                discard()
                 form.attach_error(error.field, error.message)
             else:
-                db.session.commit()
                 if saved.version == current.version:
                     flash(f"Nothing changed: version {current.version} is still current.", "info")
                 else:

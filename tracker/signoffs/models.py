@@ -58,6 +58,19 @@ class Signature(db.Model):
     exactly what was signed. Voided signatures stay as history."""
 
     __tablename__ = "signatures"
+    __audited__ = (
+        "entry_type",
+        "entry_id",
+        "enrollment_id",
+        "signer_id",
+        "printed_name",
+        "meaning",
+        "signed_at",
+        "content_hash",
+        "voided_at",
+        "voided_by_id",
+        "void_reason",
+    )
     __table_args__ = (
         CheckConstraint(f"entry_type IN ({_in(ENTRY_TYPES)})", name="entry_type"),
         CheckConstraint("length(content_hash) = 64", name="content_hash"),

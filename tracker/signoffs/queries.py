@@ -197,18 +197,6 @@ def visible_entry(entry_type: str, entry_id: int, person: User) -> Entry | None:
     return None
 
 
-def owned_entry(entry_type: str, entry_id: int, trainee_id: int) -> Entry | None:
-    """The entry when it belongs to one of the trainee's enrollments."""
-    model = ENTRY_MODELS.get(entry_type)
-    if model is None:
-        return None
-    return db.session.scalar(
-        select(model)
-        .join(Enrollment, Enrollment.id == model.enrollment_id)
-        .where(model.id == entry_id, Enrollment.trainee_id == trainee_id)
-    )
-
-
 @dataclass(frozen=True)
 class SupervisorStanding:
     """A supervisor, how many trainees they supervise now, and why they cannot sign (if so)."""

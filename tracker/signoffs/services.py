@@ -24,8 +24,9 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.accounts.models import User
 from tracker.accounts.passwords import verify_password
-from tracker.admissions.services import AdmissionError, verify_credential
-from tracker.audit.services import record
+from tracker.admissions.services import verify_credential
+from tracker.audit.services import audited, record
+from tracker.core.errors import Refused
 from tracker.eligibility import services as eligibility
 from tracker.eligibility.models import Insurance, Licence
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
@@ -44,7 +45,7 @@ from tracker.training.services import program_today
 
 __all__ = [
     "BatchRefused",
-    "SignoffError",
+    "Refused",
     "answer",
     "credential_problem",
     "reopen",
@@ -58,16 +59,7 @@ _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 REASON_MIN = 10
 
 
-class SignoffError(Exception):
-    """A refused sign-off, question or reopening; `field` names the form field (or None)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class BatchRefused(SignoffError):
+class BatchRefused(Refused):
     """Nothing was signed: `problems` lists (entry, message) for each entry that could not be."""
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
@@ -185,23 +177,6 @@ def may_review(entry: Entry, person: User) -> bool:
 # -- signing ---------------------------------------------------------------------------------------
 
 
-def signature_snapshot(signature: Signature) -> dict[str, Any]:
-    """The signature as recorded in the audit trail."""
-    return {
-        "entry_type": signature.entry_type,
-        "entry_id": signature.entry_id,
-        "enrollment_id": signature.enrollment_id,
-        "signer_id": signature.signer_id,
-        "printed_name": signature.printed_name,
-        "meaning": signature.meaning,
-        "signed_at": signature.signed_at,
-        "content_hash": signature.content_hash,
-        "voided_at": signature.voided_at,
-        "voided_by_id": signature.voided_by_id,
-        "void_reason": signature.void_reason,
-    }
-
-
 def _unique(entries: list[Entry]) -> list[Entry]:
     seen: set[tuple[str, int]] = set()
     result = []
@@ -217,9 +192,9 @@ def check_password(person: User, password: str | None) -> None:
     """Refuse unless `password` is the person's current password (the signature's second
     component)."""
     if not password:
-        raise SignoffError("Enter your password to sign.", "password")
+        raise Refused("Enter your password to sign.", "password")
     if len(password) > 1024 or not verify_password(person.password_hash, password):
-        raise SignoffError(
+        raise Refused(
             "That password is not correct: enter the password you sign in with.", "password"
         )
 
@@ -228,7 +203,7 @@ def sign(entries: list[Entry], signer: User, password: str | None) -> list[Signa
     """Sign (or verify) every entry with one password check, or refuse the whole batch."""
     entries = _unique(list(entries))
     if not entries:
-        raise SignoffError("Select at least one entry to sign.", "selected")
+        raise Refused("Select at least one entry to sign.", "selected")
     check_password(signer, password)
     problems = []
     for entry in entries:
@@ -251,7 +226,7 @@ def sign(entries: list[Entry], signer: User, password: str | None) -> list[Signa
             "signature.signed",
             signature,
             before={"entry_status": before},
-            after={**signature_snapshot(signature), "entry_status": entry.status},
+            after={**audited(signature), "entry_status": entry.status},
             actor_id=signer.id,
             subject_user_id=entry.enrollment.trainee_id,
         )
@@ -276,9 +251,7 @@ def _sign_one(entry: Entry, signer: User, now) -> tuple[Signature, str]:
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:
-        raise SignoffError(
-            f"{describe(entry)} was signed or changed a moment ago; nothing was signed."
-        )
+        raise Refused(f"{describe(entry)} was signed or changed a moment ago; nothing was signed.")
     db.session.refresh(entry)
     signature = Signature(
         enrollment_id=entry.enrollment_id,
@@ -296,7 +269,7 @@ def _sign_one(entry: Entry, signer: User, now) -> tuple[Signature, str]:
             db.session.add(signature)
             db.session.flush()
     except IntegrityError:
-        raise SignoffError(
+        raise Refused(
             f"{describe(entry)} already carries a signature; nothing was signed."
         ) from None
     return signature, before
@@ -310,12 +283,12 @@ def clean_body(text: str | None, field: str = "body", minimum: int = 1, what: st
     body = (text or "").replace("\r\n", "\n").strip()
     if len(body) < minimum:
         if not body:
-            raise SignoffError(f"Write the {what}.", field)
-        raise SignoffError(f"Write at least {minimum} characters of {what}.", field)
+            raise Refused(f"Write the {what}.", field)
+        raise Refused(f"Write at least {minimum} characters of {what}.", field)
     if len(body) > BODY_MAX:
-        raise SignoffError(f"Use at most {BODY_MAX} characters.", field)
+        raise Refused(f"Use at most {BODY_MAX} characters.", field)
     if _FORBIDDEN.search(body):
-        raise SignoffError("Remove the control characters from the text.", field)
+        raise Refused("Remove the control characters from the text.", field)
     return body
 
 
@@ -339,7 +312,7 @@ def return_with_question(entry: Entry, reviewer: User, text: str | None) -> Entr
     body = clean_body(text, "body", what="question")
     entry_type = entry_type_of(entry)
     if not may_review(entry, reviewer):
-        raise SignoffError("Only the trainee's assigned supervisor can return this entry.")
+        raise Refused("Only the trainee's assigned supervisor can return this entry.")
     model = type(entry)
     before = entry.status
     changed = db.session.execute(
@@ -349,7 +322,7 @@ def return_with_question(entry: Entry, reviewer: User, text: str | None) -> Entr
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:
-        raise SignoffError("This entry is no longer waiting for sign-off; nothing was returned.")
+        raise Refused("This entry is no longer waiting for sign-off; nothing was returned.")
     db.session.refresh(entry)
     note = _note(entry, reviewer, "question", body)
     record(
@@ -371,9 +344,9 @@ def return_with_question(entry: Entry, reviewer: User, text: str | None) -> Entr
 def answer(entry: Entry, trainee: User, text: str | None) -> EntryQuestion:
     """The trainee's answer to a question on their returned entry (kept with the entry)."""
     if entry.enrollment.trainee_id != trainee.id:
-        raise SignoffError("You can answer only on your own entries.")
+        raise Refused("You can answer only on your own entries.")
     if entry.status != "returned":
-        raise SignoffError("You can answer while the entry is returned to you.")
+        raise Refused("You can answer while the entry is returned to you.")
     body = clean_body(text, "body", what="answer")
     note = _note(entry, trainee, "answer", body)
     record(
@@ -404,9 +377,9 @@ def reopen(entry: Entry, staff: User, reason: str | None) -> Signature | None:
     """Staff reopen a signed or verified entry with a written reason: the signature is voided
     (and kept), the entry waits for sign-off again. Returns the voided signature, if any."""
     if not staff.is_staff:
-        raise SignoffError("Only program staff can reopen a signed record.")
+        raise Refused("Only program staff can reopen a signed record.")
     if entry.enrollment.trainee_id == staff.id:
-        raise SignoffError("You cannot reopen your own entry.")
+        raise Refused("You cannot reopen your own entry.")
     text = clean_body(reason, "reason", REASON_MIN, "reason for reopening")
     entry_type = entry_type_of(entry)
     model = type(entry)
@@ -422,10 +395,10 @@ def reopen(entry: Entry, staff: User, reason: str | None) -> Signature | None:
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:
-        raise SignoffError("Only a signed or verified entry can be reopened.")
+        raise Refused("Only a signed or verified entry can be reopened.")
     db.session.refresh(entry)
     signature = live_signature(entry)
-    before = signature_snapshot(signature) if signature is not None else None
+    before = audited(signature) if signature is not None else None
     now = utcnow()
     if signature is not None:
         voided = db.session.execute(
@@ -435,7 +408,7 @@ def reopen(entry: Entry, staff: User, reason: str | None) -> Signature | None:
             .execution_options(synchronize_session=False)
         )
         if voided.rowcount != 1:
-            raise SignoffError("The signature changed a moment ago; nothing was reopened.")
+            raise Refused("The signature changed a moment ago; nothing was reopened.")
         db.session.refresh(signature)
     _note(entry, staff, "reopen_reason", text)
     record(
@@ -446,7 +419,7 @@ def reopen(entry: Entry, staff: User, reason: str | None) -> Signature | None:
             "entry_type": entry_type,
             "entry_id": entry.id,
             "entry_status": entry.status,
-            "signature": signature_snapshot(signature) if signature is not None else None,
+            "signature": audited(signature) if signature is not None else None,
             "reason": text,
         },
         actor_id=staff.id,
@@ -483,11 +456,11 @@ class SignoffInfo:
 
 def _staff_recording(supervisor: User, staff: User) -> None:
     if not staff.is_staff:
-        raise SignoffError("Only program staff can record a supervisor's credentials.")
+        raise Refused("Only program staff can record a supervisor's credentials.")
     if not supervisor.is_supervisor:
-        raise SignoffError("This person is not a supervisor.")
+        raise Refused("This person is not a supervisor.")
     if supervisor.id == staff.id:
-        raise SignoffError("You cannot verify your own credentials: ask another staff member.")
+        raise Refused("You cannot verify your own credentials: ask another staff member.")
 
 
 def record_supervisor_credential(
@@ -501,6 +474,6 @@ def record_supervisor_credential(
         else:
             credential = eligibility.add_insurance(supervisor, data, None, today)
         verify_credential(credential, staff, method, note)
-    except (eligibility.EligibilityError, AdmissionError) as error:
-        raise SignoffError(error.message, error.field) from None
+    except Refused as error:
+        raise Refused(error.message, error.field) from None
     return credential

@@ -18,13 +18,16 @@ from flask_login import current_user
 
 from tracker.accounts.models import User
 from tracker.core import navigation, signoff_reader
+from tracker.core.errors import Refused
+from tracker.core.flow import or_404, owned_or_404, save
+from tracker.core.transaction import refuse
 from tracker.eligibility.queries import insurances_of, licences_of
 from tracker.eligibility.services import InsuranceInput, LicenceInput
 from tracker.extensions import db, limiter, utcnow
 from tracker.security.access import Staff, Supervisor, SupervisorOrStaff, Trainee, allow
 from tracker.signoffs import queries, services
 from tracker.signoffs.binding import verify_binding
-from tracker.signoffs.entries import Entry, entry_type_of, key_of, parse_key
+from tracker.signoffs.entries import ENTRY_MODELS, Entry, entry_type_of, key_of, parse_key
 from tracker.signoffs.forms import (
     AnswerForm,
     QuestionForm,
@@ -59,14 +62,6 @@ def signature_intact(signature, entry) -> bool:
 
 def _me():
     return current_user._get_current_object()
-
-
-def _attach(form, error: services.SignoffError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
 
 
 # -- the supervisor's home ------------------------------------------------------------------------
@@ -188,18 +183,15 @@ def sign():
     try:
         signatures = services.sign(entries, me, form.password.data)
     except services.BatchRefused as refused:
-        db.session.rollback()
-        flash(refused.message, "danger")
+        refuse(refused)
         for label, message in refused.problems:
             flash(f"{label}: {message}", "danger")
         return redirect(_back())
-    except services.SignoffError as error:
-        db.session.rollback()
+    except Refused as error:
         if error.field == "password":
             current_app.logger.warning("signature refused for user %s: wrong password", me.id)
-        flash(error.message, "danger")
+        refuse(error)
         return redirect(_back())
-    db.session.commit()
     count = len(signatures)
     flash(f"Signed {count} entr{'y' if count == 1 else 'ies'}.", "success")
     return redirect(_back())
@@ -211,21 +203,14 @@ def return_entry(entry_type: str, entry_id: int):
     """Send this one entry back to the trainee with a question."""
     item = _visible_or_404(entry_type, entry_id)
     form = QuestionForm()
-    if form.validate_on_submit():
-        try:
-            services.return_with_question(item, _me(), form.body.data)
-        except services.SignoffError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
-            flash("Returned to the trainee with your question.", "success")
-            return redirect(
-                url_for("signoffs.queue" if _me().is_supervisor else "signoffs.verification")
-            )
-    elif form.csrf_token.errors:
-        abort(400)
-    return _entry_page(item, question_form=form, status=422)
+    done = save(
+        form,
+        lambda: services.return_with_question(item, _me(), form.body.data),
+        "Returned to the trainee with your question.",
+        url_for("signoffs.queue" if _me().is_supervisor else "signoffs.verification"),
+    )
+    _stale_form_is_400(form)
+    return done or _entry_page(item, question_form=form, status=422)
 
 
 @bp.post("/<entry_type>/<int:entry_id>/reopen")
@@ -234,29 +219,26 @@ def reopen(entry_type: str, entry_id: int):
     """Staff reopen a signed record with a written reason; the signature is voided."""
     item = _visible_or_404(entry_type, entry_id)
     form = ReopenForm()
-    if form.validate_on_submit():
-        try:
-            services.reopen(item, _me(), form.reason.data)
-        except services.SignoffError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
-            flash("Reopened: the signature is voided and the entry waits for sign-off.", "success")
-            return redirect(url_for("signoffs.entry", entry_type=entry_type, entry_id=entry_id))
-    elif form.csrf_token.errors:
+    done = save(
+        form,
+        lambda: services.reopen(item, _me(), form.reason.data),
+        "Reopened: the signature is voided and the entry waits for sign-off.",
+        url_for("signoffs.entry", entry_type=entry_type, entry_id=entry_id),
+    )
+    _stale_form_is_400(form)
+    return done or _entry_page(item, reopen_form=form, status=422)
+
+
+def _stale_form_is_400(form) -> None:
+    if form.csrf_token.errors:
         abort(400)
-    return _entry_page(item, reopen_form=form, status=422)
 
 
 # -- the trainee's side of the thread -------------------------------------------------------------
 
 
 def _owned_or_404(entry_type: str, entry_id: int) -> Entry:
-    item = queries.owned_entry(entry_type, entry_id, current_user.id)
-    if item is None:
-        abort(404)
-    return item
+    return owned_or_404(or_404(ENTRY_MODELS.get(entry_type)), entry_id, trainee_id=current_user.id)
 
 
 def _trainee_page(entry_type: str, entry_id: int) -> str:
@@ -291,11 +273,9 @@ def answer(entry_type: str, entry_id: int):
     if form.validate_on_submit():
         try:
             services.answer(item, _me(), form.body.data)
-        except services.SignoffError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+        except Refused as error:
+            refuse(error)
         else:
-            db.session.commit()
             flash("Answer saved. Change the entry if needed, then submit it again.", "success")
     elif form.csrf_token.errors:
         abort(400)
@@ -356,11 +336,9 @@ def supervisor_credentials(user_id: int):
             services.record_supervisor_credential(
                 person, _me(), kind, data, form.method.data, form.note.data or "", today
             )
-        except services.SignoffError as error:
-            db.session.rollback()
-            _attach(form, error)
+        except Refused as error:
+            refuse(error, form)
         else:
-            db.session.commit()
             flash(f"The {kind} is recorded and verified.", "success")
             return redirect(url_for("signoffs.supervisor_credentials", user_id=person.id))
     elif form is not None and form.csrf_token.errors:

@@ -51,6 +51,20 @@ class SupervisedSession(db.Model):
     """A supervised KAP session: a de-identified client code, never client details."""
 
     __tablename__ = "supervised_sessions"
+    __audited__ = (
+        "enrollment_id",
+        "on",
+        "client_code",
+        "setting",
+        "route",
+        "trainee_role",
+        "supervision_mode",
+        "phases",
+        "duration_minutes",
+        "reflection",
+        "status",
+        "supervisor_id",
+    )
     __table_args__ = (
         CheckConstraint(f"setting IN ({_in(SETTINGS)})", name="setting"),
         CheckConstraint(f"route IN ({_in(ROUTES)})", name="route"),
@@ -134,6 +148,13 @@ class CasePresentation(db.Model):
     """A case presentation the trainee gave, optionally about one of their sessions."""
 
     __tablename__ = "case_presentations"
+    __audited__ = (
+        "enrollment_id",
+        "on",
+        "title",
+        "audience",
+        "session_id",
+    )
     __table_args__ = (
         CheckConstraint(f"audience IN ({_in(AUDIENCES)})", name="audience"),
         Index("ix_case_presentations_enrollment_on", "enrollment_id", "on"),

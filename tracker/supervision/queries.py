@@ -8,32 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.progress.facts import EnrollmentFacts
 from tracker.progress.requirements import RequirementSpec
 from tracker.progress.training_rules import counted_sessions
 from tracker.supervision.models import CasePresentation, SupervisedSession
-
-
-def owned_session(session_id: int, trainee_id: int) -> SupervisedSession | None:
-    """The session with `session_id` when it belongs to one of the trainee's enrollments."""
-    stmt = (
-        select(SupervisedSession)
-        .join(Enrollment, Enrollment.id == SupervisedSession.enrollment_id)
-        .where(SupervisedSession.id == session_id, Enrollment.trainee_id == trainee_id)
-    )
-    return db.session.scalar(stmt)
-
-
-def owned_presentation(presentation_id: int, trainee_id: int) -> CasePresentation | None:
-    """The presentation with `presentation_id` when it belongs to the trainee."""
-    stmt = (
-        select(CasePresentation)
-        .join(Enrollment, Enrollment.id == CasePresentation.enrollment_id)
-        .where(CasePresentation.id == presentation_id, Enrollment.trainee_id == trainee_id)
-    )
-    return db.session.scalar(stmt)
 
 
 def sessions_of(enrollment_id: int) -> Sequence[SupervisedSession]:

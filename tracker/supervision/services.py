@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tracker.audit.services import record
+from tracker.audit.services import added, audited, changed, deleted, record
+from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db, utcnow
 from tracker.supervision import client_codes
@@ -30,7 +31,6 @@ from tracker.supervision.models import (
 )
 from tracker.training.services import (
     ReadOnly,
-    TrainingError,
     check_training_date,
     clean_line,
     clean_text,
@@ -41,10 +41,6 @@ REFLECTION_MIN = 100
 REFLECTION_MAX = 5000
 DURATION_MIN = 15
 DURATION_MAX = 720
-
-
-class SupervisionError(TrainingError):
-    """A refused change to a session or presentation; `field` names the form field."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +72,7 @@ class PresentationInput:
 
 def _choice(value: str | None, allowed: dict[str, str], field: str, what: str) -> str:
     if value not in allowed:
-        raise SupervisionError(f"Choose the {what}.", field)
+        raise Refused(f"Choose the {what}.", field)
     return value
 
 
@@ -84,7 +80,7 @@ def _session_values(enrollment: Enrollment, data: SessionInput) -> dict[str, Any
     on = check_training_date(enrollment, data.on)
     problem = client_codes.code_problem(data.client_code)
     if problem:
-        raise SupervisionError(problem, "client_code")
+        raise Refused(problem, "client_code")
     setting = _choice(data.setting, SETTINGS, "setting", "setting")
     route = _choice(data.route, ROUTES, "route", "administration route")
     role = _choice(data.trainee_role, TRAINEE_ROLES, "trainee_role", "role you had")
@@ -95,16 +91,14 @@ def _session_values(enrollment: Enrollment, data: SessionInput) -> dict[str, Any
         bool(data.covers_integration),
     )
     if not any(phases):
-        raise SupervisionError(
+        raise Refused(
             "Tick at least one phase: preparation, dosing or integration.", "covers_preparation"
         )
     duration = data.duration_minutes
     if isinstance(duration, bool) or not isinstance(duration, int):
-        raise SupervisionError(
-            "Enter the duration as a whole number of minutes.", "duration_minutes"
-        )
+        raise Refused("Enter the duration as a whole number of minutes.", "duration_minutes")
     if not DURATION_MIN <= duration <= DURATION_MAX:
-        raise SupervisionError(
+        raise Refused(
             f"Enter between {DURATION_MIN} and {DURATION_MAX} minutes.", "duration_minutes"
         )
     reflection = clean_text(
@@ -125,38 +119,13 @@ def _session_values(enrollment: Enrollment, data: SessionInput) -> dict[str, Any
     }
 
 
-def session_snapshot(session: SupervisedSession) -> dict[str, Any]:
-    """The session's content as recorded in the audit trail."""
-    return {
-        "enrollment_id": session.enrollment_id,
-        "on": session.on,
-        "client_code": session.client_code,
-        "setting": session.setting,
-        "route": session.route,
-        "trainee_role": session.trainee_role,
-        "supervision_mode": session.supervision_mode,
-        "phases": session.phases,
-        "duration_minutes": session.duration_minutes,
-        "reflection": session.reflection,
-        "status": session.status,
-        "supervisor_id": session.supervisor_id,
-    }
-
-
 def create_session(enrollment: Enrollment | None, data: SessionInput) -> SupervisedSession:
     """Save a new session as a draft for an admitted enrollment."""
     enrollment = require_admitted(enrollment)
     values = _session_values(enrollment, data)
     session = SupervisedSession(enrollment_id=enrollment.id, status="draft", **values)
     session.enrollment = enrollment
-    db.session.add(session)
-    db.session.flush()
-    record(
-        "session.created",
-        session,
-        after=session_snapshot(session),
-        subject_user_id=enrollment.trainee_id,
-    )
+    added("session.created", session, subject_user_id=enrollment.trainee_id)
     return session
 
 
@@ -174,17 +143,7 @@ def update_session(session: SupervisedSession, data: SessionInput) -> Supervised
         "Only a draft or a returned session can be changed; withdraw a submitted one first.",
     )
     values = _session_values(session.enrollment, data)
-    before = session_snapshot(session)
-    for name, value in values.items():
-        setattr(session, name, value)
-    db.session.flush()
-    record(
-        "session.updated",
-        session,
-        before=before,
-        after=session_snapshot(session),
-        subject_user_id=session.enrollment.trainee_id,
-    )
+    changed("session.updated", session, values, subject_user_id=session.enrollment.trainee_id)
     return session
 
 
@@ -210,7 +169,7 @@ def submit_session(session: SupervisedSession) -> SupervisedSession:
     )
     # Recheck the content: the date may have become invalid since the draft was saved.
     check_training_date(session.enrollment, session.on)
-    before = session_snapshot(session)
+    before = audited(session)
     session.status = "submitted"
     session.submitted_at = utcnow()
     session.supervisor_id = primary_supervisor_id(session.enrollment_id)
@@ -219,7 +178,7 @@ def submit_session(session: SupervisedSession) -> SupervisedSession:
         "session.submitted",
         session,
         before=before,
-        after=session_snapshot(session),
+        after=audited(session),
         subject_user_id=session.enrollment.trainee_id,
     )
     return session
@@ -230,7 +189,7 @@ def withdraw_session(session: SupervisedSession) -> SupervisedSession:
     _require_status(
         session, ("submitted",), "Only a submitted session that is not signed can be withdrawn."
     )
-    before = session_snapshot(session)
+    before = audited(session)
     session.status = "draft"
     session.submitted_at = None
     session.supervisor_id = None
@@ -239,7 +198,7 @@ def withdraw_session(session: SupervisedSession) -> SupervisedSession:
         "session.withdrawn",
         session,
         before=before,
-        after=session_snapshot(session),
+        after=audited(session),
         subject_user_id=session.enrollment.trainee_id,
     )
     return session
@@ -248,28 +207,10 @@ def withdraw_session(session: SupervisedSession) -> SupervisedSession:
 def delete_session(session: SupervisedSession) -> None:
     """Delete a draft session."""
     _require_status(session, ("draft",), "Only a draft session can be deleted.")
-    record(
-        "session.deleted",
-        session,
-        before=session_snapshot(session),
-        subject_user_id=session.enrollment.trainee_id,
-    )
-    db.session.delete(session)
-    db.session.flush()
+    deleted("session.deleted", session, subject_user_id=session.enrollment.trainee_id)
 
 
 # -- case presentations -------------------------------------------------------------------------
-
-
-def presentation_snapshot(item: CasePresentation) -> dict[str, Any]:
-    """The presentation's content as recorded in the audit trail."""
-    return {
-        "enrollment_id": item.enrollment_id,
-        "on": item.on,
-        "title": item.title,
-        "audience": item.audience,
-        "session_id": item.session_id,
-    }
 
 
 def create_presentation(enrollment: Enrollment | None, data: PresentationInput) -> CasePresentation:
@@ -284,30 +225,16 @@ def create_presentation(enrollment: Enrollment | None, data: PresentationInput) 
             select(SupervisedSession.enrollment_id).where(SupervisedSession.id == session_id)
         )
         if owner != enrollment.id:
-            raise SupervisionError("Choose one of your own sessions, or none.", "session_id")
+            raise Refused("Choose one of your own sessions, or none.", "session_id")
     item = CasePresentation(
         enrollment_id=enrollment.id, on=on, title=title, audience=audience, session_id=session_id
     )
     item.enrollment = enrollment
-    db.session.add(item)
-    db.session.flush()
-    record(
-        "presentation.created",
-        item,
-        after=presentation_snapshot(item),
-        subject_user_id=enrollment.trainee_id,
-    )
+    added("presentation.created", item, subject_user_id=enrollment.trainee_id)
     return item
 
 
 def delete_presentation(item: CasePresentation) -> None:
     """Delete a case presentation."""
     require_admitted(item.enrollment)
-    record(
-        "presentation.deleted",
-        item,
-        before=presentation_snapshot(item),
-        subject_user_id=item.enrollment.trainee_id,
-    )
-    db.session.delete(item)
-    db.session.flush()
+    deleted("presentation.deleted", item, subject_user_id=item.enrollment.trainee_id)

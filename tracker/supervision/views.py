@@ -7,19 +7,21 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from tracker.core import navigation
+from tracker.core.errors import Refused
+from tracker.core.flow import confirmed, owned_or_404, save
 from tracker.core.signoff_reader import signoffs_of
+from tracker.core.transaction import refuse
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
-from tracker.extensions import db
 from tracker.security.access import Trainee, allow
 from tracker.standing import assess_one
 from tracker.supervision import queries, services
 from tracker.supervision.client_codes import new_client_code
 from tracker.supervision.forms import PresentationForm, SessionForm
-from tracker.supervision.models import SupervisedSession
+from tracker.supervision.models import CasePresentation, SupervisedSession
 from tracker.training.forms import ConfirmForm
-from tracker.training.pages import attach_error, closed_page
-from tracker.training.services import LoggingClosed, TrainingError, logging_open
+from tracker.training.pages import closed_page, when_closed
+from tracker.training.services import LoggingClosed, logging_open
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 navigation.register("Sessions", "supervision.sessions", Trainee, order=40)
@@ -32,10 +34,11 @@ def _enrollment() -> Enrollment | None:
 
 
 def _session_or_404(session_id: int) -> SupervisedSession:
-    session = queries.owned_session(session_id, current_user.id)
-    if session is None:
-        abort(404)
-    return session
+    return owned_or_404(SupervisedSession, session_id, trainee_id=current_user.id)
+
+
+def _session_url(session: SupervisedSession) -> str:
+    return url_for("supervision.view_session", session_id=session.id)
 
 
 def _confirm_or_400() -> None:
@@ -103,20 +106,13 @@ def new_session():
     form = SessionForm()
     if request.method == "GET":
         form.client_code.data = new_client_code()
-    if form.validate_on_submit():
-        try:
-            session = services.create_session(enrollment, _session_input(form))
-        except LoggingClosed:
-            db.session.rollback()
-            return closed_page(enrollment, WHAT)
-        except TrainingError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Session saved as a draft. Submit it when it is ready for sign-off.", "success")
-            return redirect(url_for("supervision.view_session", session_id=session.id))
-    return _form_page(form, "Record a supervised session")
+    return save(
+        form,
+        lambda: services.create_session(enrollment, _session_input(form)),
+        "Session saved as a draft. Submit it when it is ready for sign-off.",
+        _session_url,
+        when_closed(enrollment, WHAT),
+    ) or _form_page(form, "Record a supervised session")
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -148,20 +144,13 @@ def edit_session(session_id: int):
         )
         return redirect(url_for("supervision.view_session", session_id=session.id))
     form = SessionForm(obj=session if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_session(session, _session_input(form))
-        except LoggingClosed:
-            db.session.rollback()
-            return closed_page(enrollment, WHAT)
-        except TrainingError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Session updated.", "success")
-            return redirect(url_for("supervision.view_session", session_id=session.id))
-    return _form_page(form, "Edit a supervised session", session)
+    return save(
+        form,
+        lambda: services.update_session(session, _session_input(form)),
+        "Session updated.",
+        _session_url(session),
+        when_closed(enrollment, WHAT),
+    ) or _form_page(form, "Edit a supervised session", session)
 
 
 def _transition(session_id: int, action, done: str):
@@ -171,13 +160,10 @@ def _transition(session_id: int, action, done: str):
     try:
         action(session)
     except LoggingClosed:
-        db.session.rollback()
         return closed_page(enrollment, WHAT)
-    except TrainingError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    except Refused as error:
+        refuse(error)
         return redirect(url_for("supervision.view_session", session_id=session_id))
-    db.session.commit()
     flash(done, "success")
     return None
 
@@ -246,42 +232,33 @@ def new_presentation():
         SelectChoice(str(s.id), f"{s.on.isoformat()} · {s.client_code}")
         for s in queries.sessions_of(enrollment.id)
     ]
-    if form.validate_on_submit():
-        data = services.PresentationInput(
-            on=form.on.data,
-            title=form.title.data or "",
-            audience=form.audience.data or "",
-            session_id=_session_choice(form.session_id.data),
-        )
-        try:
-            services.create_presentation(enrollment, data)
-        except LoggingClosed:
-            db.session.rollback()
-            return closed_page(enrollment, "case presentations")
-        except TrainingError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Case presentation recorded.", "success")
-            return redirect(url_for("supervision.presentations"))
-    return render_template("supervision/presentation_form.html", form=form)
+    return save(
+        form,
+        lambda: services.create_presentation(enrollment, _presentation_input(form)),
+        "Case presentation recorded.",
+        url_for("supervision.presentations"),
+        when_closed(enrollment, "case presentations"),
+    ) or render_template("supervision/presentation_form.html", form=form)
+
+
+def _presentation_input(form: PresentationForm) -> services.PresentationInput:
+    return services.PresentationInput(
+        on=form.on.data,
+        title=form.title.data or "",
+        audience=form.audience.data or "",
+        session_id=_session_choice(form.session_id.data),
+    )
 
 
 @bp.post("/presentations/<int:presentation_id>/delete")
 @allow(Trainee)
 def delete_presentation(presentation_id: int):
     """Delete a case presentation."""
-    item = queries.owned_presentation(presentation_id, current_user.id)
-    if item is None:
-        abort(404)
-    _confirm_or_400()
-    enrollment = item.enrollment
-    try:
-        services.delete_presentation(item)
-    except LoggingClosed:
-        db.session.rollback()
-        return closed_page(enrollment, "case presentations")
-    db.session.commit()
-    flash("Case presentation deleted.", "success")
-    return redirect(url_for("supervision.presentations"))
+    item = owned_or_404(CasePresentation, presentation_id, trainee_id=current_user.id)
+    return confirmed(
+        ConfirmForm(),
+        lambda: services.delete_presentation(item),
+        "Case presentation deleted.",
+        url_for("supervision.presentations"),
+        when_closed(item.enrollment, "case presentations"),
+    )

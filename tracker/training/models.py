@@ -58,6 +58,15 @@ class DidacticEntry(_LoggedEntry, db.Model):
     """Didactic hours under one curriculum topic (step 5)."""
 
     __tablename__ = "didactic_entries"
+    __audited__ = (
+        "enrollment_id",
+        "on",
+        "topic_code",
+        "hours",
+        "provider",
+        "note",
+        "status",
+    )
     __table_args__ = (
         CheckConstraint("hours > 0 AND hours <= 12", name="hours"),
         CheckConstraint(f"status IN ({_in(ENTRY_STATUSES)})", name="status"),
@@ -75,6 +84,15 @@ class ExperientialEntry(_LoggedEntry, db.Model):
     """An experiential activity (step 6); a personal session is an attestation only."""
 
     __tablename__ = "experiential_entries"
+    __audited__ = (
+        "enrollment_id",
+        "kind",
+        "on",
+        "hours",
+        "facilitator",
+        "note",
+        "status",
+    )
     __table_args__ = (
         CheckConstraint("hours > 0 AND hours <= 12", name="hours"),
         CheckConstraint(f"status IN ({_in(ENTRY_STATUSES)})", name="status"),
@@ -98,6 +116,15 @@ class ContinuingEducation(db.Model):
     """CE credits or peer consultation hours (step 9), with an optional certificate file."""
 
     __tablename__ = "continuing_education"
+    __audited__ = (
+        "enrollment_id",
+        "kind",
+        "on",
+        "title",
+        "provider",
+        "amount",
+        "file_id",
+    )
     __table_args__ = (
         CheckConstraint("amount > 0 AND amount <= 40", name="amount"),
         CheckConstraint(f"kind IN ({_in(CE_KINDS)})", name="kind"),

@@ -1,10 +1,11 @@
 """What the trainee's logging pages (training's and supervision's) share: the page shown while
-logging is closed, and a service's refusal shown on its form."""
+logging is closed, and the answer to a refusal because it is closed."""
 
 from __future__ import annotations
 
-from flask import flash, render_template, request
+from flask import render_template, request
 
+from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
 from tracker.training import services
 
@@ -18,10 +19,10 @@ def closed_page(enrollment: Enrollment | None, what: str = "training"):
     )
 
 
-def attach_error(form, error: services.TrainingError) -> None:
-    """Show a service's refusal next to its field, or at the top of the page."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "danger")
+def when_closed(enrollment: Enrollment | None, what: str = "training"):
+    """Answer a refusal because logging is closed with the page that explains it."""
+
+    def page(error: Refused):
+        return closed_page(enrollment, what) if isinstance(error, services.LoggingClosed) else None
+
+    return page

@@ -6,12 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.progress.certification_rules import current_cycle
 from tracker.progress.facts import EnrollmentFacts
@@ -27,17 +25,6 @@ from tracker.standing import assess_one
 from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
 
 ZERO = Decimal(0)
-Owned = TypeVar("Owned", DidacticEntry, ExperientialEntry, ContinuingEducation)
-
-
-def owned_record(model: type[Owned], record_id: int, trainee_id: int) -> Owned | None:
-    """The record with `record_id` when it belongs to one of the trainee's enrollments."""
-    stmt = (
-        select(model)
-        .join(Enrollment, Enrollment.id == model.enrollment_id)
-        .where(model.id == record_id, Enrollment.trainee_id == trainee_id)
-    )
-    return db.session.scalar(stmt)
 
 
 def didactic_entries(enrollment_id: int) -> Sequence[DidacticEntry]:

@@ -1,7 +1,7 @@
 """The rules for logging didactic hours, experiential activities and continuing education.
 
 Every function here flushes and records an audit event; the caller commits. A refused change
-raises `TrainingError` naming the field, and changes nothing. Status and verification are never
+raises `Refused` naming the field, and changes nothing. Status and verification are never
 taken from the trainee's input: a new entry is `pending`, an edited returned entry goes back to
 `pending`, and a verified entry is read-only.
 """
@@ -10,22 +10,21 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import func, select
 
-from tracker.audit.services import record
+from tracker.audit.services import added, changed, deleted
 from tracker.core.clock import today_in
-from tracker.documents.storage import UploadError, save_upload
+from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.progress.requirements import EXPERIENTIAL_KINDS, RequirementSpec
 from tracker.training.models import (
-    CE_KINDS,
-    ContinuingEducation,
     DidacticEntry,
     ExperientialEntry,
 )
@@ -33,7 +32,6 @@ from tracker.training.models import (
 QUARTER = Decimal("0.25")
 MAX_ENTRY_HOURS = Decimal(12)
 MAX_DAY_HOURS = Decimal(24)
-MAX_CE_AMOUNT = Decimal(40)
 CE_YEARS_BACK = 5
 LINE_LIMIT = 200
 NOTE_LIMIT = 2000
@@ -43,20 +41,11 @@ _NOTE_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
-class TrainingError(Exception):
-    """A refused change; `field` names the form field the message belongs to (or None)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class LoggingClosed(TrainingError):
+class LoggingClosed(Refused):
     """The enrollment is not admitted, so nothing may be logged or changed."""
 
 
-class ReadOnly(TrainingError):
+class ReadOnly(Refused):
     """The record is verified (or signed) and can no longer be changed by the trainee."""
 
 
@@ -81,25 +70,6 @@ class ExperientialInput:
     facilitator: str
     note: str = ""
     attested: bool = False
-
-
-@dataclass(frozen=True)
-class ContinuingEducationInput:
-    """What the trainee typed for a CE or consultation record."""
-
-    kind: str
-    on: date | None
-    title: str
-    provider: str
-    amount: Any
-
-
-@dataclass(frozen=True)
-class Upload:
-    """An uploaded file: its stream and the name the browser gave."""
-
-    stream: IO[bytes]
-    filename: str | None
 
 
 # -- shared checks (also used by supervision) ---------------------------------------------------
@@ -152,10 +122,10 @@ def months_before(day: date, months: int) -> date:
 def check_training_date(enrollment: Enrollment, on: date | None, field: str = "on") -> date:
     """A training date: not in the future (program time zone), not before the cohort began."""
     if on is None:
-        raise TrainingError("Enter the date.", field)
+        raise Refused("Enter the date.", field)
     today = program_today(enrollment)
     if on > today:
-        raise TrainingError(
+        raise Refused(
             f"The date cannot be in the future (today is {today.isoformat()} in the program's "
             "time zone).",
             field,
@@ -163,14 +133,14 @@ def check_training_date(enrollment: Enrollment, on: date | None, field: str = "o
     cohort = enrollment.cohort
     if cohort is not None:
         if on < cohort.starts_on:
-            raise TrainingError(
+            raise Refused(
                 f"The date is before your cohort started on {cohort.starts_on.isoformat()}.",
                 field,
             )
     else:
         earliest = years_before(today, CE_YEARS_BACK)
         if on < earliest:
-            raise TrainingError(
+            raise Refused(
                 f"The date is more than {CE_YEARS_BACK} years ago (before {earliest.isoformat()}).",
                 field,
             )
@@ -181,11 +151,11 @@ def clean_line(value: str | None, field: str, what: str, limit: int = LINE_LIMIT
     """A required single line: trimmed, 1 to `limit` characters, no control characters."""
     text = (value or "").strip()
     if not text:
-        raise TrainingError(f"Enter the {what}.", field)
+        raise Refused(f"Enter the {what}.", field)
     if len(text) > limit:
-        raise TrainingError(f"Use at most {limit} characters.", field)
+        raise Refused(f"Use at most {limit} characters.", field)
     if _LINE_FORBIDDEN.search(text):
-        raise TrainingError(
+        raise Refused(
             "Use ordinary text on one line (no control characters or angle brackets).", field
         )
     return text
@@ -197,33 +167,33 @@ def clean_text(
     """Free text of `minimum` to `limit` characters; line breaks and tabs allowed."""
     text = (value or "").replace("\r\n", "\n").strip()
     if len(text) > limit:
-        raise TrainingError(f"Use at most {limit} characters.", field)
+        raise Refused(f"Use at most {limit} characters.", field)
     if len(text) < minimum:
-        raise TrainingError(
+        raise Refused(
             f"Write at least {minimum} characters of {what} (you wrote {len(text)}).", field
         )
     if _NOTE_FORBIDDEN.search(text):
-        raise TrainingError("Remove the control characters from the text.", field)
+        raise Refused("Remove the control characters from the text.", field)
     return text
 
 
 def parse_quarter_hours(value: Any, field: str, maximum: Decimal, unit: str = "hours") -> Decimal:
     """A positive amount in quarter units, at most `maximum`."""
     if isinstance(value, bool) or value is None:
-        raise TrainingError(f"Enter the number of {unit}.", field)
+        raise Refused(f"Enter the number of {unit}.", field)
     text = str(value).strip()
     if not _NUMBER.match(text):
-        raise TrainingError(f"Enter the {unit} as a number, such as 1.5.", field)
+        raise Refused(f"Enter the {unit} as a number, such as 1.5.", field)
     try:
         amount = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-        raise TrainingError(f"Enter the {unit} as a number, such as 1.5.", field) from None
+        raise Refused(f"Enter the {unit} as a number, such as 1.5.", field) from None
     if amount <= 0:
-        raise TrainingError(f"The {unit} must be more than 0.", field)
+        raise Refused(f"The {unit} must be more than 0.", field)
     if amount > maximum:
-        raise TrainingError(f"At most {_fmt(maximum)} {unit} per entry.", field)
+        raise Refused(f"At most {_fmt(maximum)} {unit} per entry.", field)
     if amount % QUARTER != 0:
-        raise TrainingError(f"Use quarter {unit} (.25, .5 or .75).", field)
+        raise Refused(f"Use quarter {unit} (.25, .5 or .75).", field)
     return amount.quantize(Decimal("0.01"))
 
 
@@ -268,11 +238,37 @@ def _check_day_cap(enrollment: Enrollment, on: date, hours: Decimal, exclude: An
     already = hours_logged_on(enrollment.trainee_id, on, exclude)
     if already + hours > MAX_DAY_HOURS:
         room = max(MAX_DAY_HOURS - already, Decimal(0))
-        raise TrainingError(
+        raise Refused(
             f"At most {_fmt(MAX_DAY_HOURS)} hours can be logged for one day: {_fmt(already)} "
             f"hours are already logged for {on.isoformat()}, so at most {_fmt(room)} more fit.",
             "hours",
         )
+
+
+# -- hours entries: what didactic and experiential entries share ------------------------------
+
+
+def _log_entry(model: type, kind: str, values_of: Callable, enrollment: Any, data: Any) -> Any:
+    enrollment = require_admitted(enrollment)
+    entry = model(
+        enrollment_id=enrollment.id, status="pending", **values_of(enrollment, data, exclude=None)
+    )
+    entry.enrollment = enrollment
+    added(f"{kind}.logged", entry, subject_user_id=enrollment.trainee_id)
+    return entry
+
+
+def _update_entry(kind: str, values_of: Callable, entry: Any, data: Any) -> Any:
+    _require_changeable(entry)
+    values = values_of(entry.enrollment, data, exclude=entry)
+    trainee_id = entry.enrollment.trainee_id
+    changed(f"{kind}.updated", entry, {**values, "status": "pending"}, subject_user_id=trainee_id)
+    return entry
+
+
+def _delete_entry(kind: str, entry: Any) -> None:
+    _require_changeable(entry)
+    deleted(f"{kind}.deleted", entry, subject_user_id=entry.enrollment.trainee_id)
 
 
 # -- didactic entries ---------------------------------------------------------------------------
@@ -282,7 +278,7 @@ def _didactic_values(enrollment: Enrollment, data: DidacticInput, exclude: Any) 
     spec = _spec(enrollment)
     topic = spec.topic(data.topic_code or "")
     if topic is None:
-        raise TrainingError("Choose a topic from your program's curriculum.", "topic_code")
+        raise Refused("Choose a topic from your program's curriculum.", "topic_code")
     on = check_training_date(enrollment, data.on)
     hours = parse_quarter_hours(data.hours, "hours", MAX_ENTRY_HOURS)
     provider = clean_line(data.provider, "provider", "course or provider")
@@ -297,63 +293,19 @@ def _didactic_values(enrollment: Enrollment, data: DidacticInput, exclude: Any) 
     }
 
 
-def didactic_snapshot(entry: DidacticEntry) -> dict[str, Any]:
-    """The entry's content as recorded in the audit trail."""
-    return {
-        "enrollment_id": entry.enrollment_id,
-        "on": entry.on,
-        "topic_code": entry.topic_code,
-        "hours": entry.hours,
-        "provider": entry.provider,
-        "note": entry.note,
-        "status": entry.status,
-    }
-
-
 def log_didactic(enrollment: Enrollment | None, data: DidacticInput) -> DidacticEntry:
     """Record didactic hours for an admitted enrollment (status pending)."""
-    enrollment = require_admitted(enrollment)
-    values = _didactic_values(enrollment, data, exclude=None)
-    entry = DidacticEntry(enrollment_id=enrollment.id, status="pending", **values)
-    entry.enrollment = enrollment
-    db.session.add(entry)
-    db.session.flush()
-    record(
-        "didactic.logged",
-        entry,
-        after=didactic_snapshot(entry),
-        subject_user_id=enrollment.trainee_id,
-    )
-    return entry
+    return _log_entry(DidacticEntry, "didactic", _didactic_values, enrollment, data)
 
 
 def update_didactic(entry: DidacticEntry, data: DidacticInput) -> DidacticEntry:
     """Change an entry that is not verified; a returned entry goes back to pending."""
-    _require_changeable(entry)
-    values = _didactic_values(entry.enrollment, data, exclude=entry)
-    before = didactic_snapshot(entry)
-    for name, value in values.items():
-        setattr(entry, name, value)
-    entry.status = "pending"
-    db.session.flush()
-    record(
-        "didactic.updated",
-        entry,
-        before=before,
-        after=didactic_snapshot(entry),
-        subject_user_id=entry.enrollment.trainee_id,
-    )
-    return entry
+    return _update_entry("didactic", _didactic_values, entry, data)
 
 
 def delete_didactic(entry: DidacticEntry) -> None:
     """Remove an entry that is not verified."""
-    _require_changeable(entry)
-    before = didactic_snapshot(entry)
-    trainee_id = entry.enrollment.trainee_id
-    record("didactic.deleted", entry, before=before, subject_user_id=trainee_id)
-    db.session.delete(entry)
-    db.session.flush()
+    _delete_entry("didactic", entry)
 
 
 # -- experiential entries -----------------------------------------------------------------------
@@ -375,26 +327,26 @@ def _check_personal_session(
     enrollment: Enrollment, spec: RequirementSpec, data: ExperientialInput, exclude: Any
 ) -> None:
     if spec.personal_session_policy == "none" or spec.personal_sessions_max == 0:
-        raise TrainingError(
+        raise Refused(
             "Your program does not include personal ketamine sessions, so they cannot be logged.",
             "kind",
         )
     lock_enrollment(enrollment)
     logged = _personal_sessions(enrollment.id, exclude)
     if logged >= spec.personal_sessions_max:
-        raise TrainingError(
+        raise Refused(
             f"Your program counts at most {spec.personal_sessions_max} personal sessions and "
             f"{logged} {'is' if logged == 1 else 'are'} already logged.",
             "kind",
         )
     if (data.note or "").strip():
-        raise TrainingError(
+        raise Refused(
             "A personal session is an attestation of completion only: leave the note empty "
             "(no dose, effects or health details).",
             "note",
         )
     if not data.attested:
-        raise TrainingError("Confirm that you completed this personal ketamine session.", "attest")
+        raise Refused("Confirm that you completed this personal ketamine session.", "attest")
 
 
 def _experiential_values(
@@ -402,7 +354,7 @@ def _experiential_values(
 ) -> dict[str, Any]:
     spec = _spec(enrollment)
     if data.kind not in EXPERIENTIAL_KINDS:
-        raise TrainingError("Choose one of the listed activities.", "kind")
+        raise Refused("Choose one of the listed activities.", "kind")
     if data.kind == PERSONAL:
         _check_personal_session(enrollment, spec, data, exclude)
     on = check_training_date(enrollment, data.on)
@@ -413,180 +365,19 @@ def _experiential_values(
     return {"kind": data.kind, "on": on, "hours": hours, "facilitator": facilitator, "note": note}
 
 
-def experiential_snapshot(entry: ExperientialEntry) -> dict[str, Any]:
-    """The entry's content as recorded in the audit trail."""
-    return {
-        "enrollment_id": entry.enrollment_id,
-        "kind": entry.kind,
-        "on": entry.on,
-        "hours": entry.hours,
-        "facilitator": entry.facilitator,
-        "note": entry.note,
-        "status": entry.status,
-    }
-
-
 def log_experiential(enrollment: Enrollment | None, data: ExperientialInput) -> ExperientialEntry:
     """Record an experiential activity for an admitted enrollment (status pending)."""
-    enrollment = require_admitted(enrollment)
-    values = _experiential_values(enrollment, data, exclude=None)
-    entry = ExperientialEntry(enrollment_id=enrollment.id, status="pending", **values)
-    entry.enrollment = enrollment
-    db.session.add(entry)
-    db.session.flush()
-    record(
-        "experiential.logged",
-        entry,
-        after=experiential_snapshot(entry),
-        subject_user_id=enrollment.trainee_id,
-    )
-    return entry
+    return _log_entry(ExperientialEntry, "experiential", _experiential_values, enrollment, data)
 
 
 def update_experiential(entry: ExperientialEntry, data: ExperientialInput) -> ExperientialEntry:
     """Change an entry that is not verified; a returned entry goes back to pending."""
-    _require_changeable(entry)
-    values = _experiential_values(entry.enrollment, data, exclude=entry)
-    before = experiential_snapshot(entry)
-    for name, value in values.items():
-        setattr(entry, name, value)
-    entry.status = "pending"
-    db.session.flush()
-    record(
-        "experiential.updated",
-        entry,
-        before=before,
-        after=experiential_snapshot(entry),
-        subject_user_id=entry.enrollment.trainee_id,
-    )
-    return entry
+    return _update_entry("experiential", _experiential_values, entry, data)
 
 
 def delete_experiential(entry: ExperientialEntry) -> None:
     """Remove an entry that is not verified."""
-    _require_changeable(entry)
-    record(
-        "experiential.deleted",
-        entry,
-        before=experiential_snapshot(entry),
-        subject_user_id=entry.enrollment.trainee_id,
-    )
-    db.session.delete(entry)
-    db.session.flush()
-
-
-# -- continuing education -----------------------------------------------------------------------
-
-
-def _ce_values(enrollment: Enrollment, data: ContinuingEducationInput) -> dict[str, Any]:
-    if data.kind not in CE_KINDS:
-        raise TrainingError("Choose CE credits or peer consultation hours.", "kind")
-    if data.on is None:
-        raise TrainingError("Enter the date.", "on")
-    today = program_today(enrollment)
-    if data.on > today:
-        raise TrainingError(
-            f"The date cannot be in the future (today is {today.isoformat()} in the program's "
-            "time zone).",
-            "on",
-        )
-    earliest = years_before(today, CE_YEARS_BACK)
-    if data.on < earliest:
-        raise TrainingError(
-            f"The date is more than {CE_YEARS_BACK} years ago (before {earliest.isoformat()}).",
-            "on",
-        )
-    unit = "credits" if data.kind == "ce" else "hours"
-    return {
-        "kind": data.kind,
-        "on": data.on,
-        "title": clean_line(data.title, "title", "title"),
-        "provider": clean_line(data.provider, "provider", "provider"),
-        "amount": parse_quarter_hours(data.amount, "amount", MAX_CE_AMOUNT, unit),
-    }
-
-
-def ce_snapshot(item: ContinuingEducation) -> dict[str, Any]:
-    """The record's content as recorded in the audit trail."""
-    return {
-        "enrollment_id": item.enrollment_id,
-        "kind": item.kind,
-        "on": item.on,
-        "title": item.title,
-        "provider": item.provider,
-        "amount": item.amount,
-        "file_id": item.file_id,
-    }
-
-
-def _store_certificate(
-    enrollment: Enrollment, upload: Upload | None, uploaded_by_id: int | None
-) -> int | None:
-    if upload is None:
-        return None
-    try:
-        stored = save_upload(upload.stream, upload.filename, enrollment.trainee_id, uploaded_by_id)
-    except UploadError as error:
-        raise TrainingError(str(error), "certificate") from None
-    return stored.id
-
-
-def _require_ce_open(enrollment: Enrollment | None) -> Enrollment:
-    # Certified trainees log CE too; certificates come with a later feature, so admitted for now.
-    return require_admitted(enrollment)
-
-
-def log_ce(
-    enrollment: Enrollment | None,
-    data: ContinuingEducationInput,
-    upload: Upload | None = None,
-    uploaded_by_id: int | None = None,
-) -> ContinuingEducation:
-    """Record CE credits or consultation hours, storing the certificate when one is given."""
-    enrollment = _require_ce_open(enrollment)
-    values = _ce_values(enrollment, data)
-    # The upload is stored last, once everything else passed, so a refusal leaves no file.
-    file_id = _store_certificate(enrollment, upload, uploaded_by_id)
-    item = ContinuingEducation(enrollment_id=enrollment.id, file_id=file_id, **values)
-    item.enrollment = enrollment
-    db.session.add(item)
-    db.session.flush()
-    record("ce.logged", item, after=ce_snapshot(item), subject_user_id=enrollment.trainee_id)
-    return item
-
-
-def update_ce(
-    item: ContinuingEducation,
-    data: ContinuingEducationInput,
-    upload: Upload | None = None,
-    uploaded_by_id: int | None = None,
-) -> ContinuingEducation:
-    """Change a CE record; a new certificate replaces the old one."""
-    enrollment = _require_ce_open(item.enrollment)
-    values = _ce_values(enrollment, data)
-    before = ce_snapshot(item)
-    file_id = _store_certificate(enrollment, upload, uploaded_by_id)
-    for name, value in values.items():
-        setattr(item, name, value)
-    if file_id is not None:
-        item.file_id = file_id
-    db.session.flush()
-    record(
-        "ce.updated",
-        item,
-        before=before,
-        after=ce_snapshot(item),
-        subject_user_id=enrollment.trainee_id,
-    )
-    return item
-
-
-def delete_ce(item: ContinuingEducation) -> None:
-    """Remove a CE record (its certificate file stays in the trainee's files)."""
-    enrollment = _require_ce_open(item.enrollment)
-    record("ce.deleted", item, before=ce_snapshot(item), subject_user_id=enrollment.trainee_id)
-    db.session.delete(item)
-    db.session.flush()
+    _delete_entry("experiential", entry)
 
 
 def _spec(enrollment: Enrollment) -> RequirementSpec:

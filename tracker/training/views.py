@@ -3,19 +3,19 @@ education, with totals against the requirement set."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from tracker.core import navigation
+from tracker.core.flow import RecordFlow, owned_or_404
 from tracker.core.signoff_reader import signoffs_of
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
-from tracker.extensions import db
 from tracker.progress.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
 from tracker.security.access import Trainee, allow
 from tracker.standing import assess_one
-from tracker.training import queries, services
+from tracker.training import continuing_education, queries, services
 from tracker.training.forms import (
     ConfirmForm,
     ContinuingEducationForm,
@@ -23,7 +23,7 @@ from tracker.training.forms import (
     ExperientialForm,
 )
 from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
-from tracker.training.pages import attach_error, closed_page
+from tracker.training.pages import closed_page, when_closed
 from tracker.training.services import logging_open
 
 bp = Blueprint("training", __name__, url_prefix="/training")
@@ -39,23 +39,7 @@ def _enrollment() -> Enrollment | None:
 
 
 def _owned_or_404(model, record_id: int):
-    item = queries.owned_record(model, record_id, current_user.id)
-    if item is None:
-        abort(404)
-    return item
-
-
-def _confirm_or_400() -> None:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-
-
-def _refused(error: services.TrainingError, enrollment: Enrollment | None, back: str):
-    db.session.rollback()
-    if isinstance(error, services.LoggingClosed):
-        return closed_page(enrollment)
-    flash(error.message, "danger")
-    return redirect(url_for(back))
+    return owned_or_404(model, record_id, trainee_id=current_user.id)
 
 
 # -- hours: didactic and experiential -----------------------------------------------------------
@@ -105,75 +89,65 @@ def _didactic_input(form: DidacticForm) -> services.DidacticInput:
     )
 
 
-@bp.route("/didactic/new", methods=["GET", "POST"])
-@allow(Trainee)
-def new_didactic():
-    """Log didactic hours."""
-    enrollment = _enrollment()
+def _open_and_unverified(enrollment: Enrollment | None, entry=None):
     if not logging_open(enrollment):
         return closed_page(enrollment)
-    form = _didactic_form(enrollment)
-    if form.validate_on_submit():
-        try:
-            services.log_didactic(enrollment, _didactic_input(form))
-        except services.LoggingClosed:
-            db.session.rollback()
-            return closed_page(enrollment)
-        except services.TrainingError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Didactic hours logged; they wait for verification.", "success")
-            return redirect(url_for("training.hours"))
-    return render_template(
-        "training/form.html", form=form, title="Log didactic hours", kind="didactic"
-    )
-
-
-@bp.route("/didactic/<int:entry_id>/edit", methods=["GET", "POST"])
-@allow(Trainee)
-def edit_didactic(entry_id: int):
-    """Change a didactic entry until it is verified."""
-    entry = _owned_or_404(DidacticEntry, entry_id)
-    enrollment = entry.enrollment
-    if not logging_open(enrollment):
-        return closed_page(enrollment)
-    if entry.is_verified:
+    if entry is not None and entry.is_verified:
         flash("This entry is verified and can no longer be changed.", "danger")
         return redirect(url_for("training.hours"))
-    form = _didactic_form(enrollment, entry)
-    if form.validate_on_submit():
-        try:
-            services.update_didactic(entry, _didactic_input(form))
-        except services.LoggingClosed:
-            db.session.rollback()
-            return closed_page(enrollment)
-        except services.TrainingError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Didactic entry updated.", "success")
-            return redirect(url_for("training.hours"))
-    return render_template(
-        "training/form.html", form=form, title="Edit didactic hours", kind="didactic", entry=entry
+    return None
+
+
+def _entry_flow(model, form, page, log, update, delete, added: str, what: str) -> RecordFlow:
+    """An hours entry: logged, changed and deleted by its trainee until it is verified."""
+    return RecordFlow(
+        owner=lambda entry: entry.enrollment if entry is not None else _enrollment(),
+        find=lambda entry_id: _owned_or_404(model, entry_id),
+        form=form,
+        add=lambda enrollment, form: log(enrollment, form),
+        change=update,
+        remove=delete,
+        page=page,
+        back="training.hours",
+        added=added,
+        changed=f"{what} updated.",
+        removed=f"{what} deleted.",
+        blocked=_open_and_unverified,
+        refused_page=when_closed,
     )
 
 
-@bp.post("/didactic/<int:entry_id>/delete")
-@allow(Trainee)
-def delete_didactic(entry_id: int):
-    """Delete a didactic entry until it is verified."""
-    entry = _owned_or_404(DidacticEntry, entry_id)
-    _confirm_or_400()
-    try:
-        services.delete_didactic(entry)
-    except services.TrainingError as error:
-        return _refused(error, entry.enrollment, "training.hours")
-    db.session.commit()
-    flash("Didactic entry deleted.", "success")
-    return redirect(url_for("training.hours"))
+def _didactic_page(form: DidacticForm, enrollment: Enrollment, entry=None):
+    title = "Edit didactic hours" if entry is not None else "Log didactic hours"
+    return render_template(
+        "training/form.html", form=form, title=title, kind="didactic", entry=entry
+    )
+
+
+DIDACTIC = _entry_flow(
+    DidacticEntry,
+    _didactic_form,
+    _didactic_page,
+    lambda enrollment, form: services.log_didactic(enrollment, _didactic_input(form)),
+    lambda entry, form: services.update_didactic(entry, _didactic_input(form)),
+    services.delete_didactic,
+    "Didactic hours logged; they wait for verification.",
+    "Didactic entry",
+)
+
+
+DIDACTIC.routes(
+    bp,
+    Trainee,
+    "/didactic",
+    "entry_id",
+    ("new_didactic", "edit_didactic", "delete_didactic"),
+    (
+        "Log didactic hours.",
+        "Change a didactic entry until it is verified.",
+        "Delete a didactic entry until it is verified.",
+    ),
+)
 
 
 def _experiential_form(
@@ -203,82 +177,43 @@ def _experiential_input(form: ExperientialForm) -> services.ExperientialInput:
     )
 
 
-def _experiential_page(form: ExperientialForm, enrollment: Enrollment, title: str, entry=None):
+def _experiential_page(form: ExperientialForm, enrollment: Enrollment, entry=None):
     return render_template(
         "training/form.html",
         form=form,
-        title=title,
+        title="Edit an experiential activity"
+        if entry is not None
+        else "Log an experiential activity",
         kind="experiential",
         entry=entry,
         personal_policy=enrollment.requirements.spec.personal_session_policy,
     )
 
 
-@bp.route("/experiential/new", methods=["GET", "POST"])
-@allow(Trainee)
-def new_experiential():
-    """Log an experiential activity."""
-    enrollment = _enrollment()
-    if not logging_open(enrollment):
-        return closed_page(enrollment)
-    form = _experiential_form(enrollment)
-    if form.validate_on_submit():
-        try:
-            services.log_experiential(enrollment, _experiential_input(form))
-        except services.LoggingClosed:
-            db.session.rollback()
-            return closed_page(enrollment)
-        except services.TrainingError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Experiential activity logged; it waits for verification.", "success")
-            return redirect(url_for("training.hours"))
-    return _experiential_page(form, enrollment, "Log an experiential activity")
+EXPERIENTIAL = _entry_flow(
+    ExperientialEntry,
+    _experiential_form,
+    _experiential_page,
+    lambda enrollment, form: services.log_experiential(enrollment, _experiential_input(form)),
+    lambda entry, form: services.update_experiential(entry, _experiential_input(form)),
+    services.delete_experiential,
+    "Experiential activity logged; it waits for verification.",
+    "Experiential entry",
+)
 
 
-@bp.route("/experiential/<int:entry_id>/edit", methods=["GET", "POST"])
-@allow(Trainee)
-def edit_experiential(entry_id: int):
-    """Change an experiential entry until it is verified."""
-    entry = _owned_or_404(ExperientialEntry, entry_id)
-    enrollment = entry.enrollment
-    if not logging_open(enrollment):
-        return closed_page(enrollment)
-    if entry.is_verified:
-        flash("This entry is verified and can no longer be changed.", "danger")
-        return redirect(url_for("training.hours"))
-    form = _experiential_form(enrollment, entry)
-    if form.validate_on_submit():
-        try:
-            services.update_experiential(entry, _experiential_input(form))
-        except services.LoggingClosed:
-            db.session.rollback()
-            return closed_page(enrollment)
-        except services.TrainingError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Experiential entry updated.", "success")
-            return redirect(url_for("training.hours"))
-    return _experiential_page(form, enrollment, "Edit an experiential activity", entry)
-
-
-@bp.post("/experiential/<int:entry_id>/delete")
-@allow(Trainee)
-def delete_experiential(entry_id: int):
-    """Delete an experiential entry until it is verified."""
-    entry = _owned_or_404(ExperientialEntry, entry_id)
-    _confirm_or_400()
-    try:
-        services.delete_experiential(entry)
-    except services.TrainingError as error:
-        return _refused(error, entry.enrollment, "training.hours")
-    db.session.commit()
-    flash("Experiential entry deleted.", "success")
-    return redirect(url_for("training.hours"))
+EXPERIENTIAL.routes(
+    bp,
+    Trainee,
+    "/experiential",
+    "entry_id",
+    ("new_experiential", "edit_experiential", "delete_experiential"),
+    (
+        "Log an experiential activity.",
+        "Change an experiential entry until it is verified.",
+        "Delete an experiential entry until it is verified.",
+    ),
+)
 
 
 # -- continuing education -----------------------------------------------------------------------
@@ -301,8 +236,8 @@ def ce():
     )
 
 
-def _ce_input(form: ContinuingEducationForm) -> services.ContinuingEducationInput:
-    return services.ContinuingEducationInput(
+def _ce_input(form: ContinuingEducationForm) -> continuing_education.ContinuingEducationInput:
+    return continuing_education.ContinuingEducationInput(
         kind=form.kind.data or "",
         on=form.on.data,
         title=form.title.data or "",
@@ -311,78 +246,56 @@ def _ce_input(form: ContinuingEducationForm) -> services.ContinuingEducationInpu
     )
 
 
-def _upload(form: ContinuingEducationForm) -> services.Upload | None:
+def _upload(form: ContinuingEducationForm) -> continuing_education.Upload | None:
     file = form.certificate.data
     if file is None or not getattr(file, "filename", ""):
         return None
-    return services.Upload(file.stream, file.filename)
+    return continuing_education.Upload(file.stream, file.filename)
 
 
-def _ce_page(form: ContinuingEducationForm, title: str, item=None):
+def _ce_page(form: ContinuingEducationForm, _enrollment: Enrollment, item=None):
+    title = "Edit continuing education" if item is not None else "Log continuing education"
     return render_template(
         "training/form.html", form=form, title=title, kind="ce", entry=item, multipart=True
     )
 
 
-@bp.route("/ce/new", methods=["GET", "POST"])
-@allow(Trainee)
-def new_ce():
-    """Log CE credits or consultation hours."""
-    enrollment = _enrollment()
-    if not logging_open(enrollment):
-        return closed_page(enrollment, "continuing education")
-    form = ContinuingEducationForm()
-    if form.validate_on_submit():
-        try:
-            services.log_ce(enrollment, _ce_input(form), _upload(form), current_user.id)
-        except services.LoggingClosed:
-            db.session.rollback()
-            return closed_page(enrollment, "continuing education")
-        except services.TrainingError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Continuing education logged.", "success")
-            return redirect(url_for("training.ce"))
-    return _ce_page(form, "Log continuing education")
+def _ce_open(enrollment: Enrollment | None, _item=None):
+    return None if logging_open(enrollment) else closed_page(enrollment, "continuing education")
 
 
-@bp.route("/ce/<int:record_id>/edit", methods=["GET", "POST"])
-@allow(Trainee)
-def edit_ce(record_id: int):
-    """Change a CE or consultation record."""
-    item = _owned_or_404(ContinuingEducation, record_id)
-    enrollment = item.enrollment
-    if not logging_open(enrollment):
-        return closed_page(enrollment, "continuing education")
-    form = ContinuingEducationForm(obj=item if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_ce(item, _ce_input(form), _upload(form), current_user.id)
-        except services.LoggingClosed:
-            db.session.rollback()
-            return closed_page(enrollment, "continuing education")
-        except services.TrainingError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Continuing education updated.", "success")
-            return redirect(url_for("training.ce"))
-    return _ce_page(form, "Edit continuing education", item)
+CE = RecordFlow(
+    owner=lambda item: item.enrollment if item is not None else _enrollment(),
+    find=lambda record_id: _owned_or_404(ContinuingEducation, record_id),
+    form=lambda _enrollment, item: ContinuingEducationForm(
+        obj=item if request.method == "GET" else None
+    ),
+    add=lambda enrollment, form: continuing_education.log_ce(
+        enrollment, _ce_input(form), _upload(form), current_user.id
+    ),
+    change=lambda item, form: continuing_education.update_ce(
+        item, _ce_input(form), _upload(form), current_user.id
+    ),
+    remove=continuing_education.delete_ce,
+    page=_ce_page,
+    back="training.ce",
+    added="Continuing education logged.",
+    changed="Continuing education updated.",
+    removed="Continuing education record deleted.",
+    blocked=_ce_open,
+    refused_page=lambda enrollment: when_closed(enrollment, "continuing education"),
+)
 
 
-@bp.post("/ce/<int:record_id>/delete")
-@allow(Trainee)
-def delete_ce(record_id: int):
-    """Delete a CE or consultation record."""
-    item = _owned_or_404(ContinuingEducation, record_id)
-    _confirm_or_400()
-    try:
-        services.delete_ce(item)
-    except services.TrainingError as error:
-        return _refused(error, item.enrollment, "training.ce")
-    db.session.commit()
-    flash("Continuing education record deleted.", "success")
-    return redirect(url_for("training.ce"))
+CE.routes(
+    bp,
+    Trainee,
+    "/ce",
+    "record_id",
+    ("new_ce", "edit_ce", "delete_ce"),
+    (
+        "Log CE credits or consultation hours.",
+        "Change a CE or consultation record.",
+        "Delete a CE or consultation record.",
+    ),
+)

@@ -1,0 +1,248 @@
+"""Changes to an admitted trainee's terms: waivers, the requirement-set version and
+supervisor assignments."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from tracker.accounts.models import User
+from tracker.admissions.services.common import (
+    ASSIGNMENT_KINDS,
+    _lock,
+    _not_own,
+    _require_open,
+    _text,
+    newest_requirements,
+)
+from tracker.audit.services import record
+from tracker.core.errors import Refused
+from tracker.enrollments.models import Enrollment, SupervisorAssignment, Waiver
+from tracker.extensions import db, utcnow
+from tracker.programs.models import RequirementSet
+from tracker.progress import ITEM_CODES, Step
+
+# -- waivers --------------------------------------------------------------------------------------
+
+
+def waiver_targets() -> dict[str, str]:
+    """What staff may waive: each step ("step:N") and each waivable item code, with a label."""
+    targets = {f"step:{step.value}": f"Step {step.value}: {step.title}" for step in Step}
+    for code, entry in sorted(ITEM_CODES.items(), key=lambda pair: (pair[1].steps[0], pair[0])):
+        if entry.waivable:
+            targets[code] = f"{code}: {entry.description}"
+    return targets
+
+
+def target_label(target: str) -> str:
+    """A waiver's target as a person reads it."""
+    return waiver_targets().get(target, target)
+
+
+def grant_waiver(enrollment: Enrollment, staff: User, target: str, reason: str) -> Waiver:
+    """Waive a step (1-9) or an item code for this enrollment, with a written reason."""
+    _require_open(enrollment)
+    _not_own(staff, enrollment.trainee_id)
+    if target not in waiver_targets():
+        raise Refused("Choose a step or an item that can be waived.", "target")
+    text = _text(reason, "reason", required=True)
+    _lock(enrollment)
+    existing = db.session.scalar(
+        select(Waiver.id).where(
+            Waiver.enrollment_id == enrollment.id,
+            Waiver.target == target,
+            Waiver.revoked_at.is_(None),
+        )
+    )
+    if existing is not None:
+        raise Refused(
+            "This is already waived: revoke the current waiver first to change it.", "target"
+        )
+    waiver = Waiver(
+        enrollment_id=enrollment.id,
+        target=target,
+        reason=text,
+        granted_by_id=staff.id,
+        granted_at=utcnow(),
+    )
+    db.session.add(waiver)
+    db.session.flush()
+    record(
+        "waiver.granted",
+        waiver,
+        after={"enrollment_id": enrollment.id, "target": target, "reason": text},
+        actor_id=staff.id,
+        subject_user_id=enrollment.trainee_id,
+    )
+    return waiver
+
+
+def revoke_waiver(enrollment: Enrollment, waiver: Waiver, staff: User, reason: str) -> Waiver:
+    """Revoke a waiver (it stays on file with its revocation time), with a reason."""
+    if waiver.enrollment_id != enrollment.id:
+        raise Refused("This waiver belongs to another enrollment.")
+    _require_open(enrollment)
+    _not_own(staff, enrollment.trainee_id)
+    if waiver.revoked_at is not None:
+        raise Refused("This waiver is already revoked.")
+    text = _text(reason, "reason", required=True)
+    now = utcnow()
+    changed = db.session.execute(
+        update(Waiver)
+        .where(Waiver.id == waiver.id, Waiver.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise Refused("This waiver changed meanwhile: look at it again.")
+    db.session.refresh(waiver)
+    record(
+        "waiver.revoked",
+        waiver,
+        before={"target": waiver.target, "reason": waiver.reason, "revoked_at": None},
+        after={"target": waiver.target, "revoked_at": now, "revocation_reason": text},
+        actor_id=staff.id,
+        subject_user_id=enrollment.trainee_id,
+    )
+    return waiver
+
+
+# -- requirement-set version ----------------------------------------------------------------------
+
+
+def requirements_move_target(enrollment: Enrollment) -> RequirementSet | None:
+    """The version an enrollment may move to: its track's newest, when the enrollment is admitted
+    and pinned to an older version (or to none); None otherwise. The review page offers the move
+    exactly when this names a version."""
+    if enrollment.status != "admitted":
+        return None
+    newest = newest_requirements(enrollment.track_id)
+    current = enrollment.pinned_requirements
+    if newest is None or (current is not None and newest.version <= current.version):
+        return None
+    return newest
+
+
+def move_to_newest_requirements(
+    enrollment: Enrollment, staff: User, expected_id: int | None, note: str = ""
+) -> RequirementSet:
+    """Move an admitted enrollment to its track's newest requirement-set version. `expected_id`
+    is the version staff saw when they confirmed: a newer one added since is refused."""
+    if enrollment.status != "admitted":
+        raise Refused(
+            "Only an admitted enrollment is pinned to a version; until admission it follows the "
+            "track's current requirements."
+        )
+    _not_own(staff, enrollment.trainee_id)
+    text = _text(note, "note", required=False)
+    current = enrollment.pinned_requirements
+    newest = requirements_move_target(enrollment)
+    if newest is None:
+        raise Refused("The enrollment already follows the newest version.")
+    if expected_id is not None and expected_id != newest.id:
+        raise Refused(
+            f"Version {newest.version} was added meanwhile: review the change and confirm again."
+        )
+    old_id = enrollment.requirement_set_id
+    changed = db.session.execute(
+        update(Enrollment)
+        .where(
+            Enrollment.id == enrollment.id,
+            Enrollment.status == "admitted",
+            Enrollment.requirement_set_id.is_(None)
+            if old_id is None
+            else Enrollment.requirement_set_id == old_id,
+        )
+        .values(requirement_set_id=newest.id)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise Refused("The enrollment changed meanwhile: look at it again.")
+    db.session.refresh(enrollment)
+    record(
+        "enrollment.requirements_moved",
+        enrollment,
+        before={
+            "requirement_set_id": old_id,
+            "requirement_version": current.version if current is not None else None,
+        },
+        after={
+            "requirement_set_id": newest.id,
+            "requirement_version": newest.version,
+            "note": text,
+        },
+        actor_id=staff.id,
+        subject_user_id=enrollment.trainee_id,
+    )
+    return newest
+
+
+# -- supervisor assignments -----------------------------------------------------------------------
+
+
+def _supervisor(user_id: int | None, enrollment: Enrollment, field: str) -> User:
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or not user.is_supervisor or not user.active:
+        raise Refused("Choose a person who holds the supervisor role.", field)
+    if user.id == enrollment.trainee_id:
+        raise Refused("A trainee cannot supervise themself.", field)
+    return user
+
+
+def assign_supervisors(
+    enrollment: Enrollment, staff: User, primary_id: int | None, backup_id: int | None
+) -> list[SupervisorAssignment]:
+    """Assign the primary supervisor and optionally a backup. A change ends the current row
+    (ended_at) and adds a new one, so the history stays; no backup ends the current backup.
+    Returns the rows added."""
+    _require_open(enrollment)
+    _not_own(staff, enrollment.trainee_id)
+    primary = _supervisor(primary_id, enrollment, "primary")
+    backup = _supervisor(backup_id, enrollment, "backup") if backup_id else None
+    if backup is not None and backup.id == primary.id:
+        raise Refused("The backup must be someone other than the primary.", "backup")
+    _lock(enrollment)
+    current = list(
+        db.session.scalars(
+            select(SupervisorAssignment).where(
+                SupervisorAssignment.enrollment_id == enrollment.id,
+                SupervisorAssignment.ended_at.is_(None),
+            )
+        )
+    )
+    wanted = {"primary": primary, "backup": backup}
+    now = utcnow()
+    added: list[SupervisorAssignment] = []
+    changes = 0
+    for kind in ASSIGNMENT_KINDS:
+        person = wanted[kind]
+        rows = [row for row in current if row.kind == kind]
+        if person is not None and [row.supervisor_id for row in rows] == [person.id]:
+            continue
+        if person is None and not rows:
+            continue
+        for row in rows:
+            row.ended_at = now
+        row_added = None
+        if person is not None:
+            row_added = SupervisorAssignment(
+                enrollment_id=enrollment.id,
+                supervisor_id=person.id,
+                kind=kind,
+                assigned_at=now,
+                assigned_by_id=staff.id,
+            )
+            db.session.add(row_added)
+            added.append(row_added)
+        db.session.flush()
+        changes += 1
+        record(
+            "supervisor_assignment.changed",
+            row_added or rows[0],
+            before={"kind": kind, "supervisor_ids": [row.supervisor_id for row in rows]},
+            after={"kind": kind, "supervisor_id": person.id if person is not None else None},
+            actor_id=staff.id,
+            subject_user_id=enrollment.trainee_id,
+        )
+    if not changes:
+        raise Refused("These supervisors are already assigned.", "primary")
+    return added

@@ -1,0 +1,23 @@
+"""Form fields every area builds the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
+
+
+def required_text(
+    label: str,
+    required: str,
+    max_length: int,
+    too_long: str | None = None,
+    field: type = StringField,
+    **options: Any,
+) -> Any:
+    """A text field that must be filled in (`required` says so) and holds at most
+    `max_length` characters."""
+    message = too_long or f"Use at most {max_length} characters."
+    validators = [InputRequired(required), Length(max=max_length, message=message)]
+    return field(label, validators=validators, **options)
