@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask, render_template_string
 
 from tests.conftest import login
+from tracker.extensions import db
 
 # Globals the app adds to Jinja, each pure: Bootstrap-Flask's and Flask-WTF's helpers, and the
 # check that an entry still hashes to what its signature bound (no query: it hashes the entry's
@@ -33,6 +34,7 @@ def test_context_processors_run_no_query(app, client, create_user, count_queries
     staff = create_user("staff", "admin", "supervisor", "trainee")
     login(client, staff)
     client.get("/home")  # the session's last-seen time is written at most once a minute
+    db.session.refresh(staff)  # loading the signed-in person is the user loader's query, not theirs
     with app.test_request_context("/"), count_queries() as counted:
         from flask_login import login_user
 
