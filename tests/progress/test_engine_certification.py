@@ -291,3 +291,45 @@ def test_revoked_wins_over_expired(enrollments, spec):
     cert = Certificate(days(-800), expires_on=days(-1), revoked=True)
     progress = compute(enrollments.certified(TODAY, certificate=cert), spec, TODAY)
     assert progress.certificate_status == "revoked"
+
+
+@pytest.mark.parametrize(
+    ("grace_days", "ended_days_ago", "status", "code"),
+    [
+        (60, 1, "valid", "ce.short"),
+        (60, 60, "valid", "ce.short"),
+        (60, 61, "lapsed", "ce.lapsed"),
+        (0, 1, "lapsed", "ce.lapsed"),
+    ],
+    ids=["day after the end", "last day of grace", "grace over", "no grace"],
+)
+def test_grace_period_after_a_cycle(
+    enrollments, spec_with, grace_days, ended_days_ago, status, code
+):
+    """A cycle short at its end warns during the grace period, then lapses the certificate."""
+    # A 12-month cycle that ended `ended_days_ago` days before TODAY, with 8 of 12 credits.
+    ended = days(-ended_days_ago)
+    issued = ended + timedelta(days=1)
+    issued = issued.replace(year=issued.year - 1)
+    facts = enrollments.certified(
+        TODAY,
+        certificate=Certificate(issued),
+        ce_entries=(ce(issued, "8"), ce(issued, "6", "consultation")),
+    )
+    progress = compute(facts, spec_with(ce_cycle_months=12, ce_grace_days=grace_days), TODAY)
+    assert progress.certificate_status == status
+    item = progress.item(code, issued.isoformat())
+    assert item is not None and item.amount_missing == 4
+    if code == "ce.short":
+        assert item.due_on == ended + timedelta(days=grace_days)
+        assert "grace period to" in item.message
+
+
+def test_a_version_stored_without_a_grace_period_reads_as_none():
+    """Requirement sets stored before the grace period existed keep lapsing at once."""
+    from tracker.progress.requirements import RequirementSpec, default_dict
+
+    stored = default_dict()
+    del stored["ce_grace_days"]
+    assert RequirementSpec.from_dict(stored).ce_grace_days == 0
+    assert RequirementSpec.default().ce_grace_days == 60

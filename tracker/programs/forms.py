@@ -314,6 +314,9 @@ class RequirementSetForm(FlaskForm):
     signoff_wait_days = _count_field("Flag an entry waiting for sign-off after (days)")
     inactivity_days = _count_field("Flag a trainee with no activity after (days)")
     ce_warning_days = _count_field("Warn of CE credits short before the cycle ends (days)")
+    ce_grace_days = _count_field(
+        "Grace period after a cycle ends before the certificate shows as lapsed (days)"
+    )
     note = StringField(
         "What changed, and why",
         description="Kept with the version in its history.",
@@ -407,6 +410,7 @@ class RequirementSetForm(FlaskForm):
             "signoff_wait_days": self.signoff_wait_days.data,
             "inactivity_days": self.inactivity_days.data,
             "ce_warning_days": self.ce_warning_days.data,
+            "ce_grace_days": self.ce_grace_days.data,
         }
 
     # -- errors from the requirement rules ----------------------------------------------------

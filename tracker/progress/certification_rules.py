@@ -180,7 +180,9 @@ def ongoing_education(facts: EnrollmentFacts, spec: RequirementSpec, today: date
     """Step 9: CE credits and consultation hours per cycle, after certification.
 
     A past cycle (ended before today) short of `ce_credits_per_cycle` or
-    `consultation_hours_per_cycle` gives `ce.lapsed` / `consultation.lapsed` (blocking): the
+    `consultation_hours_per_cycle` gives, during the `ce_grace_days` after its end,
+    `ce.short` / `consultation.short` due on the grace period's last day (entries dated inside
+    the cycle may still be logged), then `ce.lapsed` / `consultation.lapsed` (blocking): the
     certificate shows as lapsed until entries dated inside that cycle make it up. The current
     cycle short with its end `ce_warning_days` days away or less gives `ce.short` /
     `consultation.short` due on the cycle end. The step is complete while no past cycle is short
@@ -197,7 +199,12 @@ def ongoing_education(facts: EnrollmentFacts, spec: RequirementSpec, today: date
     for cycle in all_cycles:
         span = f"{day(cycle.starts_on)} to {day(cycle.ends_on)}"
         if cycle.ends_on < today:
-            items += _cycle_items("lapsed", cycle, span, need_ce, need_talk)
+            grace_ends = cycle.ends_on + timedelta(days=spec.ce_grace_days)
+            if today <= grace_ends:
+                span += f" (grace period to {day(grace_ends)})"
+                items += _cycle_items("short", cycle, span, need_ce, need_talk, grace_ends)
+            else:
+                items += _cycle_items("lapsed", cycle, span, need_ce, need_talk)
         else:
             current = cycle
     settled = True
@@ -235,7 +242,12 @@ def ongoing_education(facts: EnrollmentFacts, spec: RequirementSpec, today: date
 
 
 def _cycle_items(
-    kind: str, cycle: Cycle, span: str, need_ce: Decimal, need_talk: Decimal
+    kind: str,
+    cycle: Cycle,
+    span: str,
+    need_ce: Decimal,
+    need_talk: Decimal,
+    due_on: date | None = None,
 ) -> list[OutstandingItem]:
     items = []
     key = cycle.starts_on.isoformat()
@@ -248,7 +260,7 @@ def _cycle_items(
                 key=key,
                 amount=need_ce - cycle.ce,
                 unit=CREDITS,
-                due_on=cycle.ends_on,
+                due_on=due_on or cycle.ends_on,
             )
         )
     if cycle.consultation < need_talk:
@@ -260,7 +272,7 @@ def _cycle_items(
                 key=key,
                 amount=need_talk - cycle.consultation,
                 unit=HOURS,
-                due_on=cycle.ends_on,
+                due_on=due_on or cycle.ends_on,
             )
         )
     return items

@@ -100,6 +100,7 @@ class RequirementSpec:
     signoff_wait_days: int
     inactivity_days: int
     ce_warning_days: int
+    ce_grace_days: int
     extra: dict[str, Any] = field(default_factory=dict)
 
     # -- conversion -------------------------------------------------------------------------
@@ -116,6 +117,8 @@ class RequirementSpec:
         if not isinstance(data, dict):
             raise RequirementError("requirements", "must be a table of fields")
         known = {f for f in cls.__dataclass_fields__ if f != "extra"}
+        # Fields added after versions were first stored: an older version reads as it always did.
+        data = {**LATER_FIELDS, **data}
         unknown = sorted(set(data) - known)
         if unknown:
             raise RequirementError(unknown[0], "is not a known requirement field")
@@ -188,6 +191,7 @@ class RequirementSpec:
             signoff_wait_days=_int(data, "signoff_wait_days", 1, 90),
             inactivity_days=_int(data, "inactivity_days", 1, 365),
             ce_warning_days=_int(data, "ce_warning_days", 0, 365),
+            ce_grace_days=_int(data, "ce_grace_days", 0, 365),
         )
         if spec.program_total_hours < max(spec.didactic_total_hours, spec.experiential_total_hours):
             raise RequirementError(
@@ -250,6 +254,11 @@ DEFAULT_SCENARIOS = (
 )
 
 
+# Fields a stored version may lack, with the value that keeps its meaning unchanged: no grace
+# period after a renewal cycle ends (versions stored before the field existed lapsed at once).
+LATER_FIELDS: dict[str, Any] = {"ce_grace_days": 0}
+
+
 def default_dict() -> dict[str, Any]:
     """The default requirement document as plain data (the seed's numbers)."""
     return {
@@ -284,6 +293,7 @@ def default_dict() -> dict[str, Any]:
         "signoff_wait_days": 7,
         "inactivity_days": 21,
         "ce_warning_days": 90,
+        "ce_grace_days": 60,
     }
 
 
