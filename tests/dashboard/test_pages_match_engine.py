@@ -32,7 +32,7 @@ from tracker.applications import services as applications
 from tracker.core.clock import today_in
 from tracker.extensions import db, utcnow
 from tracker.progress import Actor
-from tracker.progress.admission_rules import application_parts, parts_summary
+from tracker.progress.application_rules import application_parts, parts_summary
 from tracker.progress.certification_rules import current_cycle
 from tracker.progress.training_rules import (
     counted_sessions,

@@ -15,7 +15,7 @@ from tracker.applications.models import (
 )
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
-from tracker.progress.admission_rules import (
+from tracker.progress.application_rules import (
     DONE,
     MISSING,
     ApplicationPart,
@@ -132,7 +132,7 @@ def _item(part: ApplicationPart, review_notes: dict[str, str]) -> ChecklistItem:
 
 
 def checklist(enrollment: Enrollment) -> Checklist:
-    """The application's parts as the engine counts them (`admission_rules.application_parts`,
+    """The application's parts as the engine counts them (`application_rules.application_parts`,
     the same count the home page shows), and the records the submission also needs."""
     standing = assess_one(enrollment.id)
     if standing is None or standing.spec is None:

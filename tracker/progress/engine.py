@@ -41,7 +41,12 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
-from tracker.progress import admission_rules, certification_rules, training_rules
+from tracker.progress import (
+    admission_rules,
+    application_rules,
+    certification_rules,
+    training_rules,
+)
 from tracker.progress.facts import DECLINED, WITHDRAWN, EnrollmentFacts
 from tracker.progress.items import (
     ITEM_CODES,
@@ -61,7 +66,7 @@ Rule = Callable[[EnrollmentFacts, RequirementSpec, date], Draft]
 EARLY_RULES: dict[int, Rule] = {
     1: admission_rules.eligibility,
     2: admission_rules.program_selection,
-    3: admission_rules.application,
+    3: application_rules.application,
     4: admission_rules.financing,
     5: training_rules.didactic,
     6: training_rules.experiential,
