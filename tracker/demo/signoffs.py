@@ -34,9 +34,8 @@ def _credentials(context) -> None:
             number=f"PSY {20451 + n}",
             issued_on=today - timedelta(days=3650),
             expires_on=today + timedelta(days=500),
+            verified_by=staff,
             verified_at=verified,
-            verified_by_id=staff.id,
-            verification_method="primary_source",
             verification_note="Board look-up",
         )
         add_insurance(
@@ -45,9 +44,8 @@ def _credentials(context) -> None:
             policy_number=f"APM-7{n}120",
             starts_on=today - timedelta(days=200),
             ends_on=today + timedelta(days=165),
+            verified_by=staff,
             verified_at=verified,
-            verified_by_id=staff.id,
-            verification_method="carrier_confirmation",
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from tracker.accounts.models import User
 from tracker.eligibility.models import (
@@ -12,38 +13,48 @@ from tracker.eligibility.models import (
     Insurance,
     Licence,
 )
-from tracker.extensions import db, utcnow
-from tracker.factories import at, day
+from tracker.extensions import utcnow
+from tracker.factories import added, at, day
 from tracker.factories.documents import stored_file, uploaded_pdf
 
 
-def add_licence(trainee: User, verified: bool = False, **values) -> Licence:
-    """A current LCSW licence of `trainee` (any column can be given)."""
-    values.setdefault("licence_type", "LCSW")
-    values.setdefault("number", "LCS-12345")
-    values.setdefault("jurisdiction", "CA")
-    values.setdefault("issued_on", day(-2000))
-    values.setdefault("expires_on", day(700))
-    if verified:
-        values.setdefault("verified_at", utcnow())
-    licence = Licence(trainee_id=trainee.id, **values)
-    db.session.add(licence)
-    db.session.flush()
-    return licence
+def add_licence(
+    trainee: User, verified: bool = False, verified_by: User | None = None, **values
+) -> Licence:
+    """A current LCSW licence of `trainee` (any column can be given), verified now when
+    `verified`, or by `verified_by` at the licensing board."""
+    defaults = {
+        "licence_type": "LCSW",
+        "number": "LCS-12345",
+        "jurisdiction": "CA",
+        "issued_on": day(-2000),
+        "expires_on": day(700),
+    }
+    verification = _verification(verified, verified_by, "primary_source")
+    return added(Licence(trainee_id=trainee.id, **defaults | verification | values))
 
 
-def add_insurance(trainee: User, verified: bool = False, **values) -> Insurance:
-    """A current insurance policy of `trainee` (any column can be given)."""
-    values.setdefault("carrier", "CPH & Associates")
-    values.setdefault("policy_number", "POL-778899")
-    values.setdefault("starts_on", day(-100))
-    values.setdefault("ends_on", day(265))
-    if verified:
-        values.setdefault("verified_at", utcnow())
-    insurance = Insurance(trainee_id=trainee.id, **values)
-    db.session.add(insurance)
-    db.session.flush()
-    return insurance
+def add_insurance(
+    trainee: User, verified: bool = False, verified_by: User | None = None, **values
+) -> Insurance:
+    """A current insurance policy of `trainee` (any column can be given), verified now when
+    `verified`, or by `verified_by` with the carrier."""
+    defaults = {
+        "carrier": "CPH & Associates",
+        "policy_number": "POL-778899",
+        "starts_on": day(-100),
+        "ends_on": day(265),
+    }
+    verification = _verification(verified, verified_by, "carrier_confirmation")
+    return added(Insurance(trainee_id=trainee.id, **defaults | verification | values))
+
+
+def _verification(verified: bool, staff: User | None, method: str) -> dict[str, Any]:
+    """The verification columns of a credential: none, verified now, or verified by `staff`
+    with `method` (the moment can still be given with the other columns)."""
+    if staff is not None:
+        return {"verified_at": utcnow(), "verified_by_id": staff.id, "verification_method": method}
+    return {"verified_at": utcnow()} if verified else {}
 
 
 def add_attestation(
@@ -53,15 +64,14 @@ def add_attestation(
     statement: str = EXPERIENCE_STATEMENT,
 ) -> ExperienceAttestation:
     """A current experience attestation of `trainee`."""
-    row = ExperienceAttestation(
-        trainee_id=trainee.id,
-        years_practice=years,
-        practice_settings=settings,
-        statement=statement,
+    return added(
+        ExperienceAttestation(
+            trainee_id=trainee.id,
+            years_practice=years,
+            practice_settings=settings,
+            statement=statement,
+        )
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def add_screening(trainee: User, clearance: str = "pending", **values) -> HealthScreening:
@@ -69,12 +79,11 @@ def add_screening(trainee: User, clearance: str = "pending", **values) -> Health
     for question in ("contraindication", "psychosis_history", "cardiovascular", "pregnancy"):
         values.setdefault(question, False)
     values.setdefault("willing_to_discuss", True)
-    row = HealthScreening(
-        trainee_id=trainee.id, signature=trainee.full_name, clearance=clearance, **values
+    return added(
+        HealthScreening(
+            trainee_id=trainee.id, signature=trainee.full_name, clearance=clearance, **values
+        )
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def complete_eligibility(trainee: User) -> None:
@@ -98,9 +107,8 @@ def verified_eligibility(
         issued_on=today - timedelta(days=2000),
         expires_on=today + timedelta(days=licence_days),
         document_id=uploaded_pdf(trainee, "licence.pdf").id,
+        verified_by=staff,
         verified_at=verified,
-        verified_by_id=staff.id,
-        verification_method="primary_source",
         verification_note="Board look-up",
     )
     add_insurance(
@@ -110,9 +118,8 @@ def verified_eligibility(
         starts_on=today - timedelta(days=300),
         ends_on=today + timedelta(days=300),
         document_id=uploaded_pdf(trainee, "insurance.pdf").id,
+        verified_by=staff,
         verified_at=verified,
-        verified_by_id=staff.id,
-        verification_method="carrier_confirmation",
     )
     add_attestation(
         trainee,

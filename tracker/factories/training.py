@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db
-from tracker.factories import at
+from tracker.factories import added, at
 from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
+
+E = TypeVar("E", DidacticEntry, ExperientialEntry)
 
 
 def yesterday(timezone: str = "UTC") -> date:
@@ -21,47 +23,34 @@ def add_didactic(
     enrollment: Enrollment, hours: str = "2", status: str = "pending", **values
 ) -> DidacticEntry:
     """A didactic entry as the trainee logged it (the rules are not checked)."""
-    values.setdefault("on", yesterday())
-    values.setdefault("topic_code", "pharmacology")
-    values.setdefault("provider", "Course A")
-    values.setdefault("note", "")
-    entry = DidacticEntry(
-        enrollment_id=enrollment.id, hours=Decimal(hours), status=status, **values
-    )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
+    defaults = {"topic_code": "pharmacology", "provider": "Course A"}
+    return _entry(DidacticEntry, enrollment, hours, status, defaults | values)
 
 
 def add_experiential(
     enrollment: Enrollment, hours: str = "2", status: str = "pending", **values
 ) -> ExperientialEntry:
     """An experiential entry as the trainee logged it (the rules are not checked)."""
-    values.setdefault("kind", "observation")
-    values.setdefault("on", yesterday())
-    values.setdefault("facilitator", "Dr Facilitator")
-    values.setdefault("note", "")
-    entry = ExperientialEntry(
-        enrollment_id=enrollment.id, hours=Decimal(hours), status=status, **values
-    )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
+    defaults = {"kind": "observation", "facilitator": "Dr Facilitator"}
+    return _entry(ExperientialEntry, enrollment, hours, status, defaults | values)
+
+
+def _entry(model: type[E], enrollment: Enrollment, hours: str, status: str, values) -> E:
+    """A training entry of `model` on yesterday with no note, unless `values` say otherwise."""
+    values = {"on": yesterday(), "note": ""} | values
+    return added(model(enrollment_id=enrollment.id, hours=Decimal(hours), status=status, **values))
 
 
 def add_ce(
     enrollment: Enrollment, amount: str = "3", kind: str = "ce", **values
 ) -> ContinuingEducation:
     """A continuing-education record: credits (`ce`) or consultation hours."""
-    values.setdefault("on", yesterday())
-    values.setdefault("title", "Ketamine update")
-    values.setdefault("provider", "CE Provider")
-    item = ContinuingEducation(
-        enrollment_id=enrollment.id, kind=kind, amount=Decimal(amount), **values
+    values = {"on": yesterday(), "title": "Ketamine update", "provider": "CE Provider"} | values
+    return added(
+        ContinuingEducation(
+            enrollment_id=enrollment.id, kind=kind, amount=Decimal(amount), **values
+        )
     )
-    db.session.add(item)
-    db.session.flush()
-    return item
 
 
 def verified_share_of_topics(
