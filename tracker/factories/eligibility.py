@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from tracker.accounts.models import User
 from tracker.eligibility.models import (
@@ -17,44 +17,68 @@ from tracker.extensions import utcnow
 from tracker.factories import added, at, day
 from tracker.factories.documents import stored_file, uploaded_pdf
 
+C = TypeVar("C", Licence, Insurance)
+
 
 def add_licence(
-    trainee: User, verified: bool = False, verified_by: User | None = None, **values
+    trainee: User,
+    verified: bool = False,
+    verified_by: User | None = None,
+    days: tuple[int, int] | None = None,
+    **values,
 ) -> Licence:
     """A current LCSW licence of `trainee` (any column can be given), verified now when
-    `verified`, or by `verified_by` at the licensing board."""
-    defaults = {
-        "licence_type": "LCSW",
-        "number": "LCS-12345",
-        "jurisdiction": "CA",
-        "issued_on": day(-2000),
-        "expires_on": day(700),
-    }
-    verification = _verification(verified, verified_by, "primary_source")
-    return added(Licence(trainee_id=trainee.id, **defaults | verification | values))
+    `verified`, or by `verified_by` at the licensing board; `days` (issued, expires) dates it in
+    days from today."""
+    return _credential(Licence, trainee, verified, verified_by, days, values)
 
 
 def add_insurance(
-    trainee: User, verified: bool = False, verified_by: User | None = None, **values
+    trainee: User,
+    verified: bool = False,
+    verified_by: User | None = None,
+    days: tuple[int, int] | None = None,
+    **values,
 ) -> Insurance:
     """A current insurance policy of `trainee` (any column can be given), verified now when
-    `verified`, or by `verified_by` with the carrier."""
-    defaults = {
-        "carrier": "CPH & Associates",
-        "policy_number": "POL-778899",
-        "starts_on": day(-100),
-        "ends_on": day(265),
-    }
-    verification = _verification(verified, verified_by, "carrier_confirmation")
-    return added(Insurance(trainee_id=trainee.id, **defaults | verification | values))
+    `verified`, or by `verified_by` with the carrier; `days` (starts, ends) dates it in days
+    from today."""
+    return _credential(Insurance, trainee, verified, verified_by, days, values)
 
 
-def _verification(verified: bool, staff: User | None, method: str) -> dict[str, Any]:
-    """The verification columns of a credential: none, verified now, or verified by `staff`
-    with `method` (the moment can still be given with the other columns)."""
+# Each credential's usual columns, its dates as days from today, and how staff verify it.
+CREDENTIALS: dict[type, tuple[dict[str, str], dict[str, int], str]] = {
+    Licence: (
+        {"licence_type": "LCSW", "number": "LCS-12345", "jurisdiction": "CA"},
+        {"issued_on": -2000, "expires_on": 700},
+        "primary_source",
+    ),
+    Insurance: (
+        {"carrier": "CPH & Associates", "policy_number": "POL-778899"},
+        {"starts_on": -100, "ends_on": 265},
+        "carrier_confirmation",
+    ),
+}
+
+
+def _credential(
+    model: type[C],
+    trainee: User,
+    verified: bool,
+    staff: User | None,
+    days: tuple[int, int] | None,
+    values: dict[str, Any],
+) -> C:
+    """A `model` credential of `trainee`: its usual columns under `values`, with no
+    verification, verified now, or verified by `staff` in the credential's usual way."""
+    columns, dates, method = CREDENTIALS[model]
+    offsets = zip(dates, days or dates.values(), strict=True)
+    defaults: dict[str, Any] = columns | {name: day(offset) for name, offset in offsets}
     if staff is not None:
-        return {"verified_at": utcnow(), "verified_by_id": staff.id, "verification_method": method}
-    return {"verified_at": utcnow()} if verified else {}
+        defaults |= {"verified_by_id": staff.id, "verification_method": method}
+    if verified or staff is not None:
+        defaults["verified_at"] = utcnow()
+    return added(model(trainee_id=trainee.id, **defaults | values))
 
 
 def add_attestation(
@@ -138,20 +162,9 @@ def give_credentials(
 ) -> None:
     """A licence and an insurance for `person` (a supervisor signs with them), valid
     `..._days` more days (negative: lapsed)."""
-    today = day(0)
     add_licence(
-        person,
-        verified=verified,
-        licence_type="PsyD",
-        number="PSY 1234",
-        issued_on=today - timedelta(days=2000),
-        expires_on=today + timedelta(days=licence_days),
+        person, verified, days=(-2000, licence_days), licence_type="PsyD", number="PSY 1234"
     )
     add_insurance(
-        person,
-        verified=verified,
-        carrier="Carrier",
-        policy_number="P-1",
-        starts_on=today - timedelta(days=400),
-        ends_on=today + timedelta(days=insurance_days),
+        person, verified, days=(-400, insurance_days), carrier="Carrier", policy_number="P-1"
     )

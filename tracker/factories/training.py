@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
@@ -64,22 +66,16 @@ def verified_share_of_topics(
 ) -> None:
     """`share` of every topic's minimum as verified entries of at most 4 hours, three days
     apart going back from `last_days_ago`; with `pending_days`, one more entry still waiting."""
-    days = last_days_ago
+    dates = (today - timedelta(days=days) for days in itertools.count(last_days_ago, 3))
     for topic in topics:
-        remaining = (topic.min_hours * Decimal(str(share)) * 4).to_integral_value() / 4
-        while remaining > 0:
-            hours = min(remaining, Decimal(4))
-            add_didactic(
-                enrollment,
-                str(hours),
-                "verified",
-                on=today - timedelta(days=days),
-                topic_code=topic.code,
-                provider="Pacific KAP Institute module",
-                created_at=at(today - timedelta(days=days)),
-            )
-            remaining -= hours
-            days += 3
+        verified_didactic(
+            enrollment,
+            (topic.min_hours * Decimal(str(share)) * 4).to_integral_value() / 4,
+            dates,
+            logged_on_the_day=True,
+            topic_code=topic.code,
+            provider="Pacific KAP Institute module",
+        )
     if pending_days is not None:
         add_didactic(
             enrollment,
@@ -89,3 +85,23 @@ def verified_share_of_topics(
             provider="Ketamine pharmacology webinar",
             created_at=at(today - timedelta(days=pending_days)),
         )
+
+
+def verified_didactic(
+    enrollment: Enrollment,
+    hours: Decimal,
+    dates: Iterator[date],
+    *,
+    most: Decimal = Decimal(4),
+    logged_on_the_day: bool = False,
+    **values,
+) -> None:
+    """Verified didactic entries adding up to `hours`, each of at most `most` hours and held on
+    the next of `dates` (and logged that day when `logged_on_the_day`)."""
+    while hours > 0:
+        portion = min(hours, most)
+        on = next(dates)
+        if logged_on_the_day:
+            values["created_at"] = at(on)
+        add_didactic(enrollment, str(portion), "verified", on=on, **values)
+        hours -= portion
