@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.factories import at
 from tracker.factories.eligibility import add_insurance, add_licence
 from tracker.factories.signoffs import add_question, session_signature
-from tracker.factories.supervision import add_session
+from tracker.factories.supervision import dated_session
 from tracker.factories.training import add_experiential
 from tracker.supervision.models import SupervisedSession
 
@@ -51,20 +51,18 @@ def _credentials(context) -> None:
 
 def _sent_session(enrollment: Enrollment, supervisor, day, status: str, code: str):
     """A session held by video review on `day` and sent to `supervisor` the next day."""
-    return add_session(
+    return dated_session(
         enrollment,
+        supervisor,
+        day,
         status,
-        on=day,
-        client_code=code,
+        code,
+        REFLECTION,
         setting="private_practice",
         route="sublingual",
         trainee_role="lead",
         supervision_mode="video_review",
-        covers_integration=True,
         duration_minutes=150,
-        reflection=REFLECTION,
-        supervisor_id=supervisor.id,
-        submitted_at=at(day + timedelta(days=1)),
     )
 
 

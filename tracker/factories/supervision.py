@@ -42,9 +42,10 @@ def dated_session(
     status: str,
     code: str,
     reflection: str = REFLECTION,
+    **values,
 ) -> SupervisedSession:
     """A session held on `on`: a draft, or sent to `supervisor` the next day (and signed two
-    days after that when `status` is signed)."""
+    days after that when `status` is signed); `values` change other columns."""
     sent = status != "draft"
     return add_session(
         enrollment,
@@ -56,6 +57,7 @@ def dated_session(
         supervisor_id=supervisor.id if sent else None,
         submitted_at=at(on + timedelta(days=1)) if sent else None,
         signed_at=at(on + timedelta(days=3)) if status == "signed" else None,
+        **values,
     )
 
 
