@@ -24,7 +24,7 @@ from tracker.factories import at
 from tracker.factories.accounts import make_user
 from tracker.factories.assessment import pass_final_assessment
 from tracker.factories.certificates import STEPS_BEFORE_ASSESSMENT, issued_on_day
-from tracker.factories.enrollments import waive_steps
+from tracker.factories.enrollments import applied, waive_steps
 from tracker.factories.training import add_ce
 from tracker.programs.services import add_cohort
 from tracker.progress.certification_rules import add_months
@@ -92,20 +92,17 @@ def _graduate(
         staff,
         today,
     )
-    enrollment = Enrollment(
-        trainee_id=graduate.id,
-        program_id=context.program.id,
-        track_id=track.id,
-        cohort_id=cohort.id,
-        requirement_set_id=track.current_requirements.id,
-        status="admitted",
+    enrollment = applied(
+        graduate,
+        track,
+        cohort,
+        "admitted",
+        today,
+        staff,
+        submitted_on=cohort.starts_on - timedelta(days=45),
+        decided_on=cohort.starts_on - timedelta(days=30),
         created_at=at(cohort.starts_on - timedelta(days=60)),
-        submitted_at=at(cohort.starts_on - timedelta(days=45)),
-        decided_at=at(cohort.starts_on - timedelta(days=30)),
-        decided_by_id=staff.id,
     )
-    db.session.add(enrollment)
-    db.session.flush()
     for waiver in waive_steps(
         enrollment, *STEPS_BEFORE_ASSESSMENT, reason=WAIVER_REASON, staff=staff
     ):

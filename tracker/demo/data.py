@@ -23,6 +23,51 @@ from tracker.programs.models import Cohort, Program, Track
 
 DEFAULT_PASSWORD = "demo passphrase for kap"  # noqa: S105 - printed for the demo on purpose
 TIMEZONE = "America/Los_Angeles"
+# The demo's accounts, in the order `flask demo` lists them: email, name, roles, what they show.
+PEOPLE = (
+    (
+        "staff@example.org",
+        "Morgan Reyes",
+        ("staff", "admin"),
+        "program staff and administrator",
+    ),
+    (
+        "supervisor@example.org",
+        "Dr. Alex Chen",
+        ("supervisor",),
+        "supervisor of Jordan, Sam and Riley",
+    ),
+    (
+        "supervisor2@example.org",
+        "Dr. Priya Natarajan",
+        ("supervisor",),
+        "supervisor of Casey; backup for others",
+    ),
+    (
+        "trainee@example.org",
+        "Jordan Avery",
+        ("trainee",),
+        "admitted, mid-way through training",
+    ),
+    (
+        "trainee2@example.org",
+        "Sam Okafor",
+        ("trainee",),
+        "applicant, application not yet submitted",
+    ),
+    (
+        "trainee3@example.org",
+        "Riley Nakamura",
+        ("trainee",),
+        "admitted, nearly ready for assessment",
+    ),
+    (
+        "trainee4@example.org",
+        "Casey Morgan",
+        ("trainee",),
+        "admitted, behind pace and inactive",
+    ),
+)
 
 
 class DemoError(Exception):
@@ -68,64 +113,7 @@ def load_demo(password: str, force: bool = False) -> DemoSummary:
     hashed = hash_password(password)
     today = today_in(TIMEZONE)
 
-    staff = _person(
-        summary,
-        hashed,
-        "staff@example.org",
-        "Morgan Reyes",
-        ("staff", "admin"),
-        "program staff and administrator",
-    )
-    sup1 = _person(
-        summary,
-        hashed,
-        "supervisor@example.org",
-        "Dr. Alex Chen",
-        ("supervisor",),
-        "supervisor of Jordan, Sam and Riley",
-    )
-    sup2 = _person(
-        summary,
-        hashed,
-        "supervisor2@example.org",
-        "Dr. Priya Natarajan",
-        ("supervisor",),
-        "supervisor of Casey; backup for others",
-    )
-    trainees = [
-        _person(
-            summary,
-            hashed,
-            "trainee@example.org",
-            "Jordan Avery",
-            ("trainee",),
-            "admitted, mid-way through training",
-        ),
-        _person(
-            summary,
-            hashed,
-            "trainee2@example.org",
-            "Sam Okafor",
-            ("trainee",),
-            "applicant, application not yet submitted",
-        ),
-        _person(
-            summary,
-            hashed,
-            "trainee3@example.org",
-            "Riley Nakamura",
-            ("trainee",),
-            "admitted, nearly ready for assessment",
-        ),
-        _person(
-            summary,
-            hashed,
-            "trainee4@example.org",
-            "Casey Morgan",
-            ("trainee",),
-            "admitted, behind pace and inactive",
-        ),
-    ]
+    staff, sup1, sup2, *trainees = (_person(summary, hashed, *person) for person in PEOPLE)
     program, tracks, (cohort, future) = open_program(
         "Pacific KAP Institute",
         "Certificate in ketamine-assisted psychotherapy for licensed clinicians.",

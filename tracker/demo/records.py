@@ -5,6 +5,7 @@ Built with tracker.factories; payments go through the ledger service.
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,7 +16,11 @@ from tracker.factories.eligibility import add_licence, verified_eligibility
 from tracker.factories.enrollments import applied, assign
 from tracker.factories.finance import plan_as_agreed, record_payment, tuition_charged_on
 from tracker.factories.supervision import add_presentation, dated_session
-from tracker.factories.training import add_didactic, add_experiential, verified_share_of_topics
+from tracker.factories.training import (
+    add_experiential,
+    verified_didactic,
+    verified_share_of_topics,
+)
 
 REFLECTION = (
     "Preparation covered intentions and consent; during dosing I tracked vital signs every "
@@ -94,17 +99,14 @@ def add_trainee_records(context, summary) -> None:
     assign(riley_e, sup1, "primary", assigned_by=staff)
     verified_share_of_topics(riley_e, today, spec.didactic_topics, 1.0)
     extra = spec.didactic_total_hours - sum(t.min_hours for t in spec.didactic_topics)
-    while extra > 0:
-        hours = min(extra, Decimal(8))
-        add_didactic(
-            riley_e,
-            str(hours),
-            "verified",
-            on=today - timedelta(days=20),
-            topic_code="protocols",
-            provider="Advanced protocols seminar",
-        )
-        extra -= hours
+    verified_didactic(
+        riley_e,
+        extra,
+        itertools.repeat(today - timedelta(days=20)),
+        most=Decimal(8),
+        topic_code="protocols",
+        provider="Advanced protocols seminar",
+    )
     for kind, count in spec.experiential_min_counts.items():
         for n in range(max(count, 1)):
             add_experiential(

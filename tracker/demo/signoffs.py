@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.factories import at
 from tracker.factories.eligibility import add_insurance, add_licence
 from tracker.factories.signoffs import add_question, session_signature
-from tracker.factories.supervision import add_session
+from tracker.factories.supervision import dated_session
 from tracker.factories.training import add_experiential
 from tracker.supervision.models import SupervisedSession
 
@@ -34,9 +34,8 @@ def _credentials(context) -> None:
             number=f"PSY {20451 + n}",
             issued_on=today - timedelta(days=3650),
             expires_on=today + timedelta(days=500),
+            verified_by=staff,
             verified_at=verified,
-            verified_by_id=staff.id,
-            verification_method="primary_source",
             verification_note="Board look-up",
         )
         add_insurance(
@@ -45,28 +44,25 @@ def _credentials(context) -> None:
             policy_number=f"APM-7{n}120",
             starts_on=today - timedelta(days=200),
             ends_on=today + timedelta(days=165),
+            verified_by=staff,
             verified_at=verified,
-            verified_by_id=staff.id,
-            verification_method="carrier_confirmation",
         )
 
 
 def _sent_session(enrollment: Enrollment, supervisor, day, status: str, code: str):
     """A session held by video review on `day` and sent to `supervisor` the next day."""
-    return add_session(
+    return dated_session(
         enrollment,
+        supervisor,
+        day,
         status,
-        on=day,
-        client_code=code,
+        code,
+        REFLECTION,
         setting="private_practice",
         route="sublingual",
         trainee_role="lead",
         supervision_mode="video_review",
-        covers_integration=True,
         duration_minutes=150,
-        reflection=REFLECTION,
-        supervisor_id=supervisor.id,
-        submitted_at=at(day + timedelta(days=1)),
     )
 
 

@@ -24,6 +24,7 @@ from tracker.extensions import db
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 _numbers = itertools.count(1)
 
 
@@ -40,6 +41,18 @@ def day(offset: int, timezone: str = "UTC") -> date:
 def at(on: date, hour: int = 17) -> datetime:
     """A moment (UTC) on `on`: late afternoon unless told."""
     return datetime.combine(on, time(hour, 0), UTC)
+
+
+def added(row: T) -> T:
+    """`row` added to the session and flushed, so that it has its id."""
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def id_of(record: object | None) -> int | None:
+    """The record's id, or None for no record (an optional actor or reviewer)."""
+    return record.id if record is not None else None
 
 
 def count(model: type) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tracker.accounts.models import User
-from tracker.extensions import db
+from tracker.factories import added
 
 
 def make_user(
@@ -18,6 +18,4 @@ def make_user(
     )
     for role in roles:
         setattr(user, f"is_{role}", True)
-    db.session.add(user)
-    db.session.flush()
-    return user
+    return added(user)

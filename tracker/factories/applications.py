@@ -8,8 +8,7 @@ from datetime import date, timedelta
 from tracker.accounts.models import User
 from tracker.applications.models import ApplicationDocument, Reference, ScenarioAnswer
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db
-from tracker.factories import at
+from tracker.factories import added, at, id_of
 from tracker.factories.documents import stored_file, uploaded_pdf
 from tracker.factories.eligibility import complete_eligibility
 from tracker.progress.requirements import DEFAULT_SCENARIOS
@@ -27,12 +26,11 @@ def add_document(
     `file_id` is given)."""
     if "file_id" not in values:
         values["file_id"] = stored_file(enrollment.trainee).id
-    doc = ApplicationDocument(
-        enrollment_id=enrollment.id, kind=kind, status=status, review_note=note, **values
+    return added(
+        ApplicationDocument(
+            enrollment_id=enrollment.id, kind=kind, status=status, review_note=note, **values
+        )
     )
-    db.session.add(doc)
-    db.session.flush()
-    return doc
 
 
 def add_reference(
@@ -42,23 +40,19 @@ def add_reference(
     relationship: str = "colleague",
 ) -> Reference:
     """A reference named by the applicant."""
-    ref = Reference(
-        enrollment_id=enrollment.id,
-        name=name,
-        email=email or f"{secrets.token_hex(4)}@example.org",
-        relationship=relationship,
+    return added(
+        Reference(
+            enrollment_id=enrollment.id,
+            name=name,
+            email=email or f"{secrets.token_hex(4)}@example.org",
+            relationship=relationship,
+        )
     )
-    db.session.add(ref)
-    db.session.flush()
-    return ref
 
 
 def answer(enrollment: Enrollment, code: str, text: str = ANSWER) -> ScenarioAnswer:
     """An answer to one ethical scenario."""
-    row = ScenarioAnswer(enrollment_id=enrollment.id, scenario_code=code, answer=text)
-    db.session.add(row)
-    db.session.flush()
-    return row
+    return added(ScenarioAnswer(enrollment_id=enrollment.id, scenario_code=code, answer=text))
 
 
 def complete_application(enrollment: Enrollment, skip: tuple[str, ...] = ()) -> None:
@@ -94,7 +88,7 @@ def filed_application(
             kind,
             "accepted" if reviewer else "submitted",
             file_id=uploaded_pdf(trainee, f"{kind}.pdf").id,
-            reviewed_by_id=reviewer.id if reviewer else None,
+            reviewed_by_id=id_of(reviewer),
             reviewed_at=at(today - timedelta(days=265)) if reviewer else None,
             submitted_at=at(today - timedelta(days=280)),
         )

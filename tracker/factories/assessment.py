@@ -12,22 +12,21 @@ from tracker.assessment.models import (
     ExamAttempt,
 )
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db
+from tracker.factories import added, id_of
 
 
 def add_exam(
     enrollment: Enrollment, on: date, score: int, recorded_by: User | None = None
 ) -> ExamAttempt:
     """An exam attempt taken on `on`."""
-    row = ExamAttempt(
-        enrollment_id=enrollment.id,
-        taken_on=on,
-        score=score,
-        recorded_by_id=recorded_by.id if recorded_by else None,
+    return added(
+        ExamAttempt(
+            enrollment_id=enrollment.id,
+            taken_on=on,
+            score=score,
+            recorded_by_id=id_of(recorded_by),
+        )
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def add_case_evaluation(
@@ -38,16 +37,15 @@ def add_case_evaluation(
     notes: str = "",
 ) -> CaseEvaluation:
     """A case-presentation evaluation given on `on`."""
-    row = CaseEvaluation(
-        enrollment_id=enrollment.id,
-        evaluated_on=on,
-        result=result,
-        notes=notes,
-        evaluator_id=evaluator.id if evaluator else None,
+    return added(
+        CaseEvaluation(
+            enrollment_id=enrollment.id,
+            evaluated_on=on,
+            result=result,
+            notes=notes,
+            evaluator_id=id_of(evaluator),
+        )
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def rate_competencies(
@@ -61,12 +59,10 @@ def rate_competencies(
     evaluation = CompetencyEvaluation(
         enrollment_id=enrollment.id,
         evaluated_on=on,
-        evaluator_id=evaluator.id if evaluator else None,
+        evaluator_id=id_of(evaluator),
     )
     evaluation.ratings = [CompetencyRating(domain=d, rating=rating) for d in domains]
-    db.session.add(evaluation)
-    db.session.flush()
-    return evaluation
+    return added(evaluation)
 
 
 def pass_final_assessment(

@@ -9,7 +9,7 @@ from tracker.certificates.models import Certificate
 from tracker.certificates.services import format_number, new_verification_code
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
-from tracker.factories import at, day
+from tracker.factories import added, at, day
 from tracker.factories.assessment import pass_final_assessment
 from tracker.factories.enrollments import make_enrollment, waive_steps
 from tracker.progress.requirements import RequirementSpec
@@ -53,18 +53,18 @@ def issued_on_day(
 ) -> Certificate:
     """A certificate issued by `staff` on a past day (the service issues today only)."""
     code = new_verification_code()
-    cert = Certificate(
-        enrollment_id=enrollment.id,
-        number=f"pending-{code[:24]}",
-        verification_code=code,
-        printed_name=printed_name,
-        program_name=program_name,
-        issued_on=issued_on,
-        issued_by_id=staff.id,
-        created_at=at(issued_on),
+    cert = added(
+        Certificate(
+            enrollment_id=enrollment.id,
+            number=f"pending-{code[:24]}",
+            verification_code=code,
+            printed_name=printed_name,
+            program_name=program_name,
+            issued_on=issued_on,
+            issued_by_id=staff.id,
+            created_at=at(issued_on),
+        )
     )
-    db.session.add(cert)
-    db.session.flush()
     cert.number = format_number(issued_on.year, cert.id)
     db.session.flush()
     return cert

@@ -8,25 +8,24 @@ import secrets
 from tracker.accounts.models import User
 from tracker.documents.models import StoredFile
 from tracker.documents.storage import save_upload
-from tracker.extensions import db
+from tracker.factories import added
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def stored_file(owner: User) -> StoredFile:
     """A stored-file row owned by `owner`, with no bytes on disk."""
-    row = StoredFile(
-        owner_id=owner.id,
-        uploaded_by_id=owner.id,
-        storage_name=f"{secrets.token_hex(20)}.bin",
-        original_name="scan.pdf",
-        content_type="application/pdf",
-        size=10,
-        sha256="0" * 64,
+    return added(
+        StoredFile(
+            owner_id=owner.id,
+            uploaded_by_id=owner.id,
+            storage_name=f"{secrets.token_hex(20)}.bin",
+            original_name="scan.pdf",
+            content_type="application/pdf",
+            size=10,
+            sha256="0" * 64,
+        )
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def uploaded_pdf(owner: User, name: str) -> StoredFile:

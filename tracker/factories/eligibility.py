@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 from tracker.accounts.models import User
 from tracker.eligibility.models import (
@@ -12,38 +13,72 @@ from tracker.eligibility.models import (
     Insurance,
     Licence,
 )
-from tracker.extensions import db, utcnow
-from tracker.factories import at, day
+from tracker.extensions import utcnow
+from tracker.factories import added, at, day
 from tracker.factories.documents import stored_file, uploaded_pdf
 
-
-def add_licence(trainee: User, verified: bool = False, **values) -> Licence:
-    """A current LCSW licence of `trainee` (any column can be given)."""
-    values.setdefault("licence_type", "LCSW")
-    values.setdefault("number", "LCS-12345")
-    values.setdefault("jurisdiction", "CA")
-    values.setdefault("issued_on", day(-2000))
-    values.setdefault("expires_on", day(700))
-    if verified:
-        values.setdefault("verified_at", utcnow())
-    licence = Licence(trainee_id=trainee.id, **values)
-    db.session.add(licence)
-    db.session.flush()
-    return licence
+C = TypeVar("C", Licence, Insurance)
 
 
-def add_insurance(trainee: User, verified: bool = False, **values) -> Insurance:
-    """A current insurance policy of `trainee` (any column can be given)."""
-    values.setdefault("carrier", "CPH & Associates")
-    values.setdefault("policy_number", "POL-778899")
-    values.setdefault("starts_on", day(-100))
-    values.setdefault("ends_on", day(265))
-    if verified:
-        values.setdefault("verified_at", utcnow())
-    insurance = Insurance(trainee_id=trainee.id, **values)
-    db.session.add(insurance)
-    db.session.flush()
-    return insurance
+def add_licence(
+    trainee: User,
+    verified: bool = False,
+    verified_by: User | None = None,
+    days: tuple[int, int] | None = None,
+    **values,
+) -> Licence:
+    """A current LCSW licence of `trainee` (any column can be given), verified now when
+    `verified`, or by `verified_by` at the licensing board; `days` (issued, expires) dates it in
+    days from today."""
+    return _credential(Licence, trainee, verified, verified_by, days, values)
+
+
+def add_insurance(
+    trainee: User,
+    verified: bool = False,
+    verified_by: User | None = None,
+    days: tuple[int, int] | None = None,
+    **values,
+) -> Insurance:
+    """A current insurance policy of `trainee` (any column can be given), verified now when
+    `verified`, or by `verified_by` with the carrier; `days` (starts, ends) dates it in days
+    from today."""
+    return _credential(Insurance, trainee, verified, verified_by, days, values)
+
+
+# Each credential's usual columns, its dates as days from today, and how staff verify it.
+CREDENTIALS: dict[type, tuple[dict[str, str], dict[str, int], str]] = {
+    Licence: (
+        {"licence_type": "LCSW", "number": "LCS-12345", "jurisdiction": "CA"},
+        {"issued_on": -2000, "expires_on": 700},
+        "primary_source",
+    ),
+    Insurance: (
+        {"carrier": "CPH & Associates", "policy_number": "POL-778899"},
+        {"starts_on": -100, "ends_on": 265},
+        "carrier_confirmation",
+    ),
+}
+
+
+def _credential(
+    model: type[C],
+    trainee: User,
+    verified: bool,
+    staff: User | None,
+    days: tuple[int, int] | None,
+    values: dict[str, Any],
+) -> C:
+    """A `model` credential of `trainee`: its usual columns under `values`, with no
+    verification, verified now, or verified by `staff` in the credential's usual way."""
+    columns, dates, method = CREDENTIALS[model]
+    offsets = zip(dates, days or dates.values(), strict=True)
+    defaults: dict[str, Any] = columns | {name: day(offset) for name, offset in offsets}
+    if staff is not None:
+        defaults |= {"verified_by_id": staff.id, "verification_method": method}
+    if verified or staff is not None:
+        defaults["verified_at"] = utcnow()
+    return added(model(trainee_id=trainee.id, **defaults | values))
 
 
 def add_attestation(
@@ -53,15 +88,14 @@ def add_attestation(
     statement: str = EXPERIENCE_STATEMENT,
 ) -> ExperienceAttestation:
     """A current experience attestation of `trainee`."""
-    row = ExperienceAttestation(
-        trainee_id=trainee.id,
-        years_practice=years,
-        practice_settings=settings,
-        statement=statement,
+    return added(
+        ExperienceAttestation(
+            trainee_id=trainee.id,
+            years_practice=years,
+            practice_settings=settings,
+            statement=statement,
+        )
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def add_screening(trainee: User, clearance: str = "pending", **values) -> HealthScreening:
@@ -69,12 +103,11 @@ def add_screening(trainee: User, clearance: str = "pending", **values) -> Health
     for question in ("contraindication", "psychosis_history", "cardiovascular", "pregnancy"):
         values.setdefault(question, False)
     values.setdefault("willing_to_discuss", True)
-    row = HealthScreening(
-        trainee_id=trainee.id, signature=trainee.full_name, clearance=clearance, **values
+    return added(
+        HealthScreening(
+            trainee_id=trainee.id, signature=trainee.full_name, clearance=clearance, **values
+        )
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def complete_eligibility(trainee: User) -> None:
@@ -98,9 +131,8 @@ def verified_eligibility(
         issued_on=today - timedelta(days=2000),
         expires_on=today + timedelta(days=licence_days),
         document_id=uploaded_pdf(trainee, "licence.pdf").id,
+        verified_by=staff,
         verified_at=verified,
-        verified_by_id=staff.id,
-        verification_method="primary_source",
         verification_note="Board look-up",
     )
     add_insurance(
@@ -110,9 +142,8 @@ def verified_eligibility(
         starts_on=today - timedelta(days=300),
         ends_on=today + timedelta(days=300),
         document_id=uploaded_pdf(trainee, "insurance.pdf").id,
+        verified_by=staff,
         verified_at=verified,
-        verified_by_id=staff.id,
-        verification_method="carrier_confirmation",
     )
     add_attestation(
         trainee,
@@ -131,20 +162,9 @@ def give_credentials(
 ) -> None:
     """A licence and an insurance for `person` (a supervisor signs with them), valid
     `..._days` more days (negative: lapsed)."""
-    today = day(0)
     add_licence(
-        person,
-        verified=verified,
-        licence_type="PsyD",
-        number="PSY 1234",
-        issued_on=today - timedelta(days=2000),
-        expires_on=today + timedelta(days=licence_days),
+        person, verified, days=(-2000, licence_days), licence_type="PsyD", number="PSY 1234"
     )
     add_insurance(
-        person,
-        verified=verified,
-        carrier="Carrier",
-        policy_number="P-1",
-        starts_on=today - timedelta(days=400),
-        ends_on=today + timedelta(days=insurance_days),
+        person, verified, days=(-400, insurance_days), carrier="Carrier", policy_number="P-1"
     )

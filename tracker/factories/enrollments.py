@@ -10,7 +10,7 @@ from tracker.accounts.models import User
 from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment, SupervisorAssignment, Waiver
 from tracker.extensions import db, utcnow
-from tracker.factories import at, next_number
+from tracker.factories import added, at, id_of, next_number
 from tracker.factories.programs import make_program, spec_data
 from tracker.programs.models import Cohort, Program, RequirementSet, Track
 
@@ -93,31 +93,39 @@ def enroll(
             enrollment.decided_at = utcnow() - timedelta(days=1)
         if status == "admitted":
             enrollment.requirement_set_id = program.tracks[0].requirement_sets[0].id
-    db.session.add(enrollment)
-    db.session.flush()
-    return enrollment
+    return added(enrollment)
 
 
 def applied(
-    trainee: User, track: Track, cohort: Cohort, status: str, today: date, staff: User
+    trainee: User,
+    track: Track,
+    cohort: Cohort,
+    status: str,
+    today: date,
+    staff: User,
+    *,
+    submitted_on: date | None = None,
+    decided_on: date | None = None,
+    **values: Any,
 ) -> Enrollment:
-    """An enrollment that applied 270 days before `today` and, when admitted, was admitted by
-    `staff` 250 days before on the track's current requirements."""
+    """An enrollment that applied on `submitted_on` (270 days before `today` unless given) and,
+    when admitted, was admitted by `staff` on `decided_on` (250 days before) on the track's
+    current requirements."""
+    submitted_on = submitted_on or today - timedelta(days=270)
     enrollment = Enrollment(
         trainee_id=trainee.id,
         program_id=track.program_id,
         track_id=track.id,
         cohort_id=cohort.id,
         status=status,
-        submitted_at=at(today - timedelta(days=270)) if status != "applicant" else None,
+        submitted_at=at(submitted_on) if status != "applicant" else None,
+        **values,
     )
     if status == "admitted":
         enrollment.requirement_set_id = track.current_requirements.id
-        enrollment.decided_at = at(today - timedelta(days=250))
+        enrollment.decided_at = at(decided_on or today - timedelta(days=250))
         enrollment.decided_by_id = staff.id
-    db.session.add(enrollment)
-    db.session.flush()
-    return enrollment
+    return added(enrollment)
 
 
 def assign(
@@ -128,16 +136,15 @@ def assign(
     assigned_by: User | None = None,
 ) -> SupervisorAssignment:
     """Assign a supervisor (primary or backup; `ended` makes it history)."""
-    row = SupervisorAssignment(
-        enrollment_id=enrollment.id,
-        supervisor_id=supervisor.id,
-        kind=kind,
-        ended_at=utcnow() if ended else None,
-        assigned_by_id=assigned_by.id if assigned_by else None,
+    return added(
+        SupervisorAssignment(
+            enrollment_id=enrollment.id,
+            supervisor_id=supervisor.id,
+            kind=kind,
+            ended_at=utcnow() if ended else None,
+            assigned_by_id=id_of(assigned_by),
+        )
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def waive_steps(
@@ -152,7 +159,7 @@ def waive_steps(
             enrollment_id=enrollment.id,
             target=f"step:{n}",
             reason=reason,
-            granted_by_id=staff.id if staff else None,
+            granted_by_id=id_of(staff),
         )
         for n in steps
     ]

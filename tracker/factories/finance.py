@@ -8,24 +8,24 @@ from datetime import date
 from tracker.accounts.models import User
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
+from tracker.factories import added
 from tracker.finance import services
 from tracker.finance.models import Instalment, LedgerEntry, PaymentPlan
 
 
 def tuition_charged_on(enrollment: Enrollment, on: date, staff: User) -> LedgerEntry:
     """The track's tuition charged on `on` (the service charges today only)."""
-    entry = LedgerEntry(
-        enrollment_id=enrollment.id,
-        kind="charge",
-        amount_cents=enrollment.track.tuition_cents,
-        description=f"Tuition: {enrollment.track.name}",
-        tuition=True,
-        posted_on=on,
-        recorded_by_id=staff.id,
+    return added(
+        LedgerEntry(
+            enrollment_id=enrollment.id,
+            kind="charge",
+            amount_cents=enrollment.track.tuition_cents,
+            description=f"Tuition: {enrollment.track.name}",
+            tuition=True,
+            posted_on=on,
+            recorded_by_id=staff.id,
+        )
     )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
 
 
 def record_payment(
@@ -47,9 +47,7 @@ def plan_as_agreed(
 ) -> PaymentPlan:
     """A payment plan agreed long ago, with instalments (due date, cents) whose dates may have
     passed (the service plans what is owed from today on)."""
-    plan = PaymentPlan(enrollment_id=enrollment.id, created_by_id=staff.id)
-    db.session.add(plan)
-    db.session.flush()
+    plan = added(PaymentPlan(enrollment_id=enrollment.id, created_by_id=staff.id))
     db.session.add_all(
         Instalment(plan_id=plan.id, due_on=due_on, amount_cents=cents)
         for due_on, cents in instalments

@@ -8,7 +8,7 @@ from typing import Any
 
 from tracker.accounts.models import User
 from tracker.extensions import db
-from tracker.factories import day, next_number
+from tracker.factories import added, day, next_number
 from tracker.programs import services
 from tracker.programs.models import Cohort, Program, RequirementSet, Track
 from tracker.progress.requirements import RequirementSpec, default_dict
@@ -63,10 +63,9 @@ def add_version(track: Track, note: str = "Changed", **spec_changes: Any) -> Req
     data = default_dict()
     data.update(spec_changes)
     newest = max(rs.version for rs in track.requirement_sets)
-    version = RequirementSet(track=track, version=newest + 1, content=json.dumps(data), note=note)
-    db.session.add(version)
-    db.session.flush()
-    return version
+    return added(
+        RequirementSet(track=track, version=newest + 1, content=json.dumps(data), note=note)
+    )
 
 
 def open_program(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from tracker.accounts.models import User
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db, utcnow
+from tracker.extensions import utcnow
+from tracker.factories import added, id_of
 from tracker.factories.supervision import add_session
 from tracker.factories.training import add_didactic, add_experiential
 from tracker.signoffs.binding import content_hash
@@ -22,7 +24,7 @@ def waiting_session(
     return add_session(
         enrollment,
         status="submitted",
-        supervisor_id=supervisor.id if supervisor else None,
+        supervisor_id=id_of(supervisor),
         submitted_at=utcnow() - timedelta(days=days_ago),
         **values,
     )
@@ -40,35 +42,30 @@ def waiting_experiential(enrollment: Enrollment, days_ago: int = 1, **values) ->
 
 def session_signature(session: SupervisedSession, signer: User, signed_at: datetime) -> Signature:
     """The signature `signer` gave the session as it is now."""
-    signature = Signature(
-        enrollment_id=session.enrollment_id,
-        entry_type="session",
-        entry_id=session.id,
-        signer_id=signer.id,
-        printed_name=signer.full_name,
-        meaning=SESSION_MEANING,
-        signed_at=signed_at,
-        content_hash=content_hash(session),
-        void_reason="",
+    return added(
+        Signature(
+            **_about(session),
+            signer_id=signer.id,
+            printed_name=signer.full_name,
+            meaning=SESSION_MEANING,
+            signed_at=signed_at,
+            content_hash=content_hash(session),
+            void_reason="",
+        )
     )
-    db.session.add(signature)
-    db.session.flush()
-    return signature
 
 
 def add_question(
     session: SupervisedSession, author: User, body: str, created_at: datetime, kind: str
 ) -> EntryQuestion:
     """A question on a session (or the reason it was reopened, kind `reopen_reason`)."""
-    row = EntryQuestion(
-        enrollment_id=session.enrollment_id,
-        entry_type="session",
-        entry_id=session.id,
-        author_id=author.id,
-        kind=kind,
-        body=body,
-        created_at=created_at,
+    return added(
+        EntryQuestion(
+            **_about(session), author_id=author.id, kind=kind, body=body, created_at=created_at
+        )
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
+
+
+def _about(session: SupervisedSession) -> dict[str, Any]:
+    """The columns that tie a signature or a question to its session."""
+    return {"enrollment_id": session.enrollment_id, "entry_type": "session", "entry_id": session.id}

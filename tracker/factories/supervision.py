@@ -6,8 +6,7 @@ from datetime import date, timedelta
 
 from tracker.accounts.models import User
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db
-from tracker.factories import at
+from tracker.factories import added, at
 from tracker.factories.training import yesterday
 from tracker.supervision.models import CasePresentation, SupervisedSession
 
@@ -33,10 +32,7 @@ def add_session(enrollment: Enrollment, status: str = "draft", **values) -> Supe
         "reflection": REFLECTION,
     }
     fields.update(values)
-    session = SupervisedSession(enrollment_id=enrollment.id, status=status, **fields)
-    db.session.add(session)
-    db.session.flush()
-    return session
+    return added(SupervisedSession(enrollment_id=enrollment.id, status=status, **fields))
 
 
 def dated_session(
@@ -46,9 +42,10 @@ def dated_session(
     status: str,
     code: str,
     reflection: str = REFLECTION,
+    **values,
 ) -> SupervisedSession:
     """A session held on `on`: a draft, or sent to `supervisor` the next day (and signed two
-    days after that when `status` is signed)."""
+    days after that when `status` is signed); `values` change other columns."""
     sent = status != "draft"
     return add_session(
         enrollment,
@@ -60,6 +57,7 @@ def dated_session(
         supervisor_id=supervisor.id if sent else None,
         submitted_at=at(on + timedelta(days=1)) if sent else None,
         signed_at=at(on + timedelta(days=3)) if status == "signed" else None,
+        **values,
     )
 
 
@@ -67,7 +65,6 @@ def add_presentation(
     enrollment: Enrollment, on: date, title: str, audience: str = "peer_group"
 ) -> CasePresentation:
     """A case presentation given on `on`."""
-    row = CasePresentation(enrollment_id=enrollment.id, on=on, audience=audience, title=title)
-    db.session.add(row)
-    db.session.flush()
-    return row
+    return added(
+        CasePresentation(enrollment_id=enrollment.id, on=on, audience=audience, title=title)
+    )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db
-from tracker.factories import at
+from tracker.factories import added, at
 from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
+
+E = TypeVar("E", DidacticEntry, ExperientialEntry)
 
 
 def yesterday(timezone: str = "UTC") -> date:
@@ -21,47 +25,34 @@ def add_didactic(
     enrollment: Enrollment, hours: str = "2", status: str = "pending", **values
 ) -> DidacticEntry:
     """A didactic entry as the trainee logged it (the rules are not checked)."""
-    values.setdefault("on", yesterday())
-    values.setdefault("topic_code", "pharmacology")
-    values.setdefault("provider", "Course A")
-    values.setdefault("note", "")
-    entry = DidacticEntry(
-        enrollment_id=enrollment.id, hours=Decimal(hours), status=status, **values
-    )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
+    defaults = {"topic_code": "pharmacology", "provider": "Course A"}
+    return _entry(DidacticEntry, enrollment, hours, status, defaults | values)
 
 
 def add_experiential(
     enrollment: Enrollment, hours: str = "2", status: str = "pending", **values
 ) -> ExperientialEntry:
     """An experiential entry as the trainee logged it (the rules are not checked)."""
-    values.setdefault("kind", "observation")
-    values.setdefault("on", yesterday())
-    values.setdefault("facilitator", "Dr Facilitator")
-    values.setdefault("note", "")
-    entry = ExperientialEntry(
-        enrollment_id=enrollment.id, hours=Decimal(hours), status=status, **values
-    )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
+    defaults = {"kind": "observation", "facilitator": "Dr Facilitator"}
+    return _entry(ExperientialEntry, enrollment, hours, status, defaults | values)
+
+
+def _entry(model: type[E], enrollment: Enrollment, hours: str, status: str, values) -> E:
+    """A training entry of `model` on yesterday with no note, unless `values` say otherwise."""
+    values = {"on": yesterday(), "note": ""} | values
+    return added(model(enrollment_id=enrollment.id, hours=Decimal(hours), status=status, **values))
 
 
 def add_ce(
     enrollment: Enrollment, amount: str = "3", kind: str = "ce", **values
 ) -> ContinuingEducation:
     """A continuing-education record: credits (`ce`) or consultation hours."""
-    values.setdefault("on", yesterday())
-    values.setdefault("title", "Ketamine update")
-    values.setdefault("provider", "CE Provider")
-    item = ContinuingEducation(
-        enrollment_id=enrollment.id, kind=kind, amount=Decimal(amount), **values
+    values = {"on": yesterday(), "title": "Ketamine update", "provider": "CE Provider"} | values
+    return added(
+        ContinuingEducation(
+            enrollment_id=enrollment.id, kind=kind, amount=Decimal(amount), **values
+        )
     )
-    db.session.add(item)
-    db.session.flush()
-    return item
 
 
 def verified_share_of_topics(
@@ -75,22 +66,16 @@ def verified_share_of_topics(
 ) -> None:
     """`share` of every topic's minimum as verified entries of at most 4 hours, three days
     apart going back from `last_days_ago`; with `pending_days`, one more entry still waiting."""
-    days = last_days_ago
+    dates = (today - timedelta(days=days) for days in itertools.count(last_days_ago, 3))
     for topic in topics:
-        remaining = (topic.min_hours * Decimal(str(share)) * 4).to_integral_value() / 4
-        while remaining > 0:
-            hours = min(remaining, Decimal(4))
-            add_didactic(
-                enrollment,
-                str(hours),
-                "verified",
-                on=today - timedelta(days=days),
-                topic_code=topic.code,
-                provider="Pacific KAP Institute module",
-                created_at=at(today - timedelta(days=days)),
-            )
-            remaining -= hours
-            days += 3
+        verified_didactic(
+            enrollment,
+            (topic.min_hours * Decimal(str(share)) * 4).to_integral_value() / 4,
+            dates,
+            logged_on_the_day=True,
+            topic_code=topic.code,
+            provider="Pacific KAP Institute module",
+        )
     if pending_days is not None:
         add_didactic(
             enrollment,
@@ -100,3 +85,23 @@ def verified_share_of_topics(
             provider="Ketamine pharmacology webinar",
             created_at=at(today - timedelta(days=pending_days)),
         )
+
+
+def verified_didactic(
+    enrollment: Enrollment,
+    hours: Decimal,
+    dates: Iterator[date],
+    *,
+    most: Decimal = Decimal(4),
+    logged_on_the_day: bool = False,
+    **values,
+) -> None:
+    """Verified didactic entries adding up to `hours`, each of at most `most` hours and held on
+    the next of `dates` (and logged that day when `logged_on_the_day`)."""
+    while hours > 0:
+        portion = min(hours, most)
+        on = next(dates)
+        if logged_on_the_day:
+            values["created_at"] = at(on)
+        add_didactic(enrollment, str(portion), "verified", on=on, **values)
+        hours -= portion
