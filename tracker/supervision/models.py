@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
+from tracker.core.columns import AutoTimestamps
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import UTCDateTime, db, utcnow
 
@@ -47,7 +48,7 @@ def _in(values) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-class SupervisedSession(db.Model):
+class SupervisedSession(AutoTimestamps, db.Model):
     """A supervised KAP session: a de-identified client code, never client details."""
 
     __tablename__ = "supervised_sessions"
@@ -95,8 +96,6 @@ class SupervisedSession(db.Model):
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     enrollment: Mapped[Enrollment] = relationship()
     supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id])
