@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.core.columns import Timestamps, unique_where
+from tracker.core.columns import Timestamps, label_of, unique_where
 from tracker.documents.models import StoredFile
 from tracker.extensions import UTCDateTime, db, utcnow
 
@@ -89,10 +89,7 @@ class Reference(Timestamps, db.Model):
     relationship: Mapped[str] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(30))
 
-    @property
-    def relationship_label(self) -> str:
-        """The relationship as a person reads it."""
-        return RELATIONSHIP_LABELS.get(self.relationship, self.relationship)
+    relationship_label = label_of("relationship", RELATIONSHIP_LABELS)
 
 
 class ScenarioAnswer(Timestamps, db.Model):

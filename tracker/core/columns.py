@@ -1,8 +1,11 @@
-"""Table pieces several models declare the same way: partial unique indexes and timestamps."""
+"""Model pieces several tables declare the same way: partial unique indexes, timestamps and
+labels of coded columns."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Index, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,3 +37,13 @@ class AutoTimestamps:
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+def label_of(column: str, labels: Mapping[Any, str]) -> property:
+    """A read-only property: the code in `column` as a person reads it (the code if unknown)."""
+
+    def label(self: Any) -> str:
+        value = getattr(self, column)
+        return labels.get(value, value)
+
+    return property(label)

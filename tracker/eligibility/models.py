@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from tracker.core.columns import Timestamps, unique_where
+from tracker.core.columns import Timestamps, label_of, unique_where
 from tracker.documents.models import StoredFile
 from tracker.extensions import UTCDateTime, db, utcnow
 
@@ -204,10 +204,7 @@ class HealthScreening(_Superseded, db.Model):
     cleared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    @property
-    def clearance_label(self) -> str:
-        """The clearance as a sentence."""
-        return CLEARANCE_LABELS.get(self.clearance, self.clearance)
+    clearance_label = label_of("clearance", CLEARANCE_LABELS)
 
     def answers(self) -> list[tuple[str, bool]]:
         """(question, answer) pairs in the fixed order."""

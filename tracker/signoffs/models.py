@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
-from tracker.core.columns import unique_where
+from tracker.core.columns import label_of, unique_where
 from tracker.extensions import UTCDateTime, db, utcnow
 
 ENTRY_TYPES = ("session", "didactic", "experiential")
@@ -141,10 +141,7 @@ class EntryQuestion(db.Model):
 
     author: Mapped[User | None] = relationship()
 
-    @property
-    def kind_label(self) -> str:
-        """The kind of message as a person reads it."""
-        return QUESTION_KIND_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", QUESTION_KIND_LABELS)
 
 
 class ReminderLog(db.Model):

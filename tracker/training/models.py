@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from tracker.core.columns import AutoTimestamps
+from tracker.core.columns import AutoTimestamps, label_of
 from tracker.documents.models import StoredFile
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import UTCDateTime, db
@@ -61,10 +61,7 @@ class _LoggedEntry(AutoTimestamps):
         """True once verified: the entry is then read-only for the trainee."""
         return self.status == "verified"
 
-    @property
-    def status_label(self) -> str:
-        """The status as a person reads it."""
-        return ENTRY_STATUS_LABELS.get(self.status, self.status)
+    status_label = label_of("status", ENTRY_STATUS_LABELS)
 
 
 class DidacticEntry(_LoggedEntry, db.Model):
@@ -111,10 +108,7 @@ class ExperientialEntry(_LoggedEntry, db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     facilitator: Mapped[str] = mapped_column(String(200))
 
-    @property
-    def kind_label(self) -> str:
-        """The activity type as a person reads it."""
-        return EXPERIENTIAL_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", EXPERIENTIAL_LABELS)
 
 
 class ContinuingEducation(AutoTimestamps, db.Model):
@@ -150,10 +144,7 @@ class ContinuingEducation(AutoTimestamps, db.Model):
     enrollment: Mapped[Enrollment] = relationship()
     certificate: Mapped[StoredFile | None] = relationship()
 
-    @property
-    def kind_label(self) -> str:
-        """Credits or consultation hours, as a person reads it."""
-        return CE_KIND_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", CE_KIND_LABELS)
 
     @property
     def unit(self) -> str:
