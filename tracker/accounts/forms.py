@@ -42,6 +42,18 @@ def _email_field() -> EmailField:
     )
 
 
+def _full_name_field(label: str, required: str) -> StringField:
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[
+            InputRequired(required),
+            Length(min=2, max=120, message="Use 2 to 120 characters."),
+            Regexp(NAME_PATTERN, message=NAME_MESSAGE),
+        ],
+    )
+
+
 def _new_password_fields() -> tuple[PasswordField, PasswordField]:
     password = PasswordField(
         "New password",
@@ -71,14 +83,8 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     """Self-registration of an applicant (a trainee account)."""
 
-    full_name = StringField(
-        "Full name (as it should appear on a certificate)",
-        filters=[strip],
-        validators=[
-            InputRequired("Enter your full name."),
-            Length(min=2, max=120, message="Use 2 to 120 characters."),
-            Regexp(NAME_PATTERN, message=NAME_MESSAGE),
-        ],
+    full_name = _full_name_field(
+        "Full name (as it should appear on a certificate)", "Enter your full name."
     )
     email = _email_field()
     password, confirm = _new_password_fields()
@@ -87,15 +93,7 @@ class RegisterForm(FlaskForm):
 class InviteForm(FlaskForm):
     """Staff invite a trainee, supervisor or staff member."""
 
-    full_name = StringField(
-        "Full name",
-        filters=[strip],
-        validators=[
-            InputRequired("Enter the person's full name."),
-            Length(min=2, max=120, message="Use 2 to 120 characters."),
-            Regexp(NAME_PATTERN, message=NAME_MESSAGE),
-        ],
-    )
+    full_name = _full_name_field("Full name", "Enter the person's full name.")
     email = _email_field()
     roles = MultiCheckboxField(
         "Roles",

@@ -45,6 +45,11 @@ def _reason_field(label: str, description: str | None = None) -> TextAreaField:
     )
 
 
+def _required_choice(label: str, message: str) -> SelectField:
+    """A select whose choices the form fills in; `message` says to choose one of them."""
+    return SelectField(label, invalid_choice_message=message, validators=[InputRequired(message)])
+
+
 def _note_field(label: str, description: str | None = None) -> TextAreaField:
     return TextAreaField(
         label,
@@ -86,11 +91,7 @@ class DocumentReviewForm(PageForm):
 class VerifyForm(PageForm):
     """Verify a licence or an insurance policy: how it was checked and a note."""
 
-    method = SelectField(
-        "How it was checked",
-        invalid_choice_message="Choose how the record was checked.",
-        validators=[InputRequired("Choose how the record was checked.")],
-    )
+    method = _required_choice("How it was checked", "Choose how the record was checked.")
     note = _note_field("Note", "What was checked; required for the method Other.")
 
     def __init__(self, *args, methods: tuple[str, ...] = (), **kwargs) -> None:
@@ -160,11 +161,7 @@ class DeclineForm(PageForm):
 class WaiverForm(PageForm):
     """Waive a step or an item for this enrollment."""
 
-    target = SelectField(
-        "What to waive",
-        invalid_choice_message="Choose a step or an item that can be waived.",
-        validators=[InputRequired("Choose a step or an item that can be waived.")],
-    )
+    target = _required_choice("What to waive", "Choose a step or an item that can be waived.")
     reason = _reason_field("Reason for the waiver")
 
     def __init__(self, *args, targets: dict[str, str] | None = None, **kwargs) -> None:

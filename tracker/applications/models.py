@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.columns import Timestamps, label_of, unique_where
 from tracker.documents.models import StoredFile
 from tracker.extensions import UTCDateTime, db, utcnow
 
@@ -38,13 +39,11 @@ class ApplicationDocument(db.Model):
         CheckConstraint("kind IN ('cv', 'personal_statement')", name="kind"),
         CheckConstraint("status IN ('submitted', 'accepted', 'rejected')", name="status"),
         # One current document of each kind per enrollment.
-        Index(
+        unique_where(
             "uq_application_documents_current",
             "enrollment_id",
             "kind",
-            unique=True,
-            sqlite_where=text("superseded_at IS NULL"),
-            postgresql_where=text("superseded_at IS NULL"),
+            where="superseded_at IS NULL",
         ),
         Index("ix_application_documents_enrollment", "enrollment_id"),
         Index("ix_application_documents_status", "status"),
@@ -64,7 +63,7 @@ class ApplicationDocument(db.Model):
     file: Mapped[StoredFile] = relationship()
 
 
-class Reference(db.Model):
+class Reference(Timestamps, db.Model):
     """A professional reference the applicant names."""
 
     __tablename__ = "application_references"
@@ -89,16 +88,11 @@ class Reference(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     relationship: Mapped[str] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(30))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    @property
-    def relationship_label(self) -> str:
-        """The relationship as a person reads it."""
-        return RELATIONSHIP_LABELS.get(self.relationship, self.relationship)
+    relationship_label = label_of("relationship", RELATIONSHIP_LABELS)
 
 
-class ScenarioAnswer(db.Model):
+class ScenarioAnswer(Timestamps, db.Model):
     """The applicant's answer to one ethical scenario of the requirement set."""
 
     __tablename__ = "scenario_answers"
@@ -114,5 +108,3 @@ class ScenarioAnswer(db.Model):
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
     scenario_code: Mapped[str] = mapped_column(String(40))
     answer: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectChoice, TextAreaField
+from wtforms import IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from tracker.assessment.models import RATING_LABELS, RATINGS
 from tracker.assessment.services import NOTES_MAX
+from tracker.core.fields import required_date
 
 MULTI_LINE = Regexp(
     r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\Z", message="Remove the control characters."
@@ -55,11 +56,7 @@ def _notes(label: str) -> TextAreaField:
 class ExamForm(PageForm):
     """One attempt at the knowledge exam."""
 
-    taken_on = DateField(
-        "Date taken",
-        validators=[InputRequired("Enter the date.")],
-        render_kw={"autocomplete": "off"},
-    )
+    taken_on = required_date("Date taken", "Enter the date.")
     score = IntegerField(
         "Score (0 to 100)",
         validators=[
@@ -73,11 +70,7 @@ class ExamForm(PageForm):
 class CaseForm(PageForm):
     """The evaluation of a case presentation."""
 
-    evaluated_on = DateField(
-        "Date of the evaluation",
-        validators=[InputRequired("Enter the date.")],
-        render_kw={"autocomplete": "off"},
-    )
+    evaluated_on = required_date("Date of the evaluation", "Enter the date.")
     result = RadioField(
         "Result", choices=CASE_CHOICES, validators=[InputRequired("Choose passed or failed.")]
     )
@@ -87,11 +80,7 @@ class CaseForm(PageForm):
 class CompetencyForm(FlaskForm):
     """A rating for each domain (fields `rating_<domain>`, added by `competency_form`)."""
 
-    evaluated_on = DateField(
-        "Date of the evaluation",
-        validators=[InputRequired("Enter the date.")],
-        render_kw={"autocomplete": "off"},
-    )
+    evaluated_on = required_date("Date of the evaluation", "Enter the date.")
     comments = _notes("Comments (optional)")
 
     domains: tuple[str, ...] = ()

@@ -18,7 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from tracker.accounts.models import User
 from tracker.extensions import UTCDateTime, db, utcnow
@@ -33,7 +33,27 @@ RATING_LABELS = {
 }
 
 
-class ExamAttempt(db.Model):
+class _EnrollmentRecord:
+    """Columns of every assessment record: added once for an enrollment, never edited."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class _Evaluation(_EnrollmentRecord):
+    """An evaluation by a staff member on a given day."""
+
+    evaluated_on: Mapped[date] = mapped_column(Date)
+    evaluator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @declared_attr
+    def evaluator(cls) -> Mapped[User | None]:
+        """The staff member who evaluated."""
+        return relationship(User)
+
+
+class ExamAttempt(_EnrollmentRecord, db.Model):
     """One attempt at the knowledge exam, scored 0-100, recorded by staff."""
 
     __tablename__ = "exam_attempts"
@@ -43,17 +63,14 @@ class ExamAttempt(db.Model):
         Index("ix_exam_attempts_enrollment", "enrollment_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
     taken_on: Mapped[date] = mapped_column(Date)
     score: Mapped[int] = mapped_column(Integer)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     recorded_by: Mapped[User | None] = relationship()
 
 
-class CaseEvaluation(db.Model):
+class CaseEvaluation(_Evaluation, db.Model):
     """The evaluation of a case presentation: passed or failed, with notes."""
 
     __tablename__ = "case_evaluations"
@@ -63,18 +80,11 @@ class CaseEvaluation(db.Model):
         Index("ix_case_evaluations_enrollment", "enrollment_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
-    evaluated_on: Mapped[date] = mapped_column(Date)
     result: Mapped[str] = mapped_column(String(10))
     notes: Mapped[str] = mapped_column(Text, default="")
-    evaluator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    evaluator: Mapped[User | None] = relationship()
 
 
-class CompetencyEvaluation(db.Model):
+class CompetencyEvaluation(_Evaluation, db.Model):
     """A competency evaluation: a rating (1-4) for every domain of the requirement set."""
 
     __tablename__ = "competency_evaluations"
@@ -83,14 +93,7 @@ class CompetencyEvaluation(db.Model):
         Index("ix_competency_evaluations_enrollment", "enrollment_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
-    evaluated_on: Mapped[date] = mapped_column(Date)
     comments: Mapped[str] = mapped_column(Text, default="")
-    evaluator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    evaluator: Mapped[User | None] = relationship()
     ratings: Mapped[list[CompetencyRating]] = relationship(
         back_populates="evaluation",
         order_by="CompetencyRating.id",

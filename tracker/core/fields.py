@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import StringField
+from wtforms import DateField, StringField
 from wtforms.validators import InputRequired, Length
 
 
@@ -21,3 +21,13 @@ def required_text(
     message = too_long or f"Use at most {max_length} characters."
     validators = [InputRequired(required), Length(max=max_length, message=message)]
     return field(label, validators=validators, **options)
+
+
+def required_date(label: str, required: str, **options: Any) -> DateField:
+    """A date that must be given (`required` says so), without the browser's autofill."""
+    return DateField(
+        label,
+        validators=[InputRequired(required)],
+        render_kw={"autocomplete": "off"},
+        **options,
+    )

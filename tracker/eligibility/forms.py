@@ -13,7 +13,6 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, Optional
@@ -46,13 +45,11 @@ class LicenceForm(FlaskForm):
         40,
         too_long="The licence number has at most 40 characters.",
     )
-    jurisdiction = StringField(
+    jurisdiction = required_text(
         "Issuing state or country",
+        "Enter the state (for example CA) or the country.",
+        60,
         description="A US state or territory code such as CA or NY, or the name of the country.",
-        validators=[
-            InputRequired("Enter the state (for example CA) or the country."),
-            Length(max=60, message="Use at most 60 characters."),
-        ],
     )
     issued_on = DateField(
         "Issued on (optional)", validators=[Optional()], invalid_value_message=DATE_MESSAGE
@@ -124,13 +121,11 @@ class HealthScreeningForm(FlaskForm):
     cardiovascular = _question_field(QUESTIONS["cardiovascular"])
     pregnancy = _question_field(QUESTIONS["pregnancy"])
     willing_to_discuss = _question_field(QUESTIONS["willing_to_discuss"])
-    signature = StringField(
+    signature = required_text(
         "Signature: type your full name",
+        "Type your full name to sign.",
+        120,
         description="Typing your name signs these answers.",
-        validators=[
-            InputRequired("Type your full name to sign."),
-            Length(max=120, message="Use at most 120 characters."),
-        ],
     )
 
     def answers(self) -> dict[str, bool | None]:

@@ -18,10 +18,10 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from tracker.core.columns import Timestamps, label_of, unique_where
 from tracker.documents.models import StoredFile
 from tracker.extensions import UTCDateTime, db, utcnow
 
@@ -77,7 +77,22 @@ class VerificationMixin:
         return self.verified_at is not None
 
 
-class Licence(VerificationMixin, db.Model):
+class PersonalRecord(VerificationMixin, Timestamps):
+    """A record the trainee keeps about themselves, with its evidence file, checked by staff."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="SET NULL")
+    )
+
+    @declared_attr
+    def document(cls) -> Mapped[StoredFile | None]:
+        """The uploaded evidence (a licence scan, an insurance certificate)."""
+        return relationship(StoredFile)
+
+
+class Licence(PersonalRecord, db.Model):
     """A professional licence: type, number, issuing jurisdiction and validity dates."""
 
     __tablename__ = "licences"
@@ -101,23 +116,14 @@ class Licence(VerificationMixin, db.Model):
         Index("ix_licences_trainee", "trainee_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     licence_type: Mapped[str] = mapped_column(String(10))
     number: Mapped[str] = mapped_column(String(40))
     jurisdiction: Mapped[str] = mapped_column(String(60))
     issued_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date] = mapped_column(Date)
-    document_id: Mapped[int | None] = mapped_column(
-        ForeignKey("stored_files.id", ondelete="SET NULL")
-    )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    document: Mapped[StoredFile | None] = relationship()
 
 
-class Insurance(VerificationMixin, db.Model):
+class Insurance(PersonalRecord, db.Model):
     """A professional liability insurance policy covering `starts_on` to `ends_on`."""
 
     __tablename__ = "insurances"
@@ -136,49 +142,45 @@ class Insurance(VerificationMixin, db.Model):
         Index("ix_insurances_trainee", "trainee_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     carrier: Mapped[str] = mapped_column(String(120))
     policy_number: Mapped[str] = mapped_column(String(40))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     coverage: Mapped[str] = mapped_column(String(500), default="")
-    document_id: Mapped[int | None] = mapped_column(
-        ForeignKey("stored_files.id", ondelete="SET NULL")
+
+
+def _one_current_per_trainee(table: str) -> tuple[Index, Index]:
+    """The indexes of a superseded record: at most one current row per person, and by person."""
+    return (
+        unique_where(f"uq_{table}_current", "trainee_id", where="superseded_at IS NULL"),
+        Index(f"ix_{table}_trainee", "trainee_id"),
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    document: Mapped[StoredFile | None] = relationship()
 
 
-class ExperienceAttestation(db.Model):
+class _Superseded:
+    """A person's record that a newer one supersedes; superseded rows are history."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ExperienceAttestation(_Superseded, db.Model):
     """The person's attestation of psychotherapy experience; a new one supersedes the last."""
 
     __tablename__ = "experience_attestations"
     __table_args__ = (
         CheckConstraint("years_practice >= 0 AND years_practice <= 70", name="years"),
-        # At most one current attestation per person; superseded rows are history.
-        Index(
-            "uq_experience_attestations_current",
-            "trainee_id",
-            unique=True,
-            sqlite_where=text("superseded_at IS NULL"),
-            postgresql_where=text("superseded_at IS NULL"),
-        ),
-        Index("ix_experience_attestations_trainee", "trainee_id"),
+        *_one_current_per_trainee("experience_attestations"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     years_practice: Mapped[int] = mapped_column(Integer)
     practice_settings: Mapped[str] = mapped_column(Text)
     statement: Mapped[str] = mapped_column(Text)
     attested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class HealthScreening(db.Model):
+class HealthScreening(_Superseded, db.Model):
     """A signed health-screening attestation: yes/no answers only, and the staff clearance.
 
     No medical detail is stored, by design. A new screening supersedes the last and needs a new
@@ -188,18 +190,9 @@ class HealthScreening(db.Model):
     __tablename__ = "health_screenings"
     __table_args__ = (
         CheckConstraint("clearance IN ('pending', 'cleared', 'not_cleared')", name="clearance"),
-        Index(
-            "uq_health_screenings_current",
-            "trainee_id",
-            unique=True,
-            sqlite_where=text("superseded_at IS NULL"),
-            postgresql_where=text("superseded_at IS NULL"),
-        ),
-        Index("ix_health_screenings_trainee", "trainee_id"),
+        *_one_current_per_trainee("health_screenings"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     contraindication: Mapped[bool] = mapped_column(Boolean)
     psychosis_history: Mapped[bool] = mapped_column(Boolean)
     cardiovascular: Mapped[bool] = mapped_column(Boolean)
@@ -210,12 +203,8 @@ class HealthScreening(db.Model):
     clearance: Mapped[str] = mapped_column(String(20), default="pending")
     cleared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    @property
-    def clearance_label(self) -> str:
-        """The clearance as a sentence."""
-        return CLEARANCE_LABELS.get(self.clearance, self.clearance)
+    clearance_label = label_of("clearance", CLEARANCE_LABELS)
 
     def answers(self) -> list[tuple[str, bool]]:
         """(question, answer) pairs in the fixed order."""

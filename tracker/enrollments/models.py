@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
+from tracker.core.columns import unique_where
 from tracker.extensions import UTCDateTime, db, utcnow
 from tracker.programs.models import Cohort, Program, RequirementSet, Track
 
@@ -99,13 +100,11 @@ class SupervisorAssignment(db.Model):
         CheckConstraint("kind IN ('primary', 'backup')", name="kind"),
         Index("ix_supervisor_assignments_enrollment", "enrollment_id"),
         # At most one current primary and one current backup per enrollment.
-        Index(
+        unique_where(
             "uq_supervisor_assignments_current",
             "enrollment_id",
             "kind",
-            unique=True,
-            sqlite_where=text("ended_at IS NULL"),
-            postgresql_where=text("ended_at IS NULL"),
+            where="ended_at IS NULL",
         ),
         Index("ix_supervisor_assignments_supervisor", "supervisor_id"),
     )

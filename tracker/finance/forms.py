@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.core.errors import Refused
+from tracker.core.fields import required_date
 from tracker.finance.models import (
     CHARGE,
     DISCOUNT,
@@ -88,11 +89,10 @@ class EntryForm(PageForm):
             SINGLE_LINE,
         ],
     )
-    posted_on = DateField(
+    posted_on = required_date(
         "Date",
+        "Enter the date.",
         description="The day it was granted or charged; not in the future.",
-        validators=[InputRequired("Enter the date.")],
-        render_kw={"autocomplete": "off"},
     )
 
     @property

@@ -13,11 +13,11 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
+from tracker.core.columns import unique_where
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import UTCDateTime, db, utcnow
 
@@ -135,12 +135,10 @@ class PaymentPlan(db.Model):
     )
     __table_args__ = (
         Index("ix_payment_plans_enrollment", "enrollment_id"),
-        Index(
+        unique_where(
             "uq_payment_plans_one_active",
             "enrollment_id",
-            unique=True,
-            sqlite_where=text("active"),
-            postgresql_where=text("active"),
+            where="active",
         ),
     )
 

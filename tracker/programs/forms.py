@@ -13,7 +13,6 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -29,6 +28,7 @@ from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
 from tracker.accounts.forms import MultiCheckboxField
 from tracker.core.errors import Refused
+from tracker.core.fields import required_date, required_text
 from tracker.programs.models import FORMAT_LABELS, TRACK_FORMATS
 from tracker.programs.services import (
     DESCRIPTION_MAX,
@@ -115,13 +115,12 @@ class TrackForm(FlaskForm):
         choices=[SelectChoice(code, FORMAT_LABELS[code]) for code in TRACK_FORMATS],
         validators=[InputRequired("Choose a format.")],
     )
-    tuition = StringField(
+    tuition = required_text(
         "Tuition (US dollars)",
+        "Enter the tuition.",
+        20,
+        too_long="Enter an amount in dollars, such as 9875.00.",
         description="For example 9875.00; from 0 to 100,000.",
-        validators=[
-            InputRequired("Enter the tuition."),
-            Length(max=20, message="Enter an amount in dollars, such as 9875.00."),
-        ],
     )
     description = _description_field()
 
@@ -151,16 +150,8 @@ class CohortForm(FlaskForm):
     """Create or edit a cohort."""
 
     name = _name_field("Cohort name")
-    starts_on = DateField(
-        "Starts on",
-        validators=[InputRequired("Enter the start date.")],
-        render_kw={"autocomplete": "off"},
-    )
-    ends_on = DateField(
-        "Ends on",
-        validators=[InputRequired("Enter the end date.")],
-        render_kw={"autocomplete": "off"},
-    )
+    starts_on = required_date("Starts on", "Enter the start date.")
+    ends_on = required_date("Ends on", "Enter the end date.")
 
 
 # -- the requirement-set form -----------------------------------------------------------------
@@ -216,14 +207,15 @@ class _Row(Form):
         return bool(self.remove.data) or self.is_blank()
 
 
+def _code_field() -> StringField:
+    return StringField("Code", validators=[Length(max=40, message="Use at most 40 characters.")])
+
+
 class TopicForm(_Row):
     """One didactic topic."""
 
     _content = ("code", "name", "min_hours")
-    code = StringField(
-        "Code",
-        validators=[Length(max=40, message="Use at most 40 characters.")],
-    )
+    code = _code_field()
     name = StringField(
         "Topic",
         validators=[Length(max=120, message="Use at most 120 characters."), SINGLE_LINE],
@@ -247,10 +239,7 @@ class ScenarioForm(_Row):
     """One ethical scenario."""
 
     _content = ("code", "prompt")
-    code = StringField(
-        "Code",
-        validators=[Length(max=40, message="Use at most 40 characters.")],
-    )
+    code = _code_field()
     prompt = TextAreaField(
         "Prompt",
         validators=[Length(max=2000, message="Use at most 2000 characters."), MULTI_LINE],

@@ -9,6 +9,7 @@ from functools import cached_property
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.columns import label_of
 from tracker.extensions import UTCDateTime, db, utcnow
 from tracker.progress.requirements import RequirementSpec
 
@@ -78,10 +79,7 @@ class Track(db.Model):
         """The newest requirement-set version of this track."""
         return self.requirement_sets[-1] if self.requirement_sets else None
 
-    @property
-    def format_label(self) -> str:
-        """The format as a person reads it."""
-        return FORMAT_LABELS.get(self.format, self.format)
+    format_label = label_of("format", FORMAT_LABELS)
 
 
 class Cohort(db.Model):

@@ -43,11 +43,9 @@ class _Anyone(Rule):
 
 
 @dataclass(frozen=True)
-class _AnonymousOnly(Rule):
-    """Pages for signed-out visitors (sign-in, registration); signed-in users may see them too."""
-
-    def allows(self, user: Any) -> bool:
-        return True
+class _AnonymousOnly(_Anyone):
+    """Pages for signed-out visitors (sign-in, registration); signed-in users may see them too,
+    so the check is Anyone's: only the name differs, for the route table."""
 
     def describe(self) -> str:
         return "anonymous"

@@ -9,6 +9,7 @@ from wtforms import PasswordField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.admissions.services import INSURANCE_METHODS, LICENCE_METHODS, VERIFICATION_METHODS
+from tracker.core.fields import required_text
 from tracker.eligibility.forms import InsuranceForm, LicenceForm
 from tracker.progress.requirements import LICENCE_TYPES
 from tracker.signoffs.models import BODY_MAX
@@ -17,13 +18,13 @@ from tracker.signoffs.models import BODY_MAX
 class SignForm(FlaskForm):
     """One password for the selected entries (the keys come as repeated `selected` values)."""
 
-    password = PasswordField(
+    password = required_text(
         "Your password",
+        "Enter your password to sign.",
+        1024,
+        too_long="That password is not correct.",
+        field=PasswordField,
         description="Re-enter the password you sign in with: it makes this your signature.",
-        validators=[
-            InputRequired("Enter your password to sign."),
-            Length(max=1024, message="That password is not correct."),
-        ],
     )
 
 

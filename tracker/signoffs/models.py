@@ -18,11 +18,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
+from tracker.core.columns import label_of, unique_where
 from tracker.extensions import UTCDateTime, db, utcnow
 
 ENTRY_TYPES = ("session", "didactic", "experiential")
@@ -82,13 +82,11 @@ class Signature(db.Model):
             name="void",
         ),
         # At most one live signature per entry: a second sign-off is impossible.
-        Index(
+        unique_where(
             "uq_signatures_live_entry",
             "entry_type",
             "entry_id",
-            unique=True,
-            sqlite_where=text("voided_at IS NULL"),
-            postgresql_where=text("voided_at IS NULL"),
+            where="voided_at IS NULL",
         ),
         Index("ix_signatures_entry", "entry_type", "entry_id"),
         Index("ix_signatures_enrollment", "enrollment_id"),
@@ -143,10 +141,7 @@ class EntryQuestion(db.Model):
 
     author: Mapped[User | None] = relationship()
 
-    @property
-    def kind_label(self) -> str:
-        """The kind of message as a person reads it."""
-        return QUESTION_KIND_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", QUESTION_KIND_LABELS)
 
 
 class ReminderLog(db.Model):

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.accounts.models import User
+from tracker.core.columns import AutoTimestamps, label_of
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import UTCDateTime, db, utcnow
 
@@ -47,7 +48,7 @@ def _in(values) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-class SupervisedSession(db.Model):
+class SupervisedSession(AutoTimestamps, db.Model):
     """A supervised KAP session: a de-identified client code, never client details."""
 
     __tablename__ = "supervised_sessions"
@@ -95,8 +96,6 @@ class SupervisedSession(db.Model):
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     enrollment: Mapped[Enrollment] = relationship()
     supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id])
@@ -106,10 +105,7 @@ class SupervisedSession(db.Model):
         """The trainee may change a draft or a returned session."""
         return self.status in ("draft", "returned")
 
-    @property
-    def status_label(self) -> str:
-        """The status as a person reads it."""
-        return SESSION_STATUS_LABELS.get(self.status, self.status)
+    status_label = label_of("status", SESSION_STATUS_LABELS)
 
     @property
     def phases(self) -> list[str]:
@@ -123,25 +119,10 @@ class SupervisedSession(db.Model):
             names.append("integration")
         return names
 
-    @property
-    def setting_label(self) -> str:
-        """The setting as a person reads it."""
-        return SETTINGS.get(self.setting, self.setting)
-
-    @property
-    def route_label(self) -> str:
-        """The administration route as a person reads it."""
-        return ROUTES.get(self.route, self.route)
-
-    @property
-    def role_label(self) -> str:
-        """The trainee's role as a person reads it."""
-        return TRAINEE_ROLES.get(self.trainee_role, self.trainee_role)
-
-    @property
-    def mode_label(self) -> str:
-        """The supervision mode as a person reads it."""
-        return SUPERVISION_MODES.get(self.supervision_mode, self.supervision_mode)
+    setting_label = label_of("setting", SETTINGS)
+    route_label = label_of("route", ROUTES)
+    role_label = label_of("trainee_role", TRAINEE_ROLES)
+    mode_label = label_of("supervision_mode", SUPERVISION_MODES)
 
 
 class CasePresentation(db.Model):
@@ -173,7 +154,4 @@ class CasePresentation(db.Model):
     enrollment: Mapped[Enrollment] = relationship()
     session: Mapped[SupervisedSession | None] = relationship()
 
-    @property
-    def audience_label(self) -> str:
-        """The audience as a person reads it."""
-        return AUDIENCES.get(self.audience, self.audience)
+    audience_label = label_of("audience", AUDIENCES)

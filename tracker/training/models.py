@@ -7,11 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from tracker.core.columns import AutoTimestamps, label_of
 from tracker.documents.models import StoredFile
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import UTCDateTime, db, utcnow
+from tracker.extensions import UTCDateTime, db
 from tracker.progress.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
 
 ENTRY_STATUSES = ("pending", "verified", "returned")
@@ -29,7 +30,15 @@ def _in(values: tuple[str, ...]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-class _LoggedEntry:
+def _entry_checks() -> tuple[CheckConstraint, ...]:
+    """The checks every logged entry's table carries (each table needs its own objects)."""
+    return (
+        CheckConstraint("hours > 0 AND hours <= 12", name="hours"),
+        CheckConstraint(f"status IN ({_in(ENTRY_STATUSES)})", name="status"),
+    )
+
+
+class _LoggedEntry(AutoTimestamps):
     """Columns shared by didactic and experiential entries."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,21 +46,22 @@ class _LoggedEntry:
     hours: Mapped[Decimal] = mapped_column(HOURS)
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default="pending")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
     # Set by the verification step (a later feature); the trainee never sets them.
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @declared_attr
+    def enrollment(cls) -> Mapped[Enrollment]:
+        """The enrollment the entry counts toward."""
+        return relationship(Enrollment)
 
     @property
     def is_verified(self) -> bool:
         """True once verified: the entry is then read-only for the trainee."""
         return self.status == "verified"
 
-    @property
-    def status_label(self) -> str:
-        """The status as a person reads it."""
-        return ENTRY_STATUS_LABELS.get(self.status, self.status)
+    status_label = label_of("status", ENTRY_STATUS_LABELS)
 
 
 class DidacticEntry(_LoggedEntry, db.Model):
@@ -68,16 +78,12 @@ class DidacticEntry(_LoggedEntry, db.Model):
         "status",
     )
     __table_args__ = (
-        CheckConstraint("hours > 0 AND hours <= 12", name="hours"),
-        CheckConstraint(f"status IN ({_in(ENTRY_STATUSES)})", name="status"),
+        *_entry_checks(),
         Index("ix_didactic_entries_enrollment_on", "enrollment_id", "on"),
     )
 
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
     topic_code: Mapped[str] = mapped_column(String(40))
     provider: Mapped[str] = mapped_column(String(200))
-
-    enrollment: Mapped[Enrollment] = relationship()
 
 
 class ExperientialEntry(_LoggedEntry, db.Model):
@@ -94,25 +100,18 @@ class ExperientialEntry(_LoggedEntry, db.Model):
         "status",
     )
     __table_args__ = (
-        CheckConstraint("hours > 0 AND hours <= 12", name="hours"),
-        CheckConstraint(f"status IN ({_in(ENTRY_STATUSES)})", name="status"),
+        *_entry_checks(),
         CheckConstraint(f"kind IN ({_in(EXPERIENTIAL_KINDS)})", name="kind"),
         Index("ix_experiential_entries_enrollment_on", "enrollment_id", "on"),
     )
 
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
     kind: Mapped[str] = mapped_column(String(20))
     facilitator: Mapped[str] = mapped_column(String(200))
 
-    enrollment: Mapped[Enrollment] = relationship()
-
-    @property
-    def kind_label(self) -> str:
-        """The activity type as a person reads it."""
-        return EXPERIENTIAL_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", EXPERIENTIAL_LABELS)
 
 
-class ContinuingEducation(db.Model):
+class ContinuingEducation(AutoTimestamps, db.Model):
     """CE credits or peer consultation hours (step 9), with an optional certificate file."""
 
     __tablename__ = "continuing_education"
@@ -141,16 +140,11 @@ class ContinuingEducation(db.Model):
     file_id: Mapped[int | None] = mapped_column(
         ForeignKey("stored_files.id", ondelete="SET NULL"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     enrollment: Mapped[Enrollment] = relationship()
     certificate: Mapped[StoredFile | None] = relationship()
 
-    @property
-    def kind_label(self) -> str:
-        """Credits or consultation hours, as a person reads it."""
-        return CE_KIND_LABELS.get(self.kind, self.kind)
+    kind_label = label_of("kind", CE_KIND_LABELS)
 
     @property
     def unit(self) -> str:
