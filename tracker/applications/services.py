@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
-
 from tracker.accounts.models import User
 from tracker.applications import queries
 from tracker.applications.models import (
@@ -26,6 +24,7 @@ from tracker.applications.models import (
 )
 from tracker.audit.services import added, changed, deleted, record
 from tracker.core.errors import Refused
+from tracker.core.guarded import update_if
 from tracker.documents.storage import save_upload
 from tracker.eligibility import queries as eligibility_queries
 from tracker.eligibility import validation
@@ -250,15 +249,12 @@ def submit_application(enrollment: Enrollment, trainee: User) -> Enrollment:
         raise ApplicationIncomplete([f"{item.label} ({item.detail})" for item in checklist.missing])
     now = utcnow()
     # Conditional on the status so that two submissions (or a racing change) cannot both win.
-    changed = db.session.execute(
-        update(Enrollment)
-        .where(Enrollment.id == enrollment.id, Enrollment.status == "applicant")
-        .values(status="submitted", submitted_at=now)
-        .execution_options(synchronize_session=False)
+    update_if(
+        enrollment,
+        Enrollment.status == "applicant",
+        values={"status": "submitted", "submitted_at": now},
+        refused=LOCKED,
     )
-    if changed.rowcount != 1:
-        raise Refused(LOCKED)
-    db.session.refresh(enrollment)
     record(
         "application.submitted",
         enrollment,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import update
 
 from tracker.accounts.models import User
 from tracker.admissions.services.common import (
@@ -21,6 +20,7 @@ from tracker.admissions.services.common import (
 from tracker.audit.services import record
 from tracker.core.clock import local_time
 from tracker.core.errors import Refused
+from tracker.core.guarded import update_if
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db, utcnow
 from tracker.mail import send
@@ -67,16 +67,7 @@ def decide_pathway(
 
 def _decide(enrollment: Enrollment, values: dict[str, Any]) -> None:
     """Apply the decision only if the application is still submitted (one decision wins)."""
-    changed = db.session.execute(
-        update(Enrollment)
-        .where(Enrollment.id == enrollment.id, Enrollment.status == "submitted")
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:
-        db.session.refresh(enrollment)
-        raise Refused(_not_decidable(enrollment))
-    db.session.refresh(enrollment)
+    update_if(enrollment, Enrollment.status == "submitted", values=values, refused=_not_decidable)
 
 
 def _not_decidable(enrollment: Enrollment) -> str:
