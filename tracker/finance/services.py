@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import exists, func, select
 
 from tracker.accounts.models import User
-from tracker.audit.services import added, audited, record
+from tracker.audit.services import added, changed
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
@@ -286,15 +286,10 @@ def _active_plan(enrollment_id: int) -> PaymentPlan | None:
 
 
 def _end(plan: PaymentPlan, enrollment: Enrollment, action: str, actor: User) -> None:
-    before = audited(plan)
-    plan.active = False
-    plan.ended_at = utcnow()
-    db.session.flush()
-    record(
+    changed(
         action,
         plan,
-        before=before,
-        after=audited(plan),
+        {"active": False, "ended_at": utcnow()},
         actor_id=actor.id,
         subject_user_id=enrollment.trainee_id,
     )
