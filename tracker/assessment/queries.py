@@ -19,6 +19,7 @@ from tracker.assessment.models import (
     ExamAttempt,
 )
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
+from tracker.enrollments.queries import loaded_enrollment
 from tracker.extensions import db
 from tracker.programs.models import Track
 from tracker.progress import facts
@@ -74,16 +75,7 @@ class AssessmentRecord:
 
 def enrollment(enrollment_id: int) -> Enrollment | None:
     """The enrollment with its trainee, program, track and pinned requirements, or None."""
-    return db.session.scalar(
-        select(Enrollment)
-        .where(Enrollment.id == enrollment_id)
-        .options(
-            joinedload(Enrollment.trainee),
-            joinedload(Enrollment.program),
-            joinedload(Enrollment.track),
-            joinedload(Enrollment.pinned_requirements),
-        )
-    )
+    return loaded_enrollment(enrollment_id, joinedload(Enrollment.pinned_requirements))
 
 
 def assessment_record(enrollment: Enrollment) -> AssessmentRecord:

@@ -85,19 +85,6 @@ def trainee_certificates(trainee_id: int) -> list[Certificate]:
     )
 
 
-def enrollment(enrollment_id: int) -> Enrollment | None:
-    """The enrollment with its trainee, program and track, or None."""
-    return db.session.scalar(
-        select(Enrollment)
-        .where(Enrollment.id == enrollment_id)
-        .options(
-            joinedload(Enrollment.trainee),
-            joinedload(Enrollment.program),
-            joinedload(Enrollment.track),
-        )
-    )
-
-
 def progress_of(enrollment_id: int) -> tuple[EnrollmentStanding, Progress] | None:
     """The enrollment's facts and its Progress today (program time zone); None without a
     requirement set to judge it by."""
