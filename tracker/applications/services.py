@@ -28,7 +28,7 @@ from tracker.core.guarded import update_if
 from tracker.documents.storage import save_upload
 from tracker.eligibility import queries as eligibility_queries
 from tracker.eligibility import validation
-from tracker.eligibility.services import Upload
+from tracker.eligibility.services import Upload, replace_current
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db, utcnow
 from tracker.progress.requirements import DOCUMENT_LABELS
@@ -106,11 +106,6 @@ def upload_document(
     except Refused as error:
         raise Refused(str(error), "document") from None
     now = utcnow()
-    before = None
-    if current is not None:
-        before = {"id": current.id, "file_id": current.file_id, "status": current.status}
-        current.superseded_at = now
-        db.session.flush()  # the partial unique index allows one current document per kind
     document = ApplicationDocument(
         enrollment_id=enrollment.id,
         kind=kind,
@@ -118,12 +113,13 @@ def upload_document(
         status="submitted",
         submitted_at=now,
     )
-    db.session.add(document)
-    db.session.flush()
-    record(
-        "application_document.uploaded",
+    # One current document per kind: the one it replaces is kept, superseded.
+    replace_current(
+        current,
         document,
-        before=before,
+        now,
+        "application_document.uploaded",
+        kept=("file_id", "status"),
         after={"kind": kind, "file_id": stored.id, "status": "submitted"},
         subject_user_id=trainee.id,
     )
