@@ -129,11 +129,14 @@ class AssessmentFacts:
     competency: facts.CompetencyEvaluation | None = None
 
 
-def assessment_overview(enrollment_ids: Iterable[int] | Select) -> dict[int, AssessmentFacts]:
+def assessment_overview(
+    enrollment_ids: Iterable[int] | Select, *, unrated: bool = True
+) -> dict[int, AssessmentFacts]:
     """Exam attempts, the latest case result and the latest competency ratings of many
     enrollments (ids, or a subquery selecting them), in three queries whatever their number.
 
     Given ids, every id gets an entry; given a subquery, the enrollments with any record do.
+    Without `unrated`, a competency evaluation that holds no rating is passed over.
     """
     if isinstance(enrollment_ids, Select):
         ids: list[int] = []
@@ -167,7 +170,11 @@ def assessment_overview(enrollment_ids: Iterable[int] | Select) -> dict[int, Ass
             CompetencyRating.domain,
             CompetencyRating.rating,
         )
-        .outerjoin(CompetencyRating, CompetencyRating.evaluation_id == CompetencyEvaluation.id)
+        .join(
+            CompetencyRating,
+            CompetencyRating.evaluation_id == CompetencyEvaluation.id,
+            isouter=unrated,
+        )
         .where(CompetencyEvaluation.enrollment_id.in_(wanted))
         .order_by(CompetencyEvaluation.evaluated_on, CompetencyEvaluation.id)
     ):
