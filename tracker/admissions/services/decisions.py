@@ -65,9 +65,25 @@ def decide_pathway(
 # -- admission ----------------------------------------------------------------------------------
 
 
-def _decide(enrollment: Enrollment, values: dict[str, Any]) -> None:
-    """Apply the decision only if the application is still submitted (one decision wins)."""
+def _decide(
+    enrollment: Enrollment,
+    staff: User,
+    action: str,
+    values: dict[str, Any],
+    before: dict[str, Any],
+    **shown: Any,
+) -> None:
+    """Apply the decision only if the application is still submitted (one decision wins) and
+    record `action`: its values, and what else is `shown`, as the after."""
     update_if(enrollment, Enrollment.status == "submitted", values=values, refused=_not_decidable)
+    record(
+        action,
+        enrollment,
+        before=before,
+        after={**values, **shown},
+        actor_id=staff.id,
+        subject_user_id=enrollment.trainee_id,
+    )
 
 
 def _not_decidable(enrollment: Enrollment) -> str:
@@ -88,31 +104,19 @@ def admit(enrollment: Enrollment, staff: User, note: str = "") -> Enrollment:
     requirements = newest_requirements(enrollment.track_id)
     if requirements is None:
         raise Refused("The chosen track has no requirements yet: define them first.")
-    now = utcnow()
     _decide(
         enrollment,
+        staff,
+        "enrollment.admitted",
         {
             "status": "admitted",
             "requirement_set_id": requirements.id,
-            "decided_at": now,
+            "decided_at": utcnow(),
             "decided_by_id": staff.id,
             "decision_note": text,
         },
-    )
-    record(
-        "enrollment.admitted",
-        enrollment,
         before={"status": "submitted", "requirement_set_id": None},
-        after={
-            "status": "admitted",
-            "requirement_set_id": requirements.id,
-            "requirement_version": requirements.version,
-            "decided_at": now,
-            "decided_by_id": staff.id,
-            "decision_note": text,
-        },
-        actor_id=staff.id,
-        subject_user_id=enrollment.trainee_id,
+        requirement_version=requirements.version,
     )
     return enrollment
 
@@ -123,23 +127,17 @@ def decline(enrollment: Enrollment, staff: User, reason: str) -> Enrollment:
     if enrollment.status != "submitted":
         raise Refused(_not_decidable(enrollment))
     text = _text(reason, "reason", required=True)
-    now = utcnow()
     _decide(
         enrollment,
-        {"status": "declined", "decided_at": now, "decided_by_id": staff.id, "decision_note": text},
-    )
-    record(
+        staff,
         "enrollment.declined",
-        enrollment,
-        before={"status": "submitted"},
-        after={
+        {
             "status": "declined",
-            "decided_at": now,
+            "decided_at": utcnow(),
             "decided_by_id": staff.id,
             "decision_note": text,
         },
-        actor_id=staff.id,
-        subject_user_id=enrollment.trainee_id,
+        before={"status": "submitted"},
     )
     return enrollment
 

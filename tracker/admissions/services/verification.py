@@ -54,30 +54,24 @@ def review_document(
         "review_note": document.review_note,
         "reviewed_by_id": document.reviewed_by_id,
     }
-    now = utcnow()
+    values = {
+        "status": decision,
+        "review_note": text,
+        "reviewed_by_id": staff.id,
+        "reviewed_at": utcnow(),
+    }
     update_if(
         document,
         ApplicationDocument.status == document.status,
         ApplicationDocument.superseded_at.is_(None),
-        values={
-            "status": decision,
-            "review_note": text,
-            "reviewed_by_id": staff.id,
-            "reviewed_at": now,
-        },
+        values=values,
         refused="This document changed meanwhile: look at it again.",
     )
     record(
         f"application_document.{decision}",
         document,
         before=before,
-        after={
-            "kind": document.kind,
-            "status": decision,
-            "review_note": text,
-            "reviewed_by_id": staff.id,
-            "reviewed_at": now,
-        },
+        after={"kind": document.kind, **values},
         actor_id=staff.id,
         subject_user_id=enrollment.trainee_id,
     )
@@ -206,19 +200,19 @@ def set_health_clearance(
         "cleared_by_id": screening.cleared_by_id,
         "cleared_at": screening.cleared_at,
     }
-    now = utcnow()
+    values = {"clearance": clearance, "cleared_by_id": staff.id, "cleared_at": utcnow()}
     update_if(
         screening,
         HealthScreening.clearance == screening.clearance,
         HealthScreening.superseded_at.is_(None),
-        values={"clearance": clearance, "cleared_by_id": staff.id, "cleared_at": now},
+        values=values,
         refused="The screening changed meanwhile: look at it again.",
     )
     record(
         f"health_screening.{clearance}",
         screening,
         before=before,
-        after={"clearance": clearance, "cleared_by_id": staff.id, "cleared_at": now},
+        after=values,
         actor_id=staff.id,
         subject_user_id=screening.trainee_id,
     )
