@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, TypeVar
 
 from sqlalchemy import select
 
@@ -30,6 +30,8 @@ from tracker.eligibility.models import (
 )
 from tracker.eligibility.validation import ValidationProblem
 from tracker.extensions import db, utcnow
+
+C = TypeVar("C", Licence, Insurance)
 
 
 class Upload(Protocol):
@@ -121,15 +123,21 @@ def _licence_values(trainee: User, data: LicenceInput, today: date, current: Lic
 def add_licence(trainee: User, data: LicenceInput, upload: Upload | None, today: date) -> Licence:
     """Record a licence of the trainee's (an expired one is accepted and shown as expired)."""
     values = _licence_values(trainee, data, today, None)
+    return _add_credential(Licence, "licence.added", values, upload, trainee)
+
+
+def _add_credential(
+    model: type[C], action: str, values: dict[str, Any], upload: Upload | None, trainee: User
+) -> C:
     stored = store_upload(upload, trainee)
-    licence = Licence(
+    credential = model(
         trainee_id=trainee.id,
         document_id=stored.id if stored is not None else None,
         created_at=utcnow(),
         **values,
     )
-    added("licence.added", licence, subject_user_id=trainee.id)
-    return licence
+    added(action, credential, subject_user_id=trainee.id)
+    return credential
 
 
 def _refuse_when_verified(item: Licence | Insurance, what: str) -> None:
@@ -199,15 +207,7 @@ def add_insurance(
 ) -> Insurance:
     """Record a professional liability insurance policy of the trainee's."""
     values = _insurance_values(data, today)
-    stored = store_upload(upload, trainee)
-    insurance = Insurance(
-        trainee_id=trainee.id,
-        document_id=stored.id if stored is not None else None,
-        created_at=utcnow(),
-        **values,
-    )
-    added("insurance.added", insurance, subject_user_id=trainee.id)
-    return insurance
+    return _add_credential(Insurance, "insurance.added", values, upload, trainee)
 
 
 def update_insurance(
