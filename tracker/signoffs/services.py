@@ -234,22 +234,31 @@ def sign(entries: list[Entry], signer: User, password: str | None) -> list[Signa
     return [done[id(entry)][0] for entry in entries]
 
 
+def _set_signed(entry: Entry, signer: User | None, now, refused: str) -> None:
+    """Sign the waiting entry as `signer` at `now`, or with no signer reopen the signed one;
+    only while it is still where it was (else `refused`)."""
+    entry_type = entry_type_of(entry)
+    start, end = (
+        (WAITING_STATUS, DONE_STATUS) if signer is not None else (DONE_STATUS, WAITING_STATUS)
+    )
+    values: dict[str, Any] = {"status": end[entry_type]}
+    if entry_type == "session":
+        values["signed_at"] = now
+    else:
+        values.update(verified_at=now, verified_by_id=signer.id if signer is not None else None)
+    update_if(entry, type(entry).status == start[entry_type], values=values, refused=refused)
+
+
 def _sign_one(entry: Entry, signer: User, now) -> tuple[Signature, str]:
     """Mark one entry signed and add its signature (no audit event: the caller records it);
     return the signature and the entry's status before."""
     entry_type = entry_type_of(entry)
-    model = type(entry)
     before = entry.status
-    values: dict[str, Any] = {"status": DONE_STATUS[entry_type]}
-    if entry_type == "session":
-        values["signed_at"] = now
-    else:
-        values.update(verified_at=now, verified_by_id=signer.id)
-    update_if(
+    _set_signed(
         entry,
-        model.status == WAITING_STATUS[entry_type],
-        values=values,
-        refused=f"{describe(entry)} was signed or changed a moment ago; nothing was signed.",
+        signer,
+        now,
+        f"{describe(entry)} was signed or changed a moment ago; nothing was signed.",
     )
     signature = Signature(
         enrollment_id=entry.enrollment_id,
@@ -377,18 +386,7 @@ def reopen(entry: Entry, staff: User, reason: str | None) -> Signature | None:
         raise Refused("You cannot reopen your own entry.")
     text = clean_body(reason, "reason", REASON_MIN, "reason for reopening")
     entry_type = entry_type_of(entry)
-    model = type(entry)
-    values: dict[str, Any] = {"status": WAITING_STATUS[entry_type]}
-    if entry_type == "session":
-        values["signed_at"] = None
-    else:
-        values.update(verified_at=None, verified_by_id=None)
-    update_if(
-        entry,
-        model.status == DONE_STATUS[entry_type],
-        values=values,
-        refused="Only a signed or verified entry can be reopened.",
-    )
+    _set_signed(entry, None, None, "Only a signed or verified entry can be reopened.")
     signature = live_signature(entry)
     before = audited(signature) if signature is not None else None
     now = utcnow()
