@@ -85,6 +85,18 @@ def is_timezone(name: str) -> bool:
     return True
 
 
+def _refuse_taken_name(
+    model: Any, name: str, own_id: int | None, message: str, *within: Any
+) -> None:
+    """Refused with `message` when another `model` row (`within` the given scope) has `name`,
+    in any case; the record being edited (`own_id`) does not count."""
+    clash = select(model.id).where(*within, func.lower(model.name) == name.lower())
+    if own_id is not None:
+        clash = clash.where(model.id != own_id)
+    if db.session.scalar(clash) is not None:
+        raise Refused(message, "name")
+
+
 # -- programs ----------------------------------------------------------------------------------
 
 
@@ -94,11 +106,7 @@ def _clean_program(name: str, description: str, timezone: str, program_id: int |
     timezone = (timezone or "").strip()
     if not is_timezone(timezone):
         raise Refused("Enter an IANA time zone, such as America/Los_Angeles.", "timezone")
-    clash = select(Program.id).where(func.lower(Program.name) == name.lower())
-    if program_id is not None:
-        clash = clash.where(Program.id != program_id)
-    if db.session.scalar(clash) is not None:
-        raise Refused("Another program already has this name.", "name")
+    _refuse_taken_name(Program, name, program_id, "Another program already has this name.")
     return name, description, timezone
 
 
@@ -141,13 +149,13 @@ def _clean_track(
     ):
         raise Refused("Enter an amount between $0.00 and $100,000.00.", "tuition")
     description = paragraphs("description", description, DESCRIPTION_MAX)
-    clash = select(Track.id).where(
-        Track.program_id == program.id, func.lower(Track.name) == name.lower()
+    _refuse_taken_name(
+        Track,
+        name,
+        track_id,
+        "This program already has a track with this name.",
+        Track.program_id == program.id,
     )
-    if track_id is not None:
-        clash = clash.where(Track.id != track_id)
-    if db.session.scalar(clash) is not None:
-        raise Refused("This program already has a track with this name.", "name")
     return name, track_format, tuition_cents, description
 
 
@@ -230,13 +238,13 @@ def _clean_cohort(
         raise Refused("The end date must be after the start date.", "ends_on")
     if ends_on - starts_on > timedelta(days=COHORT_MAX_DAYS):
         raise Refused("A cohort can last at most five years.", "ends_on")
-    clash = select(Cohort.id).where(
-        Cohort.program_id == program.id, func.lower(Cohort.name) == name.lower()
+    _refuse_taken_name(
+        Cohort,
+        name,
+        cohort_id,
+        "This program already has a cohort with this name.",
+        Cohort.program_id == program.id,
     )
-    if cohort_id is not None:
-        clash = clash.where(Cohort.id != cohort_id)
-    if db.session.scalar(clash) is not None:
-        raise Refused("This program already has a cohort with this name.", "name")
     return name, starts_on, ends_on
 
 
