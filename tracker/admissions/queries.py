@@ -7,13 +7,14 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import User
 from tracker.applications.models import ApplicationDocument, Reference, ScenarioAnswer
 from tracker.audit.models import AuditEvent
 from tracker.core.clock import local_time, today_in
+from tracker.core.search import contains
 from tracker.eligibility.models import (
     ExperienceAttestation,
     HealthScreening,
@@ -132,13 +133,7 @@ def enrollment_page(search: str, status: str, page: int):
     stmt = _with_parts(select(Enrollment)).join(User, User.id == Enrollment.trainee_id)
     text = " ".join(search.split())
     if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            or_(
-                User.full_name.ilike(pattern, escape="\\"),
-                User.email.ilike(pattern, escape="\\"),
-            )
-        )
+        stmt = stmt.where(contains(text, User.full_name, User.email))
     if status in ENROLLMENT_STATUSES:
         stmt = stmt.where(Enrollment.status == status)
     stmt = stmt.order_by(User.full_name, Enrollment.id)

@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
-
 from tracker.accounts.models import User
 from tracker.applications import queries
 from tracker.applications.models import (
@@ -26,10 +24,11 @@ from tracker.applications.models import (
 )
 from tracker.audit.services import added, changed, deleted, record
 from tracker.core.errors import Refused
+from tracker.core.guarded import update_if
 from tracker.documents.storage import save_upload
 from tracker.eligibility import queries as eligibility_queries
 from tracker.eligibility import validation
-from tracker.eligibility.services import Upload
+from tracker.eligibility.services import Upload, replace_current
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db, utcnow
 from tracker.progress.requirements import DOCUMENT_LABELS
@@ -107,11 +106,6 @@ def upload_document(
     except Refused as error:
         raise Refused(str(error), "document") from None
     now = utcnow()
-    before = None
-    if current is not None:
-        before = {"id": current.id, "file_id": current.file_id, "status": current.status}
-        current.superseded_at = now
-        db.session.flush()  # the partial unique index allows one current document per kind
     document = ApplicationDocument(
         enrollment_id=enrollment.id,
         kind=kind,
@@ -119,12 +113,13 @@ def upload_document(
         status="submitted",
         submitted_at=now,
     )
-    db.session.add(document)
-    db.session.flush()
-    record(
-        "application_document.uploaded",
+    # One current document per kind: the one it replaces is kept, superseded.
+    replace_current(
+        current,
         document,
-        before=before,
+        now,
+        "application_document.uploaded",
+        kept=("file_id", "status"),
         after={"kind": kind, "file_id": stored.id, "status": "submitted"},
         subject_user_id=trainee.id,
     )
@@ -250,15 +245,12 @@ def submit_application(enrollment: Enrollment, trainee: User) -> Enrollment:
         raise ApplicationIncomplete([f"{item.label} ({item.detail})" for item in checklist.missing])
     now = utcnow()
     # Conditional on the status so that two submissions (or a racing change) cannot both win.
-    changed = db.session.execute(
-        update(Enrollment)
-        .where(Enrollment.id == enrollment.id, Enrollment.status == "applicant")
-        .values(status="submitted", submitted_at=now)
-        .execution_options(synchronize_session=False)
+    update_if(
+        enrollment,
+        Enrollment.status == "applicant",
+        values={"status": "submitted", "submitted_at": now},
+        refused=LOCKED,
     )
-    if changed.rowcount != 1:
-        raise Refused(LOCKED)
-    db.session.refresh(enrollment)
     record(
         "application.submitted",
         enrollment,

@@ -10,7 +10,7 @@ from tracker.applications import queries, services
 from tracker.applications.forms import DocumentForm, ReferenceForm, ScenarioAnswerForm
 from tracker.applications.models import APPLICATION_DOCUMENT_KINDS, Reference
 from tracker.core import navigation
-from tracker.core.flow import confirmed, owned_or_404, save
+from tracker.core.flow import confirmed, or_404, owned_or_404, save
 from tracker.eligibility.queries import spec_for
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
@@ -99,8 +99,10 @@ def _reference_input(form: ReferenceForm) -> services.ReferenceInput:
     )
 
 
-def _own_reference(enrollment: Enrollment, reference_id: int) -> Reference:
-    return owned_or_404(Reference, reference_id, enrollment_id=enrollment.id)
+def _own_reference(reference_id: int) -> tuple[Enrollment, Reference]:
+    """The current enrollment and its reference `reference_id`; a 404 for anything else."""
+    enrollment = or_404(_enrollment())
+    return enrollment, owned_or_404(Reference, reference_id, enrollment_id=enrollment.id)
 
 
 @bp.route("/references/new", methods=["GET", "POST"])
@@ -124,10 +126,7 @@ def add_reference():
 @allow(Trainee)
 def edit_reference(reference_id: int):
     """Change a reference until the application is submitted."""
-    enrollment = _enrollment()
-    if enrollment is None:
-        abort(404)
-    reference = _own_reference(enrollment, reference_id)
+    enrollment, reference = _own_reference(reference_id)
     form = ReferenceForm(obj=reference if request.method == "GET" else None)
     return save(
         form,
@@ -142,10 +141,7 @@ def edit_reference(reference_id: int):
 @allow(Trainee)
 def delete_reference(reference_id: int):
     """Remove a reference until the application is submitted."""
-    enrollment = _enrollment()
-    if enrollment is None:
-        abort(404)
-    reference = _own_reference(enrollment, reference_id)
+    enrollment, reference = _own_reference(reference_id)
     return confirmed(
         ConfirmForm(),
         lambda: services.delete_reference(reference, enrollment),

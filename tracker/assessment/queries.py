@@ -19,6 +19,7 @@ from tracker.assessment.models import (
     ExamAttempt,
 )
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
+from tracker.enrollments.queries import loaded_enrollment
 from tracker.extensions import db
 from tracker.programs.models import Track
 from tracker.progress import facts
@@ -74,16 +75,7 @@ class AssessmentRecord:
 
 def enrollment(enrollment_id: int) -> Enrollment | None:
     """The enrollment with its trainee, program, track and pinned requirements, or None."""
-    return db.session.scalar(
-        select(Enrollment)
-        .where(Enrollment.id == enrollment_id)
-        .options(
-            joinedload(Enrollment.trainee),
-            joinedload(Enrollment.program),
-            joinedload(Enrollment.track),
-            joinedload(Enrollment.pinned_requirements),
-        )
-    )
+    return loaded_enrollment(enrollment_id, joinedload(Enrollment.pinned_requirements))
 
 
 def assessment_record(enrollment: Enrollment) -> AssessmentRecord:
@@ -137,11 +129,14 @@ class AssessmentFacts:
     competency: facts.CompetencyEvaluation | None = None
 
 
-def assessment_overview(enrollment_ids: Iterable[int] | Select) -> dict[int, AssessmentFacts]:
+def assessment_overview(
+    enrollment_ids: Iterable[int] | Select, *, unrated: bool = True
+) -> dict[int, AssessmentFacts]:
     """Exam attempts, the latest case result and the latest competency ratings of many
     enrollments (ids, or a subquery selecting them), in three queries whatever their number.
 
     Given ids, every id gets an entry; given a subquery, the enrollments with any record do.
+    Without `unrated`, a competency evaluation that holds no rating is passed over.
     """
     if isinstance(enrollment_ids, Select):
         ids: list[int] = []
@@ -175,7 +170,11 @@ def assessment_overview(enrollment_ids: Iterable[int] | Select) -> dict[int, Ass
             CompetencyRating.domain,
             CompetencyRating.rating,
         )
-        .outerjoin(CompetencyRating, CompetencyRating.evaluation_id == CompetencyEvaluation.id)
+        .join(
+            CompetencyRating,
+            CompetencyRating.evaluation_id == CompetencyEvaluation.id,
+            isouter=unrated,
+        )
         .where(CompetencyEvaluation.enrollment_id.in_(wanted))
         .order_by(CompetencyEvaluation.evaluated_on, CompetencyEvaluation.id)
     ):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.certificates.models import Certificate
 from tracker.core.clock import today_in
+from tracker.core.search import contains
 from tracker.enrollments.models import Enrollment, ProgressSnapshot
 from tracker.extensions import db
 from tracker.progress import CertificateStatus, OutstandingItem, Progress
@@ -81,19 +82,6 @@ def trainee_certificates(trainee_id: int) -> list[Certificate]:
             .where(Enrollment.trainee_id == trainee_id)
             .options(*_with_enrollment())
             .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
-        )
-    )
-
-
-def enrollment(enrollment_id: int) -> Enrollment | None:
-    """The enrollment with its trainee, program and track, or None."""
-    return db.session.scalar(
-        select(Enrollment)
-        .where(Enrollment.id == enrollment_id)
-        .options(
-            joinedload(Enrollment.trainee),
-            joinedload(Enrollment.program),
-            joinedload(Enrollment.track),
         )
     )
 
@@ -196,23 +184,12 @@ def statuses(certificates: Sequence[Certificate]) -> dict[int, CertificateStatus
     return result
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def search(term: str = "", limit: int = MAX_LISTED) -> list[Certificate]:
     """Certificates whose number or printed name contains `term` (any case), newest first."""
     stmt = select(Certificate).options(*_with_enrollment())
     term = term.strip()
     if term:
-        pattern = _like(term)
-        stmt = stmt.where(
-            or_(
-                Certificate.number.ilike(pattern, escape="\\"),
-                Certificate.printed_name.ilike(pattern, escape="\\"),
-            )
-        )
+        stmt = stmt.where(contains(term, Certificate.number, Certificate.printed_name))
     stmt = stmt.order_by(Certificate.issued_on.desc(), Certificate.id.desc()).limit(limit)
     return list(db.session.scalars(stmt))
 

@@ -14,7 +14,7 @@ import secrets
 import unicodedata
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.accounts.models import User
@@ -23,6 +23,7 @@ from tracker.certificates import queries
 from tracker.certificates.models import REASON_MAX, REASON_MIN, Certificate
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
+from tracker.core.guarded import update_if
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db, utcnow
 from tracker.programs.models import Program
@@ -169,15 +170,12 @@ def revoke_certificate(certificate_id: int, actor: User, reason: str) -> Certifi
         raise Refused("This certificate does not exist.")
     before = audited(cert)
     now = utcnow()
-    changed = db.session.execute(
-        update(Certificate)
-        .where(Certificate.id == cert.id, Certificate.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_by_id=actor.id, revocation_reason=reason)
-        .execution_options(synchronize_session=False)
+    update_if(
+        cert,
+        Certificate.revoked_at.is_(None),
+        values={"revoked_at": now, "revoked_by_id": actor.id, "revocation_reason": reason},
+        refused="This certificate is already revoked.",
     )
-    if changed.rowcount != 1:
-        raise Refused("This certificate is already revoked.")
-    db.session.refresh(cert)
     record(
         "certificate.revoked",
         cert,

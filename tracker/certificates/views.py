@@ -13,8 +13,9 @@ from tracker.certificates.forms import IssueForm, LookupForm, RevokeForm, Search
 from tracker.certificates.models import Certificate
 from tracker.certificates.pdf import render_certificate
 from tracker.core import navigation
-from tracker.core.flow import save
+from tracker.core.flow import or_404, save
 from tracker.enrollments.models import Enrollment
+from tracker.enrollments.queries import loaded_enrollment
 from tracker.extensions import db, limiter
 from tracker.security.access import AnyOf, Anyone, Staff, Trainee, allow
 
@@ -152,10 +153,7 @@ def index():
 
 
 def _enrollment_or_404(enrollment_id: int) -> Enrollment:
-    enrollment = queries.enrollment(enrollment_id)
-    if enrollment is None:
-        abort(404)
-    return enrollment
+    return or_404(loaded_enrollment(enrollment_id))
 
 
 def _staff_page(enrollment: Enrollment, issue_form=None, revoke_form=None):

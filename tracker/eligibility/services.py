@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
-from typing import IO, Any, Protocol
+from datetime import date, datetime
+from typing import IO, Any, Protocol, TypeVar
 
 from sqlalchemy import select
 
@@ -30,6 +30,8 @@ from tracker.eligibility.models import (
 )
 from tracker.eligibility.validation import ValidationProblem
 from tracker.extensions import db, utcnow
+
+C = TypeVar("C", Licence, Insurance)
 
 
 class Upload(Protocol):
@@ -121,15 +123,21 @@ def _licence_values(trainee: User, data: LicenceInput, today: date, current: Lic
 def add_licence(trainee: User, data: LicenceInput, upload: Upload | None, today: date) -> Licence:
     """Record a licence of the trainee's (an expired one is accepted and shown as expired)."""
     values = _licence_values(trainee, data, today, None)
+    return _add_credential(Licence, "licence.added", values, upload, trainee)
+
+
+def _add_credential(
+    model: type[C], action: str, values: dict[str, Any], upload: Upload | None, trainee: User
+) -> C:
     stored = store_upload(upload, trainee)
-    licence = Licence(
+    credential = model(
         trainee_id=trainee.id,
         document_id=stored.id if stored is not None else None,
         created_at=utcnow(),
         **values,
     )
-    added("licence.added", licence, subject_user_id=trainee.id)
-    return licence
+    added(action, credential, subject_user_id=trainee.id)
+    return credential
 
 
 def _refuse_when_verified(item: Licence | Insurance, what: str) -> None:
@@ -199,15 +207,7 @@ def add_insurance(
 ) -> Insurance:
     """Record a professional liability insurance policy of the trainee's."""
     values = _insurance_values(data, today)
-    stored = store_upload(upload, trainee)
-    insurance = Insurance(
-        trainee_id=trainee.id,
-        document_id=stored.id if stored is not None else None,
-        created_at=utcnow(),
-        **values,
-    )
-    added("insurance.added", insurance, subject_user_id=trainee.id)
-    return insurance
+    return _add_credential(Insurance, "insurance.added", values, upload, trainee)
 
 
 def update_insurance(
@@ -229,6 +229,28 @@ def delete_insurance(insurance: Insurance) -> None:
 # -- experience attestation ---------------------------------------------------------------------
 
 
+def replace_current(
+    current: Any,
+    new: Any,
+    now: datetime,
+    action: str,
+    *,
+    kept: tuple[str, ...],
+    after: dict[str, Any],
+    **event: Any,
+) -> None:
+    """Put `new` in the place of `current` (when there is one, it is kept, superseded at `now`)
+    and record `action`: the replaced row's id and `kept` fields before, `after` after."""
+    before = None
+    if current is not None:
+        before = {"id": current.id, **{name: getattr(current, name) for name in kept}}
+        current.superseded_at = now
+        db.session.flush()  # the partial unique index allows one current row at a time
+    db.session.add(new)
+    db.session.flush()
+    record(action, new, before=before, after=after, **event)
+
+
 def attest_experience(
     trainee: User, years_practice: int | None, practice_settings: str, attested: bool
 ) -> ExperienceAttestation:
@@ -248,12 +270,6 @@ def attest_experience(
     if attested is not True:
         raise Refused("Tick the statement to attest your experience.", "attest")
     now = utcnow()
-    current = queries.current_attestation(trainee.id)
-    before = None
-    if current is not None:
-        before = {"id": current.id, "years_practice": current.years_practice}
-        current.superseded_at = now
-        db.session.flush()  # the partial unique index allows one current row at a time
     attestation = ExperienceAttestation(
         trainee_id=trainee.id,
         years_practice=years_practice,
@@ -261,12 +277,12 @@ def attest_experience(
         statement=EXPERIENCE_STATEMENT,
         attested_at=now,
     )
-    db.session.add(attestation)
-    db.session.flush()
-    record(
-        "experience.attested",
+    replace_current(
+        queries.current_attestation(trainee.id),
         attestation,
-        before=before,
+        now,
+        "experience.attested",
+        kept=("years_practice",),
         after={"years_practice": years_practice, "practice_settings": settings},
         subject_user_id=trainee.id,
     )
@@ -297,12 +313,6 @@ def sign_health_screening(
             "Type your full name exactly as it appears on your account to sign.", "signature"
         )
     now = utcnow()
-    current = queries.current_screening(trainee.id)
-    before = None
-    if current is not None:
-        before = {"id": current.id, "clearance": current.clearance}
-        current.superseded_at = now
-        db.session.flush()  # the partial unique index allows one current row at a time
     screening = HealthScreening(
         trainee_id=trainee.id,
         signature=typed,
@@ -310,12 +320,12 @@ def sign_health_screening(
         clearance="pending",
         **clean,
     )
-    db.session.add(screening)
-    db.session.flush()
-    record(
-        "health_screening.signed",
+    replace_current(
+        queries.current_screening(trainee.id),
         screening,
-        before=before,
+        now,
+        "health_screening.signed",
+        kept=("clearance",),
         after={"signed_at": now, "clearance": "pending"},
         subject_user_id=trainee.id,
     )

@@ -6,10 +6,26 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.base import ExecutableOption
 
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.programs.models import Cohort, Program, RequirementSet, Track
+
+
+def loaded_enrollment(enrollment_id: int, *options: ExecutableOption) -> Enrollment | None:
+    """The enrollment with the trainee, program and track its pages name (and any further
+    loader `options`), or None."""
+    return db.session.scalar(
+        select(Enrollment)
+        .where(Enrollment.id == enrollment_id)
+        .options(
+            joinedload(Enrollment.trainee),
+            joinedload(Enrollment.program),
+            joinedload(Enrollment.track),
+            *options,
+        )
+    )
 
 
 def current_enrollment(trainee_id: int) -> Enrollment | None:

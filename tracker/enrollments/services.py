@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import update
-
 from tracker.accounts.models import User
 from tracker.audit.services import added, audited, record
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
+from tracker.core.guarded import update_if
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment, enrollment_in_program, open_cohorts
 from tracker.extensions import db, utcnow
@@ -124,15 +123,7 @@ def choose_track(
     if all(before[key] == value for key, value in wanted.items()):
         return current
     # Conditional on the status, so a submission racing this change wins cleanly.
-    changed = db.session.execute(
-        update(Enrollment)
-        .where(Enrollment.id == current.id, Enrollment.status == "applicant")
-        .values(**wanted)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:
-        raise Refused(CHANGE_REFUSED)
-    db.session.refresh(current)
+    update_if(current, Enrollment.status == "applicant", values=wanted, refused=CHANGE_REFUSED)
     record(
         "enrollment.track_changed",
         current,

@@ -188,19 +188,6 @@ def ledger_summary(enrollment_id: int, today: date | None = None) -> LedgerSumma
     return ledger_summaries([enrollment_id], today)[enrollment_id]
 
 
-def enrollment(enrollment_id: int) -> Enrollment | None:
-    """The enrollment with its trainee, program and track, or None."""
-    return db.session.scalar(
-        select(Enrollment)
-        .where(Enrollment.id == enrollment_id)
-        .options(
-            joinedload(Enrollment.trainee),
-            joinedload(Enrollment.program),
-            joinedload(Enrollment.track),
-        )
-    )
-
-
 def entries_with_balance(enrollment_id: int) -> list[tuple[LedgerEntry, int]]:
     """The ledger's entries, oldest first by posting date, each with the balance after it."""
     entries = db.session.scalars(

@@ -19,9 +19,10 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import exists, func, select
 
 from tracker.accounts.models import User
-from tracker.audit.services import added, audited, record
+from tracker.audit.services import added, changed
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
+from tracker.core.text import one_line
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db, utcnow
 from tracker.finance.models import (
@@ -47,7 +48,6 @@ REASON_MIN = 5
 REASON_MAX = 300
 MAX_INSTALMENTS = 24
 PLAN_MAX_YEARS = 5
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?")
 _AMOUNT_HELP = "Enter an amount in dollars, such as 1,250.00."
 
@@ -107,17 +107,6 @@ def parse_amount(text: str | None, field_name: str = "amount") -> int:
 def amount_text(cents: int) -> str:
     """Integer cents as a form value, "1250.00"."""
     return f"{cents // 100}.{cents % 100:02d}"
-
-
-def _line(field_name: str, value: str | None, limit: int, *, required: bool) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise Refused("This field is required.", field_name)
-    if len(value) > limit:
-        raise Refused(f"Use at most {limit} characters.", field_name)
-    if _CONTROL.search(value):
-        raise Refused("Remove the control characters.", field_name)
-    return value
 
 
 def _amount(field_name: str, cents: int) -> int:
@@ -187,8 +176,8 @@ def record_entry(enrollment_id: int, new: NewEntry, actor: User) -> LedgerEntry:
     if new.kind not in ENTRY_KINDS:
         raise Refused("Unknown kind of ledger entry.")
     amount = _amount("amount", new.amount_cents)
-    description = _line("description", new.description, DESCRIPTION_MAX, required=True)
-    reference = _line("reference", new.reference, REFERENCE_MAX, required=False)
+    description = one_line("description", new.description, DESCRIPTION_MAX, required=True)
+    reference = one_line("reference", new.reference, REFERENCE_MAX, required=False)
     method = None
     if new.kind in MONEY_KINDS:
         if new.method not in PAYMENT_METHODS:
@@ -251,7 +240,7 @@ def charge_tuition(
         raise Refused("No track is chosen yet: the tuition comes from the track.")
     if track.tuition_cents <= 0:
         raise Refused("This track has no tuition to charge.")
-    reason = _line("reason", reason, REASON_MAX, required=False) if again else ""
+    reason = one_line("reason", reason, REASON_MAX, required=False) if again else ""
     if tuition_charged(enrollment.id):
         if not again:
             raise Refused(
@@ -286,15 +275,10 @@ def _active_plan(enrollment_id: int) -> PaymentPlan | None:
 
 
 def _end(plan: PaymentPlan, enrollment: Enrollment, action: str, actor: User) -> None:
-    before = audited(plan)
-    plan.active = False
-    plan.ended_at = utcnow()
-    db.session.flush()
-    record(
+    changed(
         action,
         plan,
-        before=before,
-        after=audited(plan),
+        {"active": False, "ended_at": utcnow()},
         actor_id=actor.id,
         subject_user_id=enrollment.trainee_id,
     )

@@ -13,10 +13,10 @@ from tracker.core import navigation
 from tracker.core.clock import local_time, today_in
 from tracker.core.csvexport import safe_cell as neutralise
 from tracker.core.errors import Refused
-from tracker.core.flow import save
+from tracker.core.flow import or_404, save
 from tracker.core.transaction import refuse
 from tracker.enrollments.models import Enrollment
-from tracker.enrollments.queries import current_enrollment
+from tracker.enrollments.queries import current_enrollment, loaded_enrollment
 from tracker.finance import queries, services
 from tracker.finance.forms import (
     ENTRY_FORMS,
@@ -48,10 +48,7 @@ def _local_day(moment: datetime, timezone: str | None) -> str:
 
 
 def _enrollment_or_404(enrollment_id: int) -> Enrollment:
-    enrollment = queries.enrollment(enrollment_id)
-    if enrollment is None:
-        abort(404)
-    return enrollment
+    return or_404(loaded_enrollment(enrollment_id))
 
 
 def _visible_enrollment_or_404(enrollment_id: int) -> Enrollment:
@@ -278,7 +275,7 @@ def my_ledger():
 @allow(Trainee)
 def my_enrollment_ledger(enrollment_id: int):
     """The trainee's ledger of one of their enrollments; another person's id gives 404."""
-    enrollment = queries.enrollment(enrollment_id)
+    enrollment = loaded_enrollment(enrollment_id)
     if enrollment is None or enrollment.trainee_id != current_user.id:
         abort(404)
     return _trainee_page(enrollment)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from tracker.accounts.models import User
 from tracker.audit.services import added, changed, record
 from tracker.core.errors import Refused
+from tracker.core.text import one_line, paragraphs
 from tracker.extensions import db, utcnow
 from tracker.programs.models import TRACK_FORMATS, Cohort, Program, RequirementSet, Track
 from tracker.progress.requirements import RequirementError, RequirementSpec
@@ -32,8 +33,6 @@ COHORT_MAX_DAYS = 5 * 366
 COHORT_MAX_YEARS_AHEAD = 10
 TOML_MAX_CHARS = 200_000
 # Single-line text: no control characters at all; multi-line text keeps tabs and line breaks.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DOLLARS = re.compile(r"^\$?\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,9})(?:\.([0-9]{1,2}))?\Z")
 
 
@@ -86,40 +85,28 @@ def is_timezone(name: str) -> bool:
     return True
 
 
-def _text(field_name: str, value: str | None, limit: int, *, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise Refused("This field is required.", field_name)
-    if len(text) > limit:
-        raise Refused(f"Use at most {limit} characters.", field_name)
-    if _CONTROL.search(text):
-        raise Refused("Remove the control characters.", field_name)
-    return text
-
-
-def _long_text(field_name: str, value: str | None, limit: int) -> str:
-    text = (value or "").strip().replace("\r\n", "\n")
-    if len(text) > limit:
-        raise Refused(f"Use at most {limit} characters.", field_name)
-    if _CONTROL_MULTILINE.search(text):
-        raise Refused("Remove the control characters.", field_name)
-    return text
+def _refuse_taken_name(
+    model: Any, name: str, own_id: int | None, message: str, *within: Any
+) -> None:
+    """Refused with `message` when another `model` row (`within` the given scope) has `name`,
+    in any case; the record being edited (`own_id`) does not count."""
+    clash = select(model.id).where(*within, func.lower(model.name) == name.lower())
+    if own_id is not None:
+        clash = clash.where(model.id != own_id)
+    if db.session.scalar(clash) is not None:
+        raise Refused(message, "name")
 
 
 # -- programs ----------------------------------------------------------------------------------
 
 
 def _clean_program(name: str, description: str, timezone: str, program_id: int | None) -> tuple:
-    name = _text("name", name, NAME_MAX)
-    description = _long_text("description", description, DESCRIPTION_MAX)
+    name = one_line("name", name, NAME_MAX)
+    description = paragraphs("description", description, DESCRIPTION_MAX)
     timezone = (timezone or "").strip()
     if not is_timezone(timezone):
         raise Refused("Enter an IANA time zone, such as America/Los_Angeles.", "timezone")
-    clash = select(Program.id).where(func.lower(Program.name) == name.lower())
-    if program_id is not None:
-        clash = clash.where(Program.id != program_id)
-    if db.session.scalar(clash) is not None:
-        raise Refused("Another program already has this name.", "name")
+    _refuse_taken_name(Program, name, program_id, "Another program already has this name.")
     return name, description, timezone
 
 
@@ -152,7 +139,7 @@ def _clean_track(
     description: str,
     track_id: int | None,
 ) -> tuple:
-    name = _text("name", name, NAME_MAX)
+    name = one_line("name", name, NAME_MAX)
     if track_format not in TRACK_FORMATS:
         raise Refused(f"Choose one of: {', '.join(TRACK_FORMATS)}.", "format")
     if (
@@ -161,14 +148,14 @@ def _clean_track(
         or not 0 <= tuition_cents <= TUITION_MAX_CENTS
     ):
         raise Refused("Enter an amount between $0.00 and $100,000.00.", "tuition")
-    description = _long_text("description", description, DESCRIPTION_MAX)
-    clash = select(Track.id).where(
-        Track.program_id == program.id, func.lower(Track.name) == name.lower()
+    description = paragraphs("description", description, DESCRIPTION_MAX)
+    _refuse_taken_name(
+        Track,
+        name,
+        track_id,
+        "This program already has a track with this name.",
+        Track.program_id == program.id,
     )
-    if track_id is not None:
-        clash = clash.where(Track.id != track_id)
-    if db.session.scalar(clash) is not None:
-        raise Refused("This program already has a track with this name.", "name")
     return name, track_format, tuition_cents, description
 
 
@@ -236,7 +223,7 @@ def _clean_cohort(
     cohort_id: int | None,
     today: date | None,
 ) -> tuple:
-    name = _text("name", name, NAME_MAX)
+    name = one_line("name", name, NAME_MAX)
     if not isinstance(starts_on, date):
         raise Refused("Enter the start date.", "starts_on")
     if not isinstance(ends_on, date):
@@ -251,13 +238,13 @@ def _clean_cohort(
         raise Refused("The end date must be after the start date.", "ends_on")
     if ends_on - starts_on > timedelta(days=COHORT_MAX_DAYS):
         raise Refused("A cohort can last at most five years.", "ends_on")
-    clash = select(Cohort.id).where(
-        Cohort.program_id == program.id, func.lower(Cohort.name) == name.lower()
+    _refuse_taken_name(
+        Cohort,
+        name,
+        cohort_id,
+        "This program already has a cohort with this name.",
+        Cohort.program_id == program.id,
     )
-    if cohort_id is not None:
-        clash = clash.where(Cohort.id != cohort_id)
-    if db.session.scalar(clash) is not None:
-        raise Refused("This program already has a cohort with this name.", "name")
     return name, starts_on, ends_on
 
 
@@ -352,7 +339,7 @@ def new_requirement_version(
     version, store nothing and return the current one. Raises RequirementError (bad content) or
     Refused (field "note")."""
     spec = RequirementSpec.from_dict(data)
-    note = _text("note", note, NOTE_MAX)
+    note = one_line("note", note, NOTE_MAX)
     previous = _latest_version(track)
     if previous is not None and previous.spec == spec:
         return previous

@@ -4,9 +4,10 @@ the supervisors whose own credentials do not allow signing today."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
@@ -17,11 +18,9 @@ from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db, utcnow
 from tracker.programs.models import Program
 from tracker.progress.requirements import EXPERIENTIAL_LABELS
-from tracker.signoffs.entries import ENTRY_MODELS, Entry, entry_type_of
+from tracker.signoffs.entries import ENTRY_MODELS, WAITING_STATUS, Entry, entry_type_of
 from tracker.signoffs.models import ENTRY_TYPE_LABELS, EntryQuestion, Signature
 from tracker.signoffs.services import SignoffInfo, credential_problem, is_assigned
-from tracker.supervision.models import SupervisedSession
-from tracker.training.models import DidacticEntry, ExperientialEntry
 
 
 @dataclass(frozen=True)
@@ -71,6 +70,33 @@ def _hours(value) -> str:
     return format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
 
 
+# Per entry type: how a waiting entry is summed up in a queue, and since when it waits (a session
+# from its submission, an hours entry from when it was logged).
+_WAITING: dict[str, tuple[Callable[[Any], str], Callable[[Any], datetime]]] = {
+    "session": (
+        lambda session: (
+            f"{session.role_label}, {session.mode_label.lower()}, "
+            f"{session.duration_minutes} min ({session.client_code})"
+        ),
+        lambda session: session.submitted_at or session.created_at,
+    ),
+    "experiential": (
+        lambda entry: (
+            f"{EXPERIENTIAL_LABELS.get(entry.kind, entry.kind)}, "
+            f"{_hours(entry.hours)} h ({entry.facilitator})"
+        ),
+        lambda entry: entry.created_at,
+    ),
+    "didactic": (
+        lambda entry: (
+            f"{entry.topic_code.replace('_', ' ').capitalize()}, "
+            f"{_hours(entry.hours)} h ({entry.provider})"
+        ),
+        lambda entry: entry.created_at,
+    ),
+}
+
+
 def waiting_entries(
     enrollment_ids: Select | None, types: Iterable[str] = ("session", "experiential", "didactic")
 ) -> list[WaitingEntry]:
@@ -93,60 +119,24 @@ def waiting_entries(
             stmt = stmt.where(model.enrollment_id.in_(enrollment_ids))
         return stmt
 
-    if "session" in types:
-        stmt = scoped(select(SupervisedSession, *columns), SupervisedSession).where(
-            SupervisedSession.status == "submitted"
-        )
-        for session, enrollment_id, trainee_id, name, zone in db.session.execute(stmt):
-            rows.append(
-                WaitingEntry(
-                    "session",
-                    session.id,
-                    enrollment_id,
-                    trainee_id,
-                    name,
-                    session.on,
-                    f"{session.role_label}, {session.mode_label.lower()}, "
-                    f"{session.duration_minutes} min ({session.client_code})",
-                    session.submitted_at or session.created_at,
-                    zone,
-                )
-            )
-    if "experiential" in types:
-        stmt = scoped(select(ExperientialEntry, *columns), ExperientialEntry).where(
-            ExperientialEntry.status == "pending"
+    for entry_type, (summary, waiting_since) in _WAITING.items():
+        if entry_type not in types:
+            continue
+        model = ENTRY_MODELS[entry_type]
+        stmt = scoped(select(model, *columns), model).where(
+            model.status == WAITING_STATUS[entry_type]
         )
         for entry, enrollment_id, trainee_id, name, zone in db.session.execute(stmt):
             rows.append(
                 WaitingEntry(
-                    "experiential",
+                    entry_type,
                     entry.id,
                     enrollment_id,
                     trainee_id,
                     name,
                     entry.on,
-                    f"{EXPERIENTIAL_LABELS.get(entry.kind, entry.kind)}, "
-                    f"{_hours(entry.hours)} h ({entry.facilitator})",
-                    entry.created_at,
-                    zone,
-                )
-            )
-    if "didactic" in types:
-        stmt = scoped(select(DidacticEntry, *columns), DidacticEntry).where(
-            DidacticEntry.status == "pending"
-        )
-        for entry, enrollment_id, trainee_id, name, zone in db.session.execute(stmt):
-            rows.append(
-                WaitingEntry(
-                    "didactic",
-                    entry.id,
-                    enrollment_id,
-                    trainee_id,
-                    name,
-                    entry.on,
-                    f"{entry.topic_code.replace('_', ' ').capitalize()}, "
-                    f"{_hours(entry.hours)} h ({entry.provider})",
-                    entry.created_at,
+                    summary(entry),
+                    waiting_since(entry),
                     zone,
                 )
             )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.accounts.models import User
@@ -27,6 +27,7 @@ from tracker.accounts.passwords import verify_password
 from tracker.admissions.services import verify_credential
 from tracker.audit.services import audited, record
 from tracker.core.errors import Refused
+from tracker.core.guarded import update_if
 from tracker.eligibility import services as eligibility
 from tracker.eligibility.models import Insurance, Licence
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
@@ -233,26 +234,32 @@ def sign(entries: list[Entry], signer: User, password: str | None) -> list[Signa
     return [done[id(entry)][0] for entry in entries]
 
 
+def _set_signed(entry: Entry, signer: User | None, now, refused: str) -> None:
+    """Sign the waiting entry as `signer` at `now`, or with no signer reopen the signed one;
+    only while it is still where it was (else `refused`)."""
+    entry_type = entry_type_of(entry)
+    start, end = (
+        (WAITING_STATUS, DONE_STATUS) if signer is not None else (DONE_STATUS, WAITING_STATUS)
+    )
+    values: dict[str, Any] = {"status": end[entry_type]}
+    if entry_type == "session":
+        values["signed_at"] = now
+    else:
+        values.update(verified_at=now, verified_by_id=signer.id if signer is not None else None)
+    update_if(entry, type(entry).status == start[entry_type], values=values, refused=refused)
+
+
 def _sign_one(entry: Entry, signer: User, now) -> tuple[Signature, str]:
     """Mark one entry signed and add its signature (no audit event: the caller records it);
     return the signature and the entry's status before."""
     entry_type = entry_type_of(entry)
-    model = type(entry)
     before = entry.status
-    values: dict[str, Any] = {"status": DONE_STATUS[entry_type]}
-    if entry_type == "session":
-        values["signed_at"] = now
-    else:
-        values.update(verified_at=now, verified_by_id=signer.id)
-    changed = db.session.execute(
-        update(model)
-        .where(model.id == entry.id, model.status == WAITING_STATUS[entry_type])
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    _set_signed(
+        entry,
+        signer,
+        now,
+        f"{describe(entry)} was signed or changed a moment ago; nothing was signed.",
     )
-    if changed.rowcount != 1:
-        raise Refused(f"{describe(entry)} was signed or changed a moment ago; nothing was signed.")
-    db.session.refresh(entry)
     signature = Signature(
         enrollment_id=entry.enrollment_id,
         entry_type=entry_type,
@@ -315,15 +322,12 @@ def return_with_question(entry: Entry, reviewer: User, text: str | None) -> Entr
         raise Refused("Only the trainee's assigned supervisor can return this entry.")
     model = type(entry)
     before = entry.status
-    changed = db.session.execute(
-        update(model)
-        .where(model.id == entry.id, model.status == WAITING_STATUS[entry_type])
-        .values(status="returned")
-        .execution_options(synchronize_session=False)
+    update_if(
+        entry,
+        model.status == WAITING_STATUS[entry_type],
+        values={"status": "returned"},
+        refused="This entry is no longer waiting for sign-off; nothing was returned.",
     )
-    if changed.rowcount != 1:
-        raise Refused("This entry is no longer waiting for sign-off; nothing was returned.")
-    db.session.refresh(entry)
     note = _note(entry, reviewer, "question", body)
     record(
         "entry.returned",
@@ -382,34 +386,17 @@ def reopen(entry: Entry, staff: User, reason: str | None) -> Signature | None:
         raise Refused("You cannot reopen your own entry.")
     text = clean_body(reason, "reason", REASON_MIN, "reason for reopening")
     entry_type = entry_type_of(entry)
-    model = type(entry)
-    values: dict[str, Any] = {"status": WAITING_STATUS[entry_type]}
-    if entry_type == "session":
-        values["signed_at"] = None
-    else:
-        values.update(verified_at=None, verified_by_id=None)
-    changed = db.session.execute(
-        update(model)
-        .where(model.id == entry.id, model.status == DONE_STATUS[entry_type])
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:
-        raise Refused("Only a signed or verified entry can be reopened.")
-    db.session.refresh(entry)
+    _set_signed(entry, None, None, "Only a signed or verified entry can be reopened.")
     signature = live_signature(entry)
     before = audited(signature) if signature is not None else None
     now = utcnow()
     if signature is not None:
-        voided = db.session.execute(
-            update(Signature)
-            .where(Signature.id == signature.id, Signature.voided_at.is_(None))
-            .values(voided_at=now, voided_by_id=staff.id, void_reason=text)
-            .execution_options(synchronize_session=False)
+        update_if(
+            signature,
+            Signature.voided_at.is_(None),
+            values={"voided_at": now, "voided_by_id": staff.id, "void_reason": text},
+            refused="The signature changed a moment ago; nothing was reopened.",
         )
-        if voided.rowcount != 1:
-            raise Refused("The signature changed a moment ago; nothing was reopened.")
-        db.session.refresh(signature)
     _note(entry, staff, "reopen_reason", text)
     record(
         "signature.voided",

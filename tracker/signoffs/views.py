@@ -201,32 +201,36 @@ def sign():
 @allow(SupervisorOrStaff)
 def return_entry(entry_type: str, entry_id: int):
     """Send this one entry back to the trainee with a question."""
-    item = _visible_or_404(entry_type, entry_id)
-    form = QuestionForm()
-    done = save(
-        form,
-        lambda: services.return_with_question(item, _me(), form.body.data),
+    return _entry_act(
+        _visible_or_404(entry_type, entry_id),
+        QuestionForm(),
+        "question_form",
+        lambda item, form: services.return_with_question(item, _me(), form.body.data),
         "Returned to the trainee with your question.",
         url_for("signoffs.queue" if _me().is_supervisor else "signoffs.verification"),
     )
-    _stale_form_is_400(form)
-    return done or _entry_page(item, question_form=form, status=422)
 
 
 @bp.post("/<entry_type>/<int:entry_id>/reopen")
 @allow(Staff)
 def reopen(entry_type: str, entry_id: int):
     """Staff reopen a signed record with a written reason; the signature is voided."""
-    item = _visible_or_404(entry_type, entry_id)
-    form = ReopenForm()
-    done = save(
-        form,
-        lambda: services.reopen(item, _me(), form.reason.data),
+    return _entry_act(
+        _visible_or_404(entry_type, entry_id),
+        ReopenForm(),
+        "reopen_form",
+        lambda item, form: services.reopen(item, _me(), form.reason.data),
         "Reopened: the signature is voided and the entry waits for sign-off.",
         url_for("signoffs.entry", entry_type=entry_type, entry_id=entry_id),
     )
+
+
+def _entry_act(item, form, form_name: str, action, done: str, back: str):
+    """Act on the entry with the form's text; a form that does not validate is shown again on
+    the entry's page (as `form_name`), a stale one is a 400."""
+    page = save(form, lambda: action(item, form), done, back)
     _stale_form_is_400(form)
-    return done or _entry_page(item, reopen_form=form, status=422)
+    return page or _entry_page(item, **{form_name: form}, status=422)
 
 
 def _stale_form_is_400(form) -> None:

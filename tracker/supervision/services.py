@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tracker.audit.services import added, audited, changed, deleted, record
+from tracker.audit.services import added, changed, deleted
 from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment, SupervisorAssignment
 from tracker.extensions import db, utcnow
@@ -169,16 +169,14 @@ def submit_session(session: SupervisedSession) -> SupervisedSession:
     )
     # Recheck the content: the date may have become invalid since the draft was saved.
     check_training_date(session.enrollment, session.on)
-    before = audited(session)
-    session.status = "submitted"
-    session.submitted_at = utcnow()
-    session.supervisor_id = primary_supervisor_id(session.enrollment_id)
-    db.session.flush()
-    record(
+    changed(
         "session.submitted",
         session,
-        before=before,
-        after=audited(session),
+        {
+            "status": "submitted",
+            "submitted_at": utcnow(),
+            "supervisor_id": primary_supervisor_id(session.enrollment_id),
+        },
         subject_user_id=session.enrollment.trainee_id,
     )
     return session
@@ -189,16 +187,10 @@ def withdraw_session(session: SupervisedSession) -> SupervisedSession:
     _require_status(
         session, ("submitted",), "Only a submitted session that is not signed can be withdrawn."
     )
-    before = audited(session)
-    session.status = "draft"
-    session.submitted_at = None
-    session.supervisor_id = None
-    db.session.flush()
-    record(
+    changed(
         "session.withdrawn",
         session,
-        before=before,
-        after=audited(session),
+        {"status": "draft", "submitted_at": None, "supervisor_id": None},
         subject_user_id=session.enrollment.trainee_id,
     )
     return session

@@ -8,11 +8,10 @@ from datetime import date
 from decimal import Decimal
 from typing import IO, Any
 
-from tracker.audit.services import added, audited, deleted, record
+from tracker.audit.services import added, changed, deleted
 from tracker.core.errors import Refused
 from tracker.documents.storage import save_upload
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db
 from tracker.training.models import CE_KINDS, ContinuingEducation
 from tracker.training.services import (
     CE_YEARS_BACK,
@@ -116,20 +115,10 @@ def update_ce(
     """Change a CE record; a new certificate replaces the old one."""
     enrollment = _require_ce_open(item.enrollment)
     values = _ce_values(enrollment, data)
-    before = audited(item)
     file_id = _store_certificate(enrollment, upload, uploaded_by_id)
-    for name, value in values.items():
-        setattr(item, name, value)
     if file_id is not None:
-        item.file_id = file_id
-    db.session.flush()
-    record(
-        "ce.updated",
-        item,
-        before=before,
-        after=audited(item),
-        subject_user_id=enrollment.trainee_id,
-    )
+        values["file_id"] = file_id
+    changed("ce.updated", item, values, subject_user_id=enrollment.trainee_id)
     return item
 
 

@@ -3,7 +3,7 @@ supervisor assignments."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from tracker.accounts.models import User
 from tracker.admissions.services.common import (
@@ -16,6 +16,7 @@ from tracker.admissions.services.common import (
 )
 from tracker.audit.services import record
 from tracker.core.errors import Refused
+from tracker.core.guarded import update_if
 from tracker.enrollments.models import Enrollment, SupervisorAssignment, Waiver
 from tracker.extensions import db, utcnow
 from tracker.programs.models import RequirementSet
@@ -86,15 +87,12 @@ def revoke_waiver(enrollment: Enrollment, waiver: Waiver, staff: User, reason: s
         raise Refused("This waiver is already revoked.")
     text = _text(reason, "reason", required=True)
     now = utcnow()
-    changed = db.session.execute(
-        update(Waiver)
-        .where(Waiver.id == waiver.id, Waiver.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
+    update_if(
+        waiver,
+        Waiver.revoked_at.is_(None),
+        values={"revoked_at": now},
+        refused="This waiver changed meanwhile: look at it again.",
     )
-    if changed.rowcount != 1:
-        raise Refused("This waiver changed meanwhile: look at it again.")
-    db.session.refresh(waiver)
     record(
         "waiver.revoked",
         waiver,
@@ -143,21 +141,15 @@ def move_to_newest_requirements(
             f"Version {newest.version} was added meanwhile: review the change and confirm again."
         )
     old_id = enrollment.requirement_set_id
-    changed = db.session.execute(
-        update(Enrollment)
-        .where(
-            Enrollment.id == enrollment.id,
-            Enrollment.status == "admitted",
-            Enrollment.requirement_set_id.is_(None)
-            if old_id is None
-            else Enrollment.requirement_set_id == old_id,
-        )
-        .values(requirement_set_id=newest.id)
-        .execution_options(synchronize_session=False)
+    update_if(
+        enrollment,
+        Enrollment.status == "admitted",
+        Enrollment.requirement_set_id.is_(None)
+        if old_id is None
+        else Enrollment.requirement_set_id == old_id,
+        values={"requirement_set_id": newest.id},
+        refused="The enrollment changed meanwhile: look at it again.",
     )
-    if changed.rowcount != 1:
-        raise Refused("The enrollment changed meanwhile: look at it again.")
-    db.session.refresh(enrollment)
     record(
         "enrollment.requirements_moved",
         enrollment,

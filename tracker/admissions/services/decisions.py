@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import update
 
 from tracker.accounts.models import User
 from tracker.admissions.services.common import (
@@ -21,6 +20,7 @@ from tracker.admissions.services.common import (
 from tracker.audit.services import record
 from tracker.core.clock import local_time
 from tracker.core.errors import Refused
+from tracker.core.guarded import update_if
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db, utcnow
 from tracker.mail import send
@@ -65,18 +65,25 @@ def decide_pathway(
 # -- admission ----------------------------------------------------------------------------------
 
 
-def _decide(enrollment: Enrollment, values: dict[str, Any]) -> None:
-    """Apply the decision only if the application is still submitted (one decision wins)."""
-    changed = db.session.execute(
-        update(Enrollment)
-        .where(Enrollment.id == enrollment.id, Enrollment.status == "submitted")
-        .values(**values)
-        .execution_options(synchronize_session=False)
+def _decide(
+    enrollment: Enrollment,
+    staff: User,
+    action: str,
+    values: dict[str, Any],
+    before: dict[str, Any],
+    **shown: Any,
+) -> None:
+    """Apply the decision only if the application is still submitted (one decision wins) and
+    record `action`: its values, and what else is `shown`, as the after."""
+    update_if(enrollment, Enrollment.status == "submitted", values=values, refused=_not_decidable)
+    record(
+        action,
+        enrollment,
+        before=before,
+        after={**values, **shown},
+        actor_id=staff.id,
+        subject_user_id=enrollment.trainee_id,
     )
-    if changed.rowcount != 1:
-        db.session.refresh(enrollment)
-        raise Refused(_not_decidable(enrollment))
-    db.session.refresh(enrollment)
 
 
 def _not_decidable(enrollment: Enrollment) -> str:
@@ -97,31 +104,19 @@ def admit(enrollment: Enrollment, staff: User, note: str = "") -> Enrollment:
     requirements = newest_requirements(enrollment.track_id)
     if requirements is None:
         raise Refused("The chosen track has no requirements yet: define them first.")
-    now = utcnow()
     _decide(
         enrollment,
+        staff,
+        "enrollment.admitted",
         {
             "status": "admitted",
             "requirement_set_id": requirements.id,
-            "decided_at": now,
+            "decided_at": utcnow(),
             "decided_by_id": staff.id,
             "decision_note": text,
         },
-    )
-    record(
-        "enrollment.admitted",
-        enrollment,
         before={"status": "submitted", "requirement_set_id": None},
-        after={
-            "status": "admitted",
-            "requirement_set_id": requirements.id,
-            "requirement_version": requirements.version,
-            "decided_at": now,
-            "decided_by_id": staff.id,
-            "decision_note": text,
-        },
-        actor_id=staff.id,
-        subject_user_id=enrollment.trainee_id,
+        requirement_version=requirements.version,
     )
     return enrollment
 
@@ -132,23 +127,17 @@ def decline(enrollment: Enrollment, staff: User, reason: str) -> Enrollment:
     if enrollment.status != "submitted":
         raise Refused(_not_decidable(enrollment))
     text = _text(reason, "reason", required=True)
-    now = utcnow()
     _decide(
         enrollment,
-        {"status": "declined", "decided_at": now, "decided_by_id": staff.id, "decision_note": text},
-    )
-    record(
+        staff,
         "enrollment.declined",
-        enrollment,
-        before={"status": "submitted"},
-        after={
+        {
             "status": "declined",
-            "decided_at": now,
+            "decided_at": utcnow(),
             "decided_by_id": staff.id,
             "decision_note": text,
         },
-        actor_id=staff.id,
-        subject_user_id=enrollment.trainee_id,
+        before={"status": "submitted"},
     )
     return enrollment
 

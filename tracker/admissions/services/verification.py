@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
-
 from tracker.accounts.models import User
 from tracker.admissions.services.common import (
     CLEARANCE_DECISIONS,
@@ -20,9 +18,10 @@ from tracker.admissions.services.common import (
 from tracker.applications.models import ApplicationDocument
 from tracker.audit.services import record
 from tracker.core.errors import Refused
+from tracker.core.guarded import update_if
 from tracker.eligibility.models import HealthScreening, Insurance, Licence
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db, utcnow
+from tracker.extensions import utcnow
 from tracker.progress.requirements import DOCUMENT_LABELS
 
 # -- application documents ------------------------------------------------------------------------
@@ -55,31 +54,24 @@ def review_document(
         "review_note": document.review_note,
         "reviewed_by_id": document.reviewed_by_id,
     }
-    now = utcnow()
-    changed = db.session.execute(
-        update(ApplicationDocument)
-        .where(
-            ApplicationDocument.id == document.id,
-            ApplicationDocument.status == document.status,
-            ApplicationDocument.superseded_at.is_(None),
-        )
-        .values(status=decision, review_note=text, reviewed_by_id=staff.id, reviewed_at=now)
-        .execution_options(synchronize_session=False)
+    values = {
+        "status": decision,
+        "review_note": text,
+        "reviewed_by_id": staff.id,
+        "reviewed_at": utcnow(),
+    }
+    update_if(
+        document,
+        ApplicationDocument.status == document.status,
+        ApplicationDocument.superseded_at.is_(None),
+        values=values,
+        refused="This document changed meanwhile: look at it again.",
     )
-    if changed.rowcount != 1:
-        raise Refused("This document changed meanwhile: look at it again.")
-    db.session.refresh(document)
     record(
         f"application_document.{decision}",
         document,
         before=before,
-        after={
-            "kind": document.kind,
-            "status": decision,
-            "review_note": text,
-            "reviewed_by_id": staff.id,
-            "reviewed_at": now,
-        },
+        after={"kind": document.kind, **values},
         actor_id=staff.id,
         subject_user_id=enrollment.trainee_id,
     )
@@ -113,15 +105,12 @@ def _set_verification(
 ) -> None:
     model = type(credential)
     condition = model.verified_at.is_(None) if verified else model.verified_at.is_not(None)
-    changed = db.session.execute(
-        update(model)
-        .where(model.id == credential.id, condition)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    update_if(
+        credential,
+        condition,
+        values=values,
+        refused="This record changed meanwhile: look at it again.",
     )
-    if changed.rowcount != 1:
-        raise Refused("This record changed meanwhile: look at it again.")
-    db.session.refresh(credential)
 
 
 def verify_credential(
@@ -211,25 +200,19 @@ def set_health_clearance(
         "cleared_by_id": screening.cleared_by_id,
         "cleared_at": screening.cleared_at,
     }
-    now = utcnow()
-    changed = db.session.execute(
-        update(HealthScreening)
-        .where(
-            HealthScreening.id == screening.id,
-            HealthScreening.clearance == screening.clearance,
-            HealthScreening.superseded_at.is_(None),
-        )
-        .values(clearance=clearance, cleared_by_id=staff.id, cleared_at=now)
-        .execution_options(synchronize_session=False)
+    values = {"clearance": clearance, "cleared_by_id": staff.id, "cleared_at": utcnow()}
+    update_if(
+        screening,
+        HealthScreening.clearance == screening.clearance,
+        HealthScreening.superseded_at.is_(None),
+        values=values,
+        refused="The screening changed meanwhile: look at it again.",
     )
-    if changed.rowcount != 1:
-        raise Refused("The screening changed meanwhile: look at it again.")
-    db.session.refresh(screening)
     record(
         f"health_screening.{clearance}",
         screening,
         before=before,
-        after={"clearance": clearance, "cleared_by_id": staff.id, "cleared_at": now},
+        after=values,
         actor_id=staff.id,
         subject_user_id=screening.trainee_id,
     )
