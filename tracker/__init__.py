@@ -48,8 +48,8 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
 
     from tracker.database import configure_engine_events
 
-    _import_models()
-    _import_facts()
+    _import_all(MODEL_MODULES)
+    _import_all(FACT_MODULES)
     from tracker.standing.snapshots import install as keep_snapshots_current
     from tracker.standing.snapshots import recompute_marked
 
@@ -94,14 +94,6 @@ MODEL_MODULES = (
 )
 
 
-def _import_models() -> None:
-    """Import every area's models so the metadata (and migrations) see all tables."""
-    import importlib
-
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
-
-
 # What each domain gives the progress engine: importing a module registers its contributor with
 # `tracker.standing.contributors`. Applications come before eligibility: an application's own
 # documents are listed before the licence and insurance documents.
@@ -116,11 +108,12 @@ FACT_MODULES = (
 )
 
 
-def _import_facts() -> None:
-    """Import every domain's facts module, so standing loads all that the engine reads."""
+def _import_all(names: tuple[str, ...]) -> None:
+    """Import each named module for what importing it registers: the models' tables in the
+    metadata (and so the migrations), the facts modules' contributors with standing."""
     import importlib
 
-    for name in FACT_MODULES:
+    for name in names:
         importlib.import_module(name)
 
 

@@ -99,18 +99,7 @@ def test_page_shows_statuses_and_blocking_counts(staff_client, program):
 
 def test_filters_by_item_code_and_step(staff_client, program):
     _enroll_many(program, 2)
-    enrollment = db.session.scalars(select(Enrollment).order_by(Enrollment.id)).first()
-    db.session.add(
-        DidacticEntry(
-            enrollment_id=enrollment.id,
-            on=today_in("UTC"),
-            topic_code="pharmacology",
-            hours=Decimal(12),
-            provider="Course",
-            status="verified",
-        )
-    )
-    db.session.commit()
+    _first_with_pharmacology_verified()
     refresh()  # `flask progress refresh`: the filters read the stored snapshots
     page = staff_client.get("/dashboard/cohort?code=didactic.topic_short").get_data(as_text=True)
     assert "2 enrollments match" in page
@@ -211,18 +200,7 @@ def test_out_of_date_rows_are_computed_for_the_page_and_nothing_is_stored(
     with count_queries() as current:
         page = staff_client.get("/dashboard/cohort").get_data(as_text=True)
     assert "updating" not in page
-    enrollment = db.session.scalars(select(Enrollment).order_by(Enrollment.id)).first()
-    db.session.add(
-        DidacticEntry(
-            enrollment_id=enrollment.id,
-            on=today_in("UTC"),
-            topic_code="pharmacology",
-            hours=Decimal(12),
-            provider="Course",
-            status="verified",
-        )
-    )
-    db.session.commit()
+    _first_with_pharmacology_verified()
     before = _snapshots()
     with count_queries() as one_stale:
         page = staff_client.get("/dashboard/cohort").get_data(as_text=True)
@@ -251,6 +229,23 @@ def test_out_of_date_rows_are_computed_for_the_page_and_nothing_is_stored(
 
 
 UPDATING = 'class="badge text-bg-light border updating"'
+
+
+def _first_with_pharmacology_verified() -> Enrollment:
+    """Give the first enrollment 12 verified pharmacology hours, written outside a request."""
+    enrollment = db.session.scalars(select(Enrollment).order_by(Enrollment.id)).first()
+    db.session.add(
+        DidacticEntry(
+            enrollment_id=enrollment.id,
+            on=today_in("UTC"),
+            topic_code="pharmacology",
+            hours=Decimal(12),
+            provider="Course",
+            status="verified",
+        )
+    )
+    db.session.commit()
+    return enrollment
 
 
 def _snapshots() -> list[tuple]:

@@ -54,6 +54,22 @@ def log_entry(enrollment_id: int, topic: str = "ethics") -> DidacticEntry:
     return entry
 
 
+def _log_hours_through_the_form(client) -> None:
+    """The signed-in trainee logs 1.5 pharmacology hours on the didactic form."""
+    response = post_form(
+        client,
+        "/training/didactic/new",
+        {
+            "on": iso(yesterday()),
+            "topic_code": "pharmacology",
+            "hours": "1.5",
+            "provider": "KAP Academy",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302
+
+
 def snapshot(enrollment_id: int) -> ProgressSnapshot:
     db.session.expire_all()
     return db.session.get(ProgressSnapshot, enrollment_id)
@@ -230,18 +246,7 @@ def test_cohort_page_follows_a_trainee_logging_hours_through_the_form(
 
     assert step_five() == "not_started"
     login(client, trainee)
-    response = post_form(
-        client,
-        "/training/didactic/new",
-        {
-            "on": iso(yesterday()),
-            "topic_code": "pharmacology",
-            "hours": "1.5",
-            "provider": "KAP Academy",
-            "note": "",
-        },
-    )
-    assert response.status_code == 302
+    _log_hours_through_the_form(client)
     assert step_five() == "in_progress"
 
 
@@ -252,18 +257,7 @@ def test_a_write_request_recomputes_the_few_snapshots_it_marked(client, trainee,
     refresh()
     computed = snapshot(theirs.id).generation
     login(client, trainee)
-    response = post_form(
-        client,
-        "/training/didactic/new",
-        {
-            "on": iso(yesterday()),
-            "topic_code": "pharmacology",
-            "hours": "1.5",
-            "provider": "KAP Academy",
-            "note": "",
-        },
-    )
-    assert response.status_code == 302
+    _log_hours_through_the_form(client)
     row = snapshot(mine.id)
     assert not row.stale
     assert row.steps[4] == "i"  # step 5 in progress, stored
