@@ -34,11 +34,6 @@ class Standing:
     today: date
     progress: Progress | None
 
-    @property
-    def judged(self) -> bool:
-        """True when the engine had a requirement set to judge the enrollment by."""
-        return self.progress is not None
-
 
 def _judge(loaded: LoadedEnrollment, today: date | None) -> Standing:
     day = today if today is not None else today_in(loaded.row.timezone)
