@@ -10,26 +10,46 @@ from __future__ import annotations
 import json
 import random
 import secrets
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import insert, text, update
+from sqlalchemy import insert
+from sqlalchemy import text
+from sqlalchemy import update
 
 from tracker.accounts.models import User
 from tracker.accounts.passwords import hash_password
-from tracker.audit.models import AuditEvent, AuditHead
-from tracker.audit.services import GENESIS_HASH, HEAD_ID, event_hash, to_json
+from tracker.audit.models import AuditEvent
+from tracker.audit.models import AuditHead
+from tracker.audit.services import GENESIS_HASH
+from tracker.audit.services import HEAD_ID
+from tracker.audit.services import event_hash
+from tracker.audit.services import to_json
 from tracker.certificates.models import Certificate
-from tracker.eligibility.models import Insurance, Licence
-from tracker.enrollments.models import Enrollment, SupervisorAssignment
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
 from tracker.finance.models import LedgerEntry
-from tracker.programs.models import Cohort, Program, RequirementSet, Track
-from tracker.progress.requirements import DEFAULT_TOPICS, RequirementSpec
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import RequirementSet
+from tracker.programs.models import Track
+from tracker.progress.requirements import DEFAULT_TOPICS
+from tracker.progress.requirements import RequirementSpec
 from tracker.signoffs.binding import content_hash
-from tracker.signoffs.models import SESSION_MEANING, VERIFICATION_MEANING, Signature
+from tracker.signoffs.models import SESSION_MEANING
+from tracker.signoffs.models import VERIFICATION_MEANING
+from tracker.signoffs.models import Signature
 from tracker.supervision.models import SupervisedSession
-from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
+from tracker.training.models import ContinuingEducation
+from tracker.training.models import DidacticEntry
+from tracker.training.models import ExperientialEntry
 
 PASSWORD = "bench passphrase for kap"  # noqa: S105 - a benchmark-only constant
 BATCH = 20_000

@@ -111,7 +111,8 @@ class Scratch:
         if self.schema is None:
             self.url = f"sqlite:///{folder / 'load.db'}"
             return
-        from sqlalchemy import create_engine, text
+        from sqlalchemy import create_engine
+        from sqlalchemy import text
 
         engine = create_engine(self.admin_url)
         with engine.begin() as conn:
@@ -122,7 +123,8 @@ class Scratch:
         """Drop the run's schema (PostgreSQL)."""
         if self.schema is None:
             return
-        from sqlalchemy import create_engine, text
+        from sqlalchemy import create_engine
+        from sqlalchemy import text
 
         engine = create_engine(self.admin_url)
         with engine.begin() as conn:
@@ -193,7 +195,8 @@ def _account(email: str, name: str, roles: set[str], staff):
 def _supervisor(n: int, staff, today):
     from datetime import timedelta
 
-    from tracker.eligibility.services import InsuranceInput, LicenceInput
+    from tracker.eligibility.services import InsuranceInput
+    from tracker.eligibility.services import LicenceInput
     from tracker.signoffs.services import record_supervisor_credential
 
     user = _account(
@@ -281,7 +284,9 @@ def do_seed(plan_path: Path) -> None:
     from tracker.certificates.models import Certificate
     from tracker.core.clock import today_in
     from tracker.extensions import db
-    from tracker.programs.models import Cohort, Program, Track
+    from tracker.programs.models import Cohort
+    from tracker.programs.models import Program
+    from tracker.programs.models import Track
 
     counts = json.loads(plan_path.read_text())["counts"]
     app = create_app()

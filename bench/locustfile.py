@@ -19,11 +19,15 @@ import re
 import time
 import uuid
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser
+from locust import between
+from locust import events
+from locust import task
 from locust.exception import StopUser
 from urllib3 import PoolManager
 

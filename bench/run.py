@@ -59,7 +59,9 @@ def _app(url: str):
 
 def _fresh(url: str, app) -> None:
     """Drop everything so the migrations start from an empty database."""
-    from sqlalchemy import create_engine, make_url, text
+    from sqlalchemy import create_engine
+    from sqlalchemy import make_url
+    from sqlalchemy import text
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -142,7 +144,10 @@ def _time(counter: Counter, call, n: int, expect: int, warmup: int = 2) -> dict:
 def do_measure(size: int, info: dict, out: Path) -> None:
     """Child: time every page through the test client."""
     from build import PASSWORD
-    from sqlalchemy import event, func, select, text
+    from sqlalchemy import event
+    from sqlalchemy import func
+    from sqlalchemy import select
+    from sqlalchemy import text
 
     from tracker.extensions import db
     from tracker.signoffs.models import Signature

@@ -16,7 +16,8 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,7 +25,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import create_engine
+from sqlalchemy import event
+from sqlalchemy import make_url
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -33,7 +37,8 @@ from tracker import create_app
 from tracker.accounts.models import User
 from tracker.accounts.passwords import configure as configure_passwords
 from tracker.accounts.passwords import hash_password
-from tracker.extensions import db, limiter
+from tracker.extensions import db
+from tracker.extensions import limiter
 from tracker.factories.accounts import make_user
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
@@ -380,7 +385,8 @@ def _fresh_globals_per_request() -> Iterator[None]:
     without this the signed-in user (Flask-Login's `g._login_user`) and the CSRF token would
     leak from one request, and one client, to the next.
     """
-    from flask import g, request_started
+    from flask import g
+    from flask import request_started
 
     def reset(_sender: Flask, **_extra: object) -> None:
         for name in list(vars(g)):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD
+from tests.conftest import login
 from tracker.accounts.models import User
 from tracker.audit.services import verify_chain
 from tracker.extensions import db

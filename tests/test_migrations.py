@@ -7,12 +7,15 @@ import logging
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import is_postgres
 from tracker.audit.models import AuditEvent
-from tracker.audit.services import record, verify_chain
+from tracker.audit.services import record
+from tracker.audit.services import verify_chain
 from tracker.extensions import db
 
 

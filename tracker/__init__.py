@@ -6,10 +6,18 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, request_tearing_down
+from flask import Flask
+from flask import request_tearing_down
 
-from config import Config, ProductionConfig, config_from_env
-from tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from config import Config
+from config import ProductionConfig
+from config import config_from_env
+from tracker.extensions import bootstrap
+from tracker.extensions import csrf
+from tracker.extensions import db
+from tracker.extensions import limiter
+from tracker.extensions import login_manager
+from tracker.extensions import migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import has_request_context, request
+from flask import has_request_context
+from flask import request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tracker.accounts import passwords
 from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
+from tracker.extensions import utcnow
 
 # The production hasher: the library's recommended argon2id parameters.
 REAL_HASHER = PasswordHasher()

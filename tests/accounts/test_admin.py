@@ -8,8 +8,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.accounts.conftest import reload, row_counts
-from tests.conftest import login, post_form
+from tests.accounts.conftest import reload
+from tests.accounts.conftest import row_counts
+from tests.conftest import login
+from tests.conftest import post_form
 from tracker.accounts import services
 from tracker.audit.models import AuditEvent
 from tracker.core.errors import Refused

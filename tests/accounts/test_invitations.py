@@ -9,8 +9,11 @@ import pytest
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import select
 
-from tests.accounts.conftest import reload, row_counts
-from tests.conftest import PASSWORD, login, post_form
+from tests.accounts.conftest import reload
+from tests.accounts.conftest import row_counts
+from tests.conftest import PASSWORD
+from tests.conftest import login
+from tests.conftest import post_form
 from tracker.accounts.models import User
 from tracker.accounts.passwords import verify_password
 from tracker.audit.models import AuditEvent

@@ -10,8 +10,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.accounts.conftest import REFUSED, reload
-from tests.conftest import PASSWORD, post_form
+from tests.accounts.conftest import REFUSED
+from tests.accounts.conftest import reload
+from tests.conftest import PASSWORD
+from tests.conftest import post_form
 from tracker.accounts import services
 from tracker.accounts.models import User
 from tracker.accounts.passwords import hash_password

@@ -12,8 +12,11 @@ from email.policy import default
 import pytest
 from itsdangerous.timed import TimestampSigner
 
-from tests.accounts.conftest import reload, row_counts
-from tests.conftest import PASSWORD, login, post_form
+from tests.accounts.conftest import reload
+from tests.accounts.conftest import row_counts
+from tests.conftest import PASSWORD
+from tests.conftest import login
+from tests.conftest import post_form
 from tracker.accounts.models import User
 from tracker.accounts.passwords import verify_password
 from tracker.extensions import db

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.accounts.passwords import (
-    MAX_LENGTH,
-    MIN_LENGTH,
-    common_passwords,
-    hash_password,
-    needs_rehash,
-    password_problem,
-    verify_password,
-)
+from tracker.accounts.passwords import MAX_LENGTH
+from tracker.accounts.passwords import MIN_LENGTH
+from tracker.accounts.passwords import common_passwords
+from tracker.accounts.passwords import hash_password
+from tracker.accounts.passwords import needs_rehash
+from tracker.accounts.passwords import password_problem
+from tracker.accounts.passwords import verify_password
 
 
 def test_the_bundled_list_is_loaded():

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.accounts.conftest import row_counts
-from tests.conftest import csrf_token, post_form
+from tests.conftest import csrf_token
+from tests.conftest import post_form
 from tracker.accounts.models import User
 from tracker.accounts.passwords import verify_password
 from tracker.audit.models import AuditEvent

@@ -10,11 +10,15 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from tests.accounts.conftest import REFUSED, reload
-from tests.conftest import PASSWORD, login, post_form
+from tests.accounts.conftest import REFUSED
+from tests.accounts.conftest import reload
+from tests.conftest import PASSWORD
+from tests.conftest import login
+from tests.conftest import post_form
 from tracker.accounts import services
 from tracker.accounts.models import LoginSession
-from tracker.accounts.passwords import needs_rehash, verify_password
+from tracker.accounts.passwords import needs_rehash
+from tracker.accounts.passwords import verify_password
 from tracker.extensions import db
 
 LOGIN = "/account/login"

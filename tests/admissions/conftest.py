@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admissions.factories import enroll, make_program
+from tests.admissions.factories import enroll
+from tests.admissions.factories import make_program
 
 
 @pytest.fixture

@@ -5,25 +5,29 @@ refused action wrote nothing."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tracker.applications.models import ApplicationDocument
 from tracker.audit.models import AuditEvent
 from tracker.core.clock import today_in
-from tracker.eligibility.models import HealthScreening, Insurance, Licence
-from tracker.enrollments.models import Enrollment, SupervisorAssignment, Waiver
+from tracker.eligibility.models import HealthScreening
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
+from tracker.enrollments.models import Waiver
 from tracker.extensions import db
-from tracker.factories import (
-    applications,
-    committing,
-    eligibility,
-    enrollments,
-    next_number,
-    programs,
-)
+from tracker.factories import applications
+from tracker.factories import committing
+from tracker.factories import eligibility
+from tracker.factories import enrollments
+from tracker.factories import next_number
+from tracker.factories import programs
 from tracker.programs.models import Program
 
 WRITTEN_TABLES = (

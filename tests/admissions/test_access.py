@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admissions.factories import (
-    add_document,
-    add_insurance,
-    add_licence,
-    add_screening,
-    snapshot,
-)
-from tests.conftest import csrf_token, login
-from tracker.enrollments.models import SupervisorAssignment, Waiver
+from tests.admissions.factories import add_document
+from tests.admissions.factories import add_insurance
+from tests.admissions.factories import add_licence
+from tests.admissions.factories import add_screening
+from tests.admissions.factories import snapshot
+from tests.conftest import csrf_token
+from tests.conftest import login
+from tracker.enrollments.models import SupervisorAssignment
+from tracker.enrollments.models import Waiver
 from tracker.extensions import db
 
 

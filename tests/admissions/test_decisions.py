@@ -7,8 +7,13 @@ import threading
 
 import pytest
 
-from tests.admissions.factories import audit_count, enroll, fresh, review_url, snapshot
-from tests.conftest import is_postgres, post_form
+from tests.admissions.factories import audit_count
+from tests.admissions.factories import enroll
+from tests.admissions.factories import fresh
+from tests.admissions.factories import review_url
+from tests.admissions.factories import snapshot
+from tests.conftest import is_postgres
+from tests.conftest import post_form
 from tracker.admissions import services
 from tracker.audit.models import AuditEvent
 from tracker.core.errors import Refused

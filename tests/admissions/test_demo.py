@@ -4,13 +4,16 @@ services, without creating accounts or enrollments."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tracker.accounts.models import User
 from tracker.audit.services import verify_chain
 from tracker.demo import data as demo
 from tracker.demo.admissions import add_demo
-from tracker.enrollments.models import Enrollment, SupervisorAssignment, Waiver
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
+from tracker.enrollments.models import Waiver
 from tracker.extensions import db
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admissions.factories import (
-    add_document,
-    enroll,
-    fresh,
-    make_program,
-    review_url,
-    snapshot,
-)
-from tests.conftest import login, post_form
+from tests.admissions.factories import add_document
+from tests.admissions.factories import enroll
+from tests.admissions.factories import fresh
+from tests.admissions.factories import make_program
+from tests.admissions.factories import review_url
+from tests.admissions.factories import snapshot
+from tests.conftest import login
+from tests.conftest import post_form
 from tracker.extensions import db
 
 

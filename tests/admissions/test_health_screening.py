@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admissions.factories import add_screening, fresh, review_url, snapshot
+from tests.admissions.factories import add_screening
+from tests.admissions.factories import fresh
+from tests.admissions.factories import review_url
+from tests.admissions.factories import snapshot
 from tests.conftest import post_form
 from tracker.eligibility.models import SCREENING_QUESTIONS
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
+from tracker.extensions import utcnow
 
 
 def _clear(client, enrollment, screening, clearance: str, **kwargs):

@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from tests.admissions.factories import add_document, enroll, make_program
-from tracker.extensions import db, utcnow
+from tests.admissions.factories import add_document
+from tests.admissions.factories import enroll
+from tests.admissions.factories import make_program
+from tracker.extensions import db
+from tracker.extensions import utcnow
 
 
 def _names_in_order(page: str, names: list[str]) -> list[str]:

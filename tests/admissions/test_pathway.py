@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admissions.factories import enroll, fresh, review_url, snapshot
+from tests.admissions.factories import enroll
+from tests.admissions.factories import fresh
+from tests.admissions.factories import review_url
+from tests.admissions.factories import snapshot
 from tests.conftest import post_form
 from tracker.core.clock import today_in
 from tracker.progress import compute

@@ -7,7 +7,10 @@ import json
 
 from sqlalchemy import select
 
-from tests.admissions.factories import add_version, fresh, review_url, snapshot
+from tests.admissions.factories import add_version
+from tests.admissions.factories import fresh
+from tests.admissions.factories import review_url
+from tests.admissions.factories import snapshot
 from tests.conftest import post_form
 from tracker.admissions.services import requirements_move_target
 from tracker.audit.models import AuditEvent

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.admissions.factories import enroll, review_url, snapshot
+from tests.admissions.factories import enroll
+from tests.admissions.factories import review_url
+from tests.admissions.factories import snapshot
 from tests.conftest import post_form
 from tracker.admissions import services
 from tracker.core.errors import Refused

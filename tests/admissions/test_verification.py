@@ -7,14 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from tests.admissions.factories import (
-    add_insurance,
-    add_licence,
-    enroll,
-    fresh,
-    review_url,
-    snapshot,
-)
+from tests.admissions.factories import add_insurance
+from tests.admissions.factories import add_licence
+from tests.admissions.factories import enroll
+from tests.admissions.factories import fresh
+from tests.admissions.factories import review_url
+from tests.admissions.factories import snapshot
 from tests.conftest import post_form
 from tracker.extensions import utcnow
 

@@ -8,8 +8,13 @@ import json
 import pytest
 from sqlalchemy import select
 
-from tests.admissions.factories import enroll, fresh, make_program, review_url, snapshot
-from tests.conftest import login, post_form
+from tests.admissions.factories import enroll
+from tests.admissions.factories import fresh
+from tests.admissions.factories import make_program
+from tests.admissions.factories import review_url
+from tests.admissions.factories import snapshot
+from tests.conftest import login
+from tests.conftest import post_form
 from tracker.audit.models import AuditEvent
 from tracker.enrollments.models import Waiver
 from tracker.extensions import db

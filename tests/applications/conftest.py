@@ -54,7 +54,8 @@ def staff_client(app, create_user):
 
 def submitted(enrollment) -> None:
     """Mark the enrollment as submitted (directly)."""
-    from tracker.extensions import db, utcnow
+    from tracker.extensions import db
+    from tracker.extensions import utcnow
 
     enrollment.status = "submitted"
     enrollment.submitted_at = utcnow()

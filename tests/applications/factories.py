@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tracker.factories import applications, committing, documents, eligibility
+from tracker.factories import applications
+from tracker.factories import committing
+from tracker.factories import documents
+from tracker.factories import eligibility
 from tracker.factories.applications import ANSWER  # noqa: F401 - re-exported for the tests
 
 stored_file = documents.stored_file  # flushed only: the tests use it inside other builders

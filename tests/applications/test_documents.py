@@ -10,7 +10,11 @@ from sqlalchemy import select
 from tests.applications.conftest import submitted
 from tests.applications.factories import add_document
 from tests.conftest import post_form
-from tests.eligibility.factories import PDF, PNG, SCRIPT, post_multipart_in_memory, upload
+from tests.eligibility.factories import PDF
+from tests.eligibility.factories import PNG
+from tests.eligibility.factories import SCRIPT
+from tests.eligibility.factories import post_multipart_in_memory
+from tests.eligibility.factories import upload
 from tests.enrollments.factories import count
 from tracker.applications.models import ApplicationDocument
 from tracker.documents.models import StoredFile

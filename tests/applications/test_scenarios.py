@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.applications.conftest import submitted
-from tests.applications.factories import ANSWER, answer
+from tests.applications.factories import ANSWER
+from tests.applications.factories import answer
 from tests.conftest import post_form
 from tests.enrollments.factories import count
 from tracker.applications.models import ScenarioAnswer

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.applications.factories import (
-    add_document,
-    complete_application,
-    complete_eligibility,
-    stored_file,
-)
+from tests.applications.factories import add_document
+from tests.applications.factories import complete_application
+from tests.applications.factories import complete_eligibility
+from tests.applications.factories import stored_file
 from tests.conftest import post_form
-from tests.eligibility.factories import add_licence, day
-from tests.enrollments.factories import count, enroll
+from tests.eligibility.factories import add_licence
+from tests.eligibility.factories import day
+from tests.enrollments.factories import count
+from tests.enrollments.factories import enroll
 from tracker.audit.models import AuditEvent
 from tracker.eligibility.models import Licence
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
+from tracker.extensions import utcnow
 
 SUBMIT = "/applications/submit"
 

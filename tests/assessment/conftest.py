@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.finance.factories import assign, make_enrollment
+from tests.finance.factories import assign
+from tests.finance.factories import make_enrollment
 
 
 @pytest.fixture

@@ -5,10 +5,14 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.finance.factories import count, local_today, make_enrollment
+from tests.finance.factories import count
+from tests.finance.factories import local_today
+from tests.finance.factories import make_enrollment
 from tracker.assessment import services
 from tracker.assessment.facts import assessment_facts
-from tracker.assessment.models import CaseEvaluation, CompetencyEvaluation, ExamAttempt
+from tracker.assessment.models import CaseEvaluation
+from tracker.assessment.models import CompetencyEvaluation
+from tracker.assessment.models import ExamAttempt
 from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db

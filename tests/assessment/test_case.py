@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.finance.factories import assign, count, local_today
+from tests.finance.factories import assign
+from tests.finance.factories import count
+from tests.finance.factories import local_today
 from tracker.assessment.facts import assessment_facts
 from tracker.assessment.models import CaseEvaluation
 from tracker.extensions import db

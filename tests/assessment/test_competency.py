@@ -4,9 +4,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.finance.factories import count, local_today, make_enrollment
+from tests.finance.factories import count
+from tests.finance.factories import local_today
+from tests.finance.factories import make_enrollment
 from tracker.assessment.facts import assessment_facts
-from tracker.assessment.models import CompetencyEvaluation, CompetencyRating
+from tracker.assessment.models import CompetencyEvaluation
+from tracker.assessment.models import CompetencyRating
 from tracker.extensions import db
 from tracker.progress.requirements import COMPETENCY_DOMAINS
 

@@ -1,12 +1,15 @@
 """Exam attempts: staff record them, within the attempt limit and never after a pass."""
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.finance.factories import count, local_today, make_enrollment
+from tests.finance.factories import count
+from tests.finance.factories import local_today
+from tests.finance.factories import make_enrollment
 from tracker.assessment.models import ExamAttempt
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db

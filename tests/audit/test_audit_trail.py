@@ -7,7 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from tests.conftest import is_postgres
-from tracker.audit.services import record, verify_chain
+from tracker.audit.services import record
+from tracker.audit.services import verify_chain
 from tracker.extensions import db
 
 

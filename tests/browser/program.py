@@ -5,7 +5,8 @@ supervisor. Everything after this happens in the browser."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 from tracker.accounts.models import User
 from tracker.core.clock import today_in

@@ -18,17 +18,16 @@ from pathlib import Path
 
 import segno
 
-from tests.browser.conftest import PHONE, Person
-from tests.browser.program import (
-    COHORT,
-    PROGRAM,
-    SCENARIO,
-    SUPERVISOR,
-    TRACK,
-    Setting,
-    open_program,
-    today,
-)
+from tests.browser.conftest import PHONE
+from tests.browser.conftest import Person
+from tests.browser.program import COHORT
+from tests.browser.program import PROGRAM
+from tests.browser.program import SCENARIO
+from tests.browser.program import SUPERVISOR
+from tests.browser.program import TRACK
+from tests.browser.program import Setting
+from tests.browser.program import open_program
+from tests.browser.program import today
 from tests.conftest import PASSWORD
 
 APPLICANT = "Jordan Avery"

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PHONE, Person
+from tests.browser.conftest import PHONE
+from tests.browser.conftest import Person
 from tests.conftest import PASSWORD
 from tracker.demo.data import load_demo
 from tracker.extensions import db

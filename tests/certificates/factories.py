@@ -3,11 +3,16 @@ Los Angeles program."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment
-from tracker.factories import assessment, certificates, committing, enrollments, training
+from tracker.factories import assessment
+from tracker.factories import certificates
+from tracker.factories import committing
+from tracker.factories import enrollments
+from tracker.factories import training
 from tracker.factories.certificates import TIMEZONE
 from tracker.progress.requirements import RequirementSpec
 

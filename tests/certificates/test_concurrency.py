@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tests.conftest import is_postgres
 from tracker.accounts.models import User

@@ -9,7 +9,8 @@ from tests.certificates.factories import ready_enrollment
 from tracker.certificates.facts import certificate_facts
 from tracker.certificates.queries import progress_of
 from tracker.enrollments.models import Enrollment
-from tracker.progress import Certificate, StepStatus
+from tracker.progress import Certificate
+from tracker.progress import StepStatus
 
 
 def test_one_query_for_many_enrollments(app, create_user, issue, count_queries):

@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from tests.certificates.factories import (
-    make_enrollment,
-    pass_final_assessment,
-    today,
-    waive_steps,
-)
+from tests.certificates.factories import make_enrollment
+from tests.certificates.factories import pass_final_assessment
+from tests.certificates.factories import today
+from tests.certificates.factories import waive_steps
 from tests.conftest import post_form
 from tracker.audit.models import AuditEvent
 from tracker.certificates.models import Certificate

@@ -7,7 +7,8 @@ from datetime import date
 
 from tests.certificates.factories import ready_enrollment
 from tracker.certificates import services
-from tracker.certificates.pdf import qr_png, render_certificate
+from tracker.certificates.pdf import qr_png
+from tracker.certificates.pdf import render_certificate
 from tracker.certificates.queries import verification_url
 from tracker.extensions import db
 

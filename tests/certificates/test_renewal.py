@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.certificates.factories import add_ce, backdate, today
+from tests.certificates.factories import add_ce
+from tests.certificates.factories import backdate
+from tests.certificates.factories import today
 from tests.conftest import post_form
 from tracker.certificates import queries
 from tracker.progress import CertificateStatus

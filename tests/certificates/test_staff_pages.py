@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.certificates.factories import backdate, ready_enrollment, today
+from tests.certificates.factories import backdate
+from tests.certificates.factories import ready_enrollment
+from tests.certificates.factories import today
 from tracker.certificates import services
 from tracker.extensions import db
 

@@ -9,7 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.certificates.factories import backdate, ready_enrollment, today
+from tests.certificates.factories import backdate
+from tests.certificates.factories import ready_enrollment
+from tests.certificates.factories import today
 from tests.conftest import post_form
 from tracker.accounts.models import User
 from tracker.certificates import services

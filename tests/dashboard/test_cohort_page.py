@@ -10,13 +10,19 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert
+from sqlalchemy import select
 
 from tracker.accounts.models import User
 from tracker.core.clock import today_in
-from tracker.enrollments.models import Enrollment, ProgressSnapshot
-from tracker.extensions import db, utcnow
-from tracker.programs.models import Cohort, Program, RequirementSet, Track
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import ProgressSnapshot
+from tracker.extensions import db
+from tracker.extensions import utcnow
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import RequirementSet
+from tracker.programs.models import Track
 from tracker.progress.requirements import RequirementSpec
 from tracker.standing.snapshots import refresh
 from tracker.training.models import DidacticEntry

@@ -6,18 +6,21 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from tests.applications.factories import (
-    add_document,
-    add_reference,
-    answer,
-    complete_application,
-    complete_eligibility,
-)
-from tests.certificates.factories import add_ce, backdate, ready_enrollment, today
+from tests.applications.factories import add_document
+from tests.applications.factories import add_reference
+from tests.applications.factories import answer
+from tests.applications.factories import complete_application
+from tests.applications.factories import complete_eligibility
+from tests.certificates.factories import add_ce
+from tests.certificates.factories import backdate
+from tests.certificates.factories import ready_enrollment
+from tests.certificates.factories import today
 from tests.conftest import post_form
 from tests.enrollments.factories import enroll
-from tests.signoffs.factories import waiting_experiential, waiting_session
-from tests.training.factories import assign, make_enrollment
+from tests.signoffs.factories import waiting_experiential
+from tests.signoffs.factories import waiting_session
+from tests.training.factories import assign
+from tests.training.factories import make_enrollment
 from tracker.certificates import services as certificates
 from tracker.extensions import db
 from tracker.progress.requirements import DEFAULT_SCENARIOS

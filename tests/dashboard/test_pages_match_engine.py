@@ -15,31 +15,33 @@ import io
 import re
 from datetime import timedelta
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck
+from hypothesis import Phase
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from tests.applications.factories import add_document
 from tests.conftest import login
 from tests.signoffs.factories import give_credentials
-from tests.training.factories import (
-    add_didactic,
-    add_experiential,
-    add_session,
-    assign,
-    make_enrollment,
-)
+from tests.training.factories import add_didactic
+from tests.training.factories import add_experiential
+from tests.training.factories import add_session
+from tests.training.factories import assign
+from tests.training.factories import make_enrollment
 from tracker.applications import services as applications
 from tracker.core.clock import today_in
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.progress import Actor
-from tracker.progress.application_rules import application_parts, parts_summary
+from tracker.progress.application_rules import application_parts
+from tracker.progress.application_rules import parts_summary
 from tracker.progress.certification_rules import current_cycle
-from tracker.progress.training_rules import (
-    counted_sessions,
-    didactic_verified_hours,
-    experiential_verified_hours,
-)
-from tracker.signoffs.reminders import overdue_by_supervisor, trainee_items
+from tracker.progress.training_rules import counted_sessions
+from tracker.progress.training_rules import didactic_verified_hours
+from tracker.progress.training_rules import experiential_verified_hours
+from tracker.signoffs.reminders import overdue_by_supervisor
+from tracker.signoffs.reminders import trainee_items
 from tracker.standing import assess_one
 
 TOPICS = ("pharmacology", "legal", "ethics_consent")

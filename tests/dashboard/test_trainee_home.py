@@ -13,8 +13,12 @@ import pytest
 from tests.conftest import post_form
 from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db, utcnow
-from tracker.programs.models import Cohort, Program, RequirementSet, Track
+from tracker.extensions import db
+from tracker.extensions import utcnow
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import RequirementSet
+from tracker.programs.models import Track
 from tracker.progress.requirements import RequirementSpec
 from tracker.training.models import DidacticEntry
 

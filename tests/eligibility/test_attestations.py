@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import String, Text, select
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import select
 
 from tests.conftest import post_form
 from tests.eligibility.factories import add_screening
 from tests.enrollments.factories import count
-from tracker.eligibility.models import ExperienceAttestation, HealthScreening
+from tracker.eligibility.models import ExperienceAttestation
+from tracker.eligibility.models import HealthScreening
 from tracker.extensions import db
 
 EXPERIENCE = {

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import post_form
-from tests.eligibility.factories import add_insurance, day, iso
+from tests.eligibility.factories import add_insurance
+from tests.eligibility.factories import day
+from tests.eligibility.factories import iso
 from tests.enrollments.factories import count
 from tracker.eligibility.models import Insurance
 from tracker.extensions import db

@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import post_form
-from tests.eligibility.factories import add_licence, day, iso
-from tests.enrollments.factories import count, enroll
+from tests.eligibility.factories import add_licence
+from tests.eligibility.factories import day
+from tests.eligibility.factories import iso
+from tests.enrollments.factories import count
+from tests.enrollments.factories import enroll
 from tracker.audit.models import AuditEvent
 from tracker.eligibility.models import Licence
 from tracker.extensions import db

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from tests.conftest import post_form
-from tests.eligibility.factories import add_licence, iso
-from tracker.eligibility.models import HealthScreening, Insurance, Licence
+from tests.eligibility.factories import add_licence
+from tests.eligibility.factories import iso
+from tracker.eligibility.models import HealthScreening
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
 from tracker.extensions import db
 
 STAFF_FIELDS = {

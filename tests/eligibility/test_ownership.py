@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import login, post_form
-from tests.eligibility.factories import add_insurance, add_licence, iso
+from tests.conftest import login
+from tests.conftest import post_form
+from tests.eligibility.factories import add_insurance
+from tests.eligibility.factories import add_licence
+from tests.eligibility.factories import iso
 from tests.enrollments.factories import count
-from tracker.eligibility.models import Insurance, Licence
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
 from tracker.extensions import db
 
 LICENCE = {"licence_type": "MD", "number": "STOLEN-1", "jurisdiction": "NY", "expires_on": iso(300)}

@@ -8,18 +8,17 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import post_form
-from tests.eligibility.factories import (
-    PDF,
-    PNG,
-    SCRIPT,
-    add_licence,
-    iso,
-    post_multipart_in_memory,
-    upload,
-)
+from tests.eligibility.factories import PDF
+from tests.eligibility.factories import PNG
+from tests.eligibility.factories import SCRIPT
+from tests.eligibility.factories import add_licence
+from tests.eligibility.factories import iso
+from tests.eligibility.factories import post_multipart_in_memory
+from tests.eligibility.factories import upload
 from tests.enrollments.factories import count
 from tracker.documents.models import StoredFile
-from tracker.eligibility.models import Insurance, Licence
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
 from tracker.extensions import db
 
 LICENCE = {"licence_type": "PsyD", "number": "PSY 9", "jurisdiction": "WA", "expires_on": iso(500)}

@@ -6,13 +6,11 @@ from datetime import date
 
 import pytest
 
-from tracker.eligibility.validation import (
-    ValidationProblem,
-    clean_text,
-    identifier,
-    jurisdiction,
-    sane_date,
-)
+from tracker.eligibility.validation import ValidationProblem
+from tracker.eligibility.validation import clean_text
+from tracker.eligibility.validation import identifier
+from tracker.eligibility.validation import jurisdiction
+from tracker.eligibility.validation import sane_date
 
 TODAY = date(2026, 11, 27)
 

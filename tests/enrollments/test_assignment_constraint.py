@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from tracker.enrollments.models import Enrollment, SupervisorAssignment
-from tracker.extensions import db, utcnow
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
+from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.programs.models import Program
 
 

@@ -7,8 +7,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.conftest import login, post_form
-from tests.enrollments.factories import count, enroll, make_program, today
+from tests.conftest import login
+from tests.conftest import post_form
+from tests.enrollments.factories import count
+from tests.enrollments.factories import enroll
+from tests.enrollments.factories import make_program
+from tests.enrollments.factories import today
 from tracker.audit.models import AuditEvent
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db

@@ -9,7 +9,10 @@ from typing import Any
 from tracker.accounts.models import User
 from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment
-from tracker.factories import committing, count, enrollments, next_number  # noqa: F401
+from tracker.factories import committing
+from tracker.factories import count  # noqa: F401
+from tracker.factories import enrollments
+from tracker.factories import next_number
 
 TIMEZONE = "America/Los_Angeles"
 TUITION = 450_000

@@ -3,10 +3,13 @@
 import pytest
 
 from tests.conftest import post_form
-from tests.finance.factories import count, local_today, make_enrollment
+from tests.finance.factories import count
+from tests.finance.factories import local_today
+from tests.finance.factories import make_enrollment
 from tracker.extensions import db
 from tracker.finance import services
-from tracker.finance.models import LedgerEntry, PaymentPlan
+from tracker.finance.models import LedgerEntry
+from tracker.finance.models import PaymentPlan
 from tracker.finance.services import NewEntry
 
 STAFF_POSTS = [

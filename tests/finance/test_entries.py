@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.finance.factories import count, local_today, make_enrollment
+from tests.finance.factories import count
+from tests.finance.factories import local_today
+from tests.finance.factories import make_enrollment
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.finance.models import LedgerEntry

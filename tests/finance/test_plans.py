@@ -6,10 +6,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.finance.factories import count, local_today
+from tests.finance.factories import count
+from tests.finance.factories import local_today
 from tracker.extensions import db
 from tracker.finance import services
-from tracker.finance.models import Instalment, PaymentPlan
+from tracker.finance.models import Instalment
+from tracker.finance.models import PaymentPlan
 from tracker.finance.queries import ledger_summary
 from tracker.finance.services import NewEntry
 from tracker.progress import facts

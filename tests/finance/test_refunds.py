@@ -4,7 +4,8 @@ import threading
 import time
 
 from tests.conftest import post_form
-from tests.finance.factories import count, local_today
+from tests.finance.factories import count
+from tests.finance.factories import local_today
 from tracker.accounts.models import User
 from tracker.core.errors import Refused
 from tracker.extensions import db

@@ -5,13 +5,16 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.finance.factories import local_today, make_enrollment
+from tests.finance.factories import local_today
+from tests.finance.factories import make_enrollment
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.finance import services
 from tracker.finance.facts import ledger_facts
-from tracker.finance.models import Instalment, PaymentPlan
-from tracker.finance.queries import ledger_summaries, ledger_summary
+from tracker.finance.models import Instalment
+from tracker.finance.models import PaymentPlan
+from tracker.finance.queries import ledger_summaries
+from tracker.finance.queries import ledger_summary
 from tracker.finance.services import NewEntry
 from tracker.progress import facts
 

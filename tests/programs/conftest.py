@@ -6,12 +6,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.programs import services
-from tracker.programs.models import Cohort, Program, RequirementSet, Track
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import RequirementSet
+from tracker.programs.models import Track
 
 
 @pytest.fixture

@@ -9,9 +9,11 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import post_form
-from tests.programs.conftest import count_rows, requirement_form
+from tests.programs.conftest import count_rows
+from tests.programs.conftest import requirement_form
 from tracker.extensions import db
-from tracker.progress.requirements import RequirementSpec, default_dict
+from tracker.progress.requirements import RequirementSpec
+from tracker.progress.requirements import default_dict
 
 
 def _error(page: str, field: str) -> str:

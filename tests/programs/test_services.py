@@ -16,7 +16,8 @@ from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.programs import services
 from tracker.programs.models import RequirementSet
-from tracker.progress.requirements import RequirementError, RequirementSpec
+from tracker.progress.requirements import RequirementError
+from tracker.progress.requirements import RequirementSpec
 
 
 def _actions() -> list[str]:

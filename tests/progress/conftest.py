@@ -7,34 +7,31 @@ read as offsets.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from tracker.progress import (
-    ApplicationDocument,
-    CasePresentation,
-    Certificate,
-    CompetencyEvaluation,
-    DidacticEntry,
-    EnrollmentFacts,
-    ExamAttempt,
-    ExperientialEntry,
-    Insurance,
-    Ledger,
-    Licence,
-    SupervisedSession,
-    Track,
-)
-from tracker.progress.requirements import (
-    COMPETENCY_DOMAINS,
-    DEFAULT_SCENARIOS,
-    DOCUMENT_KINDS,
-    RequirementSpec,
-    default_dict,
-)
+from tracker.progress import ApplicationDocument
+from tracker.progress import CasePresentation
+from tracker.progress import Certificate
+from tracker.progress import CompetencyEvaluation
+from tracker.progress import DidacticEntry
+from tracker.progress import EnrollmentFacts
+from tracker.progress import ExamAttempt
+from tracker.progress import ExperientialEntry
+from tracker.progress import Insurance
+from tracker.progress import Ledger
+from tracker.progress import Licence
+from tracker.progress import SupervisedSession
+from tracker.progress import Track
+from tracker.progress.requirements import COMPETENCY_DOMAINS
+from tracker.progress.requirements import DEFAULT_SCENARIOS
+from tracker.progress.requirements import DOCUMENT_KINDS
+from tracker.progress.requirements import RequirementSpec
+from tracker.progress.requirements import default_dict
 
 TUITION = 450_000
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
-from tracker.progress import (
-    CeEntry,
-    Certificate,
-    CompetencyEvaluation,
-    ExamAttempt,
-    SupervisedSession,
-    compute,
-)
+from tracker.progress import CeEntry
+from tracker.progress import Certificate
+from tracker.progress import CompetencyEvaluation
+from tracker.progress import ExamAttempt
+from tracker.progress import SupervisedSession
+from tracker.progress import compute
 from tracker.progress.requirements import COMPETENCY_DOMAINS
 
 TODAY = date(2025, 6, 1)
@@ -327,7 +326,8 @@ def test_grace_period_after_a_cycle(
 
 def test_a_version_stored_without_a_grace_period_reads_as_none():
     """Requirement sets stored before the grace period existed keep lapsing at once."""
-    from tracker.progress.requirements import RequirementSpec, default_dict
+    from tracker.progress.requirements import RequirementSpec
+    from tracker.progress.requirements import default_dict
 
     stored = default_dict()
     del stored["ce_grace_days"]

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
-from tracker.progress import (
-    ITEM_CODES,
-    ApplicationDocument,
-    Certificate,
-    CompetencyEvaluation,
-    DidacticEntry,
-    ExamAttempt,
-    ExperientialEntry,
-    Instalment,
-    Insurance,
-    Ledger,
-    Licence,
-    SupervisedSession,
-    compute,
-)
+from tracker.progress import ITEM_CODES
+from tracker.progress import ApplicationDocument
+from tracker.progress import Certificate
+from tracker.progress import CompetencyEvaluation
+from tracker.progress import DidacticEntry
+from tracker.progress import ExamAttempt
+from tracker.progress import ExperientialEntry
+from tracker.progress import Instalment
+from tracker.progress import Insurance
+from tracker.progress import Ledger
+from tracker.progress import Licence
+from tracker.progress import SupervisedSession
+from tracker.progress import compute
 
 TODAY = date(2025, 6, 1)
 D = Decimal

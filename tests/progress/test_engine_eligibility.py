@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 
-from tracker.progress import EnrollmentFacts, Insurance, Licence, Track, compute
+from tracker.progress import EnrollmentFacts
+from tracker.progress import Insurance
+from tracker.progress import Licence
+from tracker.progress import Track
+from tracker.progress import compute
 
 TODAY = date(2025, 6, 1)
 

@@ -3,39 +3,38 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from tracker.progress import (
-    ITEM_CODES,
-    ApplicationDocument,
-    CasePresentation,
-    CeEntry,
-    Certificate,
-    CompetencyEvaluation,
-    DidacticEntry,
-    EnrollmentFacts,
-    ExamAttempt,
-    ExperientialEntry,
-    Instalment,
-    Insurance,
-    Ledger,
-    Licence,
-    SupervisedSession,
-    Track,
-    compute,
-)
-from tracker.progress.requirements import (
-    COMPETENCY_DOMAINS,
-    DOCUMENT_KINDS,
-    EXPERIENTIAL_KINDS,
-    LICENCE_TYPES,
-    RequirementSpec,
-    default_dict,
-)
+from tracker.progress import ITEM_CODES
+from tracker.progress import ApplicationDocument
+from tracker.progress import CasePresentation
+from tracker.progress import CeEntry
+from tracker.progress import Certificate
+from tracker.progress import CompetencyEvaluation
+from tracker.progress import DidacticEntry
+from tracker.progress import EnrollmentFacts
+from tracker.progress import ExamAttempt
+from tracker.progress import ExperientialEntry
+from tracker.progress import Instalment
+from tracker.progress import Insurance
+from tracker.progress import Ledger
+from tracker.progress import Licence
+from tracker.progress import SupervisedSession
+from tracker.progress import Track
+from tracker.progress import compute
+from tracker.progress.requirements import COMPETENCY_DOMAINS
+from tracker.progress.requirements import DOCUMENT_KINDS
+from tracker.progress.requirements import EXPERIENTIAL_KINDS
+from tracker.progress.requirements import LICENCE_TYPES
+from tracker.progress.requirements import RequirementSpec
+from tracker.progress.requirements import default_dict
 
 TODAY = date(2025, 6, 1)
 SETTINGS = settings(

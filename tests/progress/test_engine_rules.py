@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
-from tracker.progress import (
-    DidacticEntry,
-    EnrollmentFacts,
-    ExperientialEntry,
-    Ledger,
-    Licence,
-    compute,
-    compute_many,
-)
+from tracker.progress import DidacticEntry
+from tracker.progress import EnrollmentFacts
+from tracker.progress import ExperientialEntry
+from tracker.progress import Ledger
+from tracker.progress import Licence
+from tracker.progress import compute
+from tracker.progress import compute_many
 
 TODAY = date(2025, 6, 1)
 D = Decimal

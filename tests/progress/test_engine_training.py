@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
-from tracker.progress import (
-    CasePresentation,
-    DidacticEntry,
-    ExperientialEntry,
-    Insurance,
-    Licence,
-    SupervisedSession,
-    compute,
-)
+from tracker.progress import CasePresentation
+from tracker.progress import DidacticEntry
+from tracker.progress import ExperientialEntry
+from tracker.progress import Insurance
+from tracker.progress import Licence
+from tracker.progress import SupervisedSession
+from tracker.progress import compute
 
 TODAY = date(2025, 6, 1)
 D = Decimal

@@ -80,7 +80,8 @@ BOOM_DETAIL = "boom: internal detail 0xDEADBEEF"
 @pytest.fixture
 def failing_app(make_app):
     """An app with routes that fail: one at once, one after writing an account."""
-    from tracker.security.access import Anyone, allow
+    from tracker.security.access import Anyone
+    from tracker.security.access import allow
 
     app = make_app()
 

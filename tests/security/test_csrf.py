@@ -4,10 +4,12 @@ nothing; a GET changes nothing either."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tests.conftest import csrf_token
-from tracker.accounts.models import LoginSession, User
+from tracker.accounts.models import LoginSession
+from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 

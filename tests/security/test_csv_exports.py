@@ -15,7 +15,8 @@ import re
 import zipfile
 from datetime import timedelta
 
-from tests.conftest import login, post_form
+from tests.conftest import login
+from tests.conftest import post_form
 from tests.training.factories import make_enrollment
 from tracker.core.clock import today_in
 from tracker.extensions import db

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import csrf_token, post_form
+from tests.conftest import csrf_token
+from tests.conftest import post_form
 from tests.security.test_headers import assert_security_headers
 
 JSON = {"Accept": "application/json"}

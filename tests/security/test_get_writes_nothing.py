@@ -17,14 +17,17 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_login import AnonymousUserMixin
-from sqlalchemy import Table, select
+from sqlalchemy import Table
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD
+from tests.conftest import login
 from tracker.accounts.models import User
 from tracker.demo.data import load_demo
 from tracker.extensions import db
-from tracker.progress.requirements import DEFAULT_SCENARIOS, DOCUMENT_KINDS
+from tracker.progress.requirements import DEFAULT_SCENARIOS
+from tracker.progress.requirements import DOCUMENT_KINDS
 from tracker.security.access import rule_for
 
 ROLES = {

@@ -7,7 +7,8 @@ import logging
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.security.conftest import BOOM_DETAIL

@@ -7,15 +7,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.security.conftest import Boom
 from tracker.accounts import services
 from tracker.accounts.models import User
 from tracker.core.transaction import after_commit
-from tracker.extensions import db, utcnow
-from tracker.security.access import Anyone, allow
+from tracker.extensions import db
+from tracker.extensions import utcnow
+from tracker.security.access import Anyone
+from tracker.security.access import allow
 
 
 def test_a_failing_request_saves_nothing_even_when_the_session_is_refreshed(make_app, monkeypatch):

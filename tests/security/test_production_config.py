@@ -7,7 +7,8 @@ from http.cookies import SimpleCookie
 import pytest
 
 from config import ProductionConfig
-from tests.conftest import PASSWORD, post_form
+from tests.conftest import PASSWORD
+from tests.conftest import post_form
 from tracker import create_app
 from tracker.accounts.models import User
 from tracker.accounts.passwords import hash_password

@@ -11,9 +11,13 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from flask_login import AnonymousUserMixin
-from sqlalchemy import func, select
-from werkzeug.routing import AnyConverter, FloatConverter, IntegerConverter, UUIDConverter
+from sqlalchemy import func
+from sqlalchemy import select
+from werkzeug.routing import AnyConverter
+from werkzeug.routing import FloatConverter
+from werkzeug.routing import IntegerConverter
 from werkzeug.routing import Rule as UrlRule
+from werkzeug.routing import UUIDConverter
 
 from config import TestingConfig
 from tests.conftest import csrf_token
@@ -21,7 +25,11 @@ from tests.security.conftest import PERSONAS
 from tracker import create_app
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
-from tracker.security.access import PUBLIC_ENDPOINTS, Anyone, Rule, allow, rule_for
+from tracker.security.access import PUBLIC_ENDPOINTS
+from tracker.security.access import Anyone
+from tracker.security.access import Rule
+from tracker.security.access import allow
+from tracker.security.access import rule_for
 
 
 def is_static(endpoint: str) -> bool:

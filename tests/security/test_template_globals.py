@@ -3,7 +3,8 @@ and the data a page shows is read by its view."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template_string
+from flask import Flask
+from flask import render_template_string
 
 from tests.conftest import login
 from tracker.extensions import db

@@ -25,21 +25,22 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
-from sqlalchemy import func, select
+from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import initialize
+from hypothesis.stateful import invariant
+from hypothesis.stateful import precondition
+from hypothesis.stateful import rule
+from hypothesis.stateful import run_state_machine_as_test
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from tests.signoffs.factories import give_credentials
-from tests.training.factories import assign, make_enrollment
+from tests.training.factories import assign
+from tests.training.factories import make_enrollment
 from tracker.assessment import services as assessment
 from tracker.certificates import queries as certificate_queries
 from tracker.certificates import services as certificates
@@ -50,7 +51,8 @@ from tracker.enrollments.models import Waiver
 from tracker.extensions import db
 from tracker.finance import services as finance
 from tracker.signoffs import services as signoffs
-from tracker.signoffs.binding import canonical_json, content_hash
+from tracker.signoffs.binding import canonical_json
+from tracker.signoffs.binding import content_hash
 from tracker.signoffs.entries import load_entry
 from tracker.signoffs.models import Signature
 from tracker.supervision import services as supervision

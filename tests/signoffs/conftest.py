@@ -7,7 +7,8 @@ import pytest
 
 from tests.conftest import login
 from tests.signoffs.factories import give_credentials
-from tests.training.factories import assign, make_enrollment
+from tests.training.factories import assign
+from tests.training.factories import make_enrollment
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tracker.factories import committing, eligibility, signoffs
+from tracker.factories import committing
+from tracker.factories import eligibility
+from tracker.factories import signoffs
 
 give_credentials = committing(eligibility.give_credentials)
 waiting_session = committing(signoffs.waiting_session)

@@ -6,9 +6,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, post_form
-from tests.signoffs.factories import waiting_didactic, waiting_session
-from tests.training.factories import REFLECTION, count, iso, yesterday
+from tests.conftest import PASSWORD
+from tests.conftest import post_form
+from tests.signoffs.factories import waiting_didactic
+from tests.signoffs.factories import waiting_session
+from tests.training.factories import REFLECTION
+from tests.training.factories import count
+from tests.training.factories import iso
+from tests.training.factories import yesterday
 from tracker.extensions import db
 from tracker.signoffs.models import Signature
 from tracker.supervision.models import SupervisedSession

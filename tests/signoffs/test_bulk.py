@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, post_form
-from tests.signoffs.factories import waiting_didactic, waiting_experiential, waiting_session
+from tests.conftest import PASSWORD
+from tests.conftest import post_form
+from tests.signoffs.factories import waiting_didactic
+from tests.signoffs.factories import waiting_experiential
+from tests.signoffs.factories import waiting_session
 from tests.training.factories import count
 from tracker.extensions import db
-from tracker.signoffs.models import SESSION_MEANING, VERIFICATION_MEANING, Signature
+from tracker.signoffs.models import SESSION_MEANING
+from tracker.signoffs.models import VERIFICATION_MEANING
+from tracker.signoffs.models import Signature
 from tracker.supervision.models import SupervisedSession
 
 

@@ -7,19 +7,27 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import PASSWORD, is_postgres
-from tests.signoffs.factories import give_credentials, waiting_didactic, waiting_session
-from tests.training.factories import assign, make_enrollment
+from tests.conftest import PASSWORD
+from tests.conftest import is_postgres
+from tests.signoffs.factories import give_credentials
+from tests.signoffs.factories import waiting_didactic
+from tests.signoffs.factories import waiting_session
+from tests.training.factories import assign
+from tests.training.factories import make_enrollment
 from tracker.accounts.models import User
 from tracker.audit import services as audit_services
 from tracker.audit.services import verify_chain
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
-from tracker.enrollments.models import Enrollment, ProgressSnapshot
-from tracker.extensions import db, utcnow
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import ProgressSnapshot
+from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.signoffs import services
 from tracker.signoffs.models import Signature
 from tracker.supervision import services as supervision_services

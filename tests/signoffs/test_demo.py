@@ -13,7 +13,8 @@ from tracker.demo.records import add_trainee_records
 from tracker.demo.signoffs import add_demo
 from tracker.extensions import db
 from tracker.signoffs.binding import verify_binding
-from tracker.signoffs.models import EntryQuestion, Signature
+from tracker.signoffs.models import EntryQuestion
+from tracker.signoffs.models import Signature
 from tracker.signoffs.services import credential_problem
 from tracker.supervision.models import SupervisedSession
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.signoffs.factories import waiting_didactic, waiting_session
-from tests.training.factories import REFLECTION, iso, yesterday
+from tests.signoffs.factories import waiting_didactic
+from tests.signoffs.factories import waiting_session
+from tests.training.factories import REFLECTION
+from tests.training.factories import iso
+from tests.training.factories import yesterday
 from tracker.extensions import db
 from tracker.signoffs.models import EntryQuestion
 from tracker.supervision.models import SupervisedSession

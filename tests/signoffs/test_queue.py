@@ -3,8 +3,11 @@ waiting, each trainee's progress read-only, in a number of queries that does not
 
 from __future__ import annotations
 
-from tests.signoffs.factories import waiting_didactic, waiting_experiential, waiting_session
-from tests.training.factories import assign, make_enrollment
+from tests.signoffs.factories import waiting_didactic
+from tests.signoffs.factories import waiting_experiential
+from tests.signoffs.factories import waiting_session
+from tests.training.factories import assign
+from tests.training.factories import make_enrollment
 
 
 def test_queue_lists_waiting_entries_oldest_first(as_user, enrollment, supervisor, create_user):

@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.signoffs.factories import waiting_session
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.signoffs.models import ReminderLog
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, post_form
-from tests.signoffs.factories import waiting_didactic, waiting_session
+from tests.conftest import PASSWORD
+from tests.conftest import post_form
+from tests.signoffs.factories import waiting_didactic
+from tests.signoffs.factories import waiting_session
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
-from tracker.signoffs.models import EntryQuestion, Signature
+from tracker.signoffs.models import EntryQuestion
+from tracker.signoffs.models import Signature
 from tracker.supervision.models import SupervisedSession
 from tracker.training.models import DidacticEntry
 

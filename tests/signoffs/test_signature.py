@@ -8,14 +8,24 @@ import io
 import json
 import zipfile
 
-from sqlalchemy import select, text
+from sqlalchemy import select
+from sqlalchemy import text
 
-from tests.conftest import PASSWORD, post_form
-from tests.signoffs.factories import waiting_didactic, waiting_experiential, waiting_session
-from tests.training.factories import REFLECTION, iso, yesterday
+from tests.conftest import PASSWORD
+from tests.conftest import post_form
+from tests.signoffs.factories import waiting_didactic
+from tests.signoffs.factories import waiting_experiential
+from tests.signoffs.factories import waiting_session
+from tests.training.factories import REFLECTION
+from tests.training.factories import iso
+from tests.training.factories import yesterday
 from tracker.extensions import db
-from tracker.signoffs.binding import canonical_json, content_hash, verify_binding
-from tracker.signoffs.models import SESSION_MEANING, VERIFICATION_MEANING, Signature
+from tracker.signoffs.binding import canonical_json
+from tracker.signoffs.binding import content_hash
+from tracker.signoffs.binding import verify_binding
+from tracker.signoffs.models import SESSION_MEANING
+from tracker.signoffs.models import VERIFICATION_MEANING
+from tracker.signoffs.models import Signature
 from tracker.supervision.models import SupervisedSession
 
 

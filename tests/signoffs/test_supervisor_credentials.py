@@ -7,11 +7,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, post_form
+from tests.conftest import PASSWORD
+from tests.conftest import post_form
 from tests.signoffs.factories import waiting_session
-from tests.training.factories import assign, count
+from tests.training.factories import assign
+from tests.training.factories import count
 from tracker.core.clock import today_in
-from tracker.eligibility.models import Insurance, Licence
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
 from tracker.extensions import db
 from tracker.signoffs.models import Signature
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, post_form
-from tests.signoffs.factories import give_credentials, waiting_didactic, waiting_session
-from tests.training.factories import assign, count, make_enrollment
-from tracker.extensions import db, utcnow
+from tests.conftest import PASSWORD
+from tests.conftest import post_form
+from tests.signoffs.factories import give_credentials
+from tests.signoffs.factories import waiting_didactic
+from tests.signoffs.factories import waiting_session
+from tests.training.factories import assign
+from tests.training.factories import count
+from tests.training.factories import make_enrollment
+from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.signoffs.models import Signature
 from tracker.supervision.models import SupervisedSession
 

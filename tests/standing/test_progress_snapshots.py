@@ -10,18 +10,28 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, event, update
+from sqlalchemy import delete
+from sqlalchemy import event
+from sqlalchemy import update
 
-from tests.conftest import PASSWORD, login, post_form
-from tests.training.factories import iso, make_enrollment, yesterday
+from tests.conftest import PASSWORD
+from tests.conftest import login
+from tests.conftest import post_form
+from tests.training.factories import iso
+from tests.training.factories import make_enrollment
+from tests.training.factories import yesterday
 from tracker.core.clock import today_in
 from tracker.eligibility.models import Licence
-from tracker.enrollments.models import Enrollment, ProgressSnapshot
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import ProgressSnapshot
 from tracker.extensions import db
 from tracker.programs.models import RequirementSet
 from tracker.progress import compute
 from tracker.standing.loader import load_enrollment
-from tracker.standing.snapshots import _recompute, refresh, scopes, status_names
+from tracker.standing.snapshots import _recompute
+from tracker.standing.snapshots import refresh
+from tracker.standing.snapshots import scopes
+from tracker.standing.snapshots import status_names
 from tracker.training.models import DidacticEntry
 
 

@@ -8,17 +8,18 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.training.factories import REFLECTION, count, iso, yesterday
+from tests.training.factories import REFLECTION
+from tests.training.factories import count
+from tests.training.factories import iso
+from tests.training.factories import yesterday
 from tracker.extensions import db
-from tracker.supervision.client_codes import (
-    DATE_MESSAGE,
-    EMAIL_MESSAGE,
-    FORMAT_MESSAGE,
-    NAME_MESSAGE,
-    PHONE_MESSAGE,
-    code_problem,
-    new_client_code,
-)
+from tracker.supervision.client_codes import DATE_MESSAGE
+from tracker.supervision.client_codes import EMAIL_MESSAGE
+from tracker.supervision.client_codes import FORMAT_MESSAGE
+from tracker.supervision.client_codes import NAME_MESSAGE
+from tracker.supervision.client_codes import PHONE_MESSAGE
+from tracker.supervision.client_codes import code_problem
+from tracker.supervision.client_codes import new_client_code
 from tracker.supervision.models import SupervisedSession
 
 REFUSED = [

@@ -5,7 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.training.factories import REFLECTION, add_session, assign, iso, yesterday
+from tests.training.factories import REFLECTION
+from tests.training.factories import add_session
+from tests.training.factories import assign
+from tests.training.factories import iso
+from tests.training.factories import yesterday
 from tracker.extensions import db
 from tracker.supervision.models import SupervisedSession
 

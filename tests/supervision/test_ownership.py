@@ -6,9 +6,15 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.training.factories import REFLECTION, add_session, count, iso, make_enrollment, yesterday
+from tests.training.factories import REFLECTION
+from tests.training.factories import add_session
+from tests.training.factories import count
+from tests.training.factories import iso
+from tests.training.factories import make_enrollment
+from tests.training.factories import yesterday
 from tracker.extensions import db
-from tracker.supervision.models import CasePresentation, SupervisedSession
+from tracker.supervision.models import CasePresentation
+from tracker.supervision.models import SupervisedSession
 
 
 @pytest.fixture

@@ -8,10 +8,14 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.training.factories import add_session, count, iso, yesterday
+from tests.training.factories import add_session
+from tests.training.factories import count
+from tests.training.factories import iso
+from tests.training.factories import yesterday
 from tracker.core.clock import today_in
 from tracker.extensions import db
-from tracker.supervision.models import CasePresentation, SupervisedSession
+from tracker.supervision.models import CasePresentation
+from tracker.supervision.models import SupervisedSession
 
 URL = "/supervision/presentations/new"
 

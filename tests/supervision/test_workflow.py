@@ -7,7 +7,12 @@ from sqlalchemy import select
 
 from tests.conftest import post_form
 from tests.signoffs.factories import give_credentials
-from tests.training.factories import REFLECTION, add_session, assign, count, iso, yesterday
+from tests.training.factories import REFLECTION
+from tests.training.factories import add_session
+from tests.training.factories import assign
+from tests.training.factories import count
+from tests.training.factories import iso
+from tests.training.factories import yesterday
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.supervision.models import SupervisedSession

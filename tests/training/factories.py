@@ -8,7 +8,11 @@ from datetime import date
 from typing import Any
 
 from tracker.enrollments.models import Enrollment
-from tracker.factories import committing, count, enrollments, supervision, training  # noqa: F401 - re-exported for the tests
+from tracker.factories import committing
+from tracker.factories import count  # noqa: F401 - re-exported for the tests
+from tracker.factories import enrollments
+from tracker.factories import supervision
+from tracker.factories import training
 from tracker.factories.supervision import REFLECTION  # noqa: F401
 from tracker.factories.training import yesterday  # noqa: F401
 

@@ -11,7 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.training.factories import add_ce, count, iso, yesterday
+from tests.training.factories import add_ce
+from tests.training.factories import count
+from tests.training.factories import iso
+from tests.training.factories import yesterday
 from tracker.core.clock import today_in
 from tracker.documents.models import StoredFile
 from tracker.extensions import db

@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.conftest import post_form
-from tests.training.factories import add_didactic, add_experiential, count, iso, yesterday
+from tests.training.factories import add_didactic
+from tests.training.factories import add_experiential
+from tests.training.factories import count
+from tests.training.factories import iso
+from tests.training.factories import yesterday
 from tracker.extensions import db
-from tracker.training.models import DidacticEntry, ExperientialEntry
+from tracker.training.models import DidacticEntry
+from tracker.training.models import ExperientialEntry
 
 
 def didactic(day, hours):

@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.training.factories import count, iso, yesterday
+from tests.training.factories import count
+from tests.training.factories import iso
+from tests.training.factories import yesterday
 from tracker.audit.models import AuditEvent
 from tracker.core.clock import today_in
 from tracker.extensions import db

@@ -8,10 +8,15 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.training.factories import add_didactic, add_experiential, count, iso, yesterday
+from tests.training.factories import add_didactic
+from tests.training.factories import add_experiential
+from tests.training.factories import count
+from tests.training.factories import iso
+from tests.training.factories import yesterday
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
-from tracker.training.models import DidacticEntry, ExperientialEntry
+from tracker.training.models import DidacticEntry
+from tracker.training.models import ExperientialEntry
 
 DIDACTIC = {"topic_code": "ethics", "hours": "4", "provider": "Ethics course", "note": "changed"}
 EXPERIENTIAL = {"kind": "monitoring", "hours": "4", "facilitator": "Dr New", "note": "changed"}

@@ -9,7 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.training.factories import add_experiential, count, iso, make_enrollment, yesterday
+from tests.training.factories import add_experiential
+from tests.training.factories import count
+from tests.training.factories import iso
+from tests.training.factories import make_enrollment
+from tests.training.factories import yesterday
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
 from tracker.extensions import db

@@ -5,9 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.conftest import post_form
-from tests.training.factories import add_didactic, add_experiential, iso, yesterday
+from tests.training.factories import add_didactic
+from tests.training.factories import add_experiential
+from tests.training.factories import iso
+from tests.training.factories import yesterday
 from tracker.extensions import db
-from tracker.training.models import DidacticEntry, ExperientialEntry
+from tracker.training.models import DidacticEntry
+from tracker.training.models import ExperientialEntry
 
 FORBIDDEN = {
     "status": "verified",

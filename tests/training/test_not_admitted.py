@@ -5,18 +5,20 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import post_form
-from tests.training.factories import (
-    add_ce,
-    add_didactic,
-    add_experiential,
-    count,
-    iso,
-    make_enrollment,
-    yesterday,
-)
+from tests.training.factories import add_ce
+from tests.training.factories import add_didactic
+from tests.training.factories import add_experiential
+from tests.training.factories import count
+from tests.training.factories import iso
+from tests.training.factories import make_enrollment
+from tests.training.factories import yesterday
 from tracker.extensions import db
-from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
-from tracker.training.services import LoggingClosed, logging_open, require_admitted
+from tracker.training.models import ContinuingEducation
+from tracker.training.models import DidacticEntry
+from tracker.training.models import ExperientialEntry
+from tracker.training.services import LoggingClosed
+from tracker.training.services import logging_open
+from tracker.training.services import require_admitted
 
 NEW = {
     "/training/didactic/new": (

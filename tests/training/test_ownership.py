@@ -7,17 +7,17 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import post_form
-from tests.training.factories import (
-    add_ce,
-    add_didactic,
-    add_experiential,
-    count,
-    iso,
-    make_enrollment,
-    yesterday,
-)
+from tests.training.factories import add_ce
+from tests.training.factories import add_didactic
+from tests.training.factories import add_experiential
+from tests.training.factories import count
+from tests.training.factories import iso
+from tests.training.factories import make_enrollment
+from tests.training.factories import yesterday
 from tracker.extensions import db
-from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
+from tracker.training.models import ContinuingEducation
+from tracker.training.models import DidacticEntry
+from tracker.training.models import ExperientialEntry
 
 EDITS = {
     "didactic": {"topic_code": "ethics", "hours": "5", "provider": "Mine now"},

@@ -4,7 +4,9 @@ one not yet reached there is in the future, whatever the server's clock says."""
 from __future__ import annotations
 
 from tests.conftest import post_form
-from tests.training.factories import count, iso, make_enrollment
+from tests.training.factories import count
+from tests.training.factories import iso
+from tests.training.factories import make_enrollment
 from tracker.core.clock import today_in
 from tracker.training.models import DidacticEntry
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.training.factories import add_ce, add_didactic, add_experiential, add_session
+from tests.training.factories import add_ce
+from tests.training.factories import add_didactic
+from tests.training.factories import add_experiential
+from tests.training.factories import add_session
 
 
 def _fill(enrollment, n):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tests.training.factories import add_didactic, add_experiential, make_enrollment
+from tests.training.factories import add_didactic
+from tests.training.factories import add_experiential
+from tests.training.factories import make_enrollment
 
 
 def row(page: str, label: str) -> str:

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectMultipleField, StringField
+from wtforms import EmailField
+from wtforms import HiddenField
+from wtforms import PasswordField
+from wtforms import SelectMultipleField
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import Email
+from wtforms.validators import EqualTo
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Regexp
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget
 
 NAME_PATTERN = r"^[^<>\x00-\x1f{}]+$"
 NAME_MESSAGE = "Use letters, spaces and ordinary punctuation only."

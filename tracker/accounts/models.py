@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean
+from sqlalchemy import ForeignKey
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
-from tracker.extensions import UTCDateTime, db, utcnow
+from tracker.extensions import UTCDateTime
+from tracker.extensions import db
+from tracker.extensions import utcnow
 
 
 class User(UserMixin, db.Model):

@@ -9,7 +9,8 @@ from functools import lru_cache
 from importlib import resources
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.exceptions import InvalidHashError
+from argon2.exceptions import VerificationError
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128

@@ -6,22 +6,32 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import case, func, or_, select, update
+from itsdangerous import BadSignature
+from itsdangerous import SignatureExpired
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import case
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
 
-from tracker.accounts.models import LoginSession, User, normalise_email
-from tracker.accounts.passwords import (
-    hash_password,
-    needs_rehash,
-    password_problem,
-    verify_password,
-)
-from tracker.audit.services import added, audited, record
+from tracker.accounts.models import LoginSession
+from tracker.accounts.models import User
+from tracker.accounts.models import normalise_email
+from tracker.accounts.passwords import hash_password
+from tracker.accounts.passwords import needs_rehash
+from tracker.accounts.passwords import password_problem
+from tracker.accounts.passwords import verify_password
+from tracker.audit.services import added
+from tracker.audit.services import audited
+from tracker.audit.services import record
 from tracker.core.errors import Refused
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
+from tracker.extensions import utcnow
 
 ROLE_NAMES = ("trainee", "supervisor", "staff", "admin")
 

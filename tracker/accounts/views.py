@@ -4,31 +4,31 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_user
+from flask_login import logout_user
 
 from tracker.accounts import services
-from tracker.accounts.forms import (
-    ConfirmForm,
-    LoginForm,
-    RegisterForm,
-    ResetRequestForm,
-    SetPasswordForm,
-)
+from tracker.accounts.forms import ConfirmForm
+from tracker.accounts.forms import LoginForm
+from tracker.accounts.forms import RegisterForm
+from tracker.accounts.forms import ResetRequestForm
+from tracker.accounts.forms import SetPasswordForm
 from tracker.core.errors import Refused
 from tracker.core.transaction import refuse
 from tracker.extensions import limiter
 from tracker.mail import send
-from tracker.security.access import Anonymous, SignedIn, allow
+from tracker.security.access import Anonymous
+from tracker.security.access import SignedIn
+from tracker.security.access import allow
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import current_user
 
 from tracker.accounts import services
-from tracker.accounts.forms import ConfirmForm, InviteForm, RolesForm
+from tracker.accounts.forms import ConfirmForm
+from tracker.accounts.forms import InviteForm
+from tracker.accounts.forms import RolesForm
 from tracker.accounts.models import User
 from tracker.core import navigation
 from tracker.core.errors import Refused
-from tracker.core.transaction import after_commit, refuse
+from tracker.core.transaction import after_commit
+from tracker.core.transaction import refuse
 from tracker.extensions import db
 from tracker.mail import send
-from tracker.security.access import Admin, AnyOf, Staff, allow
+from tracker.security.access import Admin
+from tracker.security.access import AnyOf
+from tracker.security.access import Staff
+from tracker.security.access import allow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 StaffOrAdmin = AnyOf((Staff, Admin))

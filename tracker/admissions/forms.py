@@ -8,19 +8,24 @@ decline, who may be assigned, decisions taken only once) live in the services.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import HiddenField
+from wtforms import RadioField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
 
-from tracker.admissions.services import (
-    ALTERNATIVE_BASES,
-    CLEARANCE_DECISIONS,
-    DOCUMENT_DECISIONS,
-    NOTE_MAX,
-    PATHWAY_DECISIONS,
-    REASON_MAX,
-    REASON_MIN,
-    VERIFICATION_METHODS,
-)
+from tracker.admissions.services import ALTERNATIVE_BASES
+from tracker.admissions.services import CLEARANCE_DECISIONS
+from tracker.admissions.services import DOCUMENT_DECISIONS
+from tracker.admissions.services import NOTE_MAX
+from tracker.admissions.services import PATHWAY_DECISIONS
+from tracker.admissions.services import REASON_MAX
+from tracker.admissions.services import REASON_MIN
+from tracker.admissions.services import VERIFICATION_METHODS
 
 
 def _strip(value: str | None) -> str | None:

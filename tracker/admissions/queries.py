@@ -5,24 +5,33 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import User
-from tracker.applications.models import ApplicationDocument, Reference, ScenarioAnswer
+from tracker.applications.models import ApplicationDocument
+from tracker.applications.models import Reference
+from tracker.applications.models import ScenarioAnswer
 from tracker.audit.models import AuditEvent
-from tracker.core.clock import local_time, today_in
+from tracker.core.clock import local_time
+from tracker.core.clock import today_in
 from tracker.core.search import contains
-from tracker.eligibility.models import (
-    ExperienceAttestation,
-    HealthScreening,
-    Insurance,
-    Licence,
-)
-from tracker.enrollments.models import ENROLLMENT_STATUSES, Enrollment, SupervisorAssignment, Waiver
-from tracker.extensions import db, utcnow
+from tracker.eligibility.models import ExperienceAttestation
+from tracker.eligibility.models import HealthScreening
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
+from tracker.enrollments.models import ENROLLMENT_STATUSES
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
+from tracker.enrollments.models import Waiver
+from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.progress import Actor
 from tracker.standing import assess
 

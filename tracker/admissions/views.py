@@ -7,42 +7,47 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import current_user
 
-from tracker.admissions import queries, services
-from tracker.admissions.forms import (
-    AdmitForm,
-    AssignmentForm,
-    ClearanceForm,
-    DeclineForm,
-    DocumentReviewForm,
-    MoveRequirementsForm,
-    PathwayForm,
-    RevokeWaiverForm,
-    UnverifyForm,
-    VerifyForm,
-    WaiverForm,
-)
+from tracker.admissions import queries
+from tracker.admissions import services
+from tracker.admissions.forms import AdmitForm
+from tracker.admissions.forms import AssignmentForm
+from tracker.admissions.forms import ClearanceForm
+from tracker.admissions.forms import DeclineForm
+from tracker.admissions.forms import DocumentReviewForm
+from tracker.admissions.forms import MoveRequirementsForm
+from tracker.admissions.forms import PathwayForm
+from tracker.admissions.forms import RevokeWaiverForm
+from tracker.admissions.forms import UnverifyForm
+from tracker.admissions.forms import VerifyForm
+from tracker.admissions.forms import WaiverForm
 from tracker.applications.models import ApplicationDocument
-from tracker.core import navigation, transaction
-from tracker.core.clock import local_time, today_in
+from tracker.core import navigation
+from tracker.core import transaction
+from tracker.core.clock import local_time
+from tracker.core.clock import today_in
 from tracker.core.errors import Refused
 from tracker.core.flow import owned_or_404
-from tracker.eligibility.models import CLEARANCE_LABELS, HealthScreening, Insurance, Licence
-from tracker.enrollments.models import ENROLLMENT_STATUSES, Enrollment, Waiver
+from tracker.eligibility.models import CLEARANCE_LABELS
+from tracker.eligibility.models import HealthScreening
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
+from tracker.enrollments.models import ENROLLMENT_STATUSES
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import Waiver
 from tracker.progress import Actor
 from tracker.progress.requirements import DOCUMENT_LABELS
-from tracker.security.access import Staff, allow
+from tracker.security.access import Staff
+from tracker.security.access import allow
 from tracker.standing import assess_one
 
 bp = Blueprint("admissions", __name__, url_prefix="/admissions")

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from tracker.applications.models import ApplicationDocument, Reference, ScenarioAnswer
+from tracker.applications.models import ApplicationDocument
+from tracker.applications.models import Reference
+from tracker.applications.models import ScenarioAnswer
 from tracker.extensions import db
 from tracker.progress import facts as f
-from tracker.standing.contributors import Contribution, Selection, contributor
+from tracker.standing.contributors import Contribution
+from tracker.standing.contributors import Selection
+from tracker.standing.contributors import contributor
 
 
 @contributor

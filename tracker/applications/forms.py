@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import EmailField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
 
-from tracker.applications.models import (
-    ANSWER_MAX_LENGTH,
-    ANSWER_MIN_LENGTH,
-    REFERENCE_RELATIONSHIPS,
-    RELATIONSHIP_LABELS,
-)
+from tracker.applications.models import ANSWER_MAX_LENGTH
+from tracker.applications.models import ANSWER_MIN_LENGTH
+from tracker.applications.models import REFERENCE_RELATIONSHIPS
+from tracker.applications.models import RELATIONSHIP_LABELS
 from tracker.core.fields import required_text
 from tracker.documents.storage import ACCEPTED_LABEL
 

@@ -10,12 +10,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
-from tracker.core.columns import Timestamps, label_of, unique_where
+from tracker.core.columns import Timestamps
+from tracker.core.columns import label_of
+from tracker.core.columns import unique_where
 from tracker.documents.models import StoredFile
-from tracker.extensions import UTCDateTime, db, utcnow
+from tracker.extensions import UTCDateTime
+from tracker.extensions import db
+from tracker.extensions import utcnow
 
 APPLICATION_DOCUMENT_KINDS = ("cv", "personal_statement")
 DOCUMENT_REVIEW_STATUSES = ("submitted", "accepted", "rejected")

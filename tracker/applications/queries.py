@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tracker.applications.models import (
-    APPLICATION_DOCUMENT_KINDS,
-    ApplicationDocument,
-    Reference,
-    ScenarioAnswer,
-)
+from tracker.applications.models import APPLICATION_DOCUMENT_KINDS
+from tracker.applications.models import ApplicationDocument
+from tracker.applications.models import Reference
+from tracker.applications.models import ScenarioAnswer
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
-from tracker.progress.application_rules import (
-    DONE,
-    MISSING,
-    ApplicationPart,
-    application_parts,
-    parts_summary,
-    submission_checks,
-)
+from tracker.progress.application_rules import DONE
+from tracker.progress.application_rules import MISSING
+from tracker.progress.application_rules import ApplicationPart
+from tracker.progress.application_rules import application_parts
+from tracker.progress.application_rules import parts_summary
+from tracker.progress.application_rules import submission_checks
 from tracker.progress.requirements import RequirementSpec
 from tracker.standing import assess_one
 

@@ -13,24 +13,27 @@ from typing import Any
 
 from tracker.accounts.models import User
 from tracker.applications import queries
-from tracker.applications.models import (
-    ANSWER_MAX_LENGTH,
-    ANSWER_MIN_LENGTH,
-    APPLICATION_DOCUMENT_KINDS,
-    REFERENCE_RELATIONSHIPS,
-    ApplicationDocument,
-    Reference,
-    ScenarioAnswer,
-)
-from tracker.audit.services import added, changed, deleted, record
+from tracker.applications.models import ANSWER_MAX_LENGTH
+from tracker.applications.models import ANSWER_MIN_LENGTH
+from tracker.applications.models import APPLICATION_DOCUMENT_KINDS
+from tracker.applications.models import REFERENCE_RELATIONSHIPS
+from tracker.applications.models import ApplicationDocument
+from tracker.applications.models import Reference
+from tracker.applications.models import ScenarioAnswer
+from tracker.audit.services import added
+from tracker.audit.services import changed
+from tracker.audit.services import deleted
+from tracker.audit.services import record
 from tracker.core.errors import Refused
 from tracker.core.guarded import update_if
 from tracker.documents.storage import save_upload
 from tracker.eligibility import queries as eligibility_queries
 from tracker.eligibility import validation
-from tracker.eligibility.services import Upload, replace_current
+from tracker.eligibility.services import Upload
+from tracker.eligibility.services import replace_current
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.progress.requirements import DOCUMENT_LABELS
 
 MAX_REFERENCES = 10

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import current_user
 
 from tracker.accounts.forms import ConfirmForm
-from tracker.applications import queries, services
-from tracker.applications.forms import DocumentForm, ReferenceForm, ScenarioAnswerForm
-from tracker.applications.models import APPLICATION_DOCUMENT_KINDS, Reference
+from tracker.applications import queries
+from tracker.applications import services
+from tracker.applications.forms import DocumentForm
+from tracker.applications.forms import ReferenceForm
+from tracker.applications.forms import ScenarioAnswerForm
+from tracker.applications.models import APPLICATION_DOCUMENT_KINDS
+from tracker.applications.models import Reference
 from tracker.core import navigation
-from tracker.core.flow import confirmed, or_404, owned_or_404, save
+from tracker.core.flow import confirmed
+from tracker.core.flow import or_404
+from tracker.core.flow import owned_or_404
+from tracker.core.flow import save
 from tracker.eligibility.queries import spec_for
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
 from tracker.progress.requirements import DOCUMENT_LABELS
-from tracker.security.access import Trainee, allow
+from tracker.security.access import Trainee
+from tracker.security.access import allow
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 navigation.register("Application", "applications.overview", Trainee, order=30)

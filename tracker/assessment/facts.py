@@ -6,7 +6,10 @@ from sqlalchemy import Select
 
 from tracker.assessment.models import CompetencyEvaluation
 from tracker.assessment.queries import assessment_overview
-from tracker.standing.contributors import Contribution, Selection, contributor, watch
+from tracker.standing.contributors import Contribution
+from tracker.standing.contributors import Selection
+from tracker.standing.contributors import contributor
+from tracker.standing.contributors import watch
 
 # A rating names its evaluation, and the evaluation its enrollment.
 watch("competency_ratings", ("evaluation_id", CompetencyEvaluation.__table__.c.id))

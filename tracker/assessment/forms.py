@@ -10,10 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectChoice, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms import IntegerField
+from wtforms import RadioField
+from wtforms import SelectChoice
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import Regexp
 
-from tracker.assessment.models import RATING_LABELS, RATINGS
+from tracker.assessment.models import RATING_LABELS
+from tracker.assessment.models import RATINGS
 from tracker.assessment.services import NOTES_MAX
 from tracker.core.fields import required_date
 

@@ -5,20 +5,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from tracker.accounts.models import User
-from tracker.assessment.models import (
-    CaseEvaluation,
-    CompetencyEvaluation,
-    CompetencyRating,
-    ExamAttempt,
-)
-from tracker.enrollments.models import Enrollment, SupervisorAssignment
+from tracker.assessment.models import CaseEvaluation
+from tracker.assessment.models import CompetencyEvaluation
+from tracker.assessment.models import CompetencyRating
+from tracker.assessment.models import ExamAttempt
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
 from tracker.enrollments.queries import loaded_enrollment
 from tracker.extensions import db
 from tracker.programs.models import Track

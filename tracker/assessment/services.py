@@ -13,21 +13,21 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists
+from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.assessment.models import (
-    CASE_RESULTS,
-    RATINGS,
-    CaseEvaluation,
-    CompetencyEvaluation,
-    CompetencyRating,
-    ExamAttempt,
-)
+from tracker.assessment.models import CASE_RESULTS
+from tracker.assessment.models import RATINGS
+from tracker.assessment.models import CaseEvaluation
+from tracker.assessment.models import CompetencyEvaluation
+from tracker.assessment.models import CompetencyRating
+from tracker.assessment.models import ExamAttempt
 from tracker.audit.services import record
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
-from tracker.enrollments.models import Enrollment, SupervisorAssignment
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
 from tracker.progress.requirements import RequirementSpec
 

@@ -3,24 +3,29 @@ their own results."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint
+from flask import abort
+from flask import render_template
+from flask import url_for
 from flask_login import current_user
 
-from tracker.assessment import queries, services
-from tracker.assessment.forms import (
-    CaseForm,
-    CompetencyForm,
-    ExamForm,
-    competency_form,
-    domain_label,
-)
+from tracker.assessment import queries
+from tracker.assessment import services
+from tracker.assessment.forms import CaseForm
+from tracker.assessment.forms import CompetencyForm
+from tracker.assessment.forms import ExamForm
+from tracker.assessment.forms import competency_form
+from tracker.assessment.forms import domain_label
 from tracker.assessment.models import RATING_LABELS
 from tracker.core import navigation
 from tracker.core.clock import today_in
 from tracker.core.flow import save
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
-from tracker.security.access import Staff, SupervisorOrStaff, Trainee, allow
+from tracker.security.access import Staff
+from tracker.security.access import SupervisorOrStaff
+from tracker.security.access import Trainee
+from tracker.security.access import allow
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
 navigation.register("Assessment", "assessment.my_results", Trainee, order=45)

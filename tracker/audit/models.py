@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from tracker.extensions import UTCDateTime, db, utcnow
+from tracker.extensions import UTCDateTime
+from tracker.extensions import db
+from tracker.extensions import utcnow
 
 
 class AuditEvent(db.Model):

@@ -7,16 +7,21 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import g, has_request_context
+from flask import g
+from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 
-from tracker.audit.models import AuditEvent, AuditHead
-from tracker.extensions import db, utcnow
+from tracker.audit.models import AuditEvent
+from tracker.audit.models import AuditHead
+from tracker.extensions import db
+from tracker.extensions import utcnow
 
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1

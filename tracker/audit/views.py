@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint
+from flask import render_template
+from flask import request
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -13,7 +18,8 @@ from tracker.audit.models import AuditEvent
 from tracker.core import navigation
 from tracker.core.clock import program_zone
 from tracker.extensions import db
-from tracker.security.access import Staff, allow
+from tracker.security.access import Staff
+from tracker.security.access import allow
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 navigation.register("Audit trail", "audit.index", Staff, order=85)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
+from sqlalchemy import select
 
 from tracker.certificates.models import Certificate
 from tracker.extensions import db
 from tracker.progress import facts as f
-from tracker.standing.contributors import Contribution, Selection, contributor
+from tracker.standing.contributors import Contribution
+from tracker.standing.contributors import Selection
+from tracker.standing.contributors import contributor
 
 
 def certificate_facts(ids_subquery: Select) -> dict[int, dict[str, Any]]:

@@ -8,10 +8,16 @@ issue or status: those come from the records, never from the request.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms import DateField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import Regexp
 
-from tracker.certificates.models import REASON_MAX, REASON_MIN
+from tracker.certificates.models import REASON_MAX
+from tracker.certificates.models import REASON_MIN
 
 LINE = Regexp(
     r"^[^\x00-\x1f\x7f<>]*\Z",

@@ -11,7 +11,9 @@ from pathlib import Path
 import segno
 from flask import current_app
 from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
+from fpdf.enums import Align
+from fpdf.enums import XPos
+from fpdf.enums import YPos
 
 from tracker.certificates.models import Certificate
 

@@ -4,24 +4,33 @@ status and renewal cycles, judged by the progress engine); the staff list and it
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.certificates.models import Certificate
 from tracker.core.clock import today_in
 from tracker.core.search import contains
-from tracker.enrollments.models import Enrollment, ProgressSnapshot
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import ProgressSnapshot
 from tracker.extensions import db
-from tracker.progress import CertificateStatus, OutstandingItem, Progress
-from tracker.progress.certification_rules import current_cycle, cycles
+from tracker.progress import CertificateStatus
+from tracker.progress import OutstandingItem
+from tracker.progress import Progress
+from tracker.progress.certification_rules import current_cycle
+from tracker.progress.certification_rules import cycles
 from tracker.standing import Standing as EnrollmentStanding
-from tracker.standing import assess, assess_one
-from tracker.standing.snapshots import out_of_date, program_zones
+from tracker.standing import assess
+from tracker.standing import assess_one
+from tracker.standing.snapshots import out_of_date
+from tracker.standing.snapshots import program_zones
 
 MAX_LISTED = 200
 STATUS_LABELS = {

@@ -18,14 +18,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.accounts.models import User
-from tracker.audit.services import audited, record
+from tracker.audit.services import audited
+from tracker.audit.services import record
 from tracker.certificates import queries
-from tracker.certificates.models import REASON_MAX, REASON_MIN, Certificate
+from tracker.certificates.models import REASON_MAX
+from tracker.certificates.models import REASON_MIN
+from tracker.certificates.models import Certificate
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
 from tracker.core.guarded import update_if
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.programs.models import Program
 
 MAX_VALID_YEARS = 20

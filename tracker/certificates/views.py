@@ -5,19 +5,34 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, render_template, request, send_file, url_for
+from flask import Blueprint
+from flask import abort
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
 from flask_login import current_user
 
-from tracker.certificates import queries, services
-from tracker.certificates.forms import IssueForm, LookupForm, RevokeForm, SearchForm
+from tracker.certificates import queries
+from tracker.certificates import services
+from tracker.certificates.forms import IssueForm
+from tracker.certificates.forms import LookupForm
+from tracker.certificates.forms import RevokeForm
+from tracker.certificates.forms import SearchForm
 from tracker.certificates.models import Certificate
 from tracker.certificates.pdf import render_certificate
 from tracker.core import navigation
-from tracker.core.flow import or_404, save
+from tracker.core.flow import or_404
+from tracker.core.flow import save
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import loaded_enrollment
-from tracker.extensions import db, limiter
-from tracker.security.access import AnyOf, Anyone, Staff, Trainee, allow
+from tracker.extensions import db
+from tracker.extensions import limiter
+from tracker.security.access import AnyOf
+from tracker.security.access import Anyone
+from tracker.security.access import Staff
+from tracker.security.access import Trainee
+from tracker.security.access import allow
 
 bp = Blueprint("certificates", __name__)
 navigation.register("Certificate", "certificates.mine", Trainee, order=55)

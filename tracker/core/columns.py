@@ -7,10 +7,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Index
+from sqlalchemy import text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from tracker.extensions import UTCDateTime, utcnow
+from tracker.extensions import UTCDateTime
+from tracker.extensions import utcnow
 
 
 def unique_where(name: str, *columns: str, where: str) -> Index:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import DateField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms import DateField
+from wtforms import StringField
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
 
 
 def required_text(

@@ -6,17 +6,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
+from typing import Generic
+from typing import TypeVar
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tracker.core.errors import Refused
-from tracker.core.transaction import discard, refuse
+from tracker.core.transaction import discard
+from tracker.core.transaction import refuse
 from tracker.extensions import db
-from tracker.security.access import Rule, allow
+from tracker.security.access import Rule
+from tracker.security.access import allow
 
 T = TypeVar("T")
 R = TypeVar("R")

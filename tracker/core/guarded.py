@@ -4,7 +4,8 @@ race to decide, sign or revoke the same record, one wins and the other is refuse
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import update
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement
+from sqlalchemy import or_
 
 
 def contains(term: str, *columns: Any) -> ColumnElement[bool]:

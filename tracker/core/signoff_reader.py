@@ -8,7 +8,9 @@ The views read the sign-offs and hand them to the templates: a template never qu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 Reader = Callable[[str, Iterable[Any]], Mapping[int, Any]]

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, flash, g
+from flask import Flask
+from flask import Response
+from flask import flash
+from flask import g
 from flask_wtf import FlaskForm
 
 from tracker.core.errors import Refused

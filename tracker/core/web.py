@@ -8,24 +8,27 @@ import contextlib
 import re
 import uuid
 
-from flask import (
-    Blueprint,
-    Flask,
-    current_app,
-    g,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint
+from flask import Flask
+from flask import current_app
+from flask import g
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
-from tracker.core import navigation, transaction
-from tracker.extensions import db, login_manager
-from tracker.security.access import Anyone, SignedIn, allow, enforce_access
+from tracker.core import navigation
+from tracker.core import transaction
+from tracker.extensions import db
+from tracker.extensions import login_manager
+from tracker.security.access import Anyone
+from tracker.security.access import SignedIn
+from tracker.security.access import allow
+from tracker.security.access import enforce_access
 from tracker.security.headers import add_security_headers
 
 bp = Blueprint("core", __name__)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
+from flask import url_for
 
 from tracker.progress import OutstandingItem
 

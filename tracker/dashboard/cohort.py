@@ -16,24 +16,25 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select
+from sqlalchemy import case
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.enrollments.models import (
-    ENROLLMENT_STATUSES,
-    Enrollment,
-    ProgressSnapshot,
-    SupervisorAssignment,
-)
+from tracker.enrollments.models import ENROLLMENT_STATUSES
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import ProgressSnapshot
+from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
-from tracker.programs.models import Cohort, Program, Track
-from tracker.standing.snapshots import (
-    LETTERS,
-    current_values,
-    out_of_date,
-    program_zones,
-    status_names,
-)
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import Track
+from tracker.standing.snapshots import LETTERS
+from tracker.standing.snapshots import current_values
+from tracker.standing.snapshots import out_of_date
+from tracker.standing.snapshots import program_zones
+from tracker.standing.snapshots import status_names
 
 SORTS = {
     "name": "Name",

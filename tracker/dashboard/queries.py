@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from tracker.accounts.models import User
 from tracker.extensions import db
-from tracker.programs.models import Cohort, Program
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
 
 
 @dataclass(frozen=True)

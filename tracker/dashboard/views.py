@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import render_template
+from flask import request
 from flask_login import current_user
 
 from tracker.audit.services import record
 from tracker.core import navigation
 from tracker.core.csvexport import iter_csv
-from tracker.dashboard.actions import step_link, trainee_link
-from tracker.dashboard.cohort import (
-    ACTORS,
-    SORTS,
-    STEP_STATUSES,
-    CohortFilters,
-    cohort_page,
-    cohort_rows,
-)
+from tracker.dashboard.actions import step_link
+from tracker.dashboard.actions import trainee_link
+from tracker.dashboard.cohort import ACTORS
+from tracker.dashboard.cohort import SORTS
+from tracker.dashboard.cohort import STEP_STATUSES
+from tracker.dashboard.cohort import CohortFilters
+from tracker.dashboard.cohort import cohort_page
+from tracker.dashboard.cohort import cohort_rows
 from tracker.dashboard.queries import filter_options
 from tracker.enrollments.models import ENROLLMENT_STATUSES
 from tracker.enrollments.queries import current_enrollment_id
 from tracker.privacy.export import build_zip
-from tracker.progress import ITEM_CODES, Actor, Severity
-from tracker.progress.items import STEP_TITLES, Step
-from tracker.security.access import Staff, Trainee, allow
+from tracker.progress import ITEM_CODES
+from tracker.progress import Actor
+from tracker.progress import Severity
+from tracker.progress.items import STEP_TITLES
+from tracker.progress.items import Step
+from tracker.security.access import Staff
+from tracker.security.access import Trainee
+from tracker.security.access import allow
 from tracker.standing import assess_one
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")

@@ -17,8 +17,11 @@ from sqlalchemy import select
 
 from tracker.admissions import services
 from tracker.core.errors import Refused
-from tracker.eligibility.models import HealthScreening, Insurance, Licence
-from tracker.enrollments.models import Enrollment, SupervisorAssignment
+from tracker.eligibility.models import HealthScreening
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
 
 WAIVER = (

@@ -10,12 +10,14 @@ program services); it touches no one else's.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from tracker.accounts.passwords import hash_password
-from tracker.audit.services import audited, record
+from tracker.audit.services import audited
+from tracker.audit.services import record
 from tracker.certificates.models import Certificate
 from tracker.certificates.queries import verification_url
 from tracker.enrollments.models import Enrollment
@@ -23,8 +25,10 @@ from tracker.extensions import db
 from tracker.factories import at
 from tracker.factories.accounts import make_user
 from tracker.factories.assessment import pass_final_assessment
-from tracker.factories.certificates import STEPS_BEFORE_ASSESSMENT, issued_on_day
-from tracker.factories.enrollments import applied, waive_steps
+from tracker.factories.certificates import STEPS_BEFORE_ASSESSMENT
+from tracker.factories.certificates import issued_on_day
+from tracker.factories.enrollments import applied
+from tracker.factories.enrollments import waive_steps
 from tracker.factories.training import add_ce
 from tracker.programs.services import add_cohort
 from tracker.progress.certification_rules import add_months

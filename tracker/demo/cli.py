@@ -20,7 +20,10 @@ from tracker.extensions import db
 )
 def demo_command(password: str | None, force: bool, if_empty: bool) -> None:
     """Create the demo program, accounts and records, and print the accounts."""
-    from tracker.demo.data import DEFAULT_PASSWORD, DemoError, has_data, load_demo
+    from tracker.demo.data import DEFAULT_PASSWORD
+    from tracker.demo.data import DemoError
+    from tracker.demo.data import has_data
+    from tracker.demo.data import load_demo
 
     if if_empty and has_data():
         click.echo("The database already has data; demo not loaded again.")

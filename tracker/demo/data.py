@@ -7,19 +7,26 @@ as staff would set them up, so loading the demo also exercises those services.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.accounts.passwords import hash_password, password_problem
+from tracker.accounts.passwords import hash_password
+from tracker.accounts.passwords import password_problem
 from tracker.audit.services import record
 from tracker.core.clock import today_in
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.factories.accounts import make_user
 from tracker.factories.programs import open_program
-from tracker.programs.models import Cohort, Program, Track
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import Track
 
 DEFAULT_PASSWORD = "demo passphrase for kap"  # noqa: S105 - printed for the demo on purpose
 TIMEZONE = "America/Los_Angeles"

@@ -10,17 +10,23 @@ from datetime import timedelta
 from decimal import Decimal
 
 from tracker.extensions import db
-from tracker.factories.applications import add_reference, answer, filed_application
-from tracker.factories.assessment import add_case_evaluation, add_exam
-from tracker.factories.eligibility import add_licence, verified_eligibility
-from tracker.factories.enrollments import applied, assign
-from tracker.factories.finance import plan_as_agreed, record_payment, tuition_charged_on
-from tracker.factories.supervision import add_presentation, dated_session
-from tracker.factories.training import (
-    add_experiential,
-    verified_didactic,
-    verified_share_of_topics,
-)
+from tracker.factories.applications import add_reference
+from tracker.factories.applications import answer
+from tracker.factories.applications import filed_application
+from tracker.factories.assessment import add_case_evaluation
+from tracker.factories.assessment import add_exam
+from tracker.factories.eligibility import add_licence
+from tracker.factories.eligibility import verified_eligibility
+from tracker.factories.enrollments import applied
+from tracker.factories.enrollments import assign
+from tracker.factories.finance import plan_as_agreed
+from tracker.factories.finance import record_payment
+from tracker.factories.finance import tuition_charged_on
+from tracker.factories.supervision import add_presentation
+from tracker.factories.supervision import dated_session
+from tracker.factories.training import add_experiential
+from tracker.factories.training import verified_didactic
+from tracker.factories.training import verified_share_of_topics
 
 REFLECTION = (
     "Preparation covered intentions and consent; during dosing I tracked vital signs every "

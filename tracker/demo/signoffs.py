@@ -11,8 +11,10 @@ from sqlalchemy import select
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.factories import at
-from tracker.factories.eligibility import add_insurance, add_licence
-from tracker.factories.signoffs import add_question, session_signature
+from tracker.factories.eligibility import add_insurance
+from tracker.factories.eligibility import add_licence
+from tracker.factories.signoffs import add_question
+from tracker.factories.signoffs import session_signature
 from tracker.factories.supervision import dated_session
 from tracker.factories.training import add_experiential
 from tracker.supervision.models import SupervisedSession

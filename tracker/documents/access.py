@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists
+from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.enrollments.models import Enrollment, SupervisorAssignment
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint
+from flask import abort
+from flask import send_file
 from flask_login import current_user
 
 from tracker.documents.access import may_see_trainee
 from tracker.documents.models import StoredFile
 from tracker.documents.storage import file_path
 from tracker.extensions import db
-from tracker.security.access import SignedIn, allow
+from tracker.security.access import SignedIn
+from tracker.security.access import allow
 
 bp = Blueprint("documents", __name__, url_prefix="/files")
 

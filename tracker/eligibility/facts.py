@@ -7,11 +7,17 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from tracker.eligibility.models import ExperienceAttestation, HealthScreening, Insurance, Licence
+from tracker.eligibility.models import ExperienceAttestation
+from tracker.eligibility.models import HealthScreening
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.progress import facts as f
-from tracker.standing.contributors import Contribution, Selection, contributor, watch
+from tracker.standing.contributors import Contribution
+from tracker.standing.contributors import Selection
+from tracker.standing.contributors import contributor
+from tracker.standing.contributors import watch
 
 HEALTH_STATES = {"pending": "attested", "cleared": "cleared", "not_cleared": "not_cleared"}
 

@@ -6,20 +6,21 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (
-    BooleanField,
-    DateField,
-    IntegerField,
-    RadioField,
-    SelectChoice,
-    SelectField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import BooleanField
+from wtforms import DateField
+from wtforms import IntegerField
+from wtforms import RadioField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
 
 from tracker.core.fields import required_text
 from tracker.documents.storage import ACCEPTED_LABEL
-from tracker.eligibility.models import EXPERIENCE_STATEMENT, SCREENING_QUESTIONS
+from tracker.eligibility.models import EXPERIENCE_STATEMENT
+from tracker.eligibility.models import SCREENING_QUESTIONS
 
 DATE_MESSAGE = "Enter the date as YYYY-MM-DD."
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]

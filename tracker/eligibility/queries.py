@@ -10,16 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.core.clock import today_in
-from tracker.eligibility.models import (
-    ExperienceAttestation,
-    HealthScreening,
-    Insurance,
-    Licence,
-)
+from tracker.eligibility.models import ExperienceAttestation
+from tracker.eligibility.models import HealthScreening
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
 from tracker.extensions import db
-from tracker.progress.requirements import LICENCE_TYPES, RequirementSpec
+from tracker.progress.requirements import LICENCE_TYPES
+from tracker.progress.requirements import RequirementSpec
 
 EXPIRY_WARNING_DAYS = 60  # used only when the person has no requirement set yet
 

@@ -9,27 +9,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import IO, Any, Protocol, TypeVar
+from datetime import date
+from datetime import datetime
+from typing import IO
+from typing import Any
+from typing import Protocol
+from typing import TypeVar
 
 from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.audit.services import added, changed, deleted, record
+from tracker.audit.services import added
+from tracker.audit.services import changed
+from tracker.audit.services import deleted
+from tracker.audit.services import record
 from tracker.core.errors import Refused
 from tracker.documents.models import StoredFile
 from tracker.documents.storage import save_upload
-from tracker.eligibility import queries, validation
-from tracker.eligibility.models import (
-    EXPERIENCE_STATEMENT,
-    SCREENING_QUESTIONS,
-    ExperienceAttestation,
-    HealthScreening,
-    Insurance,
-    Licence,
-)
+from tracker.eligibility import queries
+from tracker.eligibility import validation
+from tracker.eligibility.models import EXPERIENCE_STATEMENT
+from tracker.eligibility.models import SCREENING_QUESTIONS
+from tracker.eligibility.models import ExperienceAttestation
+from tracker.eligibility.models import HealthScreening
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
 from tracker.eligibility.validation import ValidationProblem
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
+from tracker.extensions import utcnow
 
 C = TypeVar("C", Licence, Insurance)
 

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from tracker.accounts.forms import ConfirmForm
 from tracker.core import navigation
-from tracker.core.flow import RecordFlow, owned_or_404, save
-from tracker.eligibility import queries, services
-from tracker.eligibility.forms import (
-    ExperienceForm,
-    HealthScreeningForm,
-    InsuranceForm,
-    LicenceForm,
-)
-from tracker.eligibility.models import SCREENING_QUESTIONS, Insurance, Licence
-from tracker.security.access import Trainee, allow
+from tracker.core.flow import RecordFlow
+from tracker.core.flow import owned_or_404
+from tracker.core.flow import save
+from tracker.eligibility import queries
+from tracker.eligibility import services
+from tracker.eligibility.forms import ExperienceForm
+from tracker.eligibility.forms import HealthScreeningForm
+from tracker.eligibility.forms import InsuranceForm
+from tracker.eligibility.forms import LicenceForm
+from tracker.eligibility.models import SCREENING_QUESTIONS
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
+from tracker.security.access import Trainee
+from tracker.security.access import allow
 
 bp = Blueprint("eligibility", __name__, url_prefix="/eligibility")
 navigation.register("Eligibility", "eligibility.overview", Trainee, order=20)

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
 from tracker.accounts.models import User
 from tracker.core.columns import unique_where
-from tracker.extensions import UTCDateTime, db, utcnow
-from tracker.programs.models import Cohort, Program, RequirementSet, Track
+from tracker.extensions import UTCDateTime
+from tracker.extensions import db
+from tracker.extensions import utcnow
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import RequirementSet
+from tracker.programs.models import Track
 
 ENROLLMENT_STATUSES = ("applicant", "submitted", "admitted", "declined", "withdrawn")
 PATHWAYS = ("standard", "alternative_pending", "alternative_approved", "alternative_refused")

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
-from tracker.programs.models import Cohort, Program, RequirementSet, Track
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import RequirementSet
+from tracker.programs.models import Track
 
 
 def loaded_enrollment(enrollment_id: int, *options: ExecutableOption) -> Enrollment | None:

@@ -8,14 +8,21 @@ from datetime import date
 from typing import Any
 
 from tracker.accounts.models import User
-from tracker.audit.services import added, audited, record
+from tracker.audit.services import added
+from tracker.audit.services import audited
+from tracker.audit.services import record
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
 from tracker.core.guarded import update_if
 from tracker.enrollments.models import Enrollment
-from tracker.enrollments.queries import current_enrollment, enrollment_in_program, open_cohorts
-from tracker.extensions import db, utcnow
-from tracker.programs.models import Cohort, Program, Track
+from tracker.enrollments.queries import current_enrollment
+from tracker.enrollments.queries import enrollment_in_program
+from tracker.enrollments.queries import open_cohorts
+from tracker.extensions import db
+from tracker.extensions import utcnow
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import Track
 
 CHANGE_REFUSED = (
     "Your application has been submitted, so the track and cohort can no longer be changed. "

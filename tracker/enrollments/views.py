@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -10,8 +13,10 @@ from tracker.core import navigation
 from tracker.core.flow import save
 from tracker.enrollments import services
 from tracker.enrollments.forms import ProgramChoiceForm
-from tracker.enrollments.queries import current_enrollment, programs_on_offer
-from tracker.security.access import Trainee, allow
+from tracker.enrollments.queries import current_enrollment
+from tracker.enrollments.queries import programs_on_offer
+from tracker.security.access import Trainee
+from tracker.security.access import allow
 
 bp = Blueprint("enrollments", __name__, url_prefix="/me")
 navigation.register("Program", "enrollments.program", Trainee, order=25)

@@ -14,10 +14,16 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
-from typing import ParamSpec, TypeVar
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from typing import ParamSpec
+from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tracker.core.clock import today_in
 from tracker.extensions import db

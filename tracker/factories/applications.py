@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 from tracker.accounts.models import User
-from tracker.applications.models import ApplicationDocument, Reference, ScenarioAnswer
+from tracker.applications.models import ApplicationDocument
+from tracker.applications.models import Reference
+from tracker.applications.models import ScenarioAnswer
 from tracker.enrollments.models import Enrollment
-from tracker.factories import added, at, id_of
-from tracker.factories.documents import stored_file, uploaded_pdf
+from tracker.factories import added
+from tracker.factories import at
+from tracker.factories import id_of
+from tracker.factories.documents import stored_file
+from tracker.factories.documents import uploaded_pdf
 from tracker.factories.eligibility import complete_eligibility
 from tracker.progress.requirements import DEFAULT_SCENARIOS
 

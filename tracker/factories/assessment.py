@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.accounts.models import User
-from tracker.assessment.models import (
-    CaseEvaluation,
-    CompetencyEvaluation,
-    CompetencyRating,
-    ExamAttempt,
-)
+from tracker.assessment.models import CaseEvaluation
+from tracker.assessment.models import CompetencyEvaluation
+from tracker.assessment.models import CompetencyRating
+from tracker.assessment.models import ExamAttempt
 from tracker.enrollments.models import Enrollment
-from tracker.factories import added, id_of
+from tracker.factories import added
+from tracker.factories import id_of
 
 
 def add_exam(

@@ -6,12 +6,16 @@ from datetime import date
 
 from tracker.accounts.models import User
 from tracker.certificates.models import Certificate
-from tracker.certificates.services import format_number, new_verification_code
+from tracker.certificates.services import format_number
+from tracker.certificates.services import new_verification_code
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
-from tracker.factories import added, at, day
+from tracker.factories import added
+from tracker.factories import at
+from tracker.factories import day
 from tracker.factories.assessment import pass_final_assessment
-from tracker.factories.enrollments import make_enrollment, waive_steps
+from tracker.factories.enrollments import make_enrollment
+from tracker.factories.enrollments import waive_steps
 from tracker.progress.requirements import RequirementSpec
 
 TIMEZONE = "America/Los_Angeles"

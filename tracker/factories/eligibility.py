@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any, TypeVar
+from datetime import date
+from datetime import timedelta
+from typing import Any
+from typing import TypeVar
 
 from tracker.accounts.models import User
-from tracker.eligibility.models import (
-    EXPERIENCE_STATEMENT,
-    ExperienceAttestation,
-    HealthScreening,
-    Insurance,
-    Licence,
-)
+from tracker.eligibility.models import EXPERIENCE_STATEMENT
+from tracker.eligibility.models import ExperienceAttestation
+from tracker.eligibility.models import HealthScreening
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
 from tracker.extensions import utcnow
-from tracker.factories import added, at, day
-from tracker.factories.documents import stored_file, uploaded_pdf
+from tracker.factories import added
+from tracker.factories import at
+from tracker.factories import day
+from tracker.factories.documents import stored_file
+from tracker.factories.documents import uploaded_pdf
 
 C = TypeVar("C", Licence, Insurance)
 

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from typing import Any
 
 from tracker.accounts.models import User
 from tracker.core.clock import today_in
-from tracker.enrollments.models import Enrollment, SupervisorAssignment, Waiver
-from tracker.extensions import db, utcnow
-from tracker.factories import added, at, id_of, next_number
-from tracker.factories.programs import make_program, spec_data
-from tracker.programs.models import Cohort, Program, RequirementSet, Track
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
+from tracker.enrollments.models import Waiver
+from tracker.extensions import db
+from tracker.extensions import utcnow
+from tracker.factories import added
+from tracker.factories import at
+from tracker.factories import id_of
+from tracker.factories import next_number
+from tracker.factories.programs import make_program
+from tracker.factories.programs import spec_data
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import RequirementSet
+from tracker.programs.models import Track
 
 
 def make_enrollment(

@@ -10,7 +10,9 @@ from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.factories import added
 from tracker.finance import services
-from tracker.finance.models import Instalment, LedgerEntry, PaymentPlan
+from tracker.finance.models import Instalment
+from tracker.finance.models import LedgerEntry
+from tracker.finance.models import PaymentPlan
 
 
 def tuition_charged_on(enrollment: Enrollment, on: date, staff: User) -> LedgerEntry:

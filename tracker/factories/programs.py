@@ -8,10 +8,16 @@ from typing import Any
 
 from tracker.accounts.models import User
 from tracker.extensions import db
-from tracker.factories import added, day, next_number
+from tracker.factories import added
+from tracker.factories import day
+from tracker.factories import next_number
 from tracker.programs import services
-from tracker.programs.models import Cohort, Program, RequirementSet, Track
-from tracker.progress.requirements import RequirementSpec, default_dict
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import RequirementSet
+from tracker.programs.models import Track
+from tracker.progress.requirements import RequirementSpec
+from tracker.progress.requirements import default_dict
 
 ONLINE = (("Online", "online", 450_000),)
 

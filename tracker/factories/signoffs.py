@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from tracker.accounts.models import User
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import utcnow
-from tracker.factories import added, id_of
+from tracker.factories import added
+from tracker.factories import id_of
 from tracker.factories.supervision import add_session
-from tracker.factories.training import add_didactic, add_experiential
+from tracker.factories.training import add_didactic
+from tracker.factories.training import add_experiential
 from tracker.signoffs.binding import content_hash
-from tracker.signoffs.models import SESSION_MEANING, EntryQuestion, Signature
+from tracker.signoffs.models import SESSION_MEANING
+from tracker.signoffs.models import EntryQuestion
+from tracker.signoffs.models import Signature
 from tracker.supervision.models import SupervisedSession
-from tracker.training.models import DidacticEntry, ExperientialEntry
+from tracker.training.models import DidacticEntry
+from tracker.training.models import ExperientialEntry
 
 
 def waiting_session(

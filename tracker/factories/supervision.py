@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 from tracker.accounts.models import User
 from tracker.enrollments.models import Enrollment
-from tracker.factories import added, at
+from tracker.factories import added
+from tracker.factories import at
 from tracker.factories.training import yesterday
-from tracker.supervision.models import CasePresentation, SupervisedSession
+from tracker.supervision.models import CasePresentation
+from tracker.supervision.models import SupervisedSession
 
 REFLECTION = (
     "I co-led the preparation conversation, watched the monitoring during dosing and noticed "

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 from typing import TypeVar
 
 from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment
-from tracker.factories import added, at
-from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
+from tracker.factories import added
+from tracker.factories import at
+from tracker.training.models import ContinuingEducation
+from tracker.training.models import DidacticEntry
+from tracker.training.models import ExperientialEntry
 
 E = TypeVar("E", DidacticEntry, ExperientialEntry)
 

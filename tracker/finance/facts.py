@@ -6,8 +6,12 @@ from datetime import date
 from typing import Any
 
 from tracker.finance.models import PaymentPlan
-from tracker.finance.queries import EnrollmentIds, ledger_summaries
-from tracker.standing.contributors import Contribution, Selection, contributor, watch
+from tracker.finance.queries import EnrollmentIds
+from tracker.finance.queries import ledger_summaries
+from tracker.standing.contributors import Contribution
+from tracker.standing.contributors import Selection
+from tracker.standing.contributors import contributor
+from tracker.standing.contributors import watch
 
 # An instalment names its plan, and the plan its enrollment.
 watch("instalments", ("plan_id", PaymentPlan.__table__.c.id))

@@ -12,36 +12,34 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    FieldList,
-    Form,
-    FormField,
-    SelectChoice,
-    SelectField,
-    StringField,
-)
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms import BooleanField
+from wtforms import DateField
+from wtforms import FieldList
+from wtforms import Form
+from wtforms import FormField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import Regexp
+from wtforms.validators import ValidationError
 
 from tracker.core.errors import Refused
 from tracker.core.fields import required_date
-from tracker.finance.models import (
-    CHARGE,
-    DISCOUNT,
-    METHOD_LABELS,
-    PAYMENT,
-    PAYMENT_METHODS,
-    REFUND,
-    SCHOLARSHIP,
-)
-from tracker.finance.services import (
-    DESCRIPTION_MAX,
-    MAX_INSTALMENTS,
-    REASON_MAX,
-    REFERENCE_MAX,
-    parse_amount,
-)
+from tracker.finance.models import CHARGE
+from tracker.finance.models import DISCOUNT
+from tracker.finance.models import METHOD_LABELS
+from tracker.finance.models import PAYMENT
+from tracker.finance.models import PAYMENT_METHODS
+from tracker.finance.models import REFUND
+from tracker.finance.models import SCHOLARSHIP
+from tracker.finance.services import DESCRIPTION_MAX
+from tracker.finance.services import MAX_INSTALMENTS
+from tracker.finance.services import REASON_MAX
+from tracker.finance.services import REFERENCE_MAX
+from tracker.finance.services import parse_amount
 
 SINGLE_LINE = Regexp(r"^[^\x00-\x1f\x7f]*\Z", message="Remove the control characters.")
 PLAN_ROWS = 12

@@ -3,29 +3,31 @@ progress engine) and the enrollments that owe money."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import User
 from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
-from tracker.finance.models import (
-    CHARGE,
-    DISCOUNT,
-    ENTRY_KINDS,
-    PAYMENT,
-    REFUND,
-    SCHOLARSHIP,
-    Instalment,
-    LedgerEntry,
-    PaymentPlan,
-)
+from tracker.finance.models import CHARGE
+from tracker.finance.models import DISCOUNT
+from tracker.finance.models import ENTRY_KINDS
+from tracker.finance.models import PAYMENT
+from tracker.finance.models import REFUND
+from tracker.finance.models import SCHOLARSHIP
+from tracker.finance.models import Instalment
+from tracker.finance.models import LedgerEntry
+from tracker.finance.models import PaymentPlan
 from tracker.programs.models import Program
 from tracker.progress import facts
 

@@ -13,33 +13,37 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from datetime import timedelta
+from decimal import Decimal
+from decimal import InvalidOperation
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.audit.services import added, changed
+from tracker.audit.services import added
+from tracker.audit.services import changed
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
 from tracker.core.text import one_line
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db, utcnow
-from tracker.finance.models import (
-    CHARGE,
-    DISCOUNT,
-    EARLIEST_DATE,
-    ENTRY_KINDS,
-    MAX_AMOUNT_CENTS,
-    MONEY_KINDS,
-    PAYMENT,
-    PAYMENT_METHODS,
-    REFUND,
-    SCHOLARSHIP,
-    Instalment,
-    LedgerEntry,
-    PaymentPlan,
-)
+from tracker.extensions import db
+from tracker.extensions import utcnow
+from tracker.finance.models import CHARGE
+from tracker.finance.models import DISCOUNT
+from tracker.finance.models import EARLIEST_DATE
+from tracker.finance.models import ENTRY_KINDS
+from tracker.finance.models import MAX_AMOUNT_CENTS
+from tracker.finance.models import MONEY_KINDS
+from tracker.finance.models import PAYMENT
+from tracker.finance.models import PAYMENT_METHODS
+from tracker.finance.models import REFUND
+from tracker.finance.models import SCHOLARSHIP
+from tracker.finance.models import Instalment
+from tracker.finance.models import LedgerEntry
+from tracker.finance.models import PaymentPlan
 from tracker.programs.services import format_dollars
 
 DESCRIPTION_MAX = 200

@@ -6,29 +6,42 @@ import csv
 import io
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import current_user
 
 from tracker.core import navigation
-from tracker.core.clock import local_time, today_in
+from tracker.core.clock import local_time
+from tracker.core.clock import today_in
 from tracker.core.csvexport import safe_cell as neutralise
 from tracker.core.errors import Refused
-from tracker.core.flow import or_404, save
+from tracker.core.flow import or_404
+from tracker.core.flow import save
 from tracker.core.transaction import refuse
 from tracker.enrollments.models import Enrollment
-from tracker.enrollments.queries import current_enrollment, loaded_enrollment
-from tracker.finance import queries, services
-from tracker.finance.forms import (
-    ENTRY_FORMS,
-    ENTRY_TITLES,
-    MoneyEntryForm,
-    PlanForm,
-    TuitionForm,
-    entry_forms,
-)
-from tracker.finance.models import ENTRY_KINDS, KIND_LABELS
+from tracker.enrollments.queries import current_enrollment
+from tracker.enrollments.queries import loaded_enrollment
+from tracker.finance import queries
+from tracker.finance import services
+from tracker.finance.forms import ENTRY_FORMS
+from tracker.finance.forms import ENTRY_TITLES
+from tracker.finance.forms import MoneyEntryForm
+from tracker.finance.forms import PlanForm
+from tracker.finance.forms import TuitionForm
+from tracker.finance.forms import entry_forms
+from tracker.finance.models import ENTRY_KINDS
+from tracker.finance.models import KIND_LABELS
 from tracker.programs.services import format_dollars
-from tracker.security.access import AnyOf, Staff, Trainee, allow
+from tracker.security.access import AnyOf
+from tracker.security.access import Staff
+from tracker.security.access import Trainee
+from tracker.security.access import allow
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 TraineeOrStaff = AnyOf((Trainee, Staff))

@@ -13,10 +13,12 @@ import ssl
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
+from email.utils import make_msgid
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app
+from flask import render_template
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,21 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Table, or_, select
+from sqlalchemy import Table
+from sqlalchemy import or_
+from sqlalchemy import select
 
 from tracker.accounts.models import User
 from tracker.core.csvexport import to_csv
 from tracker.documents.models import StoredFile
 from tracker.documents.storage import file_path
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
+from tracker.extensions import utcnow
 
 EXCLUDED_TABLES = {"login_sessions", "audit_head", "alembic_version"}
 EXCLUDED_COLUMNS = {"password_hash", "token_hash", "storage_name"}

@@ -8,7 +8,8 @@ import click
 from flask.cli import AppGroup
 
 from tracker.extensions import db
-from tracker.programs import queries, services
+from tracker.programs import queries
+from tracker.programs import services
 from tracker.programs.models import Track
 from tracker.progress.requirements import RequirementError
 

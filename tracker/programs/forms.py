@@ -11,45 +11,44 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    FieldList,
-    Form,
-    FormField,
-    HiddenField,
-    IntegerField,
-    RadioField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, Length, Regexp, ValidationError
+from wtforms import BooleanField
+from wtforms import FieldList
+from wtforms import Form
+from wtforms import FormField
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import RadioField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Regexp
+from wtforms.validators import ValidationError
 
 from tracker.accounts.forms import MultiCheckboxField
 from tracker.core.errors import Refused
-from tracker.core.fields import required_date, required_text
-from tracker.programs.models import FORMAT_LABELS, TRACK_FORMATS
-from tracker.programs.services import (
-    DESCRIPTION_MAX,
-    NAME_MAX,
-    NOTE_MAX,
-    cents_to_text,
-    parse_dollars,
-    timezone_choices,
-)
-from tracker.progress.requirements import (
-    COMPETENCY_DOMAINS,
-    DOCUMENT_KINDS,
-    DOCUMENT_LABELS,
-    EXPERIENTIAL_KINDS,
-    EXPERIENTIAL_LABELS,
-    LICENCE_TYPES,
-    PERSONAL_SESSION_POLICIES,
-    RequirementError,
-    RequirementSpec,
-    parse_hours,
-)
+from tracker.core.fields import required_date
+from tracker.core.fields import required_text
+from tracker.programs.models import FORMAT_LABELS
+from tracker.programs.models import TRACK_FORMATS
+from tracker.programs.services import DESCRIPTION_MAX
+from tracker.programs.services import NAME_MAX
+from tracker.programs.services import NOTE_MAX
+from tracker.programs.services import cents_to_text
+from tracker.programs.services import parse_dollars
+from tracker.programs.services import timezone_choices
+from tracker.progress.requirements import COMPETENCY_DOMAINS
+from tracker.progress.requirements import DOCUMENT_KINDS
+from tracker.progress.requirements import DOCUMENT_LABELS
+from tracker.progress.requirements import EXPERIENTIAL_KINDS
+from tracker.progress.requirements import EXPERIENTIAL_LABELS
+from tracker.progress.requirements import LICENCE_TYPES
+from tracker.progress.requirements import PERSONAL_SESSION_POLICIES
+from tracker.progress.requirements import RequirementError
+from tracker.progress.requirements import RequirementSpec
+from tracker.progress.requirements import parse_hours
 
 SINGLE_LINE = Regexp(r"^[^\x00-\x1f\x7f]*\Z", message="Remove the control characters.")
 MULTI_LINE = Regexp(

@@ -7,7 +7,10 @@ from sqlalchemy.orm import selectinload
 
 from tracker.accounts.models import User
 from tracker.extensions import db
-from tracker.programs.models import Cohort, Program, RequirementSet, Track
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import RequirementSet
+from tracker.programs.models import Track
 
 
 def programs_overview() -> list[Program]:

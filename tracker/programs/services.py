@@ -7,22 +7,35 @@ import json
 import re
 import tomllib
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 import tomli_w
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.audit.services import added, changed, record
+from tracker.audit.services import added
+from tracker.audit.services import changed
+from tracker.audit.services import record
 from tracker.core.errors import Refused
-from tracker.core.text import one_line, paragraphs
-from tracker.extensions import db, utcnow
-from tracker.programs.models import TRACK_FORMATS, Cohort, Program, RequirementSet, Track
-from tracker.progress.requirements import RequirementError, RequirementSpec
+from tracker.core.text import one_line
+from tracker.core.text import paragraphs
+from tracker.extensions import db
+from tracker.extensions import utcnow
+from tracker.programs.models import TRACK_FORMATS
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import RequirementSet
+from tracker.programs.models import Track
+from tracker.progress.requirements import RequirementError
+from tracker.progress.requirements import RequirementSpec
 
 NAME_MAX = 120
 DESCRIPTION_MAX = 5000

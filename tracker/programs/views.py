@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import current_user
 
 from tracker.core import navigation
@@ -13,23 +20,24 @@ from tracker.core.errors import Refused
 from tracker.core.flow import save
 from tracker.core.transaction import discard
 from tracker.enrollments.queries import pinned_counts
-from tracker.programs import queries, services
-from tracker.programs.forms import (
-    COUNTED_KINDS,
-    DOMAIN_LABELS,
-    POLICY_LABELS,
-    CohortForm,
-    ProgramForm,
-    RequirementSetForm,
-    TrackForm,
-)
-from tracker.programs.models import Cohort, Program, RequirementSet, Track
-from tracker.progress.requirements import (
-    DOCUMENT_LABELS,
-    EXPERIENTIAL_LABELS,
-    RequirementError,
-)
-from tracker.security.access import Staff, allow
+from tracker.programs import queries
+from tracker.programs import services
+from tracker.programs.forms import COUNTED_KINDS
+from tracker.programs.forms import DOMAIN_LABELS
+from tracker.programs.forms import POLICY_LABELS
+from tracker.programs.forms import CohortForm
+from tracker.programs.forms import ProgramForm
+from tracker.programs.forms import RequirementSetForm
+from tracker.programs.forms import TrackForm
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import RequirementSet
+from tracker.programs.models import Track
+from tracker.progress.requirements import DOCUMENT_LABELS
+from tracker.progress.requirements import EXPERIENTIAL_LABELS
+from tracker.progress.requirements import RequirementError
+from tracker.security.access import Staff
+from tracker.security.access import allow
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
 navigation.register("Programs", "programs.index", Staff, order=80)

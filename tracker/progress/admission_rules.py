@@ -9,23 +9,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from tracker.progress.credentials import (
-    covered_until,
-    insurance_periods,
-    licence_periods,
-    usable_licences,
-)
-from tracker.progress.facts import (
-    ALTERNATIVE_APPROVED,
-    ALTERNATIVE_PENDING,
-    ALTERNATIVE_REFUSED,
-    STANDARD,
-    EnrollmentFacts,
-)
-from tracker.progress.items import CENTS, OutstandingItem, new_item
+from tracker.progress.credentials import covered_until
+from tracker.progress.credentials import insurance_periods
+from tracker.progress.credentials import licence_periods
+from tracker.progress.credentials import usable_licences
+from tracker.progress.facts import ALTERNATIVE_APPROVED
+from tracker.progress.facts import ALTERNATIVE_PENDING
+from tracker.progress.facts import ALTERNATIVE_REFUSED
+from tracker.progress.facts import STANDARD
+from tracker.progress.facts import EnrollmentFacts
+from tracker.progress.items import CENTS
+from tracker.progress.items import OutstandingItem
+from tracker.progress.items import new_item
 from tracker.progress.requirements import RequirementSpec
 from tracker.progress.results import Draft
-from tracker.progress.text import day, listing, money, plural
+from tracker.progress.text import day
+from tracker.progress.text import listing
+from tracker.progress.text import money
+from tracker.progress.text import plural
 
 
 def eligibility(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Draft:

@@ -9,18 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.progress.facts import (
-    ADMITTED,
-    ALTERNATIVE_APPROVED,
-    ALTERNATIVE_PENDING,
-    APPLICANT,
-    SUBMITTED,
-    WITHDRAWN,
-    ApplicationDocument,
-    EnrollmentFacts,
-)
-from tracker.progress.items import COUNT, OutstandingItem, new_item
-from tracker.progress.requirements import DOCUMENT_LABELS, RequirementSpec
+from tracker.progress.facts import ADMITTED
+from tracker.progress.facts import ALTERNATIVE_APPROVED
+from tracker.progress.facts import ALTERNATIVE_PENDING
+from tracker.progress.facts import APPLICANT
+from tracker.progress.facts import SUBMITTED
+from tracker.progress.facts import WITHDRAWN
+from tracker.progress.facts import ApplicationDocument
+from tracker.progress.facts import EnrollmentFacts
+from tracker.progress.items import COUNT
+from tracker.progress.items import OutstandingItem
+from tracker.progress.items import new_item
+from tracker.progress.requirements import DOCUMENT_LABELS
+from tracker.progress.requirements import RequirementSpec
 from tracker.progress.results import Draft
 from tracker.progress.text import day
 

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 from tracker.progress.facts import EnrollmentFacts
-from tracker.progress.items import (
-    CREDITS,
-    HOURS,
-    POINTS,
-    RATING,
-    CertificateStatus,
-    OutstandingItem,
-    new_item,
-)
+from tracker.progress.items import CREDITS
+from tracker.progress.items import HOURS
+from tracker.progress.items import POINTS
+from tracker.progress.items import RATING
+from tracker.progress.items import CertificateStatus
+from tracker.progress.items import OutstandingItem
+from tracker.progress.items import new_item
 from tracker.progress.requirements import RequirementSpec
 from tracker.progress.results import Draft
-from tracker.progress.text import day, hours
+from tracker.progress.text import day
+from tracker.progress.text import hours
 
 ZERO = Decimal(0)
 

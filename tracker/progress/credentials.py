@@ -10,9 +10,13 @@ alternative pathway the staff decision takes the place of the licence.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
-from tracker.progress.facts import ALTERNATIVE_APPROVED, EnrollmentFacts, Insurance, Licence
+from tracker.progress.facts import ALTERNATIVE_APPROVED
+from tracker.progress.facts import EnrollmentFacts
+from tracker.progress.facts import Insurance
+from tracker.progress.facts import Licence
 from tracker.progress.requirements import RequirementSpec
 
 Period = tuple[date | None, date]

@@ -38,27 +38,29 @@ The certificate shows as lapsed only while a lapse item stands: waiving step 9 o
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import date
 
-from tracker.progress import (
-    admission_rules,
-    application_rules,
-    certification_rules,
-    training_rules,
-)
-from tracker.progress.facts import DECLINED, WITHDRAWN, EnrollmentFacts
-from tracker.progress.items import (
-    ITEM_CODES,
-    STEP_TITLES,
-    OutstandingItem,
-    Severity,
-    Step,
-    StepStatus,
-    new_item,
-)
+from tracker.progress import admission_rules
+from tracker.progress import application_rules
+from tracker.progress import certification_rules
+from tracker.progress import training_rules
+from tracker.progress.facts import DECLINED
+from tracker.progress.facts import WITHDRAWN
+from tracker.progress.facts import EnrollmentFacts
+from tracker.progress.items import ITEM_CODES
+from tracker.progress.items import STEP_TITLES
+from tracker.progress.items import OutstandingItem
+from tracker.progress.items import Severity
+from tracker.progress.items import Step
+from tracker.progress.items import StepStatus
+from tracker.progress.items import new_item
 from tracker.progress.requirements import RequirementSpec
-from tracker.progress.results import Draft, Progress, StepResult
+from tracker.progress.results import Draft
+from tracker.progress.results import Progress
+from tracker.progress.results import StepResult
 from tracker.progress.text import listing
 
 Rule = Callable[[EnrollmentFacts, RequirementSpec, date], Draft]

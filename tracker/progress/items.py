@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import IntEnum, StrEnum
+from enum import IntEnum
+from enum import StrEnum
 
 
 class Step(IntEnum):

@@ -8,8 +8,11 @@ import and the database loader, so a bad value is refused the same way everywher
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from decimal import Decimal
+from decimal import InvalidOperation
 from typing import Any
 
 LICENCE_TYPES = ("MD", "DO", "PhD", "PsyD", "LCSW", "LMFT", "LPCC", "LPC", "APRN", "PA")

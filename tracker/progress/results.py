@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 
-from tracker.progress.items import (
-    Actor,
-    CertificateStatus,
-    OutstandingItem,
-    Severity,
-    StepStatus,
-)
+from tracker.progress.items import Actor
+from tracker.progress.items import CertificateStatus
+from tracker.progress.items import OutstandingItem
+from tracker.progress.items import Severity
+from tracker.progress.items import StepStatus
 
 
 @dataclass

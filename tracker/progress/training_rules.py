@@ -15,12 +15,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from tracker.progress.credentials import insurance_valid_on, licence_valid_on
-from tracker.progress.facts import EnrollmentFacts, RecordId
-from tracker.progress.items import COUNT, HOURS, OutstandingItem, new_item
-from tracker.progress.requirements import EXPERIENTIAL_LABELS, RequirementSpec
+from tracker.progress.credentials import insurance_valid_on
+from tracker.progress.credentials import licence_valid_on
+from tracker.progress.facts import EnrollmentFacts
+from tracker.progress.facts import RecordId
+from tracker.progress.items import COUNT
+from tracker.progress.items import HOURS
+from tracker.progress.items import OutstandingItem
+from tracker.progress.items import new_item
+from tracker.progress.requirements import EXPERIENTIAL_LABELS
+from tracker.progress.requirements import RequirementSpec
 from tracker.progress.results import Draft
-from tracker.progress.text import day, hours
+from tracker.progress.text import day
+from tracker.progress.text import hours
 
 ZERO = Decimal(0)
 PERSONAL = "personal_session"

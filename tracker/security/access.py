@@ -12,7 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort
+from flask import current_app
+from flask import redirect
+from flask import request
+from flask import url_for
 from flask_login import current_user
 
 ROLES = ("trainee", "supervisor", "staff", "admin")

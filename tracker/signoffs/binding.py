@@ -14,7 +14,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from tracker.signoffs.entries import Entry, entry_type_of
+from tracker.signoffs.entries import Entry
+from tracker.signoffs.entries import entry_type_of
 
 CENT = Decimal("0.01")
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tracker.extensions import db
 from tracker.supervision.models import SupervisedSession
-from tracker.training.models import DidacticEntry, ExperientialEntry
+from tracker.training.models import DidacticEntry
+from tracker.training.models import ExperientialEntry
 
 Entry = SupervisedSession | DidacticEntry | ExperientialEntry
 ENTRY_MODELS: dict[str, type] = {

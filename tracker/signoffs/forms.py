@@ -5,12 +5,20 @@ services set those."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import PasswordField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
 
-from tracker.admissions.services import INSURANCE_METHODS, LICENCE_METHODS, VERIFICATION_METHODS
+from tracker.admissions.services import INSURANCE_METHODS
+from tracker.admissions.services import LICENCE_METHODS
+from tracker.admissions.services import VERIFICATION_METHODS
 from tracker.core.fields import required_text
-from tracker.eligibility.forms import InsuranceForm, LicenceForm
+from tracker.eligibility.forms import InsuranceForm
+from tracker.eligibility.forms import LicenceForm
 from tracker.progress.requirements import LICENCE_TYPES
 from tracker.signoffs.models import BODY_MAX
 

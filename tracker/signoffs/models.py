@@ -7,23 +7,27 @@ signature is one that is not voided, and the partial UNIQUE index allows at most
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import (
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint
+from sqlalchemy import Date
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
 from tracker.accounts.models import User
-from tracker.core.columns import label_of, unique_where
-from tracker.extensions import UTCDateTime, db, utcnow
+from tracker.core.columns import label_of
+from tracker.core.columns import unique_where
+from tracker.extensions import UTCDateTime
+from tracker.extensions import db
+from tracker.extensions import utcnow
 
 ENTRY_TYPES = ("session", "didactic", "experiential")
 ENTRY_TYPE_LABELS = {

@@ -4,23 +4,36 @@ the supervisors whose own credentials do not allow signing today."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import User
-from tracker.core.clock import local_time, today_in
-from tracker.enrollments.models import Enrollment, SupervisorAssignment
-from tracker.extensions import db, utcnow
+from tracker.core.clock import local_time
+from tracker.core.clock import today_in
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
+from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.programs.models import Program
 from tracker.progress.requirements import EXPERIENTIAL_LABELS
-from tracker.signoffs.entries import ENTRY_MODELS, WAITING_STATUS, Entry, entry_type_of
-from tracker.signoffs.models import ENTRY_TYPE_LABELS, EntryQuestion, Signature
-from tracker.signoffs.services import SignoffInfo, credential_problem, is_assigned
+from tracker.signoffs.entries import ENTRY_MODELS
+from tracker.signoffs.entries import WAITING_STATUS
+from tracker.signoffs.entries import Entry
+from tracker.signoffs.entries import entry_type_of
+from tracker.signoffs.models import ENTRY_TYPE_LABELS
+from tracker.signoffs.models import EntryQuestion
+from tracker.signoffs.models import Signature
+from tracker.signoffs.services import SignoffInfo
+from tracker.signoffs.services import credential_problem
+from tracker.signoffs.services import is_assigned
 
 
 @dataclass(frozen=True)

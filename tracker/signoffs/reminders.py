@@ -10,21 +10,25 @@ so the next run tries again.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.accounts.models import User
-from tracker.enrollments.models import Enrollment, SupervisorAssignment
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
 from tracker.mail import send
 from tracker.progress import Actor
 from tracker.progress.training_rules import overdue as is_overdue
 from tracker.signoffs.models import ReminderLog
-from tracker.signoffs.queries import WaitingEntry, waiting_entries
+from tracker.signoffs.queries import WaitingEntry
+from tracker.signoffs.queries import waiting_entries
 from tracker.standing import assess
 
 

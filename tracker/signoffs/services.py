@@ -15,33 +15,41 @@ signing part of it would leave them unsure what carries their name.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.accounts.models import User
 from tracker.accounts.passwords import verify_password
 from tracker.admissions.services import verify_credential
-from tracker.audit.services import audited, record
+from tracker.audit.services import audited
+from tracker.audit.services import record
 from tracker.core.errors import Refused
 from tracker.core.guarded import update_if
 from tracker.eligibility import services as eligibility
-from tracker.eligibility.models import Insurance, Licence
-from tracker.enrollments.models import Enrollment, SupervisorAssignment
-from tracker.extensions import db, utcnow
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
+from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.progress.requirements import LICENCE_TYPES
-from tracker.signoffs.binding import content_hash, verify_binding
-from tracker.signoffs.entries import (
-    DONE_STATUS,
-    WAITING_STATUS,
-    Entry,
-    describe,
-    entry_type_of,
-)
-from tracker.signoffs.models import BODY_MAX, EntryQuestion, Signature, meaning_for
+from tracker.signoffs.binding import content_hash
+from tracker.signoffs.binding import verify_binding
+from tracker.signoffs.entries import DONE_STATUS
+from tracker.signoffs.entries import WAITING_STATUS
+from tracker.signoffs.entries import Entry
+from tracker.signoffs.entries import describe
+from tracker.signoffs.entries import entry_type_of
+from tracker.signoffs.models import BODY_MAX
+from tracker.signoffs.models import EntryQuestion
+from tracker.signoffs.models import Signature
+from tracker.signoffs.models import meaning_for
 from tracker.training.services import program_today
 
 __all__ = [

@@ -4,44 +4,54 @@ pages for supervisors' own credentials."""
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import current_user
 
 from tracker.accounts.models import User
-from tracker.core import navigation, signoff_reader
+from tracker.core import navigation
+from tracker.core import signoff_reader
 from tracker.core.errors import Refused
-from tracker.core.flow import or_404, owned_or_404, save
+from tracker.core.flow import or_404
+from tracker.core.flow import owned_or_404
+from tracker.core.flow import save
 from tracker.core.transaction import refuse
-from tracker.eligibility.queries import insurances_of, licences_of
-from tracker.eligibility.services import InsuranceInput, LicenceInput
-from tracker.extensions import db, limiter, utcnow
-from tracker.security.access import Staff, Supervisor, SupervisorOrStaff, Trainee, allow
-from tracker.signoffs import queries, services
+from tracker.eligibility.queries import insurances_of
+from tracker.eligibility.queries import licences_of
+from tracker.eligibility.services import InsuranceInput
+from tracker.eligibility.services import LicenceInput
+from tracker.extensions import db
+from tracker.extensions import limiter
+from tracker.extensions import utcnow
+from tracker.security.access import Staff
+from tracker.security.access import Supervisor
+from tracker.security.access import SupervisorOrStaff
+from tracker.security.access import Trainee
+from tracker.security.access import allow
+from tracker.signoffs import queries
+from tracker.signoffs import services
 from tracker.signoffs.binding import verify_binding
-from tracker.signoffs.entries import ENTRY_MODELS, Entry, entry_type_of, key_of, parse_key
-from tracker.signoffs.forms import (
-    AnswerForm,
-    QuestionForm,
-    ReopenForm,
-    SignForm,
-    SupervisorInsuranceForm,
-    SupervisorLicenceForm,
-)
-from tracker.signoffs.models import (
-    ENTRY_TYPE_LABELS,
-    SESSION_MEANING,
-    VERIFICATION_MEANING,
-    meaning_for,
-)
+from tracker.signoffs.entries import ENTRY_MODELS
+from tracker.signoffs.entries import Entry
+from tracker.signoffs.entries import entry_type_of
+from tracker.signoffs.entries import key_of
+from tracker.signoffs.entries import parse_key
+from tracker.signoffs.forms import AnswerForm
+from tracker.signoffs.forms import QuestionForm
+from tracker.signoffs.forms import ReopenForm
+from tracker.signoffs.forms import SignForm
+from tracker.signoffs.forms import SupervisorInsuranceForm
+from tracker.signoffs.forms import SupervisorLicenceForm
+from tracker.signoffs.models import ENTRY_TYPE_LABELS
+from tracker.signoffs.models import SESSION_MEANING
+from tracker.signoffs.models import VERIFICATION_MEANING
+from tracker.signoffs.models import meaning_for
 from tracker.standing import assess
 
 bp = Blueprint("signoffs", __name__, url_prefix="/signoffs")

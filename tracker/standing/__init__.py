@@ -11,14 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
+from sqlalchemy import select
 
 from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment
-from tracker.progress import Progress, compute
+from tracker.progress import Progress
+from tracker.progress import compute
 from tracker.progress.facts import EnrollmentFacts
 from tracker.progress.requirements import RequirementSpec
-from tracker.standing.loader import EnrollmentRow, LoadedEnrollment, load_enrollments
+from tracker.standing.loader import EnrollmentRow
+from tracker.standing.loader import LoadedEnrollment
+from tracker.standing.loader import load_enrollments
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,16 @@ registers here, when the app factory imports it (`tracker.FACT_MODULES`):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Select, select
+from sqlalchemy import Column
+from sqlalchemy import Select
+from sqlalchemy import select
 
 from tracker.core.clock import program_zone
 from tracker.enrollments.models import Enrollment

@@ -12,15 +12,24 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.enrollments.models import Enrollment, SupervisorAssignment, Waiver
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
+from tracker.enrollments.models import Waiver
 from tracker.extensions import db
-from tracker.programs.models import Cohort, Program, RequirementSet, Track
+from tracker.programs.models import Cohort
+from tracker.programs.models import Program
+from tracker.programs.models import RequirementSet
+from tracker.programs.models import Track
 from tracker.progress import facts as f
 from tracker.progress.requirements import RequirementSpec
-from tracker.standing.contributors import Selection, contribute
+from tracker.standing.contributors import Selection
+from tracker.standing.contributors import contribute
 
 
 @dataclass(frozen=True)

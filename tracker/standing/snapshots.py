@@ -27,33 +27,37 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
 
-from flask import current_app, request
-from sqlalchemy import (
-    Column,
-    Select,
-    and_,
-    bindparam,
-    event,
-    false,
-    inspect,
-    or_,
-    select,
-    union,
-    update,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from flask import current_app
+from flask import request
+from sqlalchemy import Column
+from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy import bindparam
+from sqlalchemy import event
+from sqlalchemy import false
+from sqlalchemy import inspect
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import union
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session
 
 from tracker.core.clock import today_in
 from tracker.database import writing
-from tracker.enrollments.models import Enrollment, ProgressSnapshot
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import ProgressSnapshot
 from tracker.extensions import db
 from tracker.programs.models import Program
-from tracker.progress import Progress, compute
+from tracker.progress import Progress
+from tracker.progress import compute
 from tracker.standing import assess
 from tracker.standing.contributors import watched
-from tracker.standing.loader import LoadedEnrollment, load_enrollments
+from tracker.standing.loader import LoadedEnrollment
+from tracker.standing.loader import load_enrollments
 
 CHUNK = 500
 LETTERS = {

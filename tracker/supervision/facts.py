@@ -9,8 +9,11 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.progress import facts as f
-from tracker.standing.contributors import Contribution, Selection, contributor
-from tracker.supervision.models import CasePresentation, SupervisedSession
+from tracker.standing.contributors import Contribution
+from tracker.standing.contributors import Selection
+from tracker.standing.contributors import contributor
+from tracker.supervision.models import CasePresentation
+from tracker.supervision.models import SupervisedSession
 
 
 @contributor

@@ -4,19 +4,26 @@ or supervisor field: those are set by the services and the sign-off step alone."
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    IntegerField,
-    RadioField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, Length, NumberRange, Regexp
+from wtforms import BooleanField
+from wtforms import IntegerField
+from wtforms import RadioField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Regexp
 
-from tracker.supervision.models import AUDIENCES, ROUTES, SETTINGS, SUPERVISION_MODES, TRAINEE_ROLES
-from tracker.training.forms import LINE_MESSAGE, LINE_PATTERN, date_field
+from tracker.supervision.models import AUDIENCES
+from tracker.supervision.models import ROUTES
+from tracker.supervision.models import SETTINGS
+from tracker.supervision.models import SUPERVISION_MODES
+from tracker.supervision.models import TRAINEE_ROLES
+from tracker.training.forms import LINE_MESSAGE
+from tracker.training.forms import LINE_PATTERN
+from tracker.training.forms import date_field
 
 
 def choices(labels: dict[str, str]) -> list[SelectChoice]:

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean
+from sqlalchemy import CheckConstraint
+from sqlalchemy import Date
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
 from tracker.accounts.models import User
-from tracker.core.columns import AutoTimestamps, label_of
+from tracker.core.columns import AutoTimestamps
+from tracker.core.columns import label_of
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import UTCDateTime, db, utcnow
+from tracker.extensions import UTCDateTime
+from tracker.extensions import db
+from tracker.extensions import utcnow
 
 SETTINGS = {
     "clinic": "Clinic",

@@ -12,7 +12,8 @@ from tracker.extensions import db
 from tracker.progress.facts import EnrollmentFacts
 from tracker.progress.requirements import RequirementSpec
 from tracker.progress.training_rules import counted_sessions
-from tracker.supervision.models import CasePresentation, SupervisedSession
+from tracker.supervision.models import CasePresentation
+from tracker.supervision.models import SupervisedSession
 
 
 def sessions_of(enrollment_id: int) -> Sequence[SupervisedSession]:

@@ -15,27 +15,27 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tracker.audit.services import added, changed, deleted
+from tracker.audit.services import added
+from tracker.audit.services import changed
+from tracker.audit.services import deleted
 from tracker.core.errors import Refused
-from tracker.enrollments.models import Enrollment, SupervisorAssignment
-from tracker.extensions import db, utcnow
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
+from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.supervision import client_codes
-from tracker.supervision.models import (
-    AUDIENCES,
-    ROUTES,
-    SETTINGS,
-    SUPERVISION_MODES,
-    TRAINEE_ROLES,
-    CasePresentation,
-    SupervisedSession,
-)
-from tracker.training.services import (
-    ReadOnly,
-    check_training_date,
-    clean_line,
-    clean_text,
-    require_admitted,
-)
+from tracker.supervision.models import AUDIENCES
+from tracker.supervision.models import ROUTES
+from tracker.supervision.models import SETTINGS
+from tracker.supervision.models import SUPERVISION_MODES
+from tracker.supervision.models import TRAINEE_ROLES
+from tracker.supervision.models import CasePresentation
+from tracker.supervision.models import SupervisedSession
+from tracker.training.services import ReadOnly
+from tracker.training.services import check_training_date
+from tracker.training.services import clean_line
+from tracker.training.services import clean_text
+from tracker.training.services import require_admitted
 
 REFLECTION_MIN = 100
 REFLECTION_MAX = 5000

@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from tracker.core import navigation
 from tracker.core.errors import Refused
-from tracker.core.flow import confirmed, owned_or_404, save
+from tracker.core.flow import confirmed
+from tracker.core.flow import owned_or_404
+from tracker.core.flow import save
 from tracker.core.signoff_reader import signoffs_of
 from tracker.core.transaction import refuse
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
-from tracker.security.access import Trainee, allow
+from tracker.security.access import Trainee
+from tracker.security.access import allow
 from tracker.standing import assess_one
-from tracker.supervision import queries, services
+from tracker.supervision import queries
+from tracker.supervision import services
 from tracker.supervision.client_codes import new_client_code
-from tracker.supervision.forms import PresentationForm, SessionForm
-from tracker.supervision.models import CasePresentation, SupervisedSession
+from tracker.supervision.forms import PresentationForm
+from tracker.supervision.forms import SessionForm
+from tracker.supervision.models import CasePresentation
+from tracker.supervision.models import SupervisedSession
 from tracker.training.forms import ConfirmForm
-from tracker.training.pages import closed_page, when_closed
-from tracker.training.services import LoggingClosed, logging_open
+from tracker.training.pages import closed_page
+from tracker.training.pages import when_closed
+from tracker.training.services import LoggingClosed
+from tracker.training.services import logging_open
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 navigation.register("Sessions", "supervision.sessions", Trainee, order=40)

@@ -6,21 +6,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
-from tracker.audit.services import added, changed, deleted
+from tracker.audit.services import added
+from tracker.audit.services import changed
+from tracker.audit.services import deleted
 from tracker.core.errors import Refused
 from tracker.documents.storage import save_upload
 from tracker.enrollments.models import Enrollment
-from tracker.training.models import CE_KINDS, ContinuingEducation
-from tracker.training.services import (
-    CE_YEARS_BACK,
-    clean_line,
-    parse_quarter_hours,
-    program_today,
-    require_admitted,
-    years_before,
-)
+from tracker.training.models import CE_KINDS
+from tracker.training.models import ContinuingEducation
+from tracker.training.services import CE_YEARS_BACK
+from tracker.training.services import clean_line
+from tracker.training.services import parse_quarter_hours
+from tracker.training.services import program_today
+from tracker.training.services import require_admitted
+from tracker.training.services import years_before
 
 MAX_CE_AMOUNT = Decimal(40)
 

@@ -6,12 +6,17 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.progress import facts as f
-from tracker.standing.contributors import Contribution, Selection, contributor
-from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
+from tracker.standing.contributors import Contribution
+from tracker.standing.contributors import Selection
+from tracker.standing.contributors import contributor
+from tracker.training.models import ContinuingEducation
+from tracker.training.models import DidacticEntry
+from tracker.training.models import ExperientialEntry
 
 
 def hours(value: object) -> Decimal:

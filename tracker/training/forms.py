@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Regexp, StopValidation
+from wtforms import BooleanField
+from wtforms import DateField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Regexp
+from wtforms.validators import StopValidation
 
-from tracker.progress.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
-from tracker.training.models import CE_KIND_LABELS, CE_KINDS
+from tracker.progress.requirements import EXPERIENTIAL_KINDS
+from tracker.progress.requirements import EXPERIENTIAL_LABELS
+from tracker.training.models import CE_KIND_LABELS
+from tracker.training.models import CE_KINDS
 
 # One line of text: no control characters (tabs and line breaks included) and no angle brackets.
 LINE_PATTERN = r"^[^\x00-\x1f\x7f<>]*$"

@@ -3,17 +3,30 @@ continuing education."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy import CheckConstraint
+from sqlalchemy import Date
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Numeric
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import declared_attr
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
-from tracker.core.columns import AutoTimestamps, label_of
+from tracker.core.columns import AutoTimestamps
+from tracker.core.columns import label_of
 from tracker.documents.models import StoredFile
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import UTCDateTime, db
-from tracker.progress.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
+from tracker.extensions import UTCDateTime
+from tracker.extensions import db
+from tracker.progress.requirements import EXPERIENTIAL_KINDS
+from tracker.progress.requirements import EXPERIENTIAL_LABELS
 
 ENTRY_STATUSES = ("pending", "verified", "returned")
 ENTRY_STATUS_LABELS = {

@@ -3,7 +3,8 @@ logging is closed, and the answer to a refusal because it is closed."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template
+from flask import request
 
 from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment

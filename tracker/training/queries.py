@@ -13,16 +13,18 @@ from sqlalchemy.orm import joinedload
 from tracker.extensions import db
 from tracker.progress.certification_rules import current_cycle
 from tracker.progress.facts import EnrollmentFacts
-from tracker.progress.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS, RequirementSpec
-from tracker.progress.training_rules import (
-    KindTally,
-    didactic_by_topic,
-    didactic_verified_hours,
-    experiential_by_kind,
-    experiential_verified_hours,
-)
+from tracker.progress.requirements import EXPERIENTIAL_KINDS
+from tracker.progress.requirements import EXPERIENTIAL_LABELS
+from tracker.progress.requirements import RequirementSpec
+from tracker.progress.training_rules import KindTally
+from tracker.progress.training_rules import didactic_by_topic
+from tracker.progress.training_rules import didactic_verified_hours
+from tracker.progress.training_rules import experiential_by_kind
+from tracker.progress.training_rules import experiential_verified_hours
 from tracker.standing import assess_one
-from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
+from tracker.training.models import ContinuingEducation
+from tracker.training.models import DidacticEntry
+from tracker.training.models import ExperientialEntry
 
 ZERO = Decimal(0)
 

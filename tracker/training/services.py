@@ -13,21 +13,24 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from decimal import InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from tracker.audit.services import added, changed, deleted
+from tracker.audit.services import added
+from tracker.audit.services import changed
+from tracker.audit.services import deleted
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
-from tracker.progress.requirements import EXPERIENTIAL_KINDS, RequirementSpec
-from tracker.training.models import (
-    DidacticEntry,
-    ExperientialEntry,
-)
+from tracker.progress.requirements import EXPERIENTIAL_KINDS
+from tracker.progress.requirements import RequirementSpec
+from tracker.training.models import DidacticEntry
+from tracker.training.models import ExperientialEntry
 
 QUARTER = Decimal("0.25")
 MAX_ENTRY_HOURS = Decimal(12)

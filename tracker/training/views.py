@@ -3,27 +3,38 @@ education, with totals against the requirement set."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from tracker.core import navigation
-from tracker.core.flow import RecordFlow, owned_or_404
+from tracker.core.flow import RecordFlow
+from tracker.core.flow import owned_or_404
 from tracker.core.signoff_reader import signoffs_of
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
-from tracker.progress.requirements import EXPERIENTIAL_KINDS, EXPERIENTIAL_LABELS
-from tracker.security.access import Trainee, allow
+from tracker.progress.requirements import EXPERIENTIAL_KINDS
+from tracker.progress.requirements import EXPERIENTIAL_LABELS
+from tracker.security.access import Trainee
+from tracker.security.access import allow
 from tracker.standing import assess_one
-from tracker.training import continuing_education, queries, services
-from tracker.training.forms import (
-    ConfirmForm,
-    ContinuingEducationForm,
-    DidacticForm,
-    ExperientialForm,
-)
-from tracker.training.models import ContinuingEducation, DidacticEntry, ExperientialEntry
-from tracker.training.pages import closed_page, when_closed
+from tracker.training import continuing_education
+from tracker.training import queries
+from tracker.training import services
+from tracker.training.forms import ConfirmForm
+from tracker.training.forms import ContinuingEducationForm
+from tracker.training.forms import DidacticForm
+from tracker.training.forms import ExperientialForm
+from tracker.training.models import ContinuingEducation
+from tracker.training.models import DidacticEntry
+from tracker.training.models import ExperientialEntry
+from tracker.training.pages import closed_page
+from tracker.training.pages import when_closed
 from tracker.training.services import logging_open
 
 bp = Blueprint("training", __name__, url_prefix="/training")

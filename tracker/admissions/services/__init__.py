@@ -9,39 +9,36 @@ count is checked, so two staff members acting at the same moment cannot both win
 
 from __future__ import annotations
 
-from tracker.admissions.services.admitted import (
-    assign_supervisors,
-    grant_waiver,
-    move_to_newest_requirements,
-    requirements_move_target,
-    revoke_waiver,
-    target_label,
-    waiver_targets,
-)
-from tracker.admissions.services.common import (
-    ALTERNATIVE_BASES,
-    ASSIGNMENT_KINDS,
-    CLEARANCE_DECISIONS,
-    DOCUMENT_DECISIONS,
-    INSURANCE_METHODS,
-    LICENCE_METHODS,
-    NOTE_MAX,
-    OPEN_STATUSES,
-    PATHWAY_DECISIONS,
-    PATHWAY_LABELS,
-    REASON_MAX,
-    REASON_MIN,
-    VERIFICATION_METHODS,
-    newest_requirements,
-)
-from tracker.admissions.services.decisions import admit, decide_pathway, decline, send_decision_mail
-from tracker.admissions.services.verification import (
-    methods_for,
-    review_document,
-    set_health_clearance,
-    unverify_credential,
-    verify_credential,
-)
+from tracker.admissions.services.admitted import assign_supervisors
+from tracker.admissions.services.admitted import grant_waiver
+from tracker.admissions.services.admitted import move_to_newest_requirements
+from tracker.admissions.services.admitted import requirements_move_target
+from tracker.admissions.services.admitted import revoke_waiver
+from tracker.admissions.services.admitted import target_label
+from tracker.admissions.services.admitted import waiver_targets
+from tracker.admissions.services.common import ALTERNATIVE_BASES
+from tracker.admissions.services.common import ASSIGNMENT_KINDS
+from tracker.admissions.services.common import CLEARANCE_DECISIONS
+from tracker.admissions.services.common import DOCUMENT_DECISIONS
+from tracker.admissions.services.common import INSURANCE_METHODS
+from tracker.admissions.services.common import LICENCE_METHODS
+from tracker.admissions.services.common import NOTE_MAX
+from tracker.admissions.services.common import OPEN_STATUSES
+from tracker.admissions.services.common import PATHWAY_DECISIONS
+from tracker.admissions.services.common import PATHWAY_LABELS
+from tracker.admissions.services.common import REASON_MAX
+from tracker.admissions.services.common import REASON_MIN
+from tracker.admissions.services.common import VERIFICATION_METHODS
+from tracker.admissions.services.common import newest_requirements
+from tracker.admissions.services.decisions import admit
+from tracker.admissions.services.decisions import decide_pathway
+from tracker.admissions.services.decisions import decline
+from tracker.admissions.services.decisions import send_decision_mail
+from tracker.admissions.services.verification import methods_for
+from tracker.admissions.services.verification import review_document
+from tracker.admissions.services.verification import set_health_clearance
+from tracker.admissions.services.verification import unverify_credential
+from tracker.admissions.services.verification import verify_credential
 
 __all__ = [
     "ALTERNATIVE_BASES",

@@ -6,21 +6,23 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.admissions.services.common import (
-    ASSIGNMENT_KINDS,
-    _lock,
-    _not_own,
-    _require_open,
-    _text,
-    newest_requirements,
-)
+from tracker.admissions.services.common import ASSIGNMENT_KINDS
+from tracker.admissions.services.common import _lock
+from tracker.admissions.services.common import _not_own
+from tracker.admissions.services.common import _require_open
+from tracker.admissions.services.common import _text
+from tracker.admissions.services.common import newest_requirements
 from tracker.audit.services import record
 from tracker.core.errors import Refused
 from tracker.core.guarded import update_if
-from tracker.enrollments.models import Enrollment, SupervisorAssignment, Waiver
-from tracker.extensions import db, utcnow
+from tracker.enrollments.models import Enrollment
+from tracker.enrollments.models import SupervisorAssignment
+from tracker.enrollments.models import Waiver
+from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.programs.models import RequirementSet
-from tracker.progress import ITEM_CODES, Step
+from tracker.progress import ITEM_CODES
+from tracker.progress import Step
 
 # -- waivers --------------------------------------------------------------------------------------
 

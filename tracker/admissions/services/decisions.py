@@ -8,21 +8,20 @@ from typing import Any
 from flask import current_app
 
 from tracker.accounts.models import User
-from tracker.admissions.services.common import (
-    ALTERNATIVE_BASES,
-    PATHWAY_DECISIONS,
-    _lock,
-    _not_own,
-    _require_open,
-    _text,
-    newest_requirements,
-)
+from tracker.admissions.services.common import ALTERNATIVE_BASES
+from tracker.admissions.services.common import PATHWAY_DECISIONS
+from tracker.admissions.services.common import _lock
+from tracker.admissions.services.common import _not_own
+from tracker.admissions.services.common import _require_open
+from tracker.admissions.services.common import _text
+from tracker.admissions.services.common import newest_requirements
 from tracker.audit.services import record
 from tracker.core.clock import local_time
 from tracker.core.errors import Refused
 from tracker.core.guarded import update_if
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.mail import send
 
 # -- eligibility pathway ------------------------------------------------------------------------

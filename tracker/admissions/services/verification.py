@@ -6,20 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.accounts.models import User
-from tracker.admissions.services.common import (
-    CLEARANCE_DECISIONS,
-    DOCUMENT_DECISIONS,
-    INSURANCE_METHODS,
-    LICENCE_METHODS,
-    _not_own,
-    _require_open,
-    _text,
-)
+from tracker.admissions.services.common import CLEARANCE_DECISIONS
+from tracker.admissions.services.common import DOCUMENT_DECISIONS
+from tracker.admissions.services.common import INSURANCE_METHODS
+from tracker.admissions.services.common import LICENCE_METHODS
+from tracker.admissions.services.common import _not_own
+from tracker.admissions.services.common import _require_open
+from tracker.admissions.services.common import _text
 from tracker.applications.models import ApplicationDocument
 from tracker.audit.services import record
 from tracker.core.errors import Refused
 from tracker.core.guarded import update_if
-from tracker.eligibility.models import HealthScreening, Insurance, Licence
+from tracker.eligibility.models import HealthScreening
+from tracker.eligibility.models import Insurance
+from tracker.eligibility.models import Licence
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import utcnow
 from tracker.progress.requirements import DOCUMENT_LABELS
