@@ -24,16 +24,13 @@ def application_facts(selection: Selection) -> Contribution:
     ids = selection.ids
     found: dict[int, dict[str, Any]] = defaultdict(dict)
     documents: dict[int, list[f.ApplicationDocument]] = defaultdict(list)
-    for doc in db.session.execute(
-        select(
-            ApplicationDocument.enrollment_id,
-            ApplicationDocument.kind,
-            ApplicationDocument.status,
-            ApplicationDocument.submitted_at,
-            ApplicationDocument.id,
-        ).where(
-            ApplicationDocument.enrollment_id.in_(ids), ApplicationDocument.superseded_at.is_(None)
-        )
+    for doc in selection.rows(
+        ApplicationDocument,
+        "kind",
+        "status",
+        "submitted_at",
+        "id",
+        where=(ApplicationDocument.superseded_at.is_(None),),
     ):
         documents[doc.enrollment_id].append(
             f.ApplicationDocument(
@@ -52,11 +49,7 @@ def application_facts(selection: Selection) -> Contribution:
     ):
         found[enrollment_id]["references_received"] = count
     scenarios: dict[int, set[str]] = defaultdict(set)
-    for enrollment_id, code in db.session.execute(
-        select(ScenarioAnswer.enrollment_id, ScenarioAnswer.scenario_code).where(
-            ScenarioAnswer.enrollment_id.in_(ids)
-        )
-    ):
+    for enrollment_id, code in selection.rows(ScenarioAnswer, "scenario_code"):
         scenarios[enrollment_id].add(code)
     for enrollment_id, codes in scenarios.items():
         found[enrollment_id]["answered_scenarios"] = frozenset(codes)

@@ -86,8 +86,24 @@ def _description_field() -> TextAreaField:
     )
 
 
-class ProgramForm(FlaskForm):
+class _RecordForm(FlaskForm):
+    """The form of a program, track or cohort: its `FIELDS`, shown and passed in this order."""
+
+    FIELDS: tuple[str, ...] = ()
+
+    def fields(self) -> list[Any]:
+        """The fields of `FIELDS`, as the page shows them."""
+        return [self[name] for name in self.FIELDS]
+
+    def values(self) -> list[Any]:
+        """The validated values of `FIELDS`, in the order the services take them."""
+        return [self[name].data for name in self.FIELDS]
+
+
+class ProgramForm(_RecordForm):
     """Create or edit a program."""
+
+    FIELDS = ("name", "description", "timezone")
 
     name = _name_field("Program name")
     description = _description_field()
@@ -105,8 +121,10 @@ class ProgramForm(FlaskForm):
         ]
 
 
-class TrackForm(FlaskForm):
+class TrackForm(_RecordForm):
     """Create or edit a track."""
+
+    FIELDS = ("name", "format", "tuition", "description")
 
     name = _name_field("Track name")
     format = SelectField(
@@ -130,9 +148,10 @@ class TrackForm(FlaskForm):
         except Refused as error:
             raise ValidationError(error.message) from None
 
-    def tuition_cents(self) -> int:
-        """The validated tuition in cents."""
-        return parse_dollars(self.tuition.data)
+    def values(self) -> list[Any]:
+        """Name, format, tuition in cents and description."""
+        name, track_format, tuition, description = super().values()
+        return [name, track_format, parse_dollars(tuition), description]
 
     @staticmethod
     def initial(track: Any) -> dict[str, Any]:
@@ -145,8 +164,10 @@ class TrackForm(FlaskForm):
         }
 
 
-class CohortForm(FlaskForm):
+class CohortForm(_RecordForm):
     """Create or edit a cohort."""
+
+    FIELDS = ("name", "starts_on", "ends_on")
 
     name = _name_field("Cohort name")
     starts_on = required_date("Starts on", "Enter the start date.")

@@ -36,6 +36,7 @@ from tracker.programs.models import RequirementSet
 from tracker.programs.models import Track
 from tracker.progress.requirements import RequirementError
 from tracker.progress.requirements import RequirementSpec
+from tracker.progress.requirements import plain
 
 NAME_MAX = 120
 DESCRIPTION_MAX = 5000
@@ -364,15 +365,9 @@ def new_requirement_version(
 _FILE_KEYS = ("program", "track", "version", "requirements")
 
 
-def _toml_value(value: Any) -> Any:
+def _toml_number(value: Decimal) -> int | float:
     # Hours become numbers: whole hours as integers, quarter hours as floats (exact in binary).
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {key: _toml_value(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_toml_value(item) for item in value]
-    return value
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def export_toml(requirement_set: RequirementSet) -> str:
@@ -384,7 +379,7 @@ def export_toml(requirement_set: RequirementSet) -> str:
         "program": track.program.name,
         "track": track.name,
         "version": requirement_set.version,
-        "requirements": _toml_value(content),
+        "requirements": plain(content, _toml_number),
     }
     header = (
         f"# Requirement set of {track.program.name}, track {track.name}, "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint
@@ -109,14 +111,15 @@ def index():
 def new_program():
     """Create a program."""
     form = ProgramForm()
-    return save(
+    return _form_page(
         form,
-        lambda: services.create_program(
-            form.name.data, form.description.data, form.timezone.data, current_user
-        ),
+        "program",
+        None,
+        None,
+        lambda: services.create_program(*form.values(), current_user),
         lambda program: f"Program {program.name} created.",
         lambda program: url_for("programs.program_detail", program_id=program.id),
-    ) or render_template("programs/program_form.html", form=form, program=None)
+    )
 
 
 @bp.get("/<int:program_id>")
@@ -133,22 +136,17 @@ def edit_program(program_id: int):
     """Edit a program's name, description and time zone."""
     program = _program_or_404(program_id)
     form = ProgramForm(obj=program if request.method == "GET" else None)
-    return save(
+    return _form_page(
         form,
-        lambda: services.update_program(
-            program, form.name.data, form.description.data, form.timezone.data, current_user
-        ),
+        "program",
+        program,
+        program,
+        lambda: services.update_program(program, *form.values(), current_user),
         "Program saved.",
-        url_for("programs.program_detail", program_id=program.id),
-    ) or render_template("programs/program_form.html", form=form, program=program)
+    )
 
 
 # -- tracks -----------------------------------------------------------------------------------
-
-
-def _track_fields(form: TrackForm) -> tuple:
-    """Name, format, tuition in cents and description, in the order the services take them."""
-    return form.name.data, form.format.data, form.tuition_cents(), form.description.data
 
 
 @bp.route("/<int:program_id>/tracks/new", methods=["GET", "POST"])
@@ -157,12 +155,14 @@ def new_track(program_id: int):
     """Add a track; it starts with the format's default requirements as version 1."""
     program = _program_or_404(program_id)
     form = TrackForm()
-    return save(
+    return _form_page(
         form,
-        lambda: services.add_track(program, *_track_fields(form), current_user),
+        "track",
+        None,
+        program,
+        lambda: services.add_track(program, *form.values(), current_user),
         lambda track: f"Track {track.name} added with the default requirements.",
-        url_for("programs.program_detail", program_id=program.id),
-    ) or render_template("programs/track_form.html", form=form, program=program, track=None)
+    )
 
 
 @bp.route("/tracks/<int:track_id>/edit", methods=["GET", "POST"])
@@ -171,12 +171,14 @@ def edit_track(track_id: int):
     """Edit a track's name, format, tuition and description."""
     track = _track_or_404(track_id)
     form = TrackForm(data=TrackForm.initial(track) if request.method == "GET" else None)
-    return save(
+    return _form_page(
         form,
-        lambda: services.update_track(track, *_track_fields(form), current_user),
+        "track",
+        track,
+        track.program,
+        lambda: services.update_track(track, *form.values(), current_user),
         "Track saved.",
-        url_for("programs.program_detail", program_id=track.program_id),
-    ) or render_template("programs/track_form.html", form=form, program=track.program, track=track)
+    )
 
 
 # -- cohorts ----------------------------------------------------------------------------------
@@ -188,14 +190,14 @@ def new_cohort(program_id: int):
     """Add a cohort with its start and end dates."""
     program = _program_or_404(program_id)
     form = CohortForm()
-    return save(
+    return _form_page(
         form,
-        lambda: services.add_cohort(
-            program, form.name.data, form.starts_on.data, form.ends_on.data, current_user
-        ),
+        "cohort",
+        None,
+        program,
+        lambda: services.add_cohort(program, *form.values(), current_user),
         lambda cohort: f"Cohort {cohort.name} added.",
-        url_for("programs.program_detail", program_id=program.id),
-    ) or render_template("programs/cohort_form.html", form=form, program=program, cohort=None)
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
@@ -204,15 +206,39 @@ def edit_cohort(cohort_id: int):
     """Edit a cohort's name and dates."""
     cohort = _cohort_or_404(cohort_id)
     form = CohortForm(obj=cohort if request.method == "GET" else None)
-    return save(
+    return _form_page(
         form,
-        lambda: services.update_cohort(
-            cohort, form.name.data, form.starts_on.data, form.ends_on.data, current_user
-        ),
+        "cohort",
+        cohort,
+        cohort.program,
+        lambda: services.update_cohort(cohort, *form.values(), current_user),
         "Cohort saved.",
-        url_for("programs.program_detail", program_id=cohort.program_id),
-    ) or render_template(
-        "programs/cohort_form.html", form=form, program=cohort.program, cohort=cohort
+    )
+
+
+def _form_page(
+    form: ProgramForm | TrackForm | CohortForm,
+    noun: str,
+    record: Program | Track | Cohort | None,
+    program: Program | None,
+    action: Callable[[], Any],
+    done: str | Callable[[Any], str],
+    then: Callable[[Any], str] | None = None,
+):
+    """Save a program, track or cohort (`record`, None when new) through `action`, then go to
+    `then` (default: its program's page); or show the one form page of the three."""
+    back = (
+        url_for("programs.program_detail", program_id=program.id)
+        if program is not None
+        else url_for("programs.index")
+    )
+    return save(form, action, done, then or back) or render_template(
+        "programs/record_form.html",
+        form=form,
+        noun=noun,
+        record=record,
+        program=program,
+        back=back,
     )
 
 

@@ -72,19 +72,33 @@ def eligibility(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> D
     return Draft(items, met / len(checks), summary, started)
 
 
+def _warn_expiry(
+    code: str,
+    text: str,
+    until: date,
+    today: date,
+    spec: RequirementSpec,
+    items: list[OutstandingItem],
+) -> None:
+    """Warn (`code`, `text` with the date) when cover that lasts `until` ends within the
+    requirement set's warning period."""
+    if (until - today).days <= spec.expiry_warning_days:
+        items.append(new_item(code, text.format(day(until)), due_on=until))
+
+
 def _licence(
     facts: EnrollmentFacts, spec: RequirementSpec, today: date, items: list[OutstandingItem]
 ) -> bool:
     until = covered_until(licence_periods(usable_licences(facts, spec)), today)
     if until is not None:
-        if (until - today).days <= spec.expiry_warning_days:
-            items.append(
-                new_item(
-                    "license.expiring",
-                    f"Your licence expires on {day(until)}: upload the renewed licence.",
-                    due_on=until,
-                )
-            )
+        _warn_expiry(
+            "license.expiring",
+            "Your licence expires on {}: upload the renewed licence.",
+            until,
+            today,
+            spec,
+            items,
+        )
         return True
     accepted = [lic for lic in facts.licences if lic.type in spec.accepted_licence_types]
     current = [lic for lic in accepted if lic.expires_on is None or lic.expires_on >= today]
@@ -145,14 +159,14 @@ def _insurance(
 ) -> bool:
     until = covered_until(insurance_periods(facts.insurances), today)
     if until is not None:
-        if (until - today).days <= spec.expiry_warning_days:
-            items.append(
-                new_item(
-                    "insurance.expiring",
-                    f"Your liability insurance ends on {day(until)}: upload the renewal.",
-                    due_on=until,
-                )
-            )
+        _warn_expiry(
+            "insurance.expiring",
+            "Your liability insurance ends on {}: upload the renewal.",
+            until,
+            today,
+            spec,
+            items,
+        )
         return True
     waiting = [i for i in facts.insurances if not i.verified and i.starts_on <= today <= i.ends_on]
     ended = [i.ends_on for i in facts.insurances if i.ends_on < today]

@@ -8,6 +8,7 @@ import and the database loader, so a bad value is refused the same way everywher
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
@@ -112,7 +113,7 @@ class RequirementSpec:
         """Return a JSON- and TOML-ready dict (Decimals as strings, tuples as lists)."""
         raw = asdict(self)
         raw.pop("extra", None)
-        return _plain(raw)
+        return plain(raw)
 
     @classmethod
     def from_dict(cls, data: Any) -> RequirementSpec:
@@ -303,13 +304,15 @@ def default_dict() -> dict[str, Any]:
 # -- validation helpers ---------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any, hours: Callable[[Decimal], Any] | None = None) -> Any:
+    """`value` with its dicts, lists and tuples copied and every Decimal (hours) passed through
+    `hours` (default: its text, "7.5")."""
     if isinstance(value, Decimal):
-        return _hours_text(value)
+        return (hours or _hours_text)(value)
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v, hours) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v, hours) for v in value]
     return value
 
 

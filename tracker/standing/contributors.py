@@ -12,6 +12,7 @@ registers here, when the app factory imports it (`tracker.FACT_MODULES`):
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from sqlalchemy import select
 
 from tracker.core.clock import program_zone
 from tracker.enrollments.models import Enrollment
+from tracker.extensions import db
 
 Contribution = dict[int, dict[str, Any]]
 
@@ -42,6 +44,12 @@ class Selection:
         """A subquery of the selected enrollments' trainee ids."""
         return select(Enrollment.trainee_id).where(Enrollment.id.in_(self.ids))
 
+    def rows(self, model: Any, *names: str, where: tuple[Any, ...] = ()) -> Any:
+        """`model`'s rows of the selected enrollments: `enrollment_id` and the columns `names`,
+        filtered further by `where`."""
+        columns = [getattr(model, name) for name in ("enrollment_id", *names)]
+        return db.session.execute(select(*columns).where(model.enrollment_id.in_(self.ids), *where))
+
     def local_date(self, enrollment_id: int, moment: datetime | None) -> date | None:
         """A stored time as the date it was where the enrollment's program is."""
         if moment is None:
@@ -50,6 +58,26 @@ class Selection:
 
 
 Contributor = Callable[[Selection], Contribution]
+
+
+class Gathered:
+    """Facts gathered one by one into lists per enrollment and field, handed to the engine as
+    tuples (an enrollment with none of them gets the engine's default)."""
+
+    def __init__(self) -> None:
+        self._found: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+
+    def add(self, enrollment_id: int, name: str, fact: Any) -> None:
+        """Add `fact` to the field `name` of the enrollment."""
+        self._found[enrollment_id][name].append(fact)
+
+    def contribution(self) -> Contribution:
+        """The gathered lists as tuples, per enrollment id."""
+        return {
+            enrollment_id: {name: tuple(values) for name, values in lists.items()}
+            for enrollment_id, lists in self._found.items()
+        }
+
 
 _CONTRIBUTORS: dict[str, Contributor] = {}
 _SCOPES: dict[str, tuple[tuple[str, Column], ...]] = {}

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select
@@ -12,6 +10,7 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.progress import facts as f
 from tracker.standing.contributors import Contribution
+from tracker.standing.contributors import Gathered
 from tracker.standing.contributors import Selection
 from tracker.standing.contributors import contributor
 from tracker.training.models import ContinuingEducation
@@ -29,10 +28,7 @@ def hours(value: object) -> Decimal:
 @contributor
 def training_facts(selection: Selection) -> Contribution:
     """`didactic`, `experiential` and `ce_entries` per enrollment, one query each."""
-    ids = selection.ids
-    found: dict[int, dict[str, list[Any]]] = defaultdict(
-        lambda: {"didactic": [], "experiential": [], "ce_entries": []}
-    )
+    found = Gathered()
     # Didactic hours summed per enrollment, topic and status: the rules need totals, the oldest
     # waiting entry and the latest date, and a trainee may log hundreds of entries.
     for enrollment_id, topic, status, total, latest, first_created in db.session.execute(
@@ -44,54 +40,33 @@ def training_facts(selection: Selection) -> Contribution:
             func.max(DidacticEntry.on),
             func.min(DidacticEntry.created_at),
         )
-        .where(DidacticEntry.enrollment_id.in_(ids))
+        .where(DidacticEntry.enrollment_id.in_(selection.ids))
         .group_by(DidacticEntry.enrollment_id, DidacticEntry.topic_code, DidacticEntry.status)
     ):
-        found[enrollment_id]["didactic"].append(
-            f.DidacticEntry(
-                topic=topic,
-                on=latest,
-                hours=hours(total),
-                status=status,
-                submitted_on=selection.local_date(enrollment_id, first_created),
-                id=f"didactic:{topic}:{status}",
-            )
+        fact = f.DidacticEntry(
+            topic=topic,
+            on=latest,
+            hours=hours(total),
+            status=status,
+            submitted_on=selection.local_date(enrollment_id, first_created),
+            id=f"didactic:{topic}:{status}",
         )
+        found.add(enrollment_id, "didactic", fact)
     # Experiential entries stay one fact each: the rules count activities, not only hours.
-    for entry in db.session.execute(
-        select(
-            ExperientialEntry.enrollment_id,
-            ExperientialEntry.id,
-            ExperientialEntry.kind,
-            ExperientialEntry.on,
-            ExperientialEntry.hours,
-            ExperientialEntry.status,
-            ExperientialEntry.created_at,
-        ).where(ExperientialEntry.enrollment_id.in_(ids))
+    for entry in selection.rows(
+        ExperientialEntry, "id", "kind", "on", "hours", "status", "created_at"
     ):
-        found[entry.enrollment_id]["experiential"].append(
-            f.ExperientialEntry(
-                kind=entry.kind,
-                on=entry.on,
-                hours=hours(entry.hours),
-                status=entry.status,
-                submitted_on=selection.local_date(entry.enrollment_id, entry.created_at),
-                id=entry.id,
-            )
+        submitted_on = selection.local_date(entry.enrollment_id, entry.created_at)
+        fact = f.ExperientialEntry(
+            kind=entry.kind,
+            on=entry.on,
+            hours=hours(entry.hours),
+            status=entry.status,
+            submitted_on=submitted_on,
+            id=entry.id,
         )
-    for ce in db.session.execute(
-        select(
-            ContinuingEducation.enrollment_id,
-            ContinuingEducation.id,
-            ContinuingEducation.on,
-            ContinuingEducation.amount,
-            ContinuingEducation.kind,
-        ).where(ContinuingEducation.enrollment_id.in_(ids))
-    ):
-        found[ce.enrollment_id]["ce_entries"].append(
-            f.CeEntry(on=ce.on, credits=hours(ce.amount), kind=ce.kind, id=ce.id)
-        )
-    return {
-        enrollment_id: {name: tuple(values) for name, values in lists.items()}
-        for enrollment_id, lists in found.items()
-    }
+        found.add(entry.enrollment_id, "experiential", fact)
+    for ce in selection.rows(ContinuingEducation, "id", "on", "amount", "kind"):
+        fact = f.CeEntry(on=ce.on, credits=hours(ce.amount), kind=ce.kind, id=ce.id)
+        found.add(ce.enrollment_id, "ce_entries", fact)
+    return found.contribution()
