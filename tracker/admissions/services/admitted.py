@@ -11,10 +11,10 @@ from tracker.admissions.services.common import _lock
 from tracker.admissions.services.common import _not_own
 from tracker.admissions.services.common import _require_open
 from tracker.admissions.services.common import _text
+from tracker.admissions.services.common import decided
 from tracker.admissions.services.common import newest_requirements
 from tracker.audit.services import record
 from tracker.core.errors import Refused
-from tracker.core.guarded import update_if
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import SupervisorAssignment
 from tracker.enrollments.models import Waiver
@@ -89,19 +89,16 @@ def revoke_waiver(enrollment: Enrollment, waiver: Waiver, staff: User, reason: s
         raise Refused("This waiver is already revoked.")
     text = _text(reason, "reason", required=True)
     now = utcnow()
-    update_if(
+    decided(
         waiver,
+        "waiver.revoked",
         Waiver.revoked_at.is_(None),
         values={"revoked_at": now},
-        refused="This waiver changed meanwhile: look at it again.",
-    )
-    record(
-        "waiver.revoked",
-        waiver,
         before={"target": waiver.target, "reason": waiver.reason, "revoked_at": None},
         after={"target": waiver.target, "revoked_at": now, "revocation_reason": text},
-        actor_id=staff.id,
-        subject_user_id=enrollment.trainee_id,
+        staff=staff,
+        trainee_id=enrollment.trainee_id,
+        refused="This waiver changed meanwhile: look at it again.",
     )
     return waiver
 
@@ -143,18 +140,14 @@ def move_to_newest_requirements(
             f"Version {newest.version} was added meanwhile: review the change and confirm again."
         )
     old_id = enrollment.requirement_set_id
-    update_if(
+    decided(
         enrollment,
+        "enrollment.requirements_moved",
         Enrollment.status == "admitted",
         Enrollment.requirement_set_id.is_(None)
         if old_id is None
         else Enrollment.requirement_set_id == old_id,
         values={"requirement_set_id": newest.id},
-        refused="The enrollment changed meanwhile: look at it again.",
-    )
-    record(
-        "enrollment.requirements_moved",
-        enrollment,
         before={
             "requirement_set_id": old_id,
             "requirement_version": current.version if current is not None else None,
@@ -164,8 +157,9 @@ def move_to_newest_requirements(
             "requirement_version": newest.version,
             "note": text,
         },
-        actor_id=staff.id,
-        subject_user_id=enrollment.trainee_id,
+        staff=staff,
+        trainee_id=enrollment.trainee_id,
+        refused="The enrollment changed meanwhile: look at it again.",
     )
     return newest
 

@@ -3,10 +3,15 @@ decision makes first."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import select
 
 from tracker.accounts.models import User
+from tracker.audit.services import record
 from tracker.core.errors import Refused
+from tracker.core.guarded import update_if
 from tracker.eligibility import validation
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
@@ -44,6 +49,23 @@ ASSIGNMENT_KINDS = ("primary", "backup")
 
 
 # -- shared checks --------------------------------------------------------------------------------
+
+
+def decided(
+    row: Any,
+    action: str,
+    *conditions: Any,
+    values: dict[str, Any],
+    before: dict[str, Any],
+    after: dict[str, Any],
+    staff: User,
+    trainee_id: int,
+    refused: str | Callable[[Any], str],
+) -> None:
+    """Write staff's decision `values` to `row` only while `conditions` still hold (of two
+    staff deciding at once, one wins and the other is `refused`), and record `action`."""
+    update_if(row, *conditions, values=values, refused=refused)
+    record(action, row, before=before, after=after, actor_id=staff.id, subject_user_id=trainee_id)
 
 
 def _text(value: str | None, field: str, *, required: bool, what: str = "reason") -> str:

@@ -14,11 +14,11 @@ from tracker.admissions.services.common import _lock
 from tracker.admissions.services.common import _not_own
 from tracker.admissions.services.common import _require_open
 from tracker.admissions.services.common import _text
+from tracker.admissions.services.common import decided
 from tracker.admissions.services.common import newest_requirements
 from tracker.audit.services import record
 from tracker.core.clock import local_time
 from tracker.core.errors import Refused
-from tracker.core.guarded import update_if
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.extensions import utcnow
@@ -74,14 +74,16 @@ def _decide(
 ) -> None:
     """Apply the decision only if the application is still submitted (one decision wins) and
     record `action`: its values, and what else is `shown`, as the after."""
-    update_if(enrollment, Enrollment.status == "submitted", values=values, refused=_not_decidable)
-    record(
-        action,
+    decided(
         enrollment,
+        action,
+        Enrollment.status == "submitted",
+        values=values,
         before=before,
         after={**values, **shown},
-        actor_id=staff.id,
-        subject_user_id=enrollment.trainee_id,
+        staff=staff,
+        trainee_id=enrollment.trainee_id,
+        refused=_not_decidable,
     )
 
 

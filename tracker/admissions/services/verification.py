@@ -13,6 +13,7 @@ from tracker.admissions.services.common import LICENCE_METHODS
 from tracker.admissions.services.common import _not_own
 from tracker.admissions.services.common import _require_open
 from tracker.admissions.services.common import _text
+from tracker.admissions.services.common import decided
 from tracker.applications.models import ApplicationDocument
 from tracker.audit.services import record
 from tracker.core.errors import Refused
@@ -60,20 +61,17 @@ def review_document(
         "reviewed_by_id": staff.id,
         "reviewed_at": utcnow(),
     }
-    update_if(
+    decided(
         document,
+        f"application_document.{decision}",
         ApplicationDocument.status == document.status,
         ApplicationDocument.superseded_at.is_(None),
         values=values,
-        refused="This document changed meanwhile: look at it again.",
-    )
-    record(
-        f"application_document.{decision}",
-        document,
         before=before,
         after={"kind": document.kind, **values},
-        actor_id=staff.id,
-        subject_user_id=enrollment.trainee_id,
+        staff=staff,
+        trainee_id=enrollment.trainee_id,
+        refused="This document changed meanwhile: look at it again.",
     )
     return document
 
@@ -201,19 +199,16 @@ def set_health_clearance(
         "cleared_at": screening.cleared_at,
     }
     values = {"clearance": clearance, "cleared_by_id": staff.id, "cleared_at": utcnow()}
-    update_if(
+    decided(
         screening,
+        f"health_screening.{clearance}",
         HealthScreening.clearance == screening.clearance,
         HealthScreening.superseded_at.is_(None),
         values=values,
-        refused="The screening changed meanwhile: look at it again.",
-    )
-    record(
-        f"health_screening.{clearance}",
-        screening,
         before=before,
         after=values,
-        actor_id=staff.id,
-        subject_user_id=screening.trainee_id,
+        staff=staff,
+        trainee_id=screening.trainee_id,
+        refused="The screening changed meanwhile: look at it again.",
     )
     return screening
