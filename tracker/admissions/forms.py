@@ -26,6 +26,7 @@ from tracker.admissions.services import PATHWAY_DECISIONS
 from tracker.admissions.services import REASON_MAX
 from tracker.admissions.services import REASON_MIN
 from tracker.admissions.services import VERIFICATION_METHODS
+from tracker.core.fields import length_between
 
 
 def _strip(value: str | None) -> str | None:
@@ -40,11 +41,7 @@ def _reason_field(label: str, description: str | None = None) -> TextAreaField:
         validators=[
             # DataRequired (not InputRequired): a reason of blanks is stripped to nothing.
             DataRequired(f"Write the reason (at least {REASON_MIN} characters)."),
-            Length(
-                min=REASON_MIN,
-                max=REASON_MAX,
-                message=f"Use {REASON_MIN} to {REASON_MAX} characters.",
-            ),
+            length_between(REASON_MIN, REASON_MAX),
         ],
         render_kw={"rows": 2, "maxlength": REASON_MAX},
     )

@@ -21,6 +21,7 @@ from tracker.applications.models import ScenarioAnswer
 from tracker.audit.models import AuditEvent
 from tracker.core.clock import local_time
 from tracker.core.clock import today_in
+from tracker.core.listing import newest_first
 from tracker.core.search import contains
 from tracker.eligibility.models import ExperienceAttestation
 from tracker.eligibility.models import HealthScreening
@@ -300,13 +301,8 @@ def review(enrollment: Enrollment) -> Review:
             .order_by(Waiver.revoked_at.is_not(None), Waiver.granted_at.desc(), Waiver.id.desc())
         )
     )
-    assignments = list(
-        db.session.scalars(
-            select(SupervisorAssignment)
-            .where(SupervisorAssignment.enrollment_id == enrollment.id)
-            .options(joinedload(SupervisorAssignment.supervisor))
-            .order_by(SupervisorAssignment.assigned_at.desc(), SupervisorAssignment.id.desc())
-        )
+    assignments = newest_first(
+        SupervisorAssignment, "assigned_at", "supervisor", enrollment_id=enrollment.id
     )
     acting = {d.reviewed_by_id for d in all_documents}
     acting |= {r.verified_by_id for r in (*licences, *insurances)}

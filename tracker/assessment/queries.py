@@ -19,6 +19,7 @@ from tracker.assessment.models import CaseEvaluation
 from tracker.assessment.models import CompetencyEvaluation
 from tracker.assessment.models import CompetencyRating
 from tracker.assessment.models import ExamAttempt
+from tracker.core.listing import newest_first
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import SupervisorAssignment
 from tracker.enrollments.queries import loaded_enrollment
@@ -92,24 +93,13 @@ def assessment_record(enrollment: Enrollment) -> AssessmentRecord:
             .order_by(ExamAttempt.taken_on, ExamAttempt.id)
         )
     )
-    cases = list(
-        db.session.scalars(
-            select(CaseEvaluation)
-            .where(CaseEvaluation.enrollment_id == enrollment.id)
-            .options(joinedload(CaseEvaluation.evaluator))
-            .order_by(CaseEvaluation.evaluated_on.desc(), CaseEvaluation.id.desc())
-        )
-    )
-    competencies = list(
-        db.session.scalars(
-            select(CompetencyEvaluation)
-            .where(CompetencyEvaluation.enrollment_id == enrollment.id)
-            .options(
-                joinedload(CompetencyEvaluation.evaluator),
-                selectinload(CompetencyEvaluation.ratings),
-            )
-            .order_by(CompetencyEvaluation.evaluated_on.desc(), CompetencyEvaluation.id.desc())
-        )
+    cases = newest_first(CaseEvaluation, "evaluated_on", "evaluator", enrollment_id=enrollment.id)
+    competencies = newest_first(
+        CompetencyEvaluation,
+        "evaluated_on",
+        "evaluator",
+        selectinload(CompetencyEvaluation.ratings),
+        enrollment_id=enrollment.id,
     )
     exam = ExamStatus(attempts, spec.exam_pass_mark, spec.exam_max_attempts) if spec else None
     return AssessmentRecord(

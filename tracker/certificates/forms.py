@@ -18,6 +18,7 @@ from wtforms.validators import Regexp
 
 from tracker.certificates.models import REASON_MAX
 from tracker.certificates.models import REASON_MIN
+from tracker.core.fields import length_between
 
 LINE = Regexp(
     r"^[^\x00-\x1f\x7f<>]*\Z",
@@ -55,11 +56,7 @@ class RevokeForm(FlaskForm):
         filters=[strip],
         validators=[
             InputRequired("Give the reason."),
-            Length(
-                min=REASON_MIN,
-                max=REASON_MAX,
-                message=f"Use {REASON_MIN} to {REASON_MAX} characters.",
-            ),
+            length_between(REASON_MIN, REASON_MAX),
             MULTI_LINE,
         ],
         render_kw={"rows": 4},

@@ -33,3 +33,8 @@ def required_date(label: str, required: str, **options: Any) -> DateField:
         render_kw={"autocomplete": "off"},
         **options,
     )
+
+
+def length_between(minimum: int, maximum: int) -> Length:
+    """A validator of a text of `minimum` to `maximum` characters, saying so when it is not."""
+    return Length(min=minimum, max=maximum, message=f"Use {minimum} to {maximum} characters.")

@@ -7,9 +7,9 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from tracker.core.clock import today_in
+from tracker.core.listing import newest_first
 from tracker.eligibility.models import ExperienceAttestation
 from tracker.eligibility.models import HealthScreening
 from tracker.eligibility.models import Insurance
@@ -49,24 +49,12 @@ def accepted_licence_types(
 
 def licences_of(trainee_id: int) -> list[Licence]:
     """The person's licences, latest expiry first."""
-    stmt = (
-        select(Licence)
-        .where(Licence.trainee_id == trainee_id)
-        .options(joinedload(Licence.document))
-        .order_by(Licence.expires_on.desc(), Licence.id.desc())
-    )
-    return list(db.session.scalars(stmt))
+    return newest_first(Licence, "expires_on", "document", trainee_id=trainee_id)
 
 
 def insurances_of(trainee_id: int) -> list[Insurance]:
     """The person's insurance policies, latest end first."""
-    stmt = (
-        select(Insurance)
-        .where(Insurance.trainee_id == trainee_id)
-        .options(joinedload(Insurance.document))
-        .order_by(Insurance.ends_on.desc(), Insurance.id.desc())
-    )
-    return list(db.session.scalars(stmt))
+    return newest_first(Insurance, "ends_on", "document", trainee_id=trainee_id)
 
 
 def current_attestation(trainee_id: int) -> ExperienceAttestation | None:

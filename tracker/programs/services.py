@@ -114,20 +114,21 @@ def _refuse_taken_name(
 # -- programs ----------------------------------------------------------------------------------
 
 
-def _clean_program(name: str, description: str, timezone: str, program_id: int | None) -> tuple:
+def _clean_program(
+    name: str, description: str, timezone: str, program_id: int | None
+) -> dict[str, Any]:
     name = one_line("name", name, NAME_MAX)
     description = paragraphs("description", description, DESCRIPTION_MAX)
     timezone = (timezone or "").strip()
     if not is_timezone(timezone):
         raise Refused("Enter an IANA time zone, such as America/Los_Angeles.", "timezone")
     _refuse_taken_name(Program, name, program_id, "Another program already has this name.")
-    return name, description, timezone
+    return {"name": name, "description": description, "timezone": timezone}
 
 
 def create_program(name: str, description: str, timezone: str, actor: User | None) -> Program:
     """Create a program; the name must be unused and the time zone an IANA name."""
-    name, description, timezone = _clean_program(name, description, timezone, None)
-    program = Program(name=name, description=description, timezone=timezone)
+    program = Program(**_clean_program(name, description, timezone, None))
     added("program.created", program, actor_id=_id(actor))
     return program
 
@@ -136,8 +137,7 @@ def update_program(
     program: Program, name: str, description: str, timezone: str, actor: User | None
 ) -> Program:
     """Change a program's name, description or time zone (recorded only when something changed)."""
-    name, description, timezone = _clean_program(name, description, timezone, program.id)
-    values = {"name": name, "description": description, "timezone": timezone}
+    values = _clean_program(name, description, timezone, program.id)
     changed("program.updated", program, values, unless_same=True, actor_id=_id(actor))
     return program
 
@@ -152,7 +152,7 @@ def _clean_track(
     tuition_cents: int,
     description: str,
     track_id: int | None,
-) -> tuple:
+) -> dict[str, Any]:
     name = one_line("name", name, NAME_MAX)
     if track_format not in TRACK_FORMATS:
         raise Refused(f"Choose one of: {', '.join(TRACK_FORMATS)}.", "format")
@@ -170,7 +170,12 @@ def _clean_track(
         "This program already has a track with this name.",
         Track.program_id == program.id,
     )
-    return name, track_format, tuition_cents, description
+    return {
+        "name": name,
+        "format": track_format,
+        "tuition_cents": tuition_cents,
+        "description": description,
+    }
 
 
 def add_track(
@@ -182,21 +187,13 @@ def add_track(
     actor: User | None,
 ) -> Track:
     """Add a track to a program, with requirement-set version 1 from the format's defaults."""
-    name, track_format, tuition_cents, description = _clean_track(
-        program, name, track_format, tuition_cents, description, None
-    )
-    track = Track(
-        program=program,
-        name=name,
-        format=track_format,
-        tuition_cents=tuition_cents,
-        description=description,
-    )
+    values = _clean_track(program, name, track_format, tuition_cents, description, None)
+    track = Track(program=program, **values)
     added("track.created", track, actor_id=_id(actor))
     _store_version(
         track,
-        RequirementSpec.default(track_format),
-        f"Defaults for the {track_format} format",
+        RequirementSpec.default(track.format),
+        f"Defaults for the {track.format} format",
         actor,
         previous=None,
     )
@@ -213,15 +210,7 @@ def update_track(
 ) -> Track:
     """Change a track's name, format, tuition or description; its requirement sets stay as they
     are (a new format's defaults are not applied silently)."""
-    name, track_format, tuition_cents, description = _clean_track(
-        track.program, name, track_format, tuition_cents, description, track.id
-    )
-    values = {
-        "name": name,
-        "format": track_format,
-        "tuition_cents": tuition_cents,
-        "description": description,
-    }
+    values = _clean_track(track.program, name, track_format, tuition_cents, description, track.id)
     changed("track.updated", track, values, unless_same=True, actor_id=_id(actor))
     return track
 
@@ -236,7 +225,7 @@ def _clean_cohort(
     ends_on: date | None,
     cohort_id: int | None,
     today: date | None,
-) -> tuple:
+) -> dict[str, Any]:
     name = one_line("name", name, NAME_MAX)
     if not isinstance(starts_on, date):
         raise Refused("Enter the start date.", "starts_on")
@@ -259,7 +248,7 @@ def _clean_cohort(
         "This program already has a cohort with this name.",
         Cohort.program_id == program.id,
     )
-    return name, starts_on, ends_on
+    return {"name": name, "starts_on": starts_on, "ends_on": ends_on}
 
 
 def add_cohort(
@@ -271,8 +260,8 @@ def add_cohort(
     today: date | None = None,
 ) -> Cohort:
     """Add a cohort; it starts before it ends, from 2000 on, and lasts at most five years."""
-    name, starts_on, ends_on = _clean_cohort(program, name, starts_on, ends_on, None, today)
-    cohort = Cohort(program=program, name=name, starts_on=starts_on, ends_on=ends_on)
+    values = _clean_cohort(program, name, starts_on, ends_on, None, today)
+    cohort = Cohort(program=program, **values)
     added("cohort.created", cohort, actor_id=_id(actor))
     return cohort
 
@@ -286,10 +275,7 @@ def update_cohort(
     today: date | None = None,
 ) -> Cohort:
     """Change a cohort's name or dates (recorded only when something changed)."""
-    name, starts_on, ends_on = _clean_cohort(
-        cohort.program, name, starts_on, ends_on, cohort.id, today
-    )
-    values = {"name": name, "starts_on": starts_on, "ends_on": ends_on}
+    values = _clean_cohort(cohort.program, name, starts_on, ends_on, cohort.id, today)
     changed("cohort.updated", cohort, values, unless_same=True, actor_id=_id(actor))
     return cohort
 

@@ -16,6 +16,7 @@ from wtforms.validators import Optional
 from tracker.admissions.services import INSURANCE_METHODS
 from tracker.admissions.services import LICENCE_METHODS
 from tracker.admissions.services import VERIFICATION_METHODS
+from tracker.core.fields import length_between
 from tracker.core.fields import required_text
 from tracker.eligibility.forms import InsuranceForm
 from tracker.eligibility.forms import LicenceForm
@@ -42,11 +43,7 @@ def _body_field(label: str, minimum: int = 1, description: str = "") -> TextArea
         description=description or None,
         validators=[
             InputRequired(f"Write the {label.lower()}."),
-            Length(
-                min=minimum,
-                max=BODY_MAX,
-                message=f"Use {minimum} to {BODY_MAX} characters.",
-            ),
+            length_between(minimum, BODY_MAX),
         ],
     )
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
-
-from tracker.extensions import db
+from tracker.core.listing import newest_first
 from tracker.progress.facts import EnrollmentFacts
 from tracker.progress.requirements import RequirementSpec
 from tracker.progress.training_rules import counted_sessions
@@ -18,24 +15,12 @@ from tracker.supervision.models import SupervisedSession
 
 def sessions_of(enrollment_id: int) -> Sequence[SupervisedSession]:
     """The enrollment's sessions, newest first, with their supervisors."""
-    stmt = (
-        select(SupervisedSession)
-        .where(SupervisedSession.enrollment_id == enrollment_id)
-        .options(joinedload(SupervisedSession.supervisor))
-        .order_by(SupervisedSession.on.desc(), SupervisedSession.id.desc())
-    )
-    return db.session.scalars(stmt).all()
+    return newest_first(SupervisedSession, "on", "supervisor", enrollment_id=enrollment_id)
 
 
 def presentations_of(enrollment_id: int) -> Sequence[CasePresentation]:
     """The enrollment's case presentations, newest first."""
-    stmt = (
-        select(CasePresentation)
-        .where(CasePresentation.enrollment_id == enrollment_id)
-        .options(joinedload(CasePresentation.session))
-        .order_by(CasePresentation.on.desc(), CasePresentation.id.desc())
-    )
-    return db.session.scalars(stmt).all()
+    return newest_first(CasePresentation, "on", "session", enrollment_id=enrollment_id)
 
 
 @dataclass(frozen=True)

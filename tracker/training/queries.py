@@ -7,10 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
-
-from tracker.extensions import db
+from tracker.core.listing import newest_first
 from tracker.progress.certification_rules import current_cycle
 from tracker.progress.facts import EnrollmentFacts
 from tracker.progress.requirements import EXPERIENTIAL_KINDS
@@ -31,33 +28,17 @@ ZERO = Decimal(0)
 
 def didactic_entries(enrollment_id: int) -> Sequence[DidacticEntry]:
     """The enrollment's didactic entries, newest first."""
-    stmt = (
-        select(DidacticEntry)
-        .where(DidacticEntry.enrollment_id == enrollment_id)
-        .order_by(DidacticEntry.on.desc(), DidacticEntry.id.desc())
-    )
-    return db.session.scalars(stmt).all()
+    return newest_first(DidacticEntry, "on", enrollment_id=enrollment_id)
 
 
 def experiential_entries(enrollment_id: int) -> Sequence[ExperientialEntry]:
     """The enrollment's experiential entries, newest first."""
-    stmt = (
-        select(ExperientialEntry)
-        .where(ExperientialEntry.enrollment_id == enrollment_id)
-        .order_by(ExperientialEntry.on.desc(), ExperientialEntry.id.desc())
-    )
-    return db.session.scalars(stmt).all()
+    return newest_first(ExperientialEntry, "on", enrollment_id=enrollment_id)
 
 
 def ce_records(enrollment_id: int) -> Sequence[ContinuingEducation]:
     """The enrollment's CE and consultation records, newest first."""
-    stmt = (
-        select(ContinuingEducation)
-        .where(ContinuingEducation.enrollment_id == enrollment_id)
-        .options(joinedload(ContinuingEducation.certificate))
-        .order_by(ContinuingEducation.on.desc(), ContinuingEducation.id.desc())
-    )
-    return db.session.scalars(stmt).all()
+    return newest_first(ContinuingEducation, "on", "certificate", enrollment_id=enrollment_id)
 
 
 # -- totals against the requirement ------------------------------------------------------------
@@ -79,14 +60,20 @@ class TopicTotal:
         return self.verified >= self.minimum
 
 
-@dataclass(frozen=True)
-class DidacticTotals:
-    """Didactic hours per topic and overall."""
+@dataclass(frozen=True, kw_only=True)
+class HoursTotals:
+    """Hours verified, waiting for verification, and required."""
 
-    topics: tuple[TopicTotal, ...]
     verified: Decimal
     waiting: Decimal
     required: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class DidacticTotals(HoursTotals):
+    """Didactic hours per topic and overall."""
+
+    topics: tuple[TopicTotal, ...]
 
     @property
     def met(self) -> bool:
@@ -133,14 +120,11 @@ class KindTotal:
         return self.required_count is None or self.verified_count >= self.required_count
 
 
-@dataclass(frozen=True)
-class ExperientialTotals:
+@dataclass(frozen=True, kw_only=True)
+class ExperientialTotals(HoursTotals):
     """Experiential hours and counts per kind, the experiential total and the program total."""
 
     kinds: tuple[KindTotal, ...]
-    verified: Decimal
-    waiting: Decimal
-    required: Decimal
     program_verified: Decimal
     program_required: Decimal
     personal_policy: str

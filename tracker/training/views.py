@@ -109,23 +109,48 @@ def _open_and_unverified(enrollment: Enrollment | None, entry=None):
     return None
 
 
-def _entry_flow(model, form, page, log, update, delete, added: str, what: str) -> RecordFlow:
-    """An hours entry: logged, changed and deleted by its trainee until it is verified."""
-    return RecordFlow(
+def _entry_flow(
+    kind: str,
+    model,
+    form,
+    page,
+    to_input,
+    writes: tuple,
+    logged: str,
+    what: str,
+) -> RecordFlow:
+    """An hours entry of `kind`: logged, changed and deleted by its trainee until it is
+    verified; its pages are /training/<kind>/new, .../<entry_id>/edit and .../delete."""
+    log, update, delete = writes
+    flow = RecordFlow(
         owner=lambda entry: entry.enrollment if entry is not None else _enrollment(),
         find=lambda entry_id: _owned_or_404(model, entry_id),
         form=form,
-        add=lambda enrollment, form: log(enrollment, form),
-        change=update,
+        add=lambda enrollment, form: log(enrollment, to_input(form)),
+        change=lambda entry, form: update(entry, to_input(form)),
         remove=delete,
         page=page,
         back="training.hours",
-        added=added,
+        added=logged,
         changed=f"{what} updated.",
         removed=f"{what} deleted.",
         blocked=_open_and_unverified,
         refused_page=when_closed,
     )
+    entry = what.lower()
+    flow.routes(
+        bp,
+        Trainee,
+        f"/{kind}",
+        "entry_id",
+        (f"new_{kind}", f"edit_{kind}", f"delete_{kind}"),
+        (
+            f"Log a new {entry}.",
+            f"Change a {entry} until it is verified.",
+            f"Delete a {entry} until it is verified.",
+        ),
+    )
+    return flow
 
 
 def _didactic_page(form: DidacticForm, enrollment: Enrollment, entry=None):
@@ -136,28 +161,14 @@ def _didactic_page(form: DidacticForm, enrollment: Enrollment, entry=None):
 
 
 DIDACTIC = _entry_flow(
+    "didactic",
     DidacticEntry,
     _didactic_form,
     _didactic_page,
-    lambda enrollment, form: services.log_didactic(enrollment, _didactic_input(form)),
-    lambda entry, form: services.update_didactic(entry, _didactic_input(form)),
-    services.delete_didactic,
+    _didactic_input,
+    (services.log_didactic, services.update_didactic, services.delete_didactic),
     "Didactic hours logged; they wait for verification.",
     "Didactic entry",
-)
-
-
-DIDACTIC.routes(
-    bp,
-    Trainee,
-    "/didactic",
-    "entry_id",
-    ("new_didactic", "edit_didactic", "delete_didactic"),
-    (
-        "Log didactic hours.",
-        "Change a didactic entry until it is verified.",
-        "Delete a didactic entry until it is verified.",
-    ),
 )
 
 
@@ -202,28 +213,14 @@ def _experiential_page(form: ExperientialForm, enrollment: Enrollment, entry=Non
 
 
 EXPERIENTIAL = _entry_flow(
+    "experiential",
     ExperientialEntry,
     _experiential_form,
     _experiential_page,
-    lambda enrollment, form: services.log_experiential(enrollment, _experiential_input(form)),
-    lambda entry, form: services.update_experiential(entry, _experiential_input(form)),
-    services.delete_experiential,
+    _experiential_input,
+    (services.log_experiential, services.update_experiential, services.delete_experiential),
     "Experiential activity logged; it waits for verification.",
     "Experiential entry",
-)
-
-
-EXPERIENTIAL.routes(
-    bp,
-    Trainee,
-    "/experiential",
-    "entry_id",
-    ("new_experiential", "edit_experiential", "delete_experiential"),
-    (
-        "Log an experiential activity.",
-        "Change an experiential entry until it is verified.",
-        "Delete an experiential entry until it is verified.",
-    ),
 )
 
 
