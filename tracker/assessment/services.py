@@ -140,24 +140,32 @@ def record_exam_attempt(enrollment_id: int, taken_on: date, score: int, actor: U
     attempt = ExamAttempt(
         enrollment_id=enrollment.id, taken_on=taken_on, score=score, recorded_by_id=actor.id
     )
-    db.session.add(attempt)
-    db.session.flush()
-    record(
+    return _recorded(
         "assessment.exam_attempt_recorded",
         attempt,
-        after={
-            "enrollment_id": enrollment.id,
-            "taken_on": taken_on,
-            "score": score,
-            "pass_mark": spec.exam_pass_mark,
-            "passed": score >= spec.exam_pass_mark,
-            "attempt": len(scores) + 1,
-            "allowed": spec.exam_max_attempts,
-        },
+        enrollment,
+        actor,
+        taken_on=taken_on,
+        score=score,
+        pass_mark=spec.exam_pass_mark,
+        passed=score >= spec.exam_pass_mark,
+        attempt=len(scores) + 1,
+        allowed=spec.exam_max_attempts,
+    )
+
+
+def _recorded(action: str, row: Any, enrollment: Enrollment, actor: User, **after: Any) -> Any:
+    """Add the assessment record `row` of `enrollment` and record `action` with `after`."""
+    db.session.add(row)
+    db.session.flush()
+    record(
+        action,
+        row,
+        after={"enrollment_id": enrollment.id, **after},
         actor_id=actor.id,
         subject_user_id=enrollment.trainee_id,
     )
-    return attempt
+    return row
 
 
 # -- evaluations ------------------------------------------------------------------------------
@@ -174,28 +182,9 @@ def record_case_evaluation(
         raise Refused("Choose passed or failed.", "result")
     evaluated_on = _past_date("evaluated_on", evaluated_on, enrollment)
     notes = _text("notes", notes)
-    evaluation = CaseEvaluation(
-        enrollment_id=enrollment.id,
-        evaluated_on=evaluated_on,
-        result=result,
-        notes=notes,
-        evaluator_id=evaluator.id,
-    )
-    db.session.add(evaluation)
-    db.session.flush()
-    record(
-        "assessment.case_evaluated",
-        evaluation,
-        after={
-            "enrollment_id": enrollment.id,
-            "evaluated_on": evaluated_on,
-            "result": result,
-            "notes": notes,
-        },
-        actor_id=evaluator.id,
-        subject_user_id=enrollment.trainee_id,
-    )
-    return evaluation
+    values = {"evaluated_on": evaluated_on, "result": result, "notes": notes}
+    evaluation = CaseEvaluation(enrollment_id=enrollment.id, evaluator_id=evaluator.id, **values)
+    return _recorded("assessment.case_evaluated", evaluation, enrollment, evaluator, **values)
 
 
 def record_competency_evaluation(
@@ -232,18 +221,12 @@ def record_competency_evaluation(
         evaluator_id=evaluator.id,
         ratings=[CompetencyRating(domain=d, rating=r) for d, r in clean.items()],
     )
-    db.session.add(evaluation)
-    db.session.flush()
-    record(
+    return _recorded(
         "assessment.competency_evaluated",
         evaluation,
-        after={
-            "enrollment_id": enrollment.id,
-            "evaluated_on": evaluated_on,
-            "ratings": clean,
-            "comments": comments,
-        },
-        actor_id=evaluator.id,
-        subject_user_id=enrollment.trainee_id,
+        enrollment,
+        evaluator,
+        evaluated_on=evaluated_on,
+        ratings=clean,
+        comments=comments,
     )
-    return evaluation

@@ -134,14 +134,20 @@ def issue_certificate(
         raise Refused("This enrollment already has a certificate (issued a moment ago).") from None
     cert.number = format_number(issued_on.year, cert.id)
     db.session.flush()
+    record_issue(cert, actor.id, enrollment.trainee_id)
+    return cert
+
+
+def record_issue(cert: Certificate, actor_id: int, trainee_id: int) -> None:
+    """The audit event of an issued certificate (also written for certificates the demo
+    issues on past days)."""
     record(
         "certificate.issued",
         cert,
         after=audited(cert),
-        actor_id=actor.id,
-        subject_user_id=enrollment.trainee_id,
+        actor_id=actor_id,
+        subject_user_id=trainee_id,
     )
-    return cert
 
 
 def _sentence(message: str) -> str:

@@ -16,10 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 from tracker.accounts.passwords import hash_password
-from tracker.audit.services import audited
 from tracker.audit.services import record
 from tracker.certificates.models import Certificate
 from tracker.certificates.queries import verification_url
+from tracker.certificates.services import record_issue
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.factories import at
@@ -127,13 +127,7 @@ def _graduate(
         evaluator=context.supervisors[0],
     )
     cert = issued_on_day(enrollment, name, context.program.name, issued_on, staff)
-    record(
-        "certificate.issued",
-        cert,
-        after=audited(cert),
-        actor_id=staff.id,
-        subject_user_id=graduate.id,
-    )
+    record_issue(cert, staff.id, graduate.id)
     if continuing_education:
         _continuing_education(enrollment, issued_on, today, spec)
     summary.accounts.append(
