@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tracker.accounts.models import User
+from tracker.core.duties import not_own
 from tracker.core.errors import Refused
 from tracker.eligibility import validation
 from tracker.enrollments.models import Enrollment
@@ -79,8 +80,9 @@ def _lock(enrollment: Enrollment) -> None:
 
 
 def _not_own(staff: User, trainee_id: int) -> None:
-    if staff.id == trainee_id:
-        raise Refused("You cannot decide on your own records: ask another staff member.")
+    not_own(
+        staff.id, trainee_id, "You cannot decide on your own records: ask another staff member."
+    )
 
 
 def newest_requirements(track_id: int | None) -> RequirementSet | None:
