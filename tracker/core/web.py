@@ -32,7 +32,11 @@ from tracker.security.access import enforce_access
 from tracker.security.headers import add_security_headers
 
 bp = Blueprint("core", __name__)
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
+# An incoming X-Request-ID is kept (for tracing across a proxy) when it is plain: letters,
+# digits and '-', 8 to 200 of them, cut to what the audit trail's request_id column holds.
+# Anything else gets an id of our own.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9\-]{8,200}")
+REQUEST_ID_MAX = 40
 ERROR_TITLES = {
     400: "The request could not be understood",
     401: "Please sign in",
@@ -82,7 +86,8 @@ def healthz():
 
 def _assign_request_id() -> None:
     incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    plain = _REQUEST_ID.fullmatch(incoming)
+    g.request_id = incoming[:REQUEST_ID_MAX] if plain else uuid.uuid4().hex
 
 
 def _finish(response):
