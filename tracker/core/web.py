@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
+from typing import Any
 
 from flask import Blueprint
 from flask import Flask
@@ -18,6 +19,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
@@ -26,6 +28,7 @@ from tracker.core import transaction
 from tracker.extensions import db
 from tracker.extensions import login_manager
 from tracker.security.access import Anyone
+from tracker.security.access import Sessionless
 from tracker.security.access import SignedIn
 from tracker.security.access import allow
 from tracker.security.access import enforce_access
@@ -73,9 +76,10 @@ def home():
 
 
 @bp.get("/healthz")
-@allow(Anyone)
+@allow(Sessionless)
 def healthz():
-    """200 when the app and its database answer, 503 when the database does not."""
+    """200 when the app and its database answer, 503 when the database does not. The session
+    is not read, so the answer is the same with or without a sign-in cookie."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:
@@ -103,6 +107,7 @@ def _wants_json() -> bool:
 
 def _render_error(error: HTTPException):
     code = error.code or 500
+    g.error_page = True
     if _wants_json():
         return jsonify(error=ERROR_TITLES.get(code, error.name)), code
     return (
@@ -121,6 +126,7 @@ def _handle_unexpected(error: Exception):
     current_app.logger.exception(
         "incident %s (request %s): unhandled error", incident, g.get("request_id")
     )
+    g.error_page = True
     with contextlib.suppress(Exception):  # the database may be what failed
         db.session.rollback()
     if _wants_json():
@@ -152,7 +158,26 @@ def register_core(app: Flask) -> None:
 
     @app.context_processor
     def _navigation() -> dict[str, object]:
-        return {"nav_items": navigation.links_for(current_user)}
+        # `current_user` stays lazy (Flask-Login's own processor, which loads the user for every
+        # template, is off): an error page must render whether or not the database answers.
+        if g.get("error_page"):
+            person = _person_in_memory()
+            links = navigation.links_for(person) if person is not None else []
+        else:
+            person = current_user if current_user.is_authenticated else None
+            links = navigation.links_for(current_user)
+        return {"current_user": current_user, "nav_user": person, "nav_items": links}
+
+
+def _person_in_memory() -> Any:
+    """The signed-in person when already loaded for this request and still in memory, else
+    None: an error page never queries the database for the navigation (it may be what failed,
+    and an unrouted URL never loaded anyone)."""
+    person = g.get("_login_user")  # Flask-Login's per-request cache, set once loaded
+    state = sa_inspect(person, raiseerr=False) if person is not None else None
+    if state is None or state.expired_attributes:  # anonymous, or expired by a rollback
+        return None
+    return person
 
 
 navigation.register("Home", "core.home", SignedIn, order=0)
