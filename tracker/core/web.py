@@ -22,6 +22,8 @@ from flask_login import current_user
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import Map
 
 from tracker.core import navigation
 from tracker.core import transaction
@@ -40,6 +42,7 @@ bp = Blueprint("core", __name__)
 # Anything else gets an id of our own.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9\-]{8,200}")
 REQUEST_ID_MAX = 40
+ID_MAX = 2**31 - 1  # the largest id an integer primary key holds (PostgreSQL)
 ERROR_TITLES = {
     400: "The request could not be understood",
     401: "Please sign in",
@@ -138,8 +141,20 @@ def _shutdown_session(_exc: BaseException | None = None) -> None:
     db.session.remove()
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a whole number from 1 to 2**31 - 1 (PostgreSQL's integer),
+    so an id that no row can have answers 404 on every database, never an overflow (500)."""
+
+    def __init__(
+        self, map: Map, fixed_digits: int = 0, min: int = 1, max: int = ID_MAX, signed: bool = False
+    ) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def register_core(app: Flask) -> None:
-    """Attach the request hooks, error handlers, sign-in settings and core routes to `app`."""
+    """Attach the request hooks, error handlers, sign-in settings and core routes to `app`
+    (first, so that every route's `int` is the bounded `IdConverter`)."""
+    app.url_map.converters["int"] = IdConverter
     app.before_request(_assign_request_id)
     app.before_request(enforce_access)
     app.after_request(_finish)
