@@ -39,8 +39,8 @@ class SessionForm(FlaskForm):
         "Client code",
         description=(
             "A de-identified code, never derived from the client: no name, initials, date of "
-            "birth, phone number or e-mail. Keep the offered random code, or use 4 to 16 "
-            "characters of A-Z, 0-9 and '-' with at least one letter and one digit."
+            "birth, record number, phone number or e-mail. Keep the offered random code, or use "
+            "4 to 16 characters of A-Z, 0-9 and '-' with at least one letter and one digit."
         ),
         validators=[
             InputRequired("Enter the client code."),
