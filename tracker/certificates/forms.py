@@ -7,7 +7,6 @@ issue or status: those come from the records, never from the request.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -18,6 +17,7 @@ from wtforms.validators import Regexp
 
 from tracker.certificates.models import REASON_MAX
 from tracker.certificates.models import REASON_MIN
+from tracker.core.forms import TrackerForm
 
 LINE = Regexp(
     r"^[^\x00-\x1f\x7f<>]*\Z",
@@ -33,7 +33,7 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class IssueForm(FlaskForm):
+class IssueForm(TrackerForm):
     """Issue the certificate, optionally with an expiry date."""
 
     expires_on = DateField(
@@ -45,7 +45,7 @@ class IssueForm(FlaskForm):
     )
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(TrackerForm):
     """Revoke the certificate with a written reason."""
 
     reason = TextAreaField(
@@ -66,7 +66,7 @@ class RevokeForm(FlaskForm):
     )
 
 
-class LookupForm(FlaskForm):
+class LookupForm(TrackerForm):
     """Find a certificate by its number and the holder's last name."""
 
     number = StringField(
@@ -92,7 +92,7 @@ class LookupForm(FlaskForm):
     )
 
 
-class SearchForm(FlaskForm):
+class SearchForm(TrackerForm):
     """The staff list's search box (a GET form: nothing changes)."""
 
     class Meta:
