@@ -74,7 +74,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
-    login_manager.init_app(app)
+    login_manager.init_app(app, add_context_processor=False)  # core's keeps current_user lazy
     login_manager.user_loader(load_session_user)
 
     from tracker.core.web import register_core

@@ -81,7 +81,7 @@ def test_a_licence_expiring_soon_says_so(signed_in):
         ({"jurisdiction": "ZZ"}, "not a US state or territory code"),
         ({"jurisdiction": "USA"}, "enter the state that issued it"),
         ({"jurisdiction": "12345"}, "country&#39;s name in letters"),
-        ({"jurisdiction": "Canada\x07"}, "country&#39;s name in letters"),
+        ({"jurisdiction": "Canada\x07"}, "Remove the control characters."),
         ({"licence_type": ""}, "Choose one of the accepted licence types"),
         ({"licence_type": "RN"}, "Choose one of the licence types."),
         ({"expires_on": ""}, "Enter the expiry date."),

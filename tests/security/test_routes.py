@@ -28,6 +28,7 @@ from tracker.extensions import db
 from tracker.security.access import PUBLIC_ENDPOINTS
 from tracker.security.access import Anyone
 from tracker.security.access import Rule
+from tracker.security.access import Sessionless
 from tracker.security.access import allow
 from tracker.security.access import rule_for
 
@@ -121,10 +122,11 @@ def test_every_route_declares_an_access_rule(app):
 
 
 def test_static_files_are_the_only_exceptions(app):
-    """Only static files skip the declaration (they are public by nature)."""
+    """Only static files skip the declaration (they are public by nature, and answer without
+    reading the session)."""
     assert all(is_static(endpoint) for endpoint in PUBLIC_ENDPOINTS)
     for endpoint in PUBLIC_ENDPOINTS:
-        assert rule_for(endpoint) is Anyone
+        assert rule_for(endpoint) is Sessionless
 
 
 def test_a_route_without_a_rule_is_refused(make_app, caplog):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms import HiddenField
 from wtforms import PasswordField
@@ -16,6 +15,8 @@ from wtforms.validators import Length
 from wtforms.validators import Regexp
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
+
+from tracker.core.forms import TrackerForm
 
 NAME_PATTERN = r"^[^<>\x00-\x1f{}]+$"
 NAME_MESSAGE = "Use letters, spaces and ordinary punctuation only."
@@ -79,7 +80,7 @@ def _new_password_fields() -> tuple[PasswordField, PasswordField]:
     return password, confirm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TrackerForm):
     """Sign in with e-mail and password."""
 
     email = _email_field()
@@ -89,7 +90,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(TrackerForm):
     """Self-registration of an applicant (a trainee account)."""
 
     full_name = _full_name_field(
@@ -99,7 +100,7 @@ class RegisterForm(FlaskForm):
     password, confirm = _new_password_fields()
 
 
-class InviteForm(FlaskForm):
+class InviteForm(TrackerForm):
     """Staff invite a trainee, supervisor or staff member."""
 
     full_name = _full_name_field("Full name", "Enter the person's full name.")
@@ -111,23 +112,23 @@ class InviteForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(TrackerForm):
     """Choose a password from an invitation or reset link."""
 
     password, confirm = _new_password_fields()
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(TrackerForm):
     """Ask for a password-reset link."""
 
     email = _email_field()
 
 
-class RolesForm(FlaskForm):
+class RolesForm(TrackerForm):
     """Change a person's roles."""
 
     roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrackerForm):
     """A form with nothing but its CSRF token, for buttons that change state."""

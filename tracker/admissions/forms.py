@@ -7,7 +7,6 @@ decline, who may be assigned, decisions taken only once) live in the services.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import SelectChoice
@@ -27,6 +26,7 @@ from tracker.admissions.services import REASON_MAX
 from tracker.admissions.services import REASON_MIN
 from tracker.admissions.services import VERIFICATION_METHODS
 from tracker.core.fields import length_between
+from tracker.core.forms import TrackerForm
 
 
 def _strip(value: str | None) -> str | None:
@@ -72,7 +72,7 @@ def _int_or_none(value: object) -> int | None:
         return None
 
 
-class PageForm(FlaskForm):
+class PageForm(TrackerForm):
     """A form that shares its page (and the page's CSRF token) with others."""
 
     class Meta:

@@ -3,7 +3,6 @@ field for review status or notes."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField
 from wtforms import SelectChoice
@@ -19,16 +18,17 @@ from tracker.applications.models import ANSWER_MIN_LENGTH
 from tracker.applications.models import REFERENCE_RELATIONSHIPS
 from tracker.applications.models import RELATIONSHIP_LABELS
 from tracker.core.fields import required_text
+from tracker.core.forms import TrackerForm
 from tracker.documents.storage import ACCEPTED_LABEL
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(TrackerForm):
     """Upload an application document."""
 
     document = FileField("File", description=f"{ACCEPTED_LABEL}, at most 10 MB.")
 
 
-class ReferenceForm(FlaskForm):
+class ReferenceForm(TrackerForm):
     """A professional reference."""
 
     name = required_text("Name", "Enter the reference's name.", 120)
@@ -49,7 +49,7 @@ class ReferenceForm(FlaskForm):
     )
 
 
-class ScenarioAnswerForm(FlaskForm):
+class ScenarioAnswerForm(TrackerForm):
     """An answer to one ethical scenario."""
 
     answer = TextAreaField(

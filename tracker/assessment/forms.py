@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms import RadioField
 from wtforms import SelectChoice
@@ -24,6 +23,7 @@ from tracker.assessment.models import RATING_LABELS
 from tracker.assessment.models import RATINGS
 from tracker.assessment.services import NOTES_MAX
 from tracker.core.fields import required_date
+from tracker.core.forms import TrackerForm
 
 MULTI_LINE = Regexp(
     r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\Z", message="Remove the control characters."
@@ -41,7 +41,7 @@ def domain_label(code: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
-class PageForm(FlaskForm):
+class PageForm(TrackerForm):
     """A form that shares its page (and the page's CSRF token) with others."""
 
     class Meta:
@@ -85,7 +85,7 @@ class CaseForm(PageForm):
     notes = _notes("Notes (optional)")
 
 
-class CompetencyForm(FlaskForm):
+class CompetencyForm(TrackerForm):
     """A rating for each domain (fields `rating_<domain>`, added by `competency_form`)."""
 
     evaluated_on = required_date("Date of the evaluation", "Enter the date.")

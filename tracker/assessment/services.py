@@ -25,6 +25,7 @@ from tracker.assessment.models import CompetencyRating
 from tracker.assessment.models import ExamAttempt
 from tracker.audit.services import record
 from tracker.core.clock import today_in
+from tracker.core.duties import not_own
 from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import SupervisorAssignment
@@ -104,8 +105,7 @@ def _text(field_name: str, value: str | None) -> str:
 
 
 def _evaluator(user: User, enrollment: Enrollment) -> None:
-    if user.id == enrollment.trainee_id:
-        raise Refused("Nobody may evaluate their own assessment.")
+    not_own(user.id, enrollment.trainee_id, "Nobody may evaluate their own assessment.")
     if not may_evaluate(user, enrollment):
         raise Refused("Only program staff or the trainee's assigned supervisor may evaluate.")
 
@@ -122,8 +122,7 @@ def record_exam_attempt(enrollment_id: int, taken_on: date, score: int, actor: U
         raise Refused("Only program staff record exam results.")
     enrollment = _lock_enrollment(enrollment_id)
     spec = _spec(enrollment)
-    if actor.id == enrollment.trainee_id:
-        raise Refused("Nobody may record their own exam result.")
+    not_own(actor.id, enrollment.trainee_id, "Nobody may record their own exam result.")
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
         raise Refused("Enter a whole-number score from 0 to 100.", "score")
     taken_on = _past_date("taken_on", taken_on, enrollment)

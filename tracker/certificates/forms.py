@@ -7,7 +7,6 @@ issue or status: those come from the records, never from the request.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -19,6 +18,7 @@ from wtforms.validators import Regexp
 from tracker.certificates.models import REASON_MAX
 from tracker.certificates.models import REASON_MIN
 from tracker.core.fields import length_between
+from tracker.core.forms import TrackerForm
 
 LINE = Regexp(
     r"^[^\x00-\x1f\x7f<>]*\Z",
@@ -34,7 +34,7 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class IssueForm(FlaskForm):
+class IssueForm(TrackerForm):
     """Issue the certificate, optionally with an expiry date."""
 
     expires_on = DateField(
@@ -46,7 +46,7 @@ class IssueForm(FlaskForm):
     )
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(TrackerForm):
     """Revoke the certificate with a written reason."""
 
     reason = TextAreaField(
@@ -63,7 +63,7 @@ class RevokeForm(FlaskForm):
     )
 
 
-class LookupForm(FlaskForm):
+class LookupForm(TrackerForm):
     """Find a certificate by its number and the holder's last name."""
 
     number = StringField(
@@ -89,7 +89,7 @@ class LookupForm(FlaskForm):
     )
 
 
-class SearchForm(FlaskForm):
+class SearchForm(TrackerForm):
     """The staff list's search box (a GET form: nothing changes)."""
 
     class Meta:

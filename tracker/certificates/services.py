@@ -25,6 +25,7 @@ from tracker.certificates.models import REASON_MAX
 from tracker.certificates.models import REASON_MIN
 from tracker.certificates.models import Certificate
 from tracker.core.clock import today_in
+from tracker.core.duties import not_own
 from tracker.core.errors import Refused
 from tracker.core.guarded import update_if
 from tracker.enrollments.models import Enrollment
@@ -98,8 +99,7 @@ def issue_certificate(
     if row is None:
         raise Refused("This enrollment does not exist.")
     enrollment, full_name, program_name, timezone = row
-    if actor.id == enrollment.trainee_id:
-        raise Refused("Nobody may issue their own certificate.")
+    not_own(actor.id, enrollment.trainee_id, "Nobody may issue their own certificate.")
     existing = db.session.scalar(
         select(Certificate.number).where(Certificate.enrollment_id == enrollment.id)
     )

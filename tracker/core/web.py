@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
+from typing import Any
 
 from flask import Blueprint
 from flask import Flask
@@ -18,21 +19,30 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import Map
 
 from tracker.core import navigation
 from tracker.core import transaction
 from tracker.extensions import db
 from tracker.extensions import login_manager
 from tracker.security.access import Anyone
+from tracker.security.access import Sessionless
 from tracker.security.access import SignedIn
 from tracker.security.access import allow
 from tracker.security.access import enforce_access
 from tracker.security.headers import add_security_headers
 
 bp = Blueprint("core", __name__)
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
+# An incoming X-Request-ID is kept (for tracing across a proxy) when it is plain: letters,
+# digits and '-', 8 to 200 of them, cut to what the audit trail's request_id column holds.
+# Anything else gets an id of our own.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9\-]{8,200}")
+REQUEST_ID_MAX = 40
+ID_MAX = 2**31 - 1  # the largest id an integer primary key holds (PostgreSQL)
 ERROR_TITLES = {
     400: "The request could not be understood",
     401: "Please sign in",
@@ -69,9 +79,10 @@ def home():
 
 
 @bp.get("/healthz")
-@allow(Anyone)
+@allow(Sessionless)
 def healthz():
-    """200 when the app and its database answer, 503 when the database does not."""
+    """200 when the app and its database answer, 503 when the database does not. The session
+    is not read, so the answer is the same with or without a sign-in cookie."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:
@@ -82,7 +93,8 @@ def healthz():
 
 def _assign_request_id() -> None:
     incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    plain = _REQUEST_ID.fullmatch(incoming)
+    g.request_id = incoming[:REQUEST_ID_MAX] if plain else uuid.uuid4().hex
 
 
 def _finish(response):
@@ -98,6 +110,7 @@ def _wants_json() -> bool:
 
 def _render_error(error: HTTPException):
     code = error.code or 500
+    g.error_page = True
     if _wants_json():
         return jsonify(error=ERROR_TITLES.get(code, error.name)), code
     return (
@@ -116,6 +129,7 @@ def _handle_unexpected(error: Exception):
     current_app.logger.exception(
         "incident %s (request %s): unhandled error", incident, g.get("request_id")
     )
+    g.error_page = True
     with contextlib.suppress(Exception):  # the database may be what failed
         db.session.rollback()
     if _wants_json():
@@ -127,8 +141,20 @@ def _shutdown_session(_exc: BaseException | None = None) -> None:
     db.session.remove()
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a whole number from 1 to 2**31 - 1 (PostgreSQL's integer),
+    so an id that no row can have answers 404 on every database, never an overflow (500)."""
+
+    def __init__(
+        self, map: Map, fixed_digits: int = 0, min: int = 1, max: int = ID_MAX, signed: bool = False
+    ) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def register_core(app: Flask) -> None:
-    """Attach the request hooks, error handlers, sign-in settings and core routes to `app`."""
+    """Attach the request hooks, error handlers, sign-in settings and core routes to `app`
+    (first, so that every route's `int` is the bounded `IdConverter`)."""
+    app.url_map.converters["int"] = IdConverter
     app.before_request(_assign_request_id)
     app.before_request(enforce_access)
     app.after_request(_finish)
@@ -147,7 +173,26 @@ def register_core(app: Flask) -> None:
 
     @app.context_processor
     def _navigation() -> dict[str, object]:
-        return {"nav_items": navigation.links_for(current_user)}
+        # `current_user` stays lazy (Flask-Login's own processor, which loads the user for every
+        # template, is off): an error page must render whether or not the database answers.
+        if g.get("error_page"):
+            person = _person_in_memory()
+            links = navigation.links_for(person) if person is not None else []
+        else:
+            person = current_user if current_user.is_authenticated else None
+            links = navigation.links_for(current_user)
+        return {"current_user": current_user, "nav_user": person, "nav_items": links}
+
+
+def _person_in_memory() -> Any:
+    """The signed-in person when already loaded for this request and still in memory, else
+    None: an error page never queries the database for the navigation (it may be what failed,
+    and an unrouted URL never loaded anyone)."""
+    person = g.get("_login_user")  # Flask-Login's per-request cache, set once loaded
+    state = sa_inspect(person, raiseerr=False) if person is not None else None
+    if state is None or state.expired_attributes:  # anonymous, or expired by a rollback
+        return None
+    return person
 
 
 navigation.register("Home", "core.home", SignedIn, order=0)

@@ -4,7 +4,6 @@ verification or clearance."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField
 from wtforms import DateField
@@ -18,6 +17,7 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from tracker.core.fields import required_text
+from tracker.core.forms import TrackerForm
 from tracker.documents.storage import ACCEPTED_LABEL
 from tracker.eligibility.models import EXPERIENCE_STATEMENT
 from tracker.eligibility.models import SCREENING_QUESTIONS
@@ -34,7 +34,7 @@ def _document_field(label: str) -> FileField:
     )
 
 
-class LicenceForm(FlaskForm):
+class LicenceForm(TrackerForm):
     """A professional licence; the view fills the type choices from the accepted list."""
 
     licence_type = SelectField(
@@ -63,7 +63,7 @@ class LicenceForm(FlaskForm):
     document = _document_field("Licence document")
 
 
-class InsuranceForm(FlaskForm):
+class InsuranceForm(TrackerForm):
     """A professional liability insurance policy."""
 
     carrier = required_text("Insurance carrier", "Enter the insurance carrier.", 120)
@@ -91,7 +91,7 @@ class InsuranceForm(FlaskForm):
     document = _document_field("Certificate of insurance")
 
 
-class ExperienceForm(FlaskForm):
+class ExperienceForm(TrackerForm):
     """The attestation of psychotherapy experience."""
 
     years_practice = IntegerField(
@@ -114,7 +114,7 @@ def _question_field(question: str) -> RadioField:
     return RadioField(question, choices=YES_NO, invalid_choice_message="Answer yes or no.")
 
 
-class HealthScreeningForm(FlaskForm):
+class HealthScreeningForm(TrackerForm):
     """The yes/no screening questions and a typed signature; no free text about health."""
 
     contraindication = _question_field(QUESTIONS["contraindication"])

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField
+
+from tracker.core.forms import TrackerForm
 
 
 def _coerce_id(value: object) -> int | None:
@@ -16,7 +17,7 @@ def _coerce_id(value: object) -> int | None:
         return None
 
 
-class ProgramChoiceForm(FlaskForm):
+class ProgramChoiceForm(TrackerForm):
     """Choose a track and a cohort; the view fills the choices from what is on offer."""
 
     track_id = RadioField(

@@ -11,11 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import FieldList
-from wtforms import Form
 from wtforms import FormField
 from wtforms import SelectChoice
 from wtforms import SelectField
@@ -28,6 +26,8 @@ from wtforms.validators import ValidationError
 
 from tracker.core.errors import Refused
 from tracker.core.fields import required_date
+from tracker.core.forms import RowForm
+from tracker.core.forms import TrackerForm
 from tracker.finance.models import CHARGE
 from tracker.finance.models import DISCOUNT
 from tracker.finance.models import METHOD_LABELS
@@ -67,7 +67,7 @@ def _amount_field(label: str = "Amount (US dollars)") -> StringField:
     )
 
 
-class PageForm(FlaskForm):
+class PageForm(TrackerForm):
     """A form that shares its page (and the page's CSRF token) with others."""
 
     class Meta:
@@ -187,7 +187,7 @@ class TuitionForm(PageForm):
     )
 
 
-class InstalmentRow(Form):
+class InstalmentRow(RowForm):
     """One row of the plan: a due date and an amount (both blank for an unused row)."""
 
     due_on = DateField("Due date", validators=[Optional()], render_kw={"autocomplete": "off"})

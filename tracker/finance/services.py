@@ -26,6 +26,7 @@ from tracker.accounts.models import User
 from tracker.audit.services import added
 from tracker.audit.services import changed
 from tracker.core.clock import today_in
+from tracker.core.duties import not_own
 from tracker.core.errors import Refused
 from tracker.core.text import one_line
 from tracker.enrollments.models import Enrollment
@@ -54,6 +55,7 @@ MAX_INSTALMENTS = 24
 PLAN_MAX_YEARS = 5
 _AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?")
 _AMOUNT_HELP = "Enter an amount in dollars, such as 1,250.00."
+OWN_LEDGER = "You cannot record anything on your own ledger: ask another staff member."
 
 
 @dataclass(frozen=True)
@@ -134,12 +136,14 @@ def _past_date(field_name: str, value: date | None, today: date) -> date:
 # -- reading totals inside the transaction ----------------------------------------------------
 
 
-def _lock_enrollment(enrollment_id: int) -> Enrollment:
-    """The enrollment, with its row locked until the transaction ends (PostgreSQL)."""
+def _lock_enrollment(enrollment_id: int, actor: User) -> Enrollment:
+    """The enrollment, with its row locked until the transaction ends (PostgreSQL); refused
+    when it is the actor's own (staff who are also trainees keep out of their own ledger)."""
     stmt = select(Enrollment).where(Enrollment.id == enrollment_id).with_for_update()
     enrollment = db.session.scalar(stmt)
     if enrollment is None:
         raise Refused("This enrollment does not exist.")
+    not_own(actor.id, enrollment.trainee_id, OWN_LEDGER)
     return enrollment
 
 
@@ -189,7 +193,7 @@ def record_entry(enrollment_id: int, new: NewEntry, actor: User) -> LedgerEntry:
         method = new.method
     else:
         reference = ""
-    enrollment = _lock_enrollment(enrollment_id)
+    enrollment = _lock_enrollment(enrollment_id, actor)
     posted_on = _past_date("posted_on", new.posted_on, today_in(enrollment.program.timezone))
     totals = _totals(enrollment.id)
     if new.kind == REFUND:
@@ -238,7 +242,7 @@ def charge_tuition(
 
     Once only: a second tuition charge needs `again` and a written reason.
     """
-    enrollment = _lock_enrollment(enrollment_id)
+    enrollment = _lock_enrollment(enrollment_id, actor)
     track = enrollment.track
     if track is None:
         raise Refused("No track is chosen yet: the tuition comes from the track.")
@@ -326,7 +330,7 @@ def create_plan(
 
     An active plan is replaced (ended, and kept as history).
     """
-    enrollment = _lock_enrollment(enrollment_id)
+    enrollment = _lock_enrollment(enrollment_id, actor)
     clean = _clean_instalments(instalments, today_in(enrollment.program.timezone))
     totals = _totals(enrollment.id)
     balance = _balance(totals)
@@ -355,7 +359,7 @@ def create_plan(
 
 def end_plan(enrollment_id: int, actor: User) -> PaymentPlan:
     """End the enrollment's active payment plan (it stays on file)."""
-    enrollment = _lock_enrollment(enrollment_id)
+    enrollment = _lock_enrollment(enrollment_id, actor)
     plan = _active_plan(enrollment.id)
     if plan is None:
         raise Refused("There is no active payment plan.")

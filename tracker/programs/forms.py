@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import FieldList
-from wtforms import Form
 from wtforms import FormField
 from wtforms import HiddenField
 from wtforms import IntegerField
@@ -31,6 +29,8 @@ from tracker.accounts.forms import MultiCheckboxField
 from tracker.core.errors import Refused
 from tracker.core.fields import required_date
 from tracker.core.fields import required_text
+from tracker.core.forms import RowForm
+from tracker.core.forms import TrackerForm
 from tracker.programs.models import FORMAT_LABELS
 from tracker.programs.models import TRACK_FORMATS
 from tracker.programs.services import DESCRIPTION_MAX
@@ -86,7 +86,7 @@ def _description_field() -> TextAreaField:
     )
 
 
-class _RecordForm(FlaskForm):
+class _RecordForm(TrackerForm):
     """The form of a program, track or cohort: its `FIELDS`, shown and passed in this order."""
 
     FIELDS: tuple[str, ...] = ()
@@ -212,7 +212,7 @@ def _count_field(label: str, description: str | None = None) -> WholeNumberField
     return WholeNumberField(label, description=description)
 
 
-class _Row(Form):
+class _Row(RowForm):
     """A topic or scenario row: blank rows and rows marked for removal are not validated."""
 
     remove = BooleanField("Remove")
@@ -271,7 +271,7 @@ class ScenarioForm(_Row):
             raise ValidationError("Enter the scenario's prompt.")
 
 
-class ExperientialCountsForm(Form):
+class ExperientialCountsForm(RowForm):
     """The minimum number of entries of each experiential activity type."""
 
 
@@ -279,7 +279,7 @@ for _kind in COUNTED_KINDS:
     setattr(ExperientialCountsForm, _kind, _count_field(EXPERIENTIAL_LABELS[_kind]))
 
 
-class RequirementSetForm(FlaskForm):
+class RequirementSetForm(TrackerForm):
     """Every field of a requirement set, with the note that explains the change."""
 
     base_version = HiddenField()

@@ -56,6 +56,15 @@ class _AnonymousOnly(_Anyone):
 
 
 @dataclass(frozen=True)
+class _Sessionless(_Anyone):
+    """Routes that answer without reading who is signed in (static files, the health check):
+    they need nobody's account, and must answer even when the database does not."""
+
+    def describe(self) -> str:
+        return "anyone (session not read)"
+
+
+@dataclass(frozen=True)
 class _SignedIn(Rule):
     def allows(self, user: Any) -> bool:
         return bool(user.is_authenticated)
@@ -96,6 +105,7 @@ class AnyOf(Rule):
 
 Anyone = _Anyone()
 Anonymous = _AnonymousOnly()
+Sessionless = _Sessionless()
 SignedIn = _SignedIn()
 Trainee = HasRole("trainee")
 Supervisor = HasRole("supervisor")
@@ -117,7 +127,7 @@ def allow(rule: Rule) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 def rule_for(endpoint: str) -> Rule | None:
     """The declared rule of an endpoint, or None when it declared none."""
     if endpoint in PUBLIC_ENDPOINTS:
-        return Anyone
+        return Sessionless
     view = current_app.view_functions.get(endpoint)
     return getattr(view, ACCESS_ATTRIBUTE, None)
 
@@ -131,6 +141,8 @@ def enforce_access() -> Any:
     if rule is None:
         current_app.logger.error("route %s has no declared access rule; refused", endpoint)
         abort(403)
+    if isinstance(rule, _Sessionless):
+        return None
     # Load the user now, before any view code runs: the loader may commit the session's
     # last-seen refresh, which must never commit a view's unfinished work later on.
     user = current_user._get_current_object()

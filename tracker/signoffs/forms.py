@@ -4,7 +4,6 @@ services set those."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms import SelectChoice
 from wtforms import SelectField
@@ -18,13 +17,14 @@ from tracker.admissions.services import LICENCE_METHODS
 from tracker.admissions.services import VERIFICATION_METHODS
 from tracker.core.fields import length_between
 from tracker.core.fields import required_text
+from tracker.core.forms import TrackerForm
 from tracker.eligibility.forms import InsuranceForm
 from tracker.eligibility.forms import LicenceForm
 from tracker.progress.requirements import LICENCE_TYPES
 from tracker.signoffs.models import BODY_MAX
 
 
-class SignForm(FlaskForm):
+class SignForm(TrackerForm):
     """One password for the selected entries (the keys come as repeated `selected` values)."""
 
     password = required_text(
@@ -48,19 +48,19 @@ def _body_field(label: str, minimum: int = 1, description: str = "") -> TextArea
     )
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(TrackerForm):
     """Return one entry with a question."""
 
     body = _body_field("Question", description="The trainee sees it with this entry alone.")
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(TrackerForm):
     """The trainee's answer to a question, kept with the entry."""
 
     body = _body_field("Answer")
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(TrackerForm):
     """Staff reopen a signed record; the reason is kept with the voided signature."""
 
     reason = _body_field(

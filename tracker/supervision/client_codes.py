@@ -1,11 +1,17 @@
-"""De-identified client codes: never a name, contact detail or date, never derived from the
-client (HIPAA 45 CFR 164.514(c)). The tracker offers random codes and refuses anything that
-looks like an identifier."""
+"""De-identified client codes: never a name, contact detail, date or record number, never
+derived from the client (HIPAA 45 CFR 164.514(c)). The tracker offers random codes and refuses
+anything that looks like an identifier.
+
+A code is read in its NFKC form (full-width and compatibility letters become plain ones: a long
+s, U+017F, is read as "s") and must then be plain ASCII: letters such as the dotless i (U+0131),
+which upper-case to a plain "I", would otherwise slip a name past the checks.
+"""
 
 from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from datetime import date
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read back
@@ -30,7 +36,14 @@ _DATE_PATTERNS = (
     # Mar 2 1985, March 2nd, 1985, MAR85, March 1985
     re.compile(rf"(?<![a-z])({_MONTHS})[\s./,-]*\d{{1,4}}", re.I),
 )
-_DIGIT_RUN = re.compile(r"\d{6,8}")
+# Date parts separated by letters (DOB1985X03X02, 02M03Y1985) read as a date too.
+_LETTER_SEPARATED_DATES = (
+    re.compile(r"(?<!\d)(1[89]|20)\d\d[A-Z]\d{1,2}[A-Z]\d{1,2}(?!\d)", re.I),
+    re.compile(r"(?<!\d)\d{1,2}[A-Z]\d{1,2}[A-Z](1[89]|20)\d\d(?!\d)", re.I),
+)
+_DATE_MARKER = re.compile(r"(?<![A-Z])(DOB|DOD)(?![A-Z])", re.I)  # date of birth, of death
+_RECORD_MARKER = re.compile(r"(?<![A-Z])(MRN|SSN|NHS)(?![A-Z])", re.I)
+_LONG_NUMBER = re.compile(r"\d{6,}")
 _TWO_CAPITALISED = re.compile(r"\b[A-Z][a-z]+[\s.\-_']+[A-Z][a-z]+\b")
 _LETTERS_ONLY = re.compile(r"^[^\W\d_][^\W\d_\s'.-]*([\s'.-]+[^\W\d_]+)*$")
 
@@ -41,6 +54,14 @@ NAME_MESSAGE = (
 EMAIL_MESSAGE = "This looks like an e-mail address. Use a de-identified code instead."
 PHONE_MESSAGE = "This looks like a phone number. Use a de-identified code instead."
 DATE_MESSAGE = "This looks like a date (such as a date of birth). Use a de-identified code instead."
+RECORD_MESSAGE = (
+    "This looks like a record number (a medical record or social security number, or 6 or more "
+    "digits in a row). Use a de-identified code instead."
+)
+ASCII_MESSAGE = (
+    "Use only the letters A-Z, digits 0-9 and '-': accented, dotless or look-alike letters are "
+    "not accepted (they can hide a name)."
+)
 FORMAT_MESSAGE = (
     "Use 4 to 16 characters: capital letters A-Z, digits 0-9 and '-', with at least one "
     "letter and one digit."
@@ -76,7 +97,9 @@ def _plausible_date(digits: str) -> bool:
 
 
 def _looks_like_date(text: str) -> bool:
-    if any(p.search(text) for p in _DATE_PATTERNS):
+    if any(p.search(text) for p in (*_DATE_PATTERNS, *_LETTER_SEPARATED_DATES)):
+        return True
+    if _DATE_MARKER.search(text):
         return True
     for run in re.finditer(r"\d+", text):
         digits = run.group()
@@ -85,22 +108,37 @@ def _looks_like_date(text: str) -> bool:
     return False
 
 
+def _name_shaped(code: str) -> bool:
+    """True when an upper-case code reads as words and a number (JOHN-SMITH-7, SMITH-1): two
+    letters-only parts of 3 or more letters, or one beside a digits-only part."""
+    parts = code.split("-")
+    words = [i for i, part in enumerate(parts) if len(part) >= 3 and part.isalpha()]
+    if len(words) >= 2:
+        return True
+    numbers = {i for i, part in enumerate(parts) if part.isdigit()}
+    return any(i - 1 in numbers or i + 1 in numbers for i in words)
+
+
 def code_problem(value: str | None) -> str | None:
     """Why `value` cannot be a client code, or None when it is acceptable."""
-    text = (value or "").strip()
+    text = unicodedata.normalize("NFKC", value or "").strip()
     if not text:
         return "Enter the client code."
     if len(text) > 64:
         return FORMAT_MESSAGE
+    if not text.isascii():
+        return ASCII_MESSAGE
     if _EMAIL.search(text):
         return EMAIL_MESSAGE
     if _looks_like_date(text):
         return DATE_MESSAGE
     if _PHONE.search(text):
         return PHONE_MESSAGE
-    if _TWO_CAPITALISED.search(text) or _LETTERS_ONLY.match(text):
-        return NAME_MESSAGE
+    if _RECORD_MARKER.search(text) or _LONG_NUMBER.search(text):
+        return RECORD_MESSAGE
     code = text.upper()
+    if _TWO_CAPITALISED.search(text) or _LETTERS_ONLY.match(text) or _name_shaped(code):
+        return NAME_MESSAGE
     if not _ALLOWED.match(code):
         return FORMAT_MESSAGE
     if not re.search(r"\d", code) or not re.search(r"[A-Z]", code):
@@ -109,8 +147,8 @@ def code_problem(value: str | None) -> str | None:
 
 
 def normalise(value: str) -> str:
-    """The stored form of an acceptable code (trimmed, upper case)."""
-    return value.strip().upper()
+    """The stored form of an acceptable code (NFKC, trimmed, upper case)."""
+    return unicodedata.normalize("NFKC", value).strip().upper()
 
 
 def new_client_code() -> str:

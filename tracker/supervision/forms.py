@@ -3,7 +3,6 @@ or supervisor field: those are set by the services and the sign-off step alone."
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import IntegerField
 from wtforms import RadioField
@@ -16,6 +15,7 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Regexp
 
+from tracker.core.forms import TrackerForm
 from tracker.supervision.models import AUDIENCES
 from tracker.supervision.models import ROUTES
 from tracker.supervision.models import SETTINGS
@@ -31,7 +31,7 @@ def choices(labels: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(code, label) for code, label in labels.items()]
 
 
-class SessionForm(FlaskForm):
+class SessionForm(TrackerForm):
     """A supervised KAP session, described without any client detail."""
 
     on = date_field("Date of the session", "Not in the future, not before your cohort began.")
@@ -39,8 +39,8 @@ class SessionForm(FlaskForm):
         "Client code",
         description=(
             "A de-identified code, never derived from the client: no name, initials, date of "
-            "birth, phone number or e-mail. Keep the offered random code, or use 4 to 16 "
-            "characters of A-Z, 0-9 and '-' with at least one letter and one digit."
+            "birth, record number, phone number or e-mail. Keep the offered random code, or use "
+            "4 to 16 characters of A-Z, 0-9 and '-' with at least one letter and one digit."
         ),
         validators=[
             InputRequired("Enter the client code."),
@@ -80,7 +80,7 @@ class SessionForm(FlaskForm):
     )
 
 
-class PresentationForm(FlaskForm):
+class PresentationForm(TrackerForm):
     """A case presentation the trainee gave."""
 
     on = date_field("Date", "Not in the future, not before your cohort began.")

@@ -7,7 +7,6 @@ verification or supervisor field: such fields posted by hand are never read.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField
 from wtforms import DateField
@@ -20,6 +19,7 @@ from wtforms.validators import Length
 from wtforms.validators import Regexp
 from wtforms.validators import StopValidation
 
+from tracker.core.forms import TrackerForm
 from tracker.progress.requirements import EXPERIENTIAL_KINDS
 from tracker.progress.requirements import EXPERIENTIAL_LABELS
 from tracker.training.models import CE_KIND_LABELS
@@ -83,7 +83,7 @@ def note_field(description: str) -> TextAreaField:
     )
 
 
-class DidacticForm(FlaskForm):
+class DidacticForm(TrackerForm):
     """Didactic hours under one curriculum topic."""
 
     on = date_field("Date", "The day you attended; not in the future.")
@@ -94,7 +94,7 @@ class DidacticForm(FlaskForm):
     note = note_field("Anything your verifier should know, such as a module number.")
 
 
-class ExperientialForm(FlaskForm):
+class ExperientialForm(TrackerForm):
     """An experiential activity; a personal session is an attestation of completion only."""
 
     kind = SelectField(
@@ -120,7 +120,7 @@ class ExperientialForm(FlaskForm):
     )
 
 
-class ContinuingEducationForm(FlaskForm):
+class ContinuingEducationForm(TrackerForm):
     """CE credits or peer consultation hours, with an optional certificate."""
 
     kind = SelectField(
@@ -139,5 +139,5 @@ class ContinuingEducationForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrackerForm):
     """A button that changes state (delete, submit, withdraw): only the CSRF token."""

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tracker.accounts.models import User
 from tracker.audit.services import record
+from tracker.core.duties import not_own
 from tracker.core.errors import Refused
 from tracker.core.guarded import update_if
 from tracker.eligibility import validation
@@ -101,8 +102,9 @@ def _lock(enrollment: Enrollment) -> None:
 
 
 def _not_own(staff: User, trainee_id: int) -> None:
-    if staff.id == trainee_id:
-        raise Refused("You cannot decide on your own records: ask another staff member.")
+    not_own(
+        staff.id, trainee_id, "You cannot decide on your own records: ask another staff member."
+    )
 
 
 def newest_requirements(track_id: int | None) -> RequirementSet | None:
