@@ -202,7 +202,8 @@ def _unique(entries: list[Entry]) -> list[Entry]:
 def check_password(person: User, password: str | None) -> None:
     """Refuse unless `password` is the person's current password (the signature's second
     component). Wrong passwords count toward the account's sign-in lock, and a locked account
-    cannot sign: the Sign button is no way round the limit on guessing."""
+    cannot sign: the Sign button is no way round the limit on guessing. The count is committed
+    at once, which would release any row lock taken before: check first, then lock."""
     if not password:
         raise Refused("Enter your password to sign.", "password")
     outcome = check_password_counted(person, password)
