@@ -207,6 +207,7 @@ def test_a_locked_account_costs_a_password_check_like_an_unknown_one(
 
 
 GUESSERS = 10
+ROUNDS = 5
 
 
 @pytest.mark.skipif(
@@ -217,10 +218,7 @@ GUESSERS = 10
 def test_parallel_guesses_record_exactly_the_limit(app, create_user, monkeypatch):
     """Ten wrong guesses at once, every one past the account lookup before any is counted: five
     passwords are checked and five failures recorded, the other guesses are refused unchecked,
-    and then even the right password is refused."""
-    user = create_user("trainee")
-    email = user.email
-    db.session.remove()
+    and then even the right password is refused. Five rounds, a fresh account each."""
     barrier = threading.Barrier(GUESSERS, timeout=20)
     real_find = services.find_by_email
     real_verify = services.verify_password
@@ -236,14 +234,12 @@ def test_parallel_guesses_record_exactly_the_limit(app, create_user, monkeypatch
             checked.append(password)
         return real_verify(stored, password)
 
-    monkeypatch.setattr(services, "find_by_email", find_then_wait)
     monkeypatch.setattr(services, "verify_password", counting)
-    outcomes: list[str] = []
 
-    def guess(number: int) -> None:
+    def guess(email: str, outcomes: list[str]) -> None:
         with app.app_context():
             try:
-                services.authenticate(email, f"{WRONG} number {number}")
+                services.authenticate(email, f"{WRONG} {len(outcomes)}")
                 outcomes.append("signed in")
             except Refused as refusal:
                 outcomes.append(refusal.message)
@@ -253,17 +249,25 @@ def test_parallel_guesses_record_exactly_the_limit(app, create_user, monkeypatch
                 db.session.rollback()
                 db.session.remove()
 
-    threads = [threading.Thread(target=guess, args=(n,)) for n in range(GUESSERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert outcomes == [REFUSED] * GUESSERS
-    assert len(checked) == 5
-    stored = reload(user)
-    assert stored.failed_logins == 5
-    assert stored.locked_until is not None
-    monkeypatch.setattr(services, "find_by_email", real_find)
-    with pytest.raises(Refused):
-        services.authenticate(email, PASSWORD)
-    assert len(checked) == 5
+    for _ in range(ROUNDS):
+        user = create_user("trainee")
+        email = user.email
+        db.session.remove()
+        checked.clear()
+        outcomes: list[str] = []
+        monkeypatch.setattr(services, "find_by_email", find_then_wait)
+        threads = [threading.Thread(target=guess, args=(email, outcomes)) for _ in range(GUESSERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert outcomes == [REFUSED] * GUESSERS
+        assert len(checked) == 5
+        stored = reload(user)
+        assert stored.failed_logins == 5
+        assert stored.locked_until is not None
+        monkeypatch.setattr(services, "find_by_email", real_find)
+        with pytest.raises(Refused):
+            services.authenticate(email, PASSWORD)
+        assert len(checked) == 5
+        db.session.rollback()
