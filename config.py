@@ -37,6 +37,9 @@ class Config:
     RESET_MAX_AGE_HOURS = 2
     BOOTSTRAP_SERVE_LOCAL = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # How many reverse proxies in front of the app set X-Forwarded-For, -Proto and -Host. With 0
+    # those headers are ignored: otherwise any client could choose the address it is limited by.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Keeps this deployment's counters apart when several share one Redis.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     RATELIMIT_HEADERS_ENABLED = True

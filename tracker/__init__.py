@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask import request_tearing_down
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 from config import ProductionConfig
@@ -49,6 +50,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     _configure_logging(app)
+    _trust_proxies(app)
     from tracker.accounts.passwords import configure as configure_passwords
     from tracker.accounts.services import load_session_user
 
@@ -131,6 +133,16 @@ def _check_production(app: Flask) -> None:
         raise RuntimeError("SECRET_KEY must be set (at least 32 characters) in production")
     if app.config.get("DEBUG"):
         raise RuntimeError("FLASK_DEBUG must be off in production")
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take the client's address, scheme and host from the headers that the trusted reverse
+    proxies set (the last TRUSTED_PROXIES values of each); with none, from the connection."""
+    count = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if count < 0:
+        raise RuntimeError("TRUSTED_PROXIES must be 0 or more")
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _configure_logging(app: Flask) -> None:

@@ -6,6 +6,7 @@ tells nobody which accounts exist."""
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -13,10 +14,12 @@ from sqlalchemy import select
 from tests.accounts.conftest import REFUSED
 from tests.accounts.conftest import reload
 from tests.conftest import PASSWORD
+from tests.conftest import is_postgres
 from tests.conftest import post_form
 from tracker.accounts import services
 from tracker.accounts.models import User
 from tracker.accounts.passwords import hash_password
+from tracker.core.errors import Refused
 from tracker.extensions import db
 
 LOGIN = "/account/login"
@@ -201,3 +204,70 @@ def test_a_locked_account_costs_a_password_check_like_an_unknown_one(
     _attempt(client, "no.such.person@example.org", PASSWORD)
     assert len(checks) == 2
     assert checks == [None, None]  # both against the dummy hash, never the real one
+
+
+GUESSERS = 10
+ROUNDS = 5
+
+
+@pytest.mark.skipif(
+    not is_postgres(),
+    reason="SQLite serialises writers with one database lock, so no two guesses can overlap; "
+    "the race is tested on PostgreSQL",
+)
+def test_parallel_guesses_record_exactly_the_limit(app, create_user, monkeypatch):
+    """Ten wrong guesses at once, every one past the account lookup before any is counted: five
+    passwords are checked and five failures recorded, the other guesses are refused unchecked,
+    and then even the right password is refused. Five rounds, a fresh account each."""
+    barrier = threading.Barrier(GUESSERS, timeout=20)
+    real_find = services.find_by_email
+    real_verify = services.verify_password
+    checked: list[str] = []
+
+    def find_then_wait(address: str):
+        found = real_find(address)
+        barrier.wait()
+        return found
+
+    def counting(stored, password):
+        if stored is not None:
+            checked.append(password)
+        return real_verify(stored, password)
+
+    monkeypatch.setattr(services, "verify_password", counting)
+
+    def guess(email: str, outcomes: list[str]) -> None:
+        with app.app_context():
+            try:
+                services.authenticate(email, f"{WRONG} {len(outcomes)}")
+                outcomes.append("signed in")
+            except Refused as refusal:
+                outcomes.append(refusal.message)
+            except Exception as error:  # reported by the assert below
+                outcomes.append(repr(error))
+            finally:
+                db.session.rollback()
+                db.session.remove()
+
+    for _ in range(ROUNDS):
+        user = create_user("trainee")
+        email = user.email
+        db.session.remove()
+        checked.clear()
+        outcomes: list[str] = []
+        monkeypatch.setattr(services, "find_by_email", find_then_wait)
+        threads = [threading.Thread(target=guess, args=(email, outcomes)) for _ in range(GUESSERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert outcomes == [REFUSED] * GUESSERS
+        assert len(checked) == 5
+        stored = reload(user)
+        assert stored.failed_logins == 5
+        assert stored.locked_until is not None
+        monkeypatch.setattr(services, "find_by_email", real_find)
+        with pytest.raises(Refused):
+            services.authenticate(email, PASSWORD)
+        assert len(checked) == 5
+        db.session.rollback()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
 from datetime import timedelta
+from enum import Enum
 
 from flask import current_app
 from itsdangerous import BadSignature
@@ -175,56 +175,85 @@ def authenticate(email: str, password: str, user_agent: str = "") -> SignInResul
         verify_password(None, password)  # same cost as a real check
         current_app.logger.info("sign-in failed: unknown account")
         raise refused
-    if user.locked_until is not None and user.locked_until > now:
-        verify_password(None, password)  # same cost as a real check
-        current_app.logger.warning("sign-in refused: account %s is locked", user.id)
-        raise refused
-    if not verify_password(user.password_hash, password):
-        _count_failure(user, now)
-        current_app.logger.warning("sign-in failed for account %s", user.id)
+    outcome = check_password_counted(user, password)
+    if outcome is not PasswordCheck.RIGHT:
+        if outcome is PasswordCheck.WRONG:
+            current_app.logger.warning("sign-in failed for account %s", user.id)
         raise refused
     if not user.active:
         current_app.logger.warning("sign-in refused: account %s is deactivated", user.id)
         raise Refused("This account is deactivated. Contact the program office.")
     if needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     token = start_session(user, user_agent)
     record("account.signed_in", user, actor_id=user.id, subject_user_id=user.id)
     return SignInResult(user=user, token=token)
 
 
-def _count_failure(user: User, now: datetime) -> None:
-    """Count a failure atomically (one UPDATE), then lock once the limit is reached."""
+class PasswordCheck(Enum):
+    """What checking a password under the account's failure limit found."""
+
+    RIGHT = "right"
+    WRONG = "wrong"  # counted as a failure
+    LOCKED = "locked"  # the account is locked: the password was not checked
+
+
+def check_password_counted(user: User, password: str) -> PasswordCheck:
+    """Check `user`'s password under the failure limit shared by sign-in and signing.
+
+    The attempt is counted before the password is checked, by one conditional UPDATE that
+    refuses a locked account, adds one to the recent failures and sets the lock when the count
+    reaches the limit, all in the same statement: parallel guesses queue on the row, so no more
+    than the limit are ever checked (reading the count and writing it later let 7 guesses
+    through against a limit of 5). A right password takes its attempt back and clears the count.
+    The outcome is committed at once, so it stands whatever the rest of the request does.
+    """
     config = current_app.config
-    window_start = now - timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+    now = utcnow()
+    lock = timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
     # A failure long after the previous one starts a fresh count.
-    db.session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(
-            failed_logins=func.coalesce(_case_recent(window_start), 0) + 1,
-            last_failed_login_at=now,
-        )
-    )
-    db.session.execute(
-        update(User)
-        .where(User.id == user.id, User.failed_logins >= config["LOGIN_MAX_FAILURES"])
-        .values(locked_until=now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"]))
-    )
-    # The failure must outlive the request's rollback of everything else.
-    db.session.commit()
-
-
-def _case_recent(window_start: datetime):
-    return case(
+    count = case(
         (
-            or_(User.last_failed_login_at.is_(None), User.last_failed_login_at < window_start),
-            0,
+            or_(User.last_failed_login_at.is_(None), User.last_failed_login_at <= now - lock),
+            1,
         ),
-        else_=User.failed_logins,
+        else_=User.failed_logins + 1,
+    )
+    claimed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(
+            failed_logins=count,
+            last_failed_login_at=now,
+            locked_until=case((count >= config["LOGIN_MAX_FAILURES"], now + lock), else_=None),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        verify_password(None, password)  # same cost as a real check
+        current_app.logger.warning("password not checked: account %s is locked", user.id)
+        return PasswordCheck.LOCKED
+    right = len(password) <= 1024 and verify_password(user.password_hash, password)
+    if right:
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(failed_logins=0, last_failed_login_at=None, locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+    # The count must outlive a rollback of the request's other work (a refused signature).
+    db.session.commit()
+    return PasswordCheck.RIGHT if right else PasswordCheck.WRONG
+
+
+def lock_refusal() -> str:
+    """What a signed-in person is told when their account's password checks are locked."""
+    config = current_app.config
+    return (
+        f"Your password was entered wrongly {config['LOGIN_MAX_FAILURES']} times, so this "
+        f"account is locked for {config['LOGIN_LOCK_MINUTES']} minutes: you cannot sign or sign "
+        "in until then. Resetting your password lifts the lock."
     )
 
 

@@ -25,7 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tracker.accounts.models import User
-from tracker.accounts.passwords import verify_password
+from tracker.accounts.services import PasswordCheck
+from tracker.accounts.services import check_password_counted
+from tracker.accounts.services import lock_refusal
 from tracker.admissions.services import verify_credential
 from tracker.audit.services import audited
 from tracker.audit.services import record
@@ -199,10 +201,15 @@ def _unique(entries: list[Entry]) -> list[Entry]:
 
 def check_password(person: User, password: str | None) -> None:
     """Refuse unless `password` is the person's current password (the signature's second
-    component)."""
+    component). Wrong passwords count toward the account's sign-in lock, and a locked account
+    cannot sign: the Sign button is no way round the limit on guessing. The count is committed
+    at once, which would release any row lock taken before: check first, then lock."""
     if not password:
         raise Refused("Enter your password to sign.", "password")
-    if len(password) > 1024 or not verify_password(person.password_hash, password):
+    outcome = check_password_counted(person, password)
+    if outcome is PasswordCheck.LOCKED:
+        raise Refused(lock_refusal())
+    if outcome is PasswordCheck.WRONG:
         raise Refused(
             "That password is not correct: enter the password you sign in with.", "password"
         )
