@@ -124,7 +124,7 @@ def _entry_flow(model, form, page, log, update, delete, added: str, what: str) -
         changed=f"{what} updated.",
         removed=f"{what} deleted.",
         blocked=_open_and_unverified,
-        refused_page=when_closed,
+        refused_page=lambda enrollment: when_closed(enrollment, back=url_for("training.hours")),
     )
 
 
