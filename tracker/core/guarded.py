@@ -10,7 +10,10 @@ first statement (BEGIN IMMEDIATE), so the lock clause is not needed there.
 Writers that lock several rows take them in one order, so that two of them never wait on each
 other in a circle: the enrollment first, then its entries (by type, then id), then the audit
 trail's head (which `tracker.audit.services.record` takes), then the progress snapshots (at
-commit).
+commit). A writer may skip a step, never go back to one: a trainee's change of hours holds the
+enrollment FOR UPDATE (the daily cap needs it) before the entry, so a signature, whose foreign
+key to the enrollment would otherwise wait for it after the signer already holds the entry,
+takes that key lock first.
 """
 
 from __future__ import annotations
@@ -64,9 +67,12 @@ def lock_if(record: T, *conditions: Any, refused: str | Callable[[T], str]) -> T
     return record
 
 
-def lock_rows(model: type, ids: Iterable[int], *, shared: bool = False) -> None:
-    """Hold the rows of `model` with these ids until the transaction ends, taken in id order
-    (`shared`: FOR SHARE, which keeps writers out but lets other holders of a shared lock in)."""
+def lock_rows(model: type, ids: Iterable[int], *, key_share: bool = False) -> None:
+    """Hold the rows of `model` with these ids until the transaction ends, taken in id order.
+
+    With `key_share`, FOR KEY SHARE: the weakest lock, which a foreign key to the row takes
+    anyway; it waits only for a writer holding the row FOR UPDATE (or deleting it) and lets
+    ordinary updates of the row through."""
     wanted = sorted(set(ids))
     if not wanted:
         return
@@ -74,7 +80,7 @@ def lock_rows(model: type, ids: Iterable[int], *, shared: bool = False) -> None:
         select(model.id)  # type: ignore[attr-defined]
         .where(model.id.in_(wanted))  # type: ignore[attr-defined]
         .order_by(model.id)  # type: ignore[attr-defined]
-        .with_for_update(read=shared)
+        .with_for_update(read=key_share, key_share=key_share)
     )
 
 

@@ -292,11 +292,11 @@ def _label(entry: Entry) -> str:
 
 
 def _hold(ordered: list[Entry]) -> None:
-    """Hold the entries' enrollments and then the entries' rows (in `ordered`'s order) until
-    the transaction ends, and re-read the entries: a trainee's change, which holds the same
-    enrollment first, either committed before (and shows in the content) or waits for this
-    transaction (and then finds the entry signed)."""
-    lock_rows(Enrollment, (entry.enrollment_id for entry in ordered), shared=True)
+    """Hold the entries' enrollments (FOR KEY SHARE, as the signatures' foreign keys will) and
+    then the entries' rows, in `ordered`'s order, until the transaction ends, and re-read the
+    entries: a trainee's change of one either committed before (and shows in its content) or
+    waits for this transaction (and then finds the entry signed)."""
+    lock_rows(Enrollment, (entry.enrollment_id for entry in ordered), key_share=True)
     gone = []
     for entry_type, model in sorted(ENTRY_MODELS.items()):
         mine = [entry for entry in ordered if entry_type_of(entry) == entry_type]
@@ -316,7 +316,7 @@ def _hold(ordered: list[Entry]) -> None:
 
 def _hold_enrollment(entry: Entry) -> None:
     """Hold the entry's enrollment before its row: the lock order a trainee's change keeps."""
-    lock_rows(Enrollment, [entry.enrollment_id], shared=True)
+    lock_rows(Enrollment, [entry.enrollment_id], key_share=True)
 
 
 def _set_signed(entry: Entry, signer: User | None, now, refused: str) -> None:

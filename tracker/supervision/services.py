@@ -6,9 +6,9 @@ draft until it is signed, and deletes only a draft. The supervisor is taken at s
 the enrollment's current primary assignment, never from the trainee's input. Functions flush and
 record an audit event; the caller commits.
 
-Every change of a session's status or content holds the enrollment and then the session's row,
-and checks the status on the held row (`tracker.core.guarded`): a signature that got there first
-wins, and the trainee's change is refused instead of landing on the signed session.
+Every change of a session's status or content holds the session's row and checks the status on
+the held row (`tracker.core.guarded`): a signature that got there first wins, and the trainee's
+change is refused instead of landing on the signed session.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from tracker.training.services import ReadOnly
 from tracker.training.services import check_training_date
 from tracker.training.services import clean_line
 from tracker.training.services import clean_text
-from tracker.training.services import lock_enrollment
 from tracker.training.services import require_admitted
 
 REFLECTION_MIN = 100
@@ -136,12 +135,11 @@ def create_session(enrollment: Enrollment | None, data: SessionInput) -> Supervi
 
 
 def _require_status(session: SupervisedSession, allowed: tuple[str, ...], message: str) -> None:
-    """Hold the enrollment, then the session, while the session's status is one of `allowed`;
-    refused with `ReadOnly` otherwise (`message` when the page already showed that status)."""
+    """Hold the session's row while its status is one of `allowed`; refused with `ReadOnly`
+    otherwise (`message` when the page already showed that status)."""
     require_admitted(session.enrollment)
     if session.status not in allowed:
         raise ReadOnly(message)
-    lock_enrollment(session.enrollment)
     try:
         lock_if(
             session,
