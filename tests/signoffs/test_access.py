@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from tests.conftest import post_form
+from tests.signoffs.factories import sign_form
 from tests.signoffs.factories import waiting_didactic
 from tests.signoffs.factories import waiting_session
 from tests.training.factories import REFLECTION
@@ -131,15 +132,14 @@ def test_signer_cannot_choose_name_time_or_meaning(as_user, enrollment, supervis
     post_form(
         as_user(supervisor),
         "/signoffs/sign",
-        {
-            "selected": f"session:{session.id}",
-            "password": PASSWORD,
-            "printed_name": "Somebody Else",
-            "meaning": "I did nothing",
-            "signed_at": "2020-01-01T00:00:00+00:00",
-            "signer_id": "1",
-            "content_hash": "0" * 64,
-        },
+        sign_form(
+            f"session:{session.id}",
+            printed_name="Somebody Else",
+            meaning="I did nothing",
+            signed_at="2020-01-01T00:00:00+00:00",
+            signer_id="1",
+            content_hash="0" * 64,
+        ),
     )
     signature = db.session.scalar(select(Signature))
     assert signature.printed_name == "Dr. Sue Signer"
@@ -153,11 +153,7 @@ def test_back_field_cannot_redirect_elsewhere(as_user, enrollment, supervisor):
     response = post_form(
         as_user(supervisor),
         "/signoffs/sign",
-        {
-            "selected": f"session:{session.id}",
-            "password": PASSWORD,
-            "back": "https://evil.example/",
-        },
+        sign_form(f"session:{session.id}", back="https://evil.example/"),
     )
     assert response.headers["Location"].endswith("/signoffs/")
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from tests.conftest import post_form
+from tests.signoffs.factories import sign_form
 from tests.signoffs.factories import waiting_didactic
 from tests.signoffs.factories import waiting_experiential
 from tests.signoffs.factories import waiting_session
@@ -28,7 +29,7 @@ def test_one_password_signs_every_selected_entry(as_user, enrollment, supervisor
         f"didactic:{hours.id}",
     ]
     client = as_user(supervisor)
-    response = post_form(client, "/signoffs/sign", {"selected": keys, "password": PASSWORD})
+    response = post_form(client, "/signoffs/sign", sign_form(*keys))
     assert "Signed 4 entries." in client.get(response.headers["Location"]).get_data(as_text=True)
     meanings = {s.entry_type: s.meaning for s in db.session.scalars(select(Signature))}
     assert meanings == {
@@ -50,7 +51,7 @@ def test_one_unsignable_entry_refuses_the_whole_batch(as_user, enrollment, super
     response = post_form(
         client,
         "/signoffs/sign",
-        {"selected": [f"session:{good.id}", f"session:{draft.id}"], "password": PASSWORD},
+        sign_form(f"session:{good.id}", f"session:{draft.id}"),
     )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Nothing was signed: 1 of the selected entries cannot be signed now." in page
@@ -73,5 +74,5 @@ def test_selecting_nothing_or_a_malformed_key(as_user, enrollment, supervisor):
 def test_the_same_entry_twice_in_a_batch_is_signed_once(as_user, enrollment, supervisor):
     session = waiting_session(enrollment, supervisor)
     key = f"session:{session.id}"
-    post_form(as_user(supervisor), "/signoffs/sign", {"selected": [key, key], "password": PASSWORD})
+    post_form(as_user(supervisor), "/signoffs/sign", sign_form(key, key))
     assert count(Signature) == 1

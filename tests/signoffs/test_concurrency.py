@@ -3,8 +3,14 @@ UPDATE decides (the partial UNIQUE index backs it up), and the loser is refused.
 
 from __future__ import annotations
 
+import json
+import random
+import re
 import threading
+import time
+from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func
@@ -13,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import PASSWORD
+from tests.conftest import csrf_token
 from tests.conftest import is_postgres
 from tests.signoffs.factories import give_credentials
 from tests.signoffs.factories import waiting_didactic
@@ -21,6 +28,7 @@ from tests.training.factories import assign
 from tests.training.factories import make_enrollment
 from tracker.accounts.models import User
 from tracker.audit import services as audit_services
+from tracker.audit.models import AuditEvent
 from tracker.audit.services import verify_chain
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
@@ -29,6 +37,7 @@ from tracker.enrollments.models import ProgressSnapshot
 from tracker.extensions import db
 from tracker.extensions import utcnow
 from tracker.signoffs import services
+from tracker.signoffs.binding import content_hash
 from tracker.signoffs.models import Signature
 from tracker.supervision import services as supervision_services
 from tracker.supervision.models import SupervisedSession
@@ -274,4 +283,220 @@ def test_signing_while_the_trainee_records_a_session_does_not_deadlock(
     assert db.session.scalar(select(func.count()).select_from(Signature)) == 1
     assert db.session.scalar(select(func.count()).select_from(SupervisedSession)) == 1
     assert db.session.get(ProgressSnapshot, enrollment_id).stale
+    assert verify_chain()[1] is None
+
+
+# -- a trainee's change racing the supervisor's signature ------------------------------------------
+
+ROUNDS = 50
+
+
+def _shown_hash(client, key: str) -> str:
+    """The content hash the entry's page shows in its sign form."""
+    entry_type, _, entry_id = key.partition(":")
+    page = client.get(f"/signoffs/{entry_type}/{entry_id}").get_data(as_text=True)
+    match = re.search(rf'name="hash:{key}" value="([0-9a-f]+)"', page)
+    assert match, f"no sign form for {key}"
+    return match.group(1)
+
+
+def _flashed(client) -> str:
+    """The messages the last request left for the next page (and clear them)."""
+    with client.session_transaction() as session:
+        return " ".join(message for _category, message in session.pop("_flashes", []))
+
+
+def _race(trainee_post, signer_post, rng: random.Random) -> dict[str, object]:
+    """Send the trainee's and the supervisor's request at the same moment (one of them a few
+    milliseconds late, at random), each through the WSGI app on its own connection; the
+    response, or the exception it raised, of each."""
+    barrier = threading.Barrier(2, timeout=20)
+    late, delay = rng.choice(("trainee", "signer")), rng.uniform(0, 0.03)
+    answers: dict[str, object] = {}
+
+    def send(name: str, post) -> None:
+        barrier.wait()
+        if name == late:
+            time.sleep(delay)
+        try:
+            answers[name] = post()
+        except Exception as error:  # reported by the caller's assert
+            answers[name] = error
+
+    threads = [
+        threading.Thread(target=send, args=("trainee", trainee_post)),
+        threading.Thread(target=send, args=("signer", signer_post)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
+def _failures(answers: dict[str, object]) -> list[str]:
+    """Each request that did not answer, raised, or answered with a server error."""
+    failed = []
+    for name in ("trainee", "signer"):
+        answer = answers.get(name)
+        if answer is None or isinstance(answer, Exception) or answer.status_code >= 500:
+            failed.append(f"{name}: {answer!r}")
+    return failed
+
+
+def _edited_after_signing(object_type: str, actions: tuple[str, ...]) -> list[str]:
+    """Entries with one of `actions` in the trail after their signature's `signature.signed`."""
+    signed: dict[str, int] = {}
+    changed: dict[str, int] = {}
+    for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+        if event.action == "signature.signed":
+            after = json.loads(event.after)
+            signed.setdefault(str(after["entry_id"]), event.id)
+        elif event.object_type == object_type and event.action in actions:
+            changed[event.object_id] = event.id
+    return [key for key, at in changed.items() if key in signed and at > signed[key]]
+
+
+def _live_signature(entry_type: str, entry_id: int) -> Signature | None:
+    return db.session.scalar(
+        select(Signature).where(
+            Signature.entry_type == entry_type,
+            Signature.entry_id == entry_id,
+            Signature.voided_at.is_(None),
+        )
+    )
+
+
+@pytest.mark.skipif(
+    not is_postgres(),
+    reason="SQLite serialises writing requests with one database lock (BEGIN IMMEDIATE), so an "
+    "edit cannot interleave with a signature; the race is tested on PostgreSQL",
+)
+def test_an_edit_racing_the_signature_never_lands_on_a_signed_entry(
+    app, as_user, trainee, supervisor
+):
+    """The trainee changes 0.25 h to 12 h while the supervisor signs what their page showed:
+    either the signature wins (the entry stays 0.25 h, and the trainee is told it was verified
+    meanwhile) or the change wins (nothing is signed, and the supervisor is told the entry
+    changed after the page showed it). Never a signed 12 h, never a server error."""
+    enrollment = make_enrollment(trainee, cohort_started_days_ago=ROUNDS + 10)
+    assign(enrollment, supervisor)
+    trainee_client, signer_client = as_user(trainee), as_user(supervisor)
+    trainee_token, signer_token = csrf_token(trainee_client), csrf_token(signer_client)
+    rng = random.Random(20261127)
+    problems: list[str] = []
+    outcomes: Counter[str] = Counter()
+    for n in range(ROUNDS):
+        day = today_in("UTC") - timedelta(days=n + 1)
+        entry_id = waiting_didactic(enrollment, hours="0.25", on=day).id
+        key = f"didactic:{entry_id}"
+        shown = _shown_hash(signer_client, key)
+        db.session.commit()
+        answers = _race(
+            lambda entry_id=entry_id, day=day: trainee_client.post(
+                f"/training/didactic/{entry_id}/edit",
+                data={
+                    "csrf_token": trainee_token,
+                    "on": day.isoformat(),
+                    "topic_code": "pharmacology",
+                    "hours": "12",
+                    "provider": "Course A",
+                    "note": "",
+                },
+            ),
+            lambda key=key, shown=shown: signer_client.post(
+                "/signoffs/sign",
+                data={
+                    "csrf_token": signer_token,
+                    "selected": key,
+                    f"hash:{key}": shown,
+                    "password": PASSWORD,
+                },
+            ),
+            rng,
+        )
+        problems += [f"round {n}: {failure}" for failure in _failures(answers)]
+        trainee_saw, signer_saw = _flashed(trainee_client), _flashed(signer_client)
+        entry = db.session.get(DidacticEntry, entry_id, populate_existing=True)
+        signature = _live_signature("didactic", entry_id)
+        if signature is not None:
+            outcomes["signed"] += 1
+            if not (
+                entry.hours == Decimal("0.25")
+                and signature.content_hash == shown == content_hash(entry)
+                and entry.status == "verified"
+            ):
+                problems.append(f"round {n}: signed {entry.hours} h, the page showed 0.25 h")
+            if "verified" not in trainee_saw or "updated" in trainee_saw:
+                problems.append(f"round {n}: the trainee was told {trainee_saw!r}")
+        else:
+            outcomes["edited"] += 1
+            if entry.hours != Decimal("12") or entry.status != "pending":
+                problems.append(f"round {n}: unsigned entry is {entry.hours} h, {entry.status}")
+            if "changed after your page showed it" not in signer_saw:
+                problems.append(f"round {n}: the supervisor was told {signer_saw!r}")
+        db.session.commit()
+    problems += [
+        f"didactic entry {key} updated after its signature"
+        for key in _edited_after_signing("didactic_entries", ("didactic.updated",))
+    ]
+    assert problems == [], (outcomes, problems)
+    assert sum(outcomes.values()) == ROUNDS
+    assert verify_chain()[1] is None
+
+
+@pytest.mark.skipif(
+    not is_postgres(),
+    reason="SQLite serialises writing requests with one database lock (BEGIN IMMEDIATE), so a "
+    "withdrawal cannot interleave with a signature; the race is tested on PostgreSQL",
+)
+def test_a_withdrawal_racing_the_signature_never_unsigns_a_session(
+    app, as_user, trainee, enrollment, supervisor
+):
+    """The trainee withdraws a submitted session while the supervisor signs it: it ends either
+    signed (and the withdrawal is refused) or a draft with no signature (and the signature is
+    refused); never a signed draft, never a server error."""
+    trainee_client, signer_client = as_user(trainee), as_user(supervisor)
+    trainee_token, signer_token = csrf_token(trainee_client), csrf_token(signer_client)
+    rng = random.Random(1127)
+    problems: list[str] = []
+    outcomes: Counter[str] = Counter()
+    for n in range(ROUNDS // 2):
+        session_id = waiting_session(enrollment, supervisor, client_code=f"KC-7Q4M{n:02d}").id
+        key = f"session:{session_id}"
+        shown = _shown_hash(signer_client, key)
+        db.session.commit()
+        answers = _race(
+            lambda session_id=session_id: trainee_client.post(
+                f"/supervision/sessions/{session_id}/withdraw", data={"csrf_token": trainee_token}
+            ),
+            lambda key=key, shown=shown: signer_client.post(
+                "/signoffs/sign",
+                data={
+                    "csrf_token": signer_token,
+                    "selected": key,
+                    f"hash:{key}": shown,
+                    "password": PASSWORD,
+                },
+            ),
+            rng,
+        )
+        problems += [f"round {n}: {failure}" for failure in _failures(answers)]
+        trainee_saw, signer_saw = _flashed(trainee_client), _flashed(signer_client)
+        session = db.session.get(SupervisedSession, session_id, populate_existing=True)
+        signature = _live_signature("session", session_id)
+        if signature is not None:
+            outcomes["signed"] += 1
+            if session.status != "signed" or "withdrawn" in trainee_saw:
+                problems.append(f"round {n}: signed, {session.status}; trainee: {trainee_saw!r}")
+        else:
+            outcomes["withdrawn"] += 1
+            if session.status != "draft" or "Signed" in signer_saw:
+                problems.append(f"round {n}: unsigned, {session.status}; signer: {signer_saw!r}")
+        db.session.commit()
+    problems += [
+        f"session {key} withdrawn after its signature"
+        for key in _edited_after_signing("supervised_sessions", ("session.withdrawn",))
+    ]
+    assert problems == [], (outcomes, problems)
     assert verify_chain()[1] is None

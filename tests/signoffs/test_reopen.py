@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD
 from tests.conftest import post_form
+from tests.signoffs.factories import sign_form
 from tests.signoffs.factories import waiting_didactic
 from tests.signoffs.factories import waiting_session
 from tracker.audit.models import AuditEvent
@@ -24,7 +24,7 @@ def _signed_session(as_user, enrollment, supervisor):
     post_form(
         as_user(supervisor),
         "/signoffs/sign",
-        {"selected": f"session:{session.id}", "password": PASSWORD},
+        sign_form(f"session:{session.id}"),
     )
     return session
 
@@ -51,7 +51,7 @@ def test_staff_reopen_voids_the_signature_and_keeps_it(
     post_form(
         as_user(supervisor),
         "/signoffs/sign",
-        {"selected": f"session:{session.id}", "password": PASSWORD},
+        sign_form(f"session:{session.id}"),
     )
     signatures = db.session.scalars(select(Signature).order_by(Signature.id)).all()
     assert [s.voided_at is None for s in signatures] == [False, True]
@@ -81,9 +81,7 @@ def test_supervisors_and_trainees_cannot_reopen(as_user, trainee, enrollment, su
 def test_a_verified_hours_entry_reopens_to_pending(as_user, enrollment, staff, create_user):
     entry = waiting_didactic(enrollment)
     other_staff = create_user("staff", name="Second Staff")
-    post_form(
-        as_user(staff), "/signoffs/sign", {"selected": f"didactic:{entry.id}", "password": PASSWORD}
-    )
+    post_form(as_user(staff), "/signoffs/sign", sign_form(f"didactic:{entry.id}"))
     post_form(as_user(other_staff), f"/signoffs/didactic/{entry.id}/reopen", {"reason": REASON})
     db.session.expire_all()
     entry = db.session.get(DidacticEntry, entry.id)

@@ -11,8 +11,8 @@ import zipfile
 from sqlalchemy import select
 from sqlalchemy import text
 
-from tests.conftest import PASSWORD
 from tests.conftest import post_form
+from tests.signoffs.factories import sign_form
 from tests.signoffs.factories import waiting_didactic
 from tests.signoffs.factories import waiting_experiential
 from tests.signoffs.factories import waiting_session
@@ -30,7 +30,7 @@ from tracker.supervision.models import SupervisedSession
 
 
 def _sign(client, key):
-    return post_form(client, "/signoffs/sign", {"selected": key, "password": PASSWORD})
+    return post_form(client, "/signoffs/sign", sign_form(key))
 
 
 def test_signature_stores_signer_name_time_meaning_and_hash(as_user, enrollment, supervisor):

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD
 from tests.conftest import post_form
+from tests.signoffs.factories import sign_form
 from tests.signoffs.factories import waiting_session
 from tests.training.factories import assign
 from tests.training.factories import count
@@ -68,7 +68,7 @@ def test_staff_record_credentials_and_the_supervisor_can_sign(
     post_form(
         as_user(newcomer),
         "/signoffs/sign",
-        {"selected": f"session:{session.id}", "password": PASSWORD},
+        sign_form(f"session:{session.id}"),
     )
     assert count(Signature) == 1
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from tests.conftest import PASSWORD
 from tests.conftest import post_form
 from tests.signoffs.factories import give_credentials
+from tests.signoffs.factories import sign_form
 from tests.signoffs.factories import waiting_didactic
 from tests.signoffs.factories import waiting_session
 from tests.training.factories import assign
@@ -20,7 +21,7 @@ from tracker.supervision.models import SupervisedSession
 
 
 def _sign(client, *keys, password=PASSWORD):
-    return post_form(client, "/signoffs/sign", {"selected": list(keys), "password": password})
+    return post_form(client, "/signoffs/sign", sign_form(*keys, password=password))
 
 
 def test_assigned_supervisor_signs_a_session(as_user, enrollment, supervisor):

@@ -24,6 +24,7 @@ from tracker.extensions import db
 from tracker.extensions import utcnow
 from tracker.programs.models import Program
 from tracker.progress.requirements import EXPERIENTIAL_LABELS
+from tracker.signoffs.binding import content_hash
 from tracker.signoffs.entries import ENTRY_MODELS
 from tracker.signoffs.entries import WAITING_STATUS
 from tracker.signoffs.entries import Entry
@@ -49,6 +50,8 @@ class WaitingEntry:
     summary: str
     waiting_since: datetime
     timezone: str
+    # The entry's content hash as this page shows it: the sign form carries it back.
+    content_hash: str
 
     @property
     def key(self) -> str:
@@ -151,6 +154,7 @@ def waiting_entries(
                     summary(entry),
                     waiting_since(entry),
                     zone,
+                    content_hash(entry),
                 )
             )
     rows.sort(key=lambda r: (r.waiting_since, r.entry_type, r.entry_id))

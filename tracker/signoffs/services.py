@@ -7,6 +7,12 @@ entry's canonical content (11.70). A second live signature of one entry is impos
 status change is a conditional UPDATE whose row count is checked, and a partial UNIQUE index
 backs it up. Functions flush and record an audit event per change; the caller commits.
 
+What is signed is what the signer saw: the sign form carries the content hash of each entry as
+the page showed it, and signing holds the entries' enrollments and rows (the lock order of
+`tracker.core.guarded`, which the trainee's changes keep too) and refuses an entry whose content
+hash differs now. A trainee's change either commits before the signature, and is then refused
+as unseen, or waits for it, and is then refused because the entry is signed.
+
 Bulk signing is all or nothing: when any selected entry cannot be signed, nothing is signed and
 each refused entry gets its own message. The signer attested to the whole selection they saw;
 signing part of it would leave them unsure what carries their name.
@@ -15,6 +21,7 @@ signing part of it would leave them unsure what carries their name.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -32,6 +39,8 @@ from tracker.admissions.services import verify_credential
 from tracker.audit.services import audited
 from tracker.audit.services import record
 from tracker.core.errors import Refused
+from tracker.core.guarded import lock_if
+from tracker.core.guarded import lock_rows
 from tracker.core.guarded import update_if
 from tracker.eligibility import services as eligibility
 from tracker.eligibility.models import Insurance
@@ -44,10 +53,12 @@ from tracker.progress.requirements import LICENCE_TYPES
 from tracker.signoffs.binding import content_hash
 from tracker.signoffs.binding import verify_binding
 from tracker.signoffs.entries import DONE_STATUS
+from tracker.signoffs.entries import ENTRY_MODELS
 from tracker.signoffs.entries import WAITING_STATUS
 from tracker.signoffs.entries import Entry
 from tracker.signoffs.entries import describe
 from tracker.signoffs.entries import entry_type_of
+from tracker.signoffs.entries import key_of
 from tracker.signoffs.models import BODY_MAX
 from tracker.signoffs.models import EntryQuestion
 from tracker.signoffs.models import Signature
@@ -215,8 +226,19 @@ def check_password(person: User, password: str | None) -> None:
         )
 
 
-def sign(entries: list[Entry], signer: User, password: str | None) -> list[Signature]:
-    """Sign (or verify) every entry with one password check, or refuse the whole batch."""
+def sign(
+    entries: list[Entry],
+    signer: User,
+    password: str | None,
+    shown: Mapping[str, str] | None = None,
+) -> list[Signature]:
+    """Sign (or verify) every entry with one password check, or refuse the whole batch.
+
+    `shown` maps each entry's key ("session:12") to the content hash the signer's page showed
+    (the sign form carries it): an entry that hashes otherwise now changed after the page was
+    shown, and is refused with the rest of the batch. Only a caller that read the entries in
+    this same transaction (the demo, a test) may leave `shown` out.
+    """
     entries = _unique(list(entries))
     if not entries:
         raise Refused("Select at least one entry to sign.", "selected")
@@ -225,16 +247,23 @@ def sign(entries: list[Entry], signer: User, password: str | None) -> list[Signa
     for entry in entries:
         problem = signing_problem(entry, signer)
         if problem:
-            problems.append((describe(entry) + f" ({entry.enrollment.trainee.full_name})", problem))
+            problems.append((_label(entry), problem))
     if problems:
         raise BatchRefused(problems)
-    now = utcnow()
     # Rows first, in one fixed order, and the audit trail last: the audit head is then the last
     # lock the transaction takes. Recording after each entry held the head while the next
     # signature's foreign key waited for its enrollment, which a trainee logging hours holds
     # (FOR UPDATE) while waiting for the head: PostgreSQL aborted one of them as a deadlock.
     # The fixed order keeps two signers of overlapping selections from locking in a circle.
     ordered = sorted(entries, key=lambda e: (entry_type_of(e), e.id))
+    _hold(ordered)
+    if shown is not None:
+        unseen = [
+            (_label(entry), problem) for entry in entries if (problem := _unseen(entry, shown))
+        ]
+        if unseen:
+            raise BatchRefused(unseen)
+    now = utcnow()
     done = {id(entry): _sign_one(entry, signer, now) for entry in ordered}
     for entry in ordered:
         signature, before = done[id(entry)]
@@ -247,6 +276,54 @@ def sign(entries: list[Entry], signer: User, password: str | None) -> list[Signa
             subject_user_id=entry.enrollment.trainee_id,
         )
     return [done[id(entry)][0] for entry in entries]
+
+
+CHANGED_SINCE_SHOWN = (
+    "It changed after your page showed it (the trainee edited it meanwhile). Open it, look at "
+    "it again, and sign what you see."
+)
+NOT_SHOWN = "The form did not say what your page showed of it. Open it and sign from its page."
+
+
+def _unseen(entry: Entry, shown: Mapping[str, str]) -> str | None:
+    """Why the entry as it is now is not what the signer's page showed, or None."""
+    seen = shown.get(key_of(entry))
+    if not seen:
+        return NOT_SHOWN
+    # The hash is no secret (the page shows it), so a plain comparison will do.
+    return CHANGED_SINCE_SHOWN if seen != content_hash(entry) else None
+
+
+def _label(entry: Entry) -> str:
+    return describe(entry) + f" ({entry.enrollment.trainee.full_name})"
+
+
+def _hold(ordered: list[Entry]) -> None:
+    """Hold the entries' enrollments (FOR KEY SHARE, as the signatures' foreign keys will) and
+    then the entries' rows, in `ordered`'s order, until the transaction ends, and re-read the
+    entries: a trainee's change of one either committed before (and shows in its content) or
+    waits for this transaction (and then finds the entry signed)."""
+    lock_rows(Enrollment, (entry.enrollment_id for entry in ordered), key_share=True)
+    gone = []
+    for entry_type, model in sorted(ENTRY_MODELS.items()):
+        mine = [entry for entry in ordered if entry_type_of(entry) == entry_type]
+        if not mine:
+            continue
+        held = db.session.scalars(
+            select(model)
+            .where(model.id.in_([entry.id for entry in mine]))
+            .order_by(model.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+        gone += [entry for entry in mine if entry not in held]
+    if gone:
+        raise BatchRefused([(_label(entry), "It was deleted a moment ago.") for entry in gone])
+
+
+def _hold_enrollment(entry: Entry) -> None:
+    """Hold the entry's enrollment before its row: the lock order a trainee's change keeps."""
+    lock_rows(Enrollment, [entry.enrollment_id], key_share=True)
 
 
 def _set_signed(entry: Entry, signer: User | None, now, refused: str) -> None:
@@ -337,6 +414,7 @@ def return_with_question(entry: Entry, reviewer: User, text: str | None) -> Entr
         raise Refused("Only the trainee's assigned supervisor can return this entry.")
     model = type(entry)
     before = entry.status
+    _hold_enrollment(entry)
     update_if(
         entry,
         model.status == WAITING_STATUS[entry_type],
@@ -367,6 +445,13 @@ def answer(entry: Entry, trainee: User, text: str | None) -> EntryQuestion:
     if entry.status != "returned":
         raise Refused("You can answer while the entry is returned to you.")
     body = clean_body(text, "body", what="answer")
+    _hold_enrollment(entry)
+    lock_if(
+        entry,
+        type(entry).status == "returned",
+        refused="This entry changed meanwhile and is no longer returned to you; your answer was "
+        "not saved. Look at it again.",
+    )
     note = _note(entry, trainee, "answer", body)
     record(
         "entry.answered",
@@ -401,6 +486,7 @@ def reopen(entry: Entry, staff: User, reason: str | None) -> Signature | None:
         raise Refused("You cannot reopen your own entry.")
     text = clean_body(reason, "reason", REASON_MIN, "reason for reopening")
     entry_type = entry_type_of(entry)
+    _hold_enrollment(entry)
     _set_signed(entry, None, None, "Only a signed or verified entry can be reopened.")
     signature = live_signature(entry)
     before = audited(signature) if signature is not None else None

@@ -36,6 +36,7 @@ from tracker.security.access import Trainee
 from tracker.security.access import allow
 from tracker.signoffs import queries
 from tracker.signoffs import services
+from tracker.signoffs.binding import content_hash
 from tracker.signoffs.binding import verify_binding
 from tracker.signoffs.entries import ENTRY_MODELS
 from tracker.signoffs.entries import Entry
@@ -140,6 +141,7 @@ def _entry_page(entry: Entry, sign_form=None, question_form=None, reopen_form=No
             question_form=question_form or QuestionForm(),
             reopen_form=reopen_form or ReopenForm(),
             key=key_of(entry),
+            content_hash=content_hash(entry),
         ),
         status,
     )
@@ -179,19 +181,22 @@ def sign():
     if len(keys) > MAX_BATCH:
         flash(f"Sign at most {MAX_BATCH} entries at once.", "danger")
         return redirect(_back())
-    entries = []
+    entries, shown = [], {}
     for raw in keys:
         key = parse_key(raw)
         if key is None:
             abort(404)
-        entries.append(_visible_or_404(*key))
+        entry = _visible_or_404(*key)
+        entries.append(entry)
+        # The content hash the page showed beside the entry (the service compares it).
+        shown[key_of(entry)] = request.form.get(f"hash:{raw}", "")
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
         flash(" ".join(form.password.errors) or "Enter your password to sign.", "danger")
         return redirect(_back())
     try:
-        signatures = services.sign(entries, me, form.password.data)
+        signatures = services.sign(entries, me, form.password.data, shown)
     except services.BatchRefused as refused:
         refuse(refused)
         for label, message in refused.problems:

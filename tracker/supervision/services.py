@@ -5,6 +5,10 @@ feature). The trainee edits a draft or a returned session, withdraws a submitted
 draft until it is signed, and deletes only a draft. The supervisor is taken at submission from
 the enrollment's current primary assignment, never from the trainee's input. Functions flush and
 record an audit event; the caller commits.
+
+Every change of a session's status or content holds the session's row and checks the status on
+the held row (`tracker.core.guarded`): a signature that got there first wins, and the trainee's
+change is refused instead of landing on the signed session.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from tracker.audit.services import added
 from tracker.audit.services import changed
 from tracker.audit.services import deleted
 from tracker.core.errors import Refused
+from tracker.core.guarded import lock_if
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
@@ -130,9 +135,22 @@ def create_session(enrollment: Enrollment | None, data: SessionInput) -> Supervi
 
 
 def _require_status(session: SupervisedSession, allowed: tuple[str, ...], message: str) -> None:
+    """Hold the session's row while its status is one of `allowed`; refused with `ReadOnly`
+    otherwise (`message` when the page already showed that status)."""
     require_admitted(session.enrollment)
     if session.status not in allowed:
         raise ReadOnly(message)
+    try:
+        lock_if(
+            session,
+            SupervisedSession.status.in_(allowed),
+            refused=lambda now: (
+                f"This session changed meanwhile (it is now {now.status_label.lower()}); "
+                "nothing was saved. Look at it again."
+            ),
+        )
+    except Refused as error:
+        raise ReadOnly(error.message) from None
 
 
 def update_session(session: SupervisedSession, data: SessionInput) -> SupervisedSession:

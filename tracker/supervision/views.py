@@ -163,7 +163,7 @@ def edit_session(session_id: int):
         lambda: services.update_session(session, _session_input(form)),
         "Session updated.",
         _session_url(session),
-        when_closed(enrollment, WHAT),
+        when_closed(enrollment, WHAT, _session_url(session)),
     ) or _form_page(form, "Edit a supervised session", session)
 
 

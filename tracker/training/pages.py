@@ -1,8 +1,11 @@
 """What the trainee's logging pages (training's and supervision's) share: the page shown while
-logging is closed, and the answer to a refusal because it is closed."""
+logging is closed, and the answer to a refusal because it is closed or the record became
+read-only."""
 
 from __future__ import annotations
 
+from flask import flash
+from flask import redirect
 from flask import render_template
 from flask import request
 
@@ -20,10 +23,17 @@ def closed_page(enrollment: Enrollment | None, what: str = "training"):
     )
 
 
-def when_closed(enrollment: Enrollment | None, what: str = "training"):
-    """Answer a refusal because logging is closed with the page that explains it."""
+def when_closed(enrollment: Enrollment | None, what: str = "training", back: str | None = None):
+    """Answer a refusal because logging is closed with the page that explains it; given `back`,
+    answer one because the record became read-only meanwhile (signed or verified while the
+    trainee was editing) by going back there with the message, not by offering the form again."""
 
     def page(error: Refused):
-        return closed_page(enrollment, what) if isinstance(error, services.LoggingClosed) else None
+        if isinstance(error, services.LoggingClosed):
+            return closed_page(enrollment, what)
+        if back is not None and isinstance(error, services.ReadOnly):
+            flash(error.message, "danger")
+            return redirect(back)
+        return None
 
     return page

@@ -4,6 +4,10 @@ Every function here flushes and records an audit event; the caller commits. A re
 raises `Refused` naming the field, and changes nothing. Status and verification are never
 taken from the trainee's input: a new entry is `pending`, an edited returned entry goes back to
 `pending`, and a verified entry is read-only.
+
+A change or deletion holds the enrollment and then the entry's row, and checks the entry's
+status on the held row (`tracker.core.guarded`): a verification that got there first wins, and
+the trainee's change is refused instead of landing on the verified entry.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from tracker.audit.services import changed
 from tracker.audit.services import deleted
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
+from tracker.core.guarded import lock_if
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.progress.requirements import EXPERIENTIAL_KINDS
@@ -204,10 +209,27 @@ def _fmt(amount: Decimal) -> str:
     return format(amount.normalize(), "f")
 
 
-def _require_changeable(entry: DidacticEntry | ExperientialEntry) -> None:
+CHANGEABLE = ("pending", "returned")
+
+
+def _hold_changeable(entry: DidacticEntry | ExperientialEntry) -> None:
+    """Hold the enrollment, then the entry, while the entry is not verified; refused with
+    `ReadOnly` otherwise (also when it was verified a moment ago, after the page was shown)."""
     require_admitted(entry.enrollment)
     if entry.is_verified:
         raise ReadOnly("This entry is verified and can no longer be changed.")
+    lock_enrollment(entry.enrollment)
+    try:
+        lock_if(
+            entry,
+            type(entry).status.in_(CHANGEABLE),
+            refused=lambda now: (
+                f"This entry was {now.status_label.lower()} meanwhile and can no longer be "
+                "changed; nothing was saved. Look at it again."
+            ),
+        )
+    except Refused as error:
+        raise ReadOnly(error.message) from None
 
 
 # -- the daily cap ------------------------------------------------------------------------------
@@ -230,7 +252,8 @@ def hours_logged_on(trainee_id: int, on: date, exclude: Any = None) -> Decimal:
 
 def lock_enrollment(enrollment: Enrollment) -> None:
     """Serialise changes to one enrollment's records, so that two concurrent requests cannot
-    both pass a cap (PostgreSQL row lock; SQLite already writes one transaction at a time)."""
+    both pass a cap (PostgreSQL row lock; SQLite already writes one transaction at a time).
+    Taken before any entry's row: the order `tracker.core.guarded` describes."""
     db.session.execute(
         select(Enrollment.id).where(Enrollment.id == enrollment.id).with_for_update()
     )
@@ -262,7 +285,7 @@ def _log_entry(model: type, kind: str, values_of: Callable, enrollment: Any, dat
 
 
 def _update_entry(kind: str, values_of: Callable, entry: Any, data: Any) -> Any:
-    _require_changeable(entry)
+    _hold_changeable(entry)
     values = values_of(entry.enrollment, data, exclude=entry)
     trainee_id = entry.enrollment.trainee_id
     changed(f"{kind}.updated", entry, {**values, "status": "pending"}, subject_user_id=trainee_id)
@@ -270,7 +293,7 @@ def _update_entry(kind: str, values_of: Callable, entry: Any, data: Any) -> Any:
 
 
 def _delete_entry(kind: str, entry: Any) -> None:
-    _require_changeable(entry)
+    _hold_changeable(entry)
     deleted(f"{kind}.deleted", entry, subject_user_id=entry.enrollment.trainee_id)
 
 

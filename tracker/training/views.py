@@ -135,7 +135,7 @@ def _entry_flow(
         changed=f"{what} updated.",
         removed=f"{what} deleted.",
         blocked=_open_and_unverified,
-        refused_page=when_closed,
+        refused_page=lambda enrollment: when_closed(enrollment, back=url_for("training.hours")),
     )
     entry = what.lower()
     flow.routes(
