@@ -41,6 +41,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     app.config.update(overrides)
     if issubclass(config_class, ProductionConfig):
         _check_production(app)
+    _check_audit_keys(app, production=issubclass(config_class, ProductionConfig))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
@@ -131,6 +132,14 @@ def _check_production(app: Flask) -> None:
         raise RuntimeError("SECRET_KEY must be set (at least 32 characters) in production")
     if app.config.get("DEBUG"):
         raise RuntimeError("FLASK_DEBUG must be off in production")
+
+
+def _check_audit_keys(app: Flask, *, production: bool) -> None:
+    from tracker.audit.keys import problems
+
+    found = problems(app.config, production=production)
+    if found:
+        raise RuntimeError("; ".join(found))
 
 
 def _configure_logging(app: Flask) -> None:
