@@ -44,12 +44,18 @@ run: install
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# make serve keys new audit events with a generated key; the development key stays listed so that
+# what `make run` recorded in the same database still verifies.
+SERVE_AUDIT_KEYS = dev:development-only-audit-key-not-for-production,$$(cat instance/audit_key)
+
 serve: install
 	@mkdir -p instance
 	@test -s instance/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > instance/secret_key
-	$(FLASK) db upgrade
-	$(FLASK) demo --if-empty
+	@test -s instance/audit_key || $(BIN)/python -c "import secrets; print('serve:' + secrets.token_hex(32))" > instance/audit_key
+	AUDIT_KEYS="$(SERVE_AUDIT_KEYS)" $(FLASK) db upgrade
+	AUDIT_KEYS="$(SERVE_AUDIT_KEYS)" $(FLASK) demo --if-empty
 	TRACKER_ENV=production SECRET_KEY="$$(cat instance/secret_key)" SESSION_COOKIE_SECURE=0 \
+	AUDIT_KEYS="$(SERVE_AUDIT_KEYS)" \
 	RATELIMIT_STORAGE_URI="$${RATELIMIT_STORAGE_URI:-$$( (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && echo redis://127.0.0.1:6379/0 || echo memory://)}" \
 	$(BIN)/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT) --access-logfile - 'tracker:create_app()'
 

@@ -13,6 +13,16 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _audit_keys(text: str | None) -> dict[str, str]:
+    """AUDIT_KEYS as {key id: secret}: comma-separated `id:secret` pairs, in the order given."""
+    keys: dict[str, str] = {}
+    for item in (text or "").split(","):
+        if item.strip():
+            key_id, _, secret = item.strip().partition(":")
+            keys[key_id.strip()] = secret.strip()
+    return keys
+
+
 class Config:
     """Settings shared by every configuration."""
 
@@ -57,6 +67,14 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     PROGRAM_TIMEZONE = os.environ.get("PROGRAM_TIMEZONE", "America/Los_Angeles")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # The audit chain and the signatures are keyed (HMAC-SHA256) with a secret kept outside the
+    # database. Every key ever used stays listed so that older events still verify; new events
+    # and signatures use AUDIT_KEY_ID's key (the last listed when unset).
+    AUDIT_KEYS: dict[str, str] = _audit_keys(os.environ.get("AUDIT_KEYS"))
+    AUDIT_KEY_ID: str | None = os.environ.get("AUDIT_KEY_ID") or None
+    # Events 1..N may be unkeyed: those written before the audit keys came in (0: none may be).
+    AUDIT_LEGACY_LAST_ID = int(os.environ.get("AUDIT_LEGACY_LAST_ID", "0"))
+    AUDIT_CHECKPOINT_EMAIL: str | None = os.environ.get("AUDIT_CHECKPOINT_EMAIL") or None
     # argon2id costs: OWASP's recommended minimum (19 MiB, 2 passes, 1 lane) by default. A
     # signature asks for the password again, so one check sits on every sign-off; the library's
     # own default (64 MiB, 3 passes, 4 lanes) costs 4-5 times more on a 2-core server. Hashes
@@ -71,6 +89,7 @@ class DevelopmentConfig(Config):
     """Local development: a fixed, clearly named development key and mail kept in a folder."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-key-not-for-production"
+    AUDIT_KEYS = Config.AUDIT_KEYS or {"dev": "development-only-audit-key-not-for-production"}
     DEBUG = _bool("FLASK_DEBUG", False)
 
 
@@ -79,6 +98,10 @@ class TestingConfig(Config):
 
     TESTING = True
     SECRET_KEY = "testing-key"  # noqa: S105 - a test-only constant
+    AUDIT_KEYS = {"test": "testing-audit-key"}
+    AUDIT_KEY_ID = "test"
+    AUDIT_LEGACY_LAST_ID = 0
+    AUDIT_CHECKPOINT_EMAIL = None
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     MAIL_BACKEND = "memory"
     RATELIMIT_ENABLED = False
@@ -89,7 +112,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: refuses to start without a secret key or with debug on."""
+    """Production: refuses to start without a secret key, without an audit key or with debug on."""
 
     # Secure cookies need HTTPS; SESSION_COOKIE_SECURE=0 only for a local HTTP trial (make serve).
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)

@@ -23,6 +23,7 @@ from sqlalchemy import update
 
 from tracker.accounts.models import User
 from tracker.accounts.passwords import hash_password
+from tracker.audit.keys import current_key_id
 from tracker.audit.models import AuditEvent
 from tracker.audit.models import AuditHead
 from tracker.audit.services import GENESIS_HASH
@@ -42,7 +43,7 @@ from tracker.programs.models import RequirementSet
 from tracker.programs.models import Track
 from tracker.progress.requirements import DEFAULT_TOPICS
 from tracker.progress.requirements import RequirementSpec
-from tracker.signoffs.binding import content_hash
+from tracker.signoffs.binding import bind
 from tracker.signoffs.models import SESSION_MEANING
 from tracker.signoffs.models import VERIFICATION_MEANING
 from tracker.signoffs.models import Signature
@@ -112,6 +113,7 @@ class Chain:
             after=to_json(after),
             request_id=None,
             prev_hash=self.last_hash,
+            key_id=current_key_id(),
         )
         event.hash = event_hash(event)
         self.last_hash = event.hash
@@ -130,6 +132,7 @@ class Chain:
                 "request_id": None,
                 "prev_hash": event.prev_hash,
                 "hash": event.hash,
+                "key_id": event.key_id,
             },
         )
 
@@ -561,7 +564,7 @@ def _signature(bulk: Bulk, sig_id, entry_type, entry, signer_id, name, signed_at
             "printed_name": name,
             "meaning": SESSION_MEANING if entry_type == "session" else VERIFICATION_MEANING,
             "signed_at": signed_at,
-            "content_hash": content_hash(entry),
+            **bind(entry),
             "voided_at": None,
             "voided_by_id": None,
             "void_reason": "",

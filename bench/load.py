@@ -160,6 +160,7 @@ def app_environment(scratch: Scratch, folder: Path, port: int) -> dict[str, str]
         {
             "TRACKER_ENV": "production",
             "SECRET_KEY": secrets.token_hex(32),
+            "AUDIT_KEYS": f"load:{secrets.token_hex(32)}",
             "SESSION_COOKIE_SECURE": "0",
             "DATABASE_URL": scratch.url,
             "INSTANCE_PATH": str(folder / "instance"),

@@ -50,6 +50,7 @@ def _app(url: str):
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "bench-only-secret-key-0123456789abcdef",
+            "AUDIT_KEYS": {"bench": "bench-only-audit-key-0123456789abcdef"},
             "RATELIMIT_ENABLED": False,
             "RATELIMIT_STORAGE_URI": "memory://",
             "INSTANCE_PATH": str(HERE / "instance"),

@@ -12,11 +12,13 @@ from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from tests.audit.insider import plain_hash
 from tests.conftest import is_postgres
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import record
 from tracker.audit.services import verify_chain
 from tracker.extensions import db
+from tracker.extensions import utcnow
 
 
 def _flask_db(runner, *args: str):
@@ -87,3 +89,52 @@ def test_the_audit_trail_refuses_update_and_delete(app, statement):
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions == ["test.first", "test.second"]
     assert verify_chain() == (2, None)
+
+
+def test_events_from_before_the_audit_keys_verify_after_the_upgrade(app, runner, caplog):
+    """Revision 20261129_09 adds the key ids and recomputes nothing: the unkeyed events already
+    recorded verify (up to AUDIT_LEGACY_LAST_ID), and the events after them are keyed."""
+    caplog.set_level(logging.INFO)
+    db.session.remove()
+    try:
+        down = _flask_db(runner, "downgrade", "20261127_08")
+        assert down.exit_code == 0, caplog.text + down.output
+        previous = "0" * 64
+        for number in (1, 2):
+            row = {
+                "id": number,
+                "occurred_at": utcnow(),
+                "actor_id": None,
+                "subject_user_id": None,
+                "action": "test.before_keys",
+                "object_type": "system",
+                "object_id": None,
+                "before": None,
+                "after": None,
+                "request_id": None,
+                "prev_hash": previous,
+            }
+            row["hash"] = plain_hash(row)
+            db.session.execute(
+                text(
+                    "INSERT INTO audit_events (id, occurred_at, action, object_type, prev_hash, "
+                    "hash) VALUES (:id, :occurred_at, :action, :object_type, :prev_hash, :hash)"
+                ),
+                row,
+            )
+            previous = row["hash"]
+        db.session.execute(
+            text("UPDATE audit_head SET last_id = 2, last_hash = :h"), {"h": previous}
+        )
+        db.session.commit()
+        db.session.remove()
+    finally:
+        up = _flask_db(runner, "upgrade")
+    assert up.exit_code == 0, caplog.text + up.output
+    record("test.after_keys", object_type="system")
+    db.session.commit()
+    assert verify_chain()[1] is not None  # unkeyed events are not taken on trust by default
+    app.config["AUDIT_LEGACY_LAST_ID"] = 2
+    assert verify_chain() == (3, None)
+    keys = db.session.scalars(select(AuditEvent.key_id).order_by(AuditEvent.id)).all()
+    assert keys == [None, None, "test"]

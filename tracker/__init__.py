@@ -42,6 +42,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     app.config.update(overrides)
     if issubclass(config_class, ProductionConfig):
         _check_production(app)
+    _check_audit_keys(app, production=issubclass(config_class, ProductionConfig))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
@@ -143,6 +144,14 @@ def _trust_proxies(app: Flask) -> None:
         raise RuntimeError("TRUSTED_PROXIES must be 0 or more")
     if count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def _check_audit_keys(app: Flask, *, production: bool) -> None:
+    from tracker.audit.keys import problems
+
+    found = problems(app.config, production=production)
+    if found:
+        raise RuntimeError("; ".join(found))
 
 
 def _configure_logging(app: Flask) -> None:

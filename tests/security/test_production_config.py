@@ -7,6 +7,7 @@ from http.cookies import SimpleCookie
 import pytest
 
 from config import ProductionConfig
+from config import _audit_keys
 from tests.conftest import PASSWORD
 from tests.conftest import post_form
 from tracker import create_app
@@ -15,6 +16,7 @@ from tracker.accounts.passwords import hash_password
 from tracker.extensions import db
 
 GOOD_KEY = "a-production-secret-key-of-plenty-of-characters"
+GOOD_AUDIT_KEY = "a-production-audit-key-of-plenty-of-characters"
 
 
 @pytest.fixture
@@ -22,6 +24,8 @@ def settings(database_url, tmp_path):
     """Production settings that are safe, on this test's database."""
     return {
         "SECRET_KEY": GOOD_KEY,
+        "AUDIT_KEYS": {"2026a": GOOD_AUDIT_KEY},
+        "AUDIT_KEY_ID": "2026a",
         "DEBUG": False,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -46,6 +50,12 @@ def production_app(settings):
         ({"SECRET_KEY": ""}, "SECRET_KEY"),
         ({"SECRET_KEY": "short-key"}, "SECRET_KEY"),
         ({"DEBUG": True}, "DEBUG"),
+        ({"AUDIT_KEYS": {}}, "AUDIT_KEYS must be set"),
+        ({"AUDIT_KEYS": None}, "AUDIT_KEYS must be set"),
+        ({"AUDIT_KEYS": {"2026a": "short-audit-key"}}, "at least 32 characters"),
+        ({"AUDIT_KEYS": {"2026a": ""}}, "has no secret"),
+        ({"AUDIT_KEYS": {"a b": GOOD_AUDIT_KEY}, "AUDIT_KEY_ID": None}, "key id 'a b'"),
+        ({"AUDIT_KEY_ID": "2025z"}, "AUDIT_KEY_ID '2025z'"),
     ],
 )
 def test_refuses_to_start_unsafely(settings, changes, message):
@@ -59,6 +69,24 @@ def test_the_development_key_is_never_a_production_fallback(settings, monkeypatc
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", None)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(ProductionConfig, settings)
+
+
+def test_the_development_audit_key_is_never_a_production_fallback(settings, monkeypatch):
+    monkeypatch.delenv("AUDIT_KEYS", raising=False)
+    settings.pop("AUDIT_KEYS")
+    settings.pop("AUDIT_KEY_ID")
+    monkeypatch.setattr(ProductionConfig, "AUDIT_KEYS", {})
+    with pytest.raises(RuntimeError, match="AUDIT_KEYS"):
+        create_app(ProductionConfig, settings)
+
+
+def test_audit_keys_are_read_from_the_environment():
+    """`id:secret` pairs, comma-separated; the current key is the last unless AUDIT_KEY_ID says."""
+    assert _audit_keys(" 2025a:first-secret , 2026a:second:secret,") == {
+        "2025a": "first-secret",
+        "2026a": "second:secret",
+    }
+    assert _audit_keys(None) == {}
 
 
 def _https_client(app):

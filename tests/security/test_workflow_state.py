@@ -51,8 +51,8 @@ from tracker.enrollments.models import Waiver
 from tracker.extensions import db
 from tracker.finance import services as finance
 from tracker.signoffs import services as signoffs
+from tracker.signoffs.binding import binding_mac
 from tracker.signoffs.binding import canonical_json
-from tracker.signoffs.binding import content_hash
 from tracker.signoffs.entries import load_entry
 from tracker.signoffs.models import Signature
 from tracker.supervision import services as supervision
@@ -402,7 +402,7 @@ class Workflow(RuleBasedStateMachine):
         entry = self.entry(key)
         record.status = DONE[record.entry_type]
         self.signed[key] = Signed(person.id, canonical_json(entry), signature.content_hash)
-        assert signature.content_hash == content_hash(entry)
+        assert signature.content_hash == binding_mac(entry, signature.key_id)
 
     @precondition(lambda self: self.records)
     @rule(data=st.data(), signer=st.sampled_from(["other", "former"]), bulk=st.booleans())
@@ -525,9 +525,9 @@ class Workflow(RuleBasedStateMachine):
             assert entry is not None, f"{key} was deleted after it was signed"
             assert entry.status == DONE[self.records[key].entry_type]
             assert canonical_json(entry) == signed.content
-            assert content_hash(entry) == signed.content_hash
             live = signoffs.live_signature(entry)
             assert live is not None and live.content_hash == signed.content_hash
+            assert binding_mac(entry, live.key_id) == signed.content_hash
             assert signoffs.verify_binding(live, entry)
 
 

@@ -1,9 +1,10 @@
 """The signature: who, printed name, UTC time and meaning stored and shown wherever the record
-is; a SHA-256 over the canonical content binds it; a signed record is read-only."""
+is; an HMAC of the canonical content with the audit key binds it; a signed record is read-only."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import zipfile
@@ -45,8 +46,11 @@ def test_signature_stores_signer_name_time_meaning_and_hash(as_user, enrollment,
     assert signature.signed_at.tzinfo is not None
     assert signature.signed_at == session.signed_at
     assert signature.enrollment_id == enrollment.id
-    expected = hashlib.sha256(canonical_json(session).encode()).hexdigest()
+    message = b"signature-binding\x00" + canonical_json(session).encode()
+    expected = hmac.new(b"testing-audit-key", message, hashlib.sha256).hexdigest()
+    assert signature.key_id == "test"
     assert signature.content_hash == expected
+    assert signature.content_hash != content_hash(session)  # keyed, not the plain digest
     assert verify_binding(signature, session)
 
 

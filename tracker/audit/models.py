@@ -19,8 +19,10 @@ from tracker.extensions import utcnow
 class AuditEvent(db.Model):
     """One change of state: who, what, on which object, before and after, when, in which request.
 
-    Rows are never updated or deleted (database triggers refuse it); each row's `hash` covers its
-    content and the previous row's hash, so an edit or a removal breaks the chain.
+    Rows are never updated or deleted (database triggers refuse it); each row's `hash` is an
+    HMAC of its content and the previous row's hash with the audit key `key_id` (held outside the
+    database), so an edit or a removal breaks the chain and cannot be papered over by
+    recomputing it. Events written before the keys came in have no `key_id` and a plain SHA-256.
     """
 
     __tablename__ = "audit_events"
@@ -41,6 +43,7 @@ class AuditEvent(db.Model):
     request_id: Mapped[str | None] = mapped_column(String(40))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class AuditHead(db.Model):

@@ -4,6 +4,7 @@ the chain."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,12 +13,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app
 from flask import g
 from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy import update
 
+from tracker.audit import keys
 from tracker.audit.models import AuditEvent
 from tracker.audit.models import AuditHead
 from tracker.extensions import db
@@ -25,6 +28,7 @@ from tracker.extensions import utcnow
 
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
+EVENT_PURPOSE = "audit-event"
 
 
 def _default(value: Any) -> Any:
@@ -84,25 +88,27 @@ def to_json(value: Any) -> str | None:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_default)
 
 
-def event_hash(event: AuditEvent) -> str:
-    """SHA-256 over an event's content and the previous event's hash."""
-    payload = json.dumps(
-        [
-            event.id,
-            event.occurred_at.isoformat(timespec="microseconds"),
-            event.actor_id,
-            event.subject_user_id,
-            event.action,
-            event.object_type,
-            event.object_id,
-            event.before,
-            event.after,
-            event.request_id,
-            event.prev_hash,
-        ],
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+def event_hash(event: AuditEvent) -> str | None:
+    """An event's hash over its content and the previous event's hash: HMAC-SHA256 with the audit
+    key the event names (None when that key is not configured), or plain SHA-256 for an event
+    written before the keys came in (no key id)."""
+    fields: list[Any] = [
+        event.id,
+        event.occurred_at.isoformat(timespec="microseconds"),
+        event.actor_id,
+        event.subject_user_id,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.before,
+        event.after,
+        event.request_id,
+        event.prev_hash,
+    ]
+    if event.key_id is None:
+        return hashlib.sha256(json.dumps(fields, separators=(",", ":")).encode()).hexdigest()
+    payload = json.dumps([*fields, event.key_id], separators=(",", ":"))
+    return keys.mac(EVENT_PURPOSE, event.key_id, payload)
 
 
 def _current_actor_id() -> int | None:
@@ -126,6 +132,8 @@ def record(
 
     The head row is updated first: the update takes the write lock (SQLite) or the row lock
     (PostgreSQL) so concurrent writers chain one after the other instead of forking the chain.
+    The head is made by the first migration; without it nothing is recorded (a new chain started
+    behind a removed head would hide what came before).
     """
     if obj is not None:
         object_type = object_type or type(obj).__tablename__
@@ -138,8 +146,9 @@ def record(
         update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_id=AuditHead.last_id + 1)
     )
     if updated.rowcount == 0:
-        session.add(AuditHead(id=HEAD_ID, last_id=1, last_hash=GENESIS_HASH))
-        session.flush()
+        raise RuntimeError(
+            "the audit chain's head row (audit_head) is missing: run `flask audit verify`"
+        )
     head = session.execute(
         select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)
     ).one()
@@ -156,6 +165,7 @@ def record(
         after=to_json(after),
         request_id=g.get("request_id") if has_request_context() else None,
         prev_hash=head.last_hash,
+        key_id=keys.current_key_id(),
     )
     event.hash = event_hash(event)
     session.add(event)
@@ -173,33 +183,110 @@ class ChainBreak:
     checked: int = 0
 
 
+@dataclass(frozen=True)
+class ChainState:
+    """What a walk of the chain found: how many events hold, the last one's hash, the break."""
+
+    count: int
+    last_hash: str
+    broken: ChainBreak | None
+
+
 def verify_chain() -> tuple[int, ChainBreak | None]:
     """Walk the whole chain; return the number of events checked and the first break, if any."""
-    previous_hash = GENESIS_HASH
+    state = walk_chain()
+    return state.count, state.broken
+
+
+def walk_chain() -> ChainState:
+    """Check every event and the head.
+
+    Every event must carry its audit key's HMAC, except the first AUDIT_LEGACY_LAST_ID events
+    (written before the keys came in), whose plain SHA-256 still counts: without that limit
+    anyone could rewrite the whole chain unkeyed. The head row must exist, and the chain must
+    reach it: it is read before the events, so events appended meanwhile are simply checked too.
+    """
+    head = db.session.execute(
+        select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)
+    ).one_or_none()
     stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=2000)
     with db.session.scalars(stmt) as events:
-        broken = _walk(events, previous_hash)
-    if isinstance(broken, ChainBreak):
-        return broken.checked, broken
-    count, previous_hash = broken
-    head = db.session.get(AuditHead, HEAD_ID)
-    if head is not None and (head.last_id != count or head.last_hash != previous_hash):
-        return count, ChainBreak(count + 1, "latest events are missing (the chain was cut)")
-    return count, None
+        walked = _walk(events, GENESIS_HASH, int(current_app.config["AUDIT_LEGACY_LAST_ID"]))
+    if isinstance(walked, ChainBreak):
+        return ChainState(walked.checked, "", walked)
+    count, last_hash = walked
+    if head is None:
+        reason = "the chain's head row (audit_head) is missing: its end cannot be checked"
+        return ChainState(count, last_hash, ChainBreak(count + 1, reason, count))
+    if head.last_id > count:
+        reason = "latest events are missing (the chain was cut)"
+        return ChainState(count, last_hash, ChainBreak(count + 1, reason, count))
+    if head.last_hash != (hash_at(head.last_id) or GENESIS_HASH):
+        reason = "the chain's head does not match this event"
+        at = head.last_id
+        return ChainState(count, last_hash, ChainBreak(at, reason, max(at - 1, 0)))
+    return ChainState(count, last_hash, None)
 
 
-def _walk(events: Iterator[AuditEvent], previous_hash: str) -> ChainBreak | tuple[int, str]:
+def hash_at(event_id: int) -> str | None:
+    """The stored hash of event `event_id` (None when there is no such event)."""
+    return db.session.scalar(select(AuditEvent.hash).where(AuditEvent.id == event_id))
+
+
+def _walk(
+    events: Iterator[AuditEvent], previous_hash: str, legacy_last_id: int
+) -> ChainBreak | tuple[int, str]:
     """Check each link; return the first break, or the count and the last hash."""
     expected_id = 1
     count = 0
+    keyed = False
     for event in events:
         if event.id != expected_id:
             return ChainBreak(expected_id, "event is missing (removed or never written)", count)
         if event.prev_hash != previous_hash:
             return ChainBreak(event.id, "previous-hash link does not match", count)
-        if event_hash(event) != event.hash:
+        problem = _key_problem(event, keyed, legacy_last_id)
+        if problem:
+            return ChainBreak(event.id, problem, count)
+        expected = event_hash(event)
+        if expected is None or not hmac.compare_digest(expected, event.hash):
             return ChainBreak(event.id, "content does not match its hash (changed)", count)
+        keyed = keyed or event.key_id is not None
         previous_hash = event.hash
         expected_id += 1
         count += 1
     return count, previous_hash
+
+
+def _key_problem(event: AuditEvent, keyed: bool, legacy_last_id: int) -> str | None:
+    """Why the event's key cannot be trusted, if it cannot."""
+    if event.key_id is not None:
+        if not keys.is_known(event.key_id):
+            return f"event names audit key {event.key_id!r}, which is not in AUDIT_KEYS"
+        return None
+    if keyed:
+        return "event has no audit key but follows keyed events (forged or rewritten)"
+    if event.id > legacy_last_id:
+        return (
+            "event has no audit key, and only the first AUDIT_LEGACY_LAST_ID "
+            f"({legacy_last_id}) events, written before the keys, may have none"
+        )
+    return None
+
+
+def recorded_before_keys(action: str, obj: Any) -> dict[str, Any] | None:
+    """The `after` of the event that recorded `action` on `obj`, when that event is one of the
+    first AUDIT_LEGACY_LAST_ID (written before the audit keys came in); None otherwise."""
+    after = db.session.scalar(
+        select(AuditEvent.after)
+        .where(
+            AuditEvent.action == action,
+            AuditEvent.object_type == type(obj).__tablename__,
+            AuditEvent.object_id == str(obj.id),
+            AuditEvent.key_id.is_(None),
+            AuditEvent.id <= int(current_app.config["AUDIT_LEGACY_LAST_ID"]),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    return json.loads(after) if after else None

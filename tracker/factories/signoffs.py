@@ -14,7 +14,7 @@ from tracker.factories import id_of
 from tracker.factories.supervision import add_session
 from tracker.factories.training import add_didactic
 from tracker.factories.training import add_experiential
-from tracker.signoffs.binding import content_hash
+from tracker.signoffs.binding import bind
 from tracker.signoffs.models import SESSION_MEANING
 from tracker.signoffs.models import EntryQuestion
 from tracker.signoffs.models import Signature
@@ -55,7 +55,7 @@ def session_signature(session: SupervisedSession, signer: User, signed_at: datet
             printed_name=signer.full_name,
             meaning=SESSION_MEANING,
             signed_at=signed_at,
-            content_hash=content_hash(session),
+            **bind(session),
             void_reason="",
         )
     )

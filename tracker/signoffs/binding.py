@@ -1,9 +1,12 @@
-"""What a signature binds: the canonical content of an entry and its SHA-256 hash.
+"""What a signature binds: the canonical content of an entry, keyed with an audit key.
 
 The canonical content is the entry's own fields (what the trainee recorded), never its status,
-timestamps or verification columns, serialised as JSON with sorted keys and no spaces. Any later
-change to a bound field gives another hash, so `verify_binding` tells whether the record is still
-exactly what was signed.
+timestamps or verification columns, serialised as JSON with sorted keys and no spaces.
+`content_hash` is its plain SHA-256: a digest anyone can recompute, to tell whether an entry
+changed between two readings. A signature stores `binding_mac`, an HMAC-SHA256 of the same
+content with an audit key held outside the database, and the key's id: whoever can write to the
+database but does not hold the key cannot change a signed entry and make its binding match
+again. `verify_binding` tells whether the record is still exactly what was signed.
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from tracker.audit import keys
+from tracker.audit.services import recorded_before_keys
 from tracker.signoffs.entries import Entry
 from tracker.signoffs.entries import entry_type_of
 
 CENT = Decimal("0.01")
+BINDING_PURPOSE = "signature-binding"
 
 
 def _hours(value: Any) -> str:
@@ -71,12 +77,37 @@ def canonical_json(entry: Entry) -> str:
 
 
 def content_hash(entry: Entry) -> str:
-    """SHA-256 (hex) of the entry's canonical JSON."""
+    """SHA-256 (hex) of the entry's canonical JSON: unkeyed, for telling whether it changed."""
     return hashlib.sha256(canonical_json(entry).encode("utf-8")).hexdigest()
 
 
+def binding_mac(entry: Entry, key_id: str) -> str | None:
+    """HMAC-SHA256 (hex) of the entry's canonical JSON with the audit key `key_id` (None when
+    that key is not configured): what a signature stores."""
+    return keys.mac(BINDING_PURPOSE, key_id, canonical_json(entry))
+
+
+def bind(entry: Entry) -> dict[str, str]:
+    """A new signature's binding of `entry`: its keyed hash and the current key's id."""
+    key_id, mac = keys.current_mac(BINDING_PURPOSE, canonical_json(entry))
+    return {"content_hash": mac, "key_id": key_id}
+
+
 def verify_binding(signature: Any, entry: Entry) -> bool:
-    """True when the entry still hashes to what the signature bound."""
+    """True when the entry still hashes to what the signature bound, with the signature's key.
+
+    A signature without a key id was given before the keys came in: its plain SHA-256 counts
+    only while the trail recorded that same hash when it was signed, in an event from before the
+    keys; a later signature set back to no key is not trusted.
+    """
     if signature.entry_type != entry_type_of(entry) or signature.entry_id != entry.id:
         return False
-    return hmac.compare_digest(signature.content_hash, content_hash(entry))
+    if signature.key_id is None:
+        signed = recorded_before_keys("signature.signed", signature)
+        return (
+            signed is not None
+            and signed.get("content_hash") == signature.content_hash
+            and hmac.compare_digest(signature.content_hash, content_hash(entry))
+        )
+    expected = binding_mac(entry, signature.key_id)
+    return expected is not None and hmac.compare_digest(signature.content_hash, expected)

@@ -1,8 +1,9 @@
 """Electronic signatures on trainee records, the question thread kept with each entry, and the
 log that keeps reminder digests to one per person per day.
 
-A signature binds a SHA-256 hash of the entry's canonical content (see `binding.py`); a live
-signature is one that is not voided, and the partial UNIQUE index allows at most one per entry.
+A signature binds the entry's canonical content with an HMAC keyed by an audit key held outside
+the database (see `binding.py`); a live signature is one that is not voided, and the partial
+UNIQUE index allows at most one per entry.
 """
 
 from __future__ import annotations
@@ -58,8 +59,10 @@ def _in(values: tuple[str, ...]) -> str:
 
 
 class Signature(db.Model):
-    """A signer's attestation of one entry: who, printed name, UTC time, meaning and the hash of
-    exactly what was signed. Voided signatures stay as history."""
+    """A signer's attestation of one entry: who, printed name, UTC time, meaning and the keyed
+    hash of exactly what was signed (`content_hash`, an HMAC with the audit key `key_id`; a plain
+    SHA-256 when `key_id` is empty, for signatures given before the keys came in). Voided
+    signatures stay as history."""
 
     __tablename__ = "signatures"
     __audited__ = (
@@ -71,6 +74,7 @@ class Signature(db.Model):
         "meaning",
         "signed_at",
         "content_hash",
+        "key_id",
         "voided_at",
         "voided_by_id",
         "void_reason",
@@ -106,6 +110,7 @@ class Signature(db.Model):
     meaning: Mapped[str] = mapped_column(Text)
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(32))
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     void_reason: Mapped[str] = mapped_column(Text, default="")

@@ -50,7 +50,7 @@ from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
 from tracker.extensions import utcnow
 from tracker.progress.requirements import LICENCE_TYPES
-from tracker.signoffs.binding import content_hash
+from tracker.signoffs.binding import bind
 from tracker.signoffs.binding import verify_binding
 from tracker.signoffs.entries import DONE_STATUS
 from tracker.signoffs.entries import ENTRY_MODELS
@@ -360,7 +360,7 @@ def _sign_one(entry: Entry, signer: User, now) -> tuple[Signature, str]:
         printed_name=signer.full_name,
         meaning=meaning_for(entry_type),
         signed_at=now,
-        content_hash=content_hash(entry),
+        **bind(entry),
         void_reason="",
     )
     try:
