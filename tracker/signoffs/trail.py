@@ -115,17 +115,10 @@ class SignatureTrail(Replay):
                 )
             else:
                 yield from self._compare(key, signature, recorded)
-            live = signature.voided_at is None
-            if live == voided:
-                yield Discrepancy(
-                    "signatures",
-                    key,
-                    "live" if live else "voided",
-                    "voided" if voided else "live",
-                    ("reinstated" if live else "voided") + " without an event",
-                )
-            if live:
-                yield from self._binding(key, signature, next((e for e in entries if e), None))
+                yield from self._voiding(key, signature, voided)
+            if signature.voided_at is None:
+                entry = next((e for e in entries if e is not None), None)
+                yield from self._binding(key, signature, entry)
         for key in self.signed:
             yield Discrepancy(
                 "signatures",
@@ -164,6 +157,18 @@ class SignatureTrail(Replay):
                 ", ".join(_shown(BOUND[n], stored[n]) for n in differ),
                 ", ".join(_shown(BOUND[n], recorded[n]) for n in differ),
                 f"changed without an event: it differs from its {SIGNED} event",
+            )
+
+    @staticmethod
+    def _voiding(key: str, signature: Signature, voided: bool) -> Iterator[Discrepancy]:
+        live = signature.voided_at is None
+        if live == voided:
+            yield Discrepancy(
+                "signatures",
+                key,
+                "live" if live else "voided",
+                "voided" if voided else "live",
+                ("reinstated" if live else "voided") + " without an event",
             )
 
     @staticmethod
