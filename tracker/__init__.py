@@ -61,6 +61,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
 
     _import_all(MODEL_MODULES)
     _import_all(FACT_MODULES)
+    _import_all(TRAIL_MODULES)
     from tracker.standing.snapshots import install as keep_snapshots_current
     from tracker.standing.snapshots import recompute_marked
 
@@ -118,10 +119,20 @@ FACT_MODULES = (
     "tracker.certificates.facts",
 )
 
+# What `flask audit verify` checks the live state against: importing a module registers its
+# replay of the domain's audit events with `tracker.audit.reconcile`.
+TRAIL_MODULES = (
+    "tracker.enrollments.trail",
+    "tracker.finance.trail",
+    "tracker.signoffs.trail",
+    "tracker.certificates.trail",
+)
+
 
 def _import_all(names: tuple[str, ...]) -> None:
     """Import each named module for what importing it registers: the models' tables in the
-    metadata (and so the migrations), the facts modules' contributors with standing."""
+    metadata (and so the migrations), the facts modules' contributors with standing, the trail
+    modules' replays with the audit cross-check."""
     import importlib
 
     for name in names:

@@ -1,5 +1,6 @@
-"""`flask audit verify` checks the audit trail's hash chain (and, given a checkpoints file, that
-the chain still extends them); `flask audit checkpoint` writes a signed checkpoint of its head."""
+"""`flask audit verify` checks the audit trail's hash chain, the current state against it and
+(given a checkpoints file) that the chain still extends them; `flask audit checkpoint` writes a
+signed checkpoint of its head."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from tracker.audit import checkpoints
+from tracker.audit.reconcile import reconcile
 from tracker.audit.services import ChainState
 from tracker.audit.services import walk_chain
 from tracker.mail import send
 
 audit_cli = AppGroup("audit", help="Check the audit trail.")
+SHOWN_DISCREPANCIES = 50  # the first ones are listed; the count says how many there are
 
 
 @audit_cli.command("verify")
@@ -39,6 +42,7 @@ def verify(checkpoint_file: Path | None) -> None:
         failed = True
     else:
         click.echo(f"Audit trail intact: {state.count} event(s) checked.")
+    failed = not _cross_check() or failed
     if checkpoint_file is not None:
         failed = _check_checkpoints(checkpoint_file, state) or failed
     if failed:
@@ -98,3 +102,19 @@ def checkpoint(out: Path | None) -> None:
         except Exception as error:  # the file holds the checkpoint: say the mail failed
             click.echo(f"The checkpoint was not mailed to {auditor}: {error}", err=True)
             sys.exit(1)
+
+
+def _cross_check() -> bool:
+    """Compare the current state with what the trail implies: report, and True when they agree."""
+    found = reconcile()
+    if not found:
+        click.echo(
+            "Current state matches the trail: signatures, certificates, ledgers, enrollments."
+        )
+        return True
+    click.echo(f"Current state DIFFERS from the trail in {len(found)} place(s):", err=True)
+    for discrepancy in found[:SHOWN_DISCREPANCIES]:
+        click.echo(f"- {discrepancy}", err=True)
+    if len(found) > SHOWN_DISCREPANCIES:
+        click.echo(f"... and {len(found) - SHOWN_DISCREPANCIES} more.", err=True)
+    return False

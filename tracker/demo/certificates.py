@@ -19,14 +19,13 @@ from tracker.accounts.passwords import hash_password
 from tracker.audit.services import record
 from tracker.certificates.models import Certificate
 from tracker.certificates.queries import verification_url
-from tracker.certificates.services import record_issue
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db
 from tracker.factories import at
 from tracker.factories.accounts import make_user
 from tracker.factories.assessment import pass_final_assessment
 from tracker.factories.certificates import STEPS_BEFORE_ASSESSMENT
 from tracker.factories.certificates import issued_on_day
+from tracker.factories.certificates import revoked_at
 from tracker.factories.enrollments import applied
 from tracker.factories.enrollments import waive_steps
 from tracker.factories.training import add_ce
@@ -60,17 +59,11 @@ def add_demo(context: Any, summary: Any) -> None:
         continuing_education=True,
         note="certificate revoked",
     )
-    revoked.revoked_at = at(context.today - timedelta(days=12))
-    revoked.revoked_by_id = context.staff.id
-    revoked.revocation_reason = "Licence surrendered to the board; certificate withdrawn."
-    db.session.flush()
-    trainee_id = db.session.get(Enrollment, revoked.enrollment_id).trainee_id
-    record(
-        "certificate.revoked",
+    revoked_at(
         revoked,
-        after={"revoked": True},
-        actor_id=context.staff.id,
-        subject_user_id=trainee_id,
+        context.staff,
+        at(context.today - timedelta(days=12)),
+        "Licence surrendered to the board; certificate withdrawn.",
     )
     summary.notes.append(
         f"Valid certificate: {valid.number} (last name Vasquez) verifies at "
@@ -127,7 +120,6 @@ def _graduate(
         evaluator=context.supervisors[0],
     )
     cert = issued_on_day(enrollment, name, context.program.name, issued_on, staff)
-    record_issue(cert, staff.id, graduate.id)
     if continuing_education:
         _continuing_education(enrollment, issued_on, today, spec)
     summary.accounts.append(

@@ -15,6 +15,7 @@ from tracker.factories.eligibility import add_insurance
 from tracker.factories.eligibility import add_licence
 from tracker.factories.signoffs import add_question
 from tracker.factories.signoffs import session_signature
+from tracker.factories.signoffs import void_signature
 from tracker.factories.supervision import dated_session
 from tracker.factories.training import add_experiential
 from tracker.supervision.models import SupervisedSession
@@ -97,12 +98,12 @@ def add_demo(context, summary) -> None:
     )
     # Reopened by staff: the old signature is voided with the reason, the session waits again.
     reopened = _sent_session(enrollment, sup1, today - timedelta(days=28), "submitted", "KC-2MV9H5")
-    signature = session_signature(reopened, sup1, at(today - timedelta(days=25)))
-    signature.voided_at = at(today - timedelta(days=4), 10)
-    signature.voided_by_id = staff.id
-    signature.void_reason = (
+    signature = void_signature(
+        session_signature(reopened, sup1, at(today - timedelta(days=25))),
+        staff,
+        at(today - timedelta(days=4), 10),
         "Signed under the wrong supervision mode: the session was a video review; "
-        "please confirm and sign again."
+        "please confirm and sign again.",
     )
     add_question(reopened, staff, signature.void_reason, signature.voided_at, "reopen_reason")
     # An experiential activity waiting three days for the supervisor.

@@ -4,7 +4,9 @@ records each step of the training needs, with defaults a reader can take for gra
 One module per area. A builder goes through the area's service when the service can reach the
 state asked for (programs, tracks and cohorts; admissions decisions); otherwise it inserts the
 rows the service would have written, for states a service refuses on purpose on a given day
-(backdated or already signed entries, an admitted enrollment without its application). Builders
+(backdated or already signed entries, an admitted enrollment without its application), and for
+the records `flask audit verify` checks against the trail (enrollments, ledger entries,
+signatures, certificates) the audit event the service would have recorded with them. Builders
 flush and never commit, as services do: the demo commits once, and the tests wrap them with
 `committing` because they use them between requests.
 """

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from datetime import datetime
 
 from tracker.accounts.models import User
+from tracker.audit.services import audited
+from tracker.audit.services import record
 from tracker.certificates.models import Certificate
 from tracker.certificates.services import format_number
 from tracker.certificates.services import new_verification_code
+from tracker.certificates.services import record_issue
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.factories import added
@@ -55,7 +59,8 @@ def backdate(cert: Certificate, issued_on: date) -> Certificate:
 def issued_on_day(
     enrollment: Enrollment, printed_name: str, program_name: str, issued_on: date, staff: User
 ) -> Certificate:
-    """A certificate issued by `staff` on a past day (the service issues today only)."""
+    """A certificate issued by `staff` on a past day (the service issues today only), with the
+    event issuing records."""
     code = new_verification_code()
     cert = added(
         Certificate(
@@ -71,4 +76,23 @@ def issued_on_day(
     )
     cert.number = format_number(issued_on.year, cert.id)
     db.session.flush()
+    record_issue(cert, staff.id, enrollment.trainee_id)
+    return cert
+
+
+def revoked_at(cert: Certificate, staff: User, moment: datetime, reason: str) -> Certificate:
+    """The certificate revoked by `staff` at a past `moment`, with the event revoking records."""
+    before = audited(cert)
+    cert.revoked_at = moment
+    cert.revoked_by_id = staff.id
+    cert.revocation_reason = reason
+    db.session.flush()
+    record(
+        "certificate.revoked",
+        cert,
+        before=before,
+        after=audited(cert),
+        actor_id=staff.id,
+        subject_user_id=cert.enrollment.trainee_id,
+    )
     return cert

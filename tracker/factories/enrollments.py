@@ -8,6 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from tracker.accounts.models import User
+from tracker.audit.services import audited
+from tracker.audit.services import record
 from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import SupervisorAssignment
@@ -77,7 +79,7 @@ def make_enrollment(
         enrollment.decided_at = utcnow() - timedelta(days=decided_days_ago)
     db.session.add_all([program, cohort, enrollment])
     db.session.flush()
-    return enrollment
+    return recorded(enrollment)
 
 
 def enroll(
@@ -104,7 +106,7 @@ def enroll(
             enrollment.decided_at = utcnow() - timedelta(days=1)
         if status == "admitted":
             enrollment.requirement_set_id = program.tracks[0].requirement_sets[0].id
-    return added(enrollment)
+    return recorded(added(enrollment))
 
 
 def applied(
@@ -136,7 +138,19 @@ def applied(
         enrollment.requirement_set_id = track.current_requirements.id
         enrollment.decided_at = at(decided_on or today - timedelta(days=250))
         enrollment.decided_by_id = staff.id
-    return added(enrollment)
+    return recorded(added(enrollment))
+
+
+def recorded(enrollment: Enrollment) -> Enrollment:
+    """The enrollment, with the audit event that records it as it stands (its status), as the
+    services' events would have."""
+    record(
+        "enrollment.created",
+        enrollment,
+        after=audited(enrollment),
+        subject_user_id=enrollment.trainee_id,
+    )
+    return enrollment
 
 
 def assign(

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from tracker.accounts.models import User
+from tracker.audit.services import audited
+from tracker.audit.services import record
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.factories import added
@@ -16,8 +18,8 @@ from tracker.finance.models import PaymentPlan
 
 
 def tuition_charged_on(enrollment: Enrollment, on: date, staff: User) -> LedgerEntry:
-    """The track's tuition charged on `on` (the service charges today only)."""
-    return added(
+    """The track's tuition charged on `on` (the service charges today only), with its event."""
+    entry = added(
         LedgerEntry(
             enrollment_id=enrollment.id,
             kind="charge",
@@ -28,6 +30,14 @@ def tuition_charged_on(enrollment: Enrollment, on: date, staff: User) -> LedgerE
             recorded_by_id=staff.id,
         )
     )
+    record(
+        "ledger.entry_added",
+        entry,
+        after=audited(entry),
+        actor_id=staff.id,
+        subject_user_id=enrollment.trainee_id,
+    )
+    return entry
 
 
 def record_payment(

@@ -7,7 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 from tracker.accounts.models import User
+from tracker.audit.services import audited
+from tracker.audit.services import record
 from tracker.enrollments.models import Enrollment
+from tracker.extensions import db
 from tracker.extensions import utcnow
 from tracker.factories import added
 from tracker.factories import id_of
@@ -47,8 +50,8 @@ def waiting_experiential(enrollment: Enrollment, days_ago: int = 1, **values) ->
 
 
 def session_signature(session: SupervisedSession, signer: User, signed_at: datetime) -> Signature:
-    """The signature `signer` gave the session as it is now."""
-    return added(
+    """The signature `signer` gave the session as it is now, with the event signing records."""
+    signature = added(
         Signature(
             **_about(session),
             signer_id=signer.id,
@@ -59,6 +62,40 @@ def session_signature(session: SupervisedSession, signer: User, signed_at: datet
             void_reason="",
         )
     )
+    record(
+        "signature.signed",
+        signature,
+        before={"entry_status": "submitted"},
+        after={**audited(signature), "entry_status": session.status},
+        actor_id=signer.id,
+        subject_user_id=session.enrollment.trainee_id,
+    )
+    return signature
+
+
+def void_signature(
+    signature: Signature, staff: User, voided_at: datetime, reason: str
+) -> Signature:
+    """The signature voided by `staff` at `voided_at`, with the event reopening records (the
+    entry's status is left as it is)."""
+    before = audited(signature)
+    signature.voided_at = voided_at
+    signature.voided_by_id = staff.id
+    signature.void_reason = reason
+    db.session.flush()
+    record(
+        "signature.voided",
+        signature,
+        before={"signature": before},
+        after={
+            "entry_type": signature.entry_type,
+            "entry_id": signature.entry_id,
+            "signature": audited(signature),
+            "reason": reason,
+        },
+        actor_id=staff.id,
+    )
+    return signature
 
 
 def add_question(

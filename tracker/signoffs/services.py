@@ -51,6 +51,7 @@ from tracker.extensions import db
 from tracker.extensions import utcnow
 from tracker.progress.requirements import LICENCE_TYPES
 from tracker.signoffs.binding import bind
+from tracker.signoffs.binding import content_hash
 from tracker.signoffs.binding import verify_binding
 from tracker.signoffs.entries import DONE_STATUS
 from tracker.signoffs.entries import ENTRY_MODELS

@@ -1,0 +1,42 @@
+"""Enrollments as the audit trail records them: the status each last event gave an enrollment,
+for `flask audit verify` to check the live rows against (see `tracker.audit.reconcile`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.audit.reconcile import Discrepancy
+from tracker.audit.reconcile import Replay
+from tracker.audit.reconcile import TrailEvent
+from tracker.audit.reconcile import compare
+from tracker.audit.reconcile import replays
+from tracker.audit.reconcile import stream
+from tracker.enrollments.models import Enrollment
+
+
+@replays
+class EnrollmentStatuses(Replay):
+    """Every event that records an enrollment's status (created, track changed, submitted,
+    admitted, declined) sets it; the live status must be the last one recorded."""
+
+    object_types = ("enrollments",)
+
+    def __init__(self) -> None:
+        self.status: dict[str, str] = {}
+
+    def replay(self, event: TrailEvent) -> None:
+        """Keep the status the event recorded, if it recorded one."""
+        if event.object_id is None:
+            return
+        if event.removed:
+            self.status.pop(event.object_id, None)
+        elif isinstance(event.after, dict) and "status" in event.after:
+            self.status[event.object_id] = event.after["status"]
+
+    def differences(self, session: Session) -> Iterator[Discrepancy]:
+        """Enrollments whose status is not the last one recorded, or that no event records."""
+        rows = stream(session, select(Enrollment.id, Enrollment.status).order_by(Enrollment.id))
+        yield from compare("enrollments", self.status, rows, lambda s: f"status {s}", "status")
