@@ -1,5 +1,6 @@
 """Saving, reading and removing uploads. Types are judged by the bytes, never by the name or the
-browser's claim: PDF, PNG and JPEG only, at most UPLOAD_MAX_BYTES each.
+browser's claim: PDF, PNG and JPEG only, at most UPLOAD_MAX_BYTES each, at most
+UPLOAD_QUOTA_BYTES per person, at most UPLOAD_RATE_LIMIT uploads per signed-in person.
 
 The disk follows the database. An upload is written under a temporary name (`<name>.part`) and
 moved into place once the transaction that recorded it commits; a rollback removes it. A file
@@ -24,9 +25,14 @@ from typing import IO
 from typing import Any
 
 from flask import current_app
+from flask import has_request_context
+from flask_login import current_user
+from limits import RateLimitItem
+from limits import parse
 from sqlalchemy import ColumnElement
 from sqlalchemy import event
 from sqlalchemy import false
+from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +43,7 @@ from tracker.audit.services import record
 from tracker.core.errors import Refused
 from tracker.documents.models import StoredFile
 from tracker.extensions import db
+from tracker.extensions import limiter
 
 SIGNATURES = (
     (b"%PDF-", "application/pdf", "pdf"),
@@ -102,7 +109,52 @@ def referred_to(file_id=StoredFile.id) -> ColumnElement[bool]:
     )
 
 
+def used_bytes(owner_id: int) -> int:
+    """What counts toward the person's quota: the sizes of their files a record refers to."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(StoredFile.size), 0)).where(
+            StoredFile.owner_id == owner_id, referred_to()
+        )
+    )
+    return int(total or 0)
+
+
 # -- saving ----------------------------------------------------------------------------------------
+
+
+def _count_upload() -> None:
+    """Count one upload against the signed-in person's allowance; refuse one beyond it."""
+    if not (has_request_context() and limiter.enabled and current_user.is_authenticated):
+        return
+    limit = parse(current_app.config["UPLOAD_RATE_LIMIT"])
+    key = [current_app.config.get("RATELIMIT_KEY_PREFIX") or "", "uploads", str(current_user.id)]
+    key = [part for part in key if part]
+    if limiter.limiter.hit(limit, *key):
+        return
+    reset_at, _remaining = limiter.limiter.get_window_stats(limit, *key)
+    minutes = max(1, math.ceil((reset_at - time.time()) / 60))
+    raise Refused(
+        f"You have reached the limit of {limit.amount} uploads per {_window(limit)}. "
+        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    )
+
+
+def _window(limit: RateLimitItem) -> str:
+    unit = limit.GRANULARITY.name
+    return unit if limit.multiples == 1 else f"{limit.multiples} {unit}s"
+
+
+def _check_quota(owner_id: int, size: int) -> None:
+    quota = current_app.config["UPLOAD_QUOTA_BYTES"]
+    used = used_bytes(owner_id)
+    if used + size <= quota:
+        return
+    left = max(0, quota - used)
+    raise Refused(
+        f"This file ({megabytes(size)}) does not fit in the {megabytes(quota)} of files each "
+        f"person may keep: {megabytes(used)} is used and {megabytes(left)} is left. Delete or "
+        "replace a file you no longer need first."
+    )
 
 
 @dataclass
@@ -144,6 +196,7 @@ def save_upload(
     The file is written under a temporary name and recorded only when it passed every check;
     it takes its place when the transaction commits. A refused upload leaves nothing behind.
     """
+    _count_upload()
     storage_name = f"{secrets.token_hex(20)}.bin"
     final = _folder() / storage_name
     temporary = final.with_name(storage_name + PART)
@@ -155,6 +208,7 @@ def save_upload(
         content_type, extension = kind
         if content_type == "application/pdf" and b"%%EOF" not in received.tail:
             raise Refused("This PDF is incomplete or damaged.")
+        _check_quota(owner_id, received.size)
         stored = StoredFile(
             owner_id=owner_id,
             uploaded_by_id=uploaded_by_id,
