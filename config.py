@@ -33,6 +33,10 @@ class Config:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024 + 64 * 1024  # a 10 MB upload plus its form fields
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_FOLDER: str | None = os.environ.get("UPLOAD_FOLDER")
+    # What one person's files may take in all (files no record refers to any more do not count),
+    # and how many uploads one signed-in person may make (a Flask-Limiter rate, e.g. 30 per hour).
+    UPLOAD_QUOTA_BYTES = int(os.environ.get("UPLOAD_QUOTA_BYTES", str(200 * 1024 * 1024)))
+    UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "30 per hour")
     WTF_CSRF_TIME_LIMIT = 4 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -66,6 +66,9 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     from tracker.standing.snapshots import recompute_marked
 
     keep_snapshots_current()
+    from tracker.documents.storage import install as keep_files_with_their_records
+
+    keep_files_with_their_records()
     db.init_app(app)
     # After every teardown function (whichever commits the request's work), a write request
     # recomputes the few snapshots it marked stale.
@@ -212,12 +215,14 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from tracker.audit.cli import audit_cli
     from tracker.demo.cli import demo_command
+    from tracker.documents.cli import documents_cli
     from tracker.programs.cli import requirements_cli
     from tracker.signoffs.cli import remind_command
     from tracker.standing.cli import progress_cli
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(documents_cli)
     app.cli.add_command(progress_cli)
     app.cli.add_command(requirements_cli)
     app.cli.add_command(remind_command)

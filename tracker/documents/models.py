@@ -19,6 +19,7 @@ class StoredFile(db.Model):
     """An uploaded file; the bytes live in the upload folder under `storage_name`."""
 
     __tablename__ = "stored_files"
+    __audited__ = ("owner_id", "original_name", "content_type", "size", "sha256")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)

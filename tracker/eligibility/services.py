@@ -25,6 +25,7 @@ from tracker.audit.services import deleted
 from tracker.audit.services import record
 from tracker.core.errors import Refused
 from tracker.documents.models import StoredFile
+from tracker.documents.storage import release
 from tracker.documents.storage import save_upload
 from tracker.eligibility import queries
 from tracker.eligibility import validation
@@ -172,17 +173,23 @@ def _change_credential(
     upload: Upload | None,
     trainee: User,
 ) -> None:
-    # A new scan replaces the one on file; without one the old scan stays.
+    # A new scan replaces the one on file (removed when nothing else refers to it); without one
+    # the old scan stays.
+    replaced = credential.document_id
     stored = store_upload(upload, trainee)
     if stored is not None:
         values = {**values, "document_id": stored.id}
     changed(action, credential, {**values, "updated_at": utcnow()}, subject_user_id=trainee.id)
+    if stored is not None:
+        release(replaced)
 
 
 def delete_licence(licence: Licence) -> None:
-    """Delete a licence the trainee recorded, until staff verified it."""
+    """Delete a licence the trainee recorded, until staff verified it, with its scan."""
     _refuse_when_verified(licence, "licence")
+    document_id = licence.document_id
     deleted("licence.deleted", licence, subject_user_id=licence.trainee_id)
+    release(document_id)
 
 
 # -- insurance ------------------------------------------------------------------------------------
@@ -228,9 +235,11 @@ def update_insurance(
 
 
 def delete_insurance(insurance: Insurance) -> None:
-    """Delete a policy the trainee recorded, until staff verified it."""
+    """Delete a policy the trainee recorded, until staff verified it, with its document."""
     _refuse_when_verified(insurance, "insurance policy")
+    document_id = insurance.document_id
     deleted("insurance.deleted", insurance, subject_user_id=insurance.trainee_id)
+    release(document_id)
 
 
 # -- experience attestation ---------------------------------------------------------------------

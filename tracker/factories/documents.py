@@ -28,6 +28,13 @@ def stored_file(owner: User) -> StoredFile:
     )
 
 
-def uploaded_pdf(owner: User, name: str) -> StoredFile:
-    """A small PDF uploaded by `owner` through the document store (its bytes are kept)."""
-    return save_upload(io.BytesIO(PDF), name, owner.id, owner.id)
+def pdf_of_size(size: int) -> bytes:
+    """A PDF the document store accepts, `size` bytes long (padded with random bytes)."""
+    return PDF[:-6] + secrets.token_bytes(max(0, size - len(PDF))) + PDF[-6:]
+
+
+def uploaded_pdf(owner: User, name: str, size: int | None = None) -> StoredFile:
+    """A PDF uploaded by `owner` through the document store (a small one unless `size` says);
+    its bytes take their place once the transaction commits."""
+    body = PDF if size is None else pdf_of_size(size)
+    return save_upload(io.BytesIO(body), name, owner.id, owner.id)

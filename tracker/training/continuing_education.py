@@ -13,6 +13,7 @@ from tracker.audit.services import added
 from tracker.audit.services import changed
 from tracker.audit.services import deleted
 from tracker.core.errors import Refused
+from tracker.documents.storage import release
 from tracker.documents.storage import save_upload
 from tracker.enrollments.models import Enrollment
 from tracker.training.models import CE_KINDS
@@ -114,17 +115,22 @@ def update_ce(
     upload: Upload | None = None,
     uploaded_by_id: int | None = None,
 ) -> ContinuingEducation:
-    """Change a CE record; a new certificate replaces the old one."""
+    """Change a CE record; a new certificate replaces the old one, which is removed."""
     enrollment = _require_ce_open(item.enrollment)
     values = _ce_values(enrollment, data)
+    replaced = item.file_id
     file_id = _store_certificate(enrollment, upload, uploaded_by_id)
     if file_id is not None:
         values["file_id"] = file_id
     changed("ce.updated", item, values, subject_user_id=enrollment.trainee_id)
+    if file_id is not None:
+        release(replaced)
     return item
 
 
 def delete_ce(item: ContinuingEducation) -> None:
-    """Remove a CE record (its certificate file stays in the trainee's files)."""
+    """Remove a CE record with its certificate file."""
     enrollment = _require_ce_open(item.enrollment)
+    file_id = item.file_id
     deleted("ce.deleted", item, subject_user_id=enrollment.trainee_id)
+    release(file_id)
