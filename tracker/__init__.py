@@ -58,6 +58,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
 
     _import_all(MODEL_MODULES)
     _import_all(FACT_MODULES)
+    _import_all(JOB_MODULES)
     from tracker.standing.snapshots import install as keep_snapshots_current
     from tracker.standing.snapshots import recompute_marked
 
@@ -99,6 +100,7 @@ MODEL_MODULES = (
     "tracker.assessment.models",
     "tracker.signoffs.models",
     "tracker.certificates.models",
+    "tracker.jobs.models",
 )
 
 
@@ -116,9 +118,18 @@ FACT_MODULES = (
 )
 
 
+# The modules that register handlers for background jobs (`tracker.jobs.services.handler`): the
+# worker can run a job only once its kind's module is imported. (The progress snapshots register
+# their periodic refresh with the worker from `tracker.standing.snapshots`.)
+JOB_MODULES = (
+    "tracker.mail",
+)
+
+
 def _import_all(names: tuple[str, ...]) -> None:
     """Import each named module for what importing it registers: the models' tables in the
-    metadata (and so the migrations), the facts modules' contributors with standing."""
+    metadata (and so the migrations), the facts modules' contributors with standing, the job
+    handlers with the worker."""
     import importlib
 
     for name in names:
@@ -180,6 +191,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from tracker.audit.cli import audit_cli
     from tracker.demo.cli import demo_command
+    from tracker.jobs.cli import worker_command
     from tracker.programs.cli import requirements_cli
     from tracker.signoffs.cli import remind_command
     from tracker.standing.cli import progress_cli
@@ -189,3 +201,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(progress_cli)
     app.cli.add_command(requirements_cli)
     app.cli.add_command(remind_command)
+    app.cli.add_command(worker_command)
