@@ -123,6 +123,7 @@ FACT_MODULES = (
 # their periodic refresh with the worker from `tracker.standing.snapshots`.)
 JOB_MODULES = (
     "tracker.mail",
+    "tracker.accounts.emails",
 )
 
 
