@@ -42,6 +42,7 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" \
 	$(BIN)/python -m tracker.launch $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 serve: install
@@ -50,6 +51,7 @@ serve: install
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
 	TRACKER_ENV=production SECRET_KEY="$$(cat instance/secret_key)" SESSION_COOKIE_SECURE=0 \
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" \
 	RATELIMIT_STORAGE_URI="$${RATELIMIT_STORAGE_URI:-$$( (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && echo redis://127.0.0.1:6379/0 || echo memory://)}" \
 	$(BIN)/python -m tracker.launch \
 	  $(BIN)/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT) --access-logfile - 'tracker:create_app()'

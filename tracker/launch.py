@@ -57,7 +57,7 @@ def run_beside(
     warned = False
     try:
         while (code := server_process.poll()) is None:
-            if not warned and worker_process.poll() is not None:
+            if not warned and not stopping and worker_process.poll() is not None:
                 warned = True
                 print(
                     f"The worker stopped (exit status {worker_process.returncode}): no mail is "
