@@ -14,9 +14,9 @@ PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 .PHONY: help install install-test run serve test test-sqlite test-postgres lint format screenshots bench load clean
 
 help:
-	@echo "make run     set up and serve on http://127.0.0.1:$(PORT) with demo data (SQLite)"
+	@echo "make run     set up and serve on http://127.0.0.1:$(PORT) with demo data (SQLite), and the worker"
 	@echo "make test    set up and run the tests on SQLite, and on PostgreSQL when one answers"
-	@echo "make serve   gunicorn with several workers (production settings, local HTTP)"
+	@echo "make serve   gunicorn (4 processes) and the worker, production settings, local HTTP"
 	@echo "make lint    ruff, import contracts, bandit (security lint) and pip-audit (vulnerabilities)"
 	@echo "make load    serving under load: gunicorn on a scratch database, driven by locust"
 
@@ -42,7 +42,8 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" \
+	$(BIN)/python -m tracker.launch $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # make serve keys new audit events with a generated key; the development key stays listed so that
 # what `make run` recorded in the same database still verifies.
@@ -56,8 +57,10 @@ serve: install
 	AUDIT_KEYS="$(SERVE_AUDIT_KEYS)" $(FLASK) demo --if-empty
 	TRACKER_ENV=production SECRET_KEY="$$(cat instance/secret_key)" SESSION_COOKIE_SECURE=0 \
 	AUDIT_KEYS="$(SERVE_AUDIT_KEYS)" \
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" \
 	RATELIMIT_STORAGE_URI="$${RATELIMIT_STORAGE_URI:-$$( (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && echo redis://127.0.0.1:6379/0 || echo memory://)}" \
-	$(BIN)/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT) --access-logfile - 'tracker:create_app()'
+	$(BIN)/python -m tracker.launch \
+	  $(BIN)/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT) --access-logfile - 'tracker:create_app()'
 
 # SQLite always; PostgreSQL when TEST_DATABASE_URL is set or a server answers on 127.0.0.1:5432
 # (each worker then uses its own database, TEST_DATABASE_URL's name with _gw0, _gw1... added).

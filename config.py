@@ -49,6 +49,7 @@ class Config:
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
     INVITATION_MAX_AGE_HOURS = 72
     RESET_MAX_AGE_HOURS = 2
+    REGISTRATION_MAX_AGE_HOURS = 24
     BOOTSTRAP_SERVE_LOCAL = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # How many reverse proxies in front of the app set X-Forwarded-For, -Proto and -Host. With 0

@@ -335,10 +335,22 @@ def auth(client: FlaskClient):
 
 @pytest.fixture
 def mail_outbox(app: Flask) -> list:
-    """Messages the app sent during the test."""
+    """Messages the app sent during the test (the worker sends them: `run_jobs()` first)."""
     from tracker.mail import outbox
 
     return outbox()
+
+
+@pytest.fixture
+def run_jobs(app: Flask) -> Callable[..., object]:
+    """`run_jobs()` does the worker's work now: runs every job that is due (mail above all) and
+    returns what ran (`.done`, `.retried`, `.failed`). Requests only queue their mail."""
+    from tracker.jobs.services import run_due
+
+    def run(**options: object):
+        return run_due(**options)
+
+    return run
 
 
 class QueryCounter:

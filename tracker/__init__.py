@@ -62,6 +62,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     _import_all(MODEL_MODULES)
     _import_all(FACT_MODULES)
     _import_all(TRAIL_MODULES)
+    _import_all(JOB_MODULES)
     from tracker.standing.snapshots import install as keep_snapshots_current
     from tracker.standing.snapshots import recompute_marked
 
@@ -106,6 +107,7 @@ MODEL_MODULES = (
     "tracker.assessment.models",
     "tracker.signoffs.models",
     "tracker.certificates.models",
+    "tracker.jobs.models",
 )
 
 
@@ -132,10 +134,19 @@ TRAIL_MODULES = (
 )
 
 
+# The modules that register handlers for background jobs (`tracker.jobs.services.handler`): the
+# worker can run a job only once its kind's module is imported. (The progress snapshots register
+# their periodic refresh with the worker from `tracker.standing.snapshots`.)
+JOB_MODULES = (
+    "tracker.mail",
+    "tracker.accounts.emails",
+)
+
+
 def _import_all(names: tuple[str, ...]) -> None:
     """Import each named module for what importing it registers: the models' tables in the
     metadata (and so the migrations), the facts modules' contributors with standing, the trail
-    modules' replays with the audit cross-check."""
+    modules' replays with the audit cross-check, the job handlers with the worker."""
     import importlib
 
     for name in names:
@@ -216,6 +227,7 @@ def _register_commands(app: Flask) -> None:
     from tracker.audit.cli import audit_cli
     from tracker.demo.cli import demo_command
     from tracker.documents.cli import documents_cli
+    from tracker.jobs.cli import worker_command
     from tracker.programs.cli import requirements_cli
     from tracker.signoffs.cli import remind_command
     from tracker.standing.cli import progress_cli
@@ -226,3 +238,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(progress_cli)
     app.cli.add_command(requirements_cli)
     app.cli.add_command(remind_command)
+    app.cli.add_command(worker_command)

@@ -18,6 +18,7 @@ from tracker.accounts.models import User
 from tracker.accounts.passwords import verify_password
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
+from tracker.jobs.services import run_due
 
 INVITE = "/admin/invite"
 NEW_PASSWORD = "violet harbour lanterns drift"
@@ -50,7 +51,7 @@ def staff(create_user, auth):
 
 
 @pytest.mark.parametrize("role", ["trainee", "supervisor", "staff"])
-def test_staff_invite_a_person_with_a_role(client, staff, mail_outbox, role):
+def test_staff_invite_a_person_with_a_role(client, staff, mail_outbox, run_jobs, role):
     users, events = row_counts()
     response = _invite(client, [role])
     assert response.status_code == 302
@@ -60,6 +61,8 @@ def test_staff_invite_a_person_with_a_role(client, staff, mail_outbox, role):
     assert not person.has_password
     action = db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc()))
     assert action == "account.invited"
+    assert mail_outbox == []  # the request only queued it
+    run_jobs()
     assert len(mail_outbox) == 1
     assert mail_outbox[0].to == "new.person@example.org"
     assert "Sam Staff invited you" in mail_outbox[0].body
@@ -72,22 +75,24 @@ def test_several_roles_at_once(client, staff, mail_outbox):
     assert person.roles == ["supervisor", "staff"]
 
 
-def test_only_an_admin_may_grant_admin(client, staff, mail_outbox):
+def test_only_an_admin_may_grant_admin(client, staff, mail_outbox, run_jobs):
     before = row_counts()
     response = _invite(client, ["staff", "admin"])
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'id="roles-error"' in html
     assert row_counts() == before
+    run_jobs()
     assert mail_outbox == []
     assert 'value="admin"' not in html  # the choice is not even offered
 
 
-def test_an_admin_may_grant_admin(client, create_user, auth, mail_outbox):
+def test_an_admin_may_grant_admin(client, create_user, auth, mail_outbox, run_jobs):
     auth.login(create_user("staff", "admin"))
     assert _invite(client, ["staff", "admin"]).status_code == 302
     person = db.session.scalar(select(User).where(User.email == "new.person@example.org"))
     assert person.is_admin
+    run_jobs()
     assert len(mail_outbox) == 1
 
 
@@ -100,37 +105,47 @@ def test_an_admin_may_grant_admin(client, create_user, auth, mail_outbox):
         ({"name": "<b>Bold</b>"}, "full_name"),
     ],
 )
-def test_invalid_invitations_write_and_send_nothing(client, staff, mail_outbox, data, field):
+def test_invalid_invitations_write_and_send_nothing(
+    client, staff, mail_outbox, run_jobs, data, field
+):
     before = row_counts()
     arguments = {"roles": ["trainee"], **data}
     response = _invite(client, **arguments)
     assert response.status_code == 200
     assert f'id="{field}-error"' in response.get_data(as_text=True)
     assert row_counts() == before
+    run_jobs()
     assert mail_outbox == []
 
 
-def test_an_existing_address_is_not_invited_again(client, staff, create_user, mail_outbox):
+def test_an_existing_address_is_not_invited_again(
+    client, staff, create_user, mail_outbox, run_jobs
+):
     create_user("trainee", email="new.person@example.org")
     before = row_counts()
     response = _invite(client, ["trainee"], email="New.Person@Example.org")
     assert "already exists" in response.get_data(as_text=True)
     assert row_counts() == before
+    run_jobs()
     assert mail_outbox == []
 
 
 @pytest.mark.parametrize("role", ["trainee", "supervisor"])
-def test_trainees_and_supervisors_cannot_invite(client, create_user, auth, mail_outbox, role):
+def test_trainees_and_supervisors_cannot_invite(
+    client, create_user, auth, mail_outbox, run_jobs, role
+):
     auth.login(create_user(role))
     before = row_counts()
     assert client.get(INVITE).status_code == 403
     assert _invite(client, ["trainee"]).status_code == 403
     assert row_counts() == before
+    run_jobs()
     assert mail_outbox == []
 
 
 def _invited(app, client, staff, mail_outbox) -> tuple[User, str]:
     _invite(client, ["supervisor"])
+    run_due()
     post_form(client, "/account/logout")
     person = db.session.scalar(select(User).where(User.email == "new.person@example.org"))
     return person, _link(mail_outbox[-1])

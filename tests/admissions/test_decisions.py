@@ -22,7 +22,7 @@ from tracker.extensions import db
 
 
 def test_admit_pins_the_current_version_and_emails_the_applicant(
-    as_staff, submitted, staff, trainee, program, mail_outbox
+    as_staff, submitted, staff, trainee, program, mail_outbox, run_jobs
 ):
     events = audit_count()
     response = post_form(
@@ -39,6 +39,8 @@ def test_admit_pins_the_current_version_and_emails_the_applicant(
     event = db.session.query(AuditEvent).order_by(AuditEvent.id.desc()).first()
     assert event.action == "enrollment.admitted"
     assert event.subject_user_id == trainee.id
+    assert mail_outbox == []  # queued with the decision, sent by the worker
+    run_jobs()
     assert [m.to for m in mail_outbox] == ["tara@example.org"]
     assert "Admitted to" in mail_outbox[0].subject
     assert "admitted you to" in mail_outbox[0].body
@@ -47,12 +49,13 @@ def test_admit_pins_the_current_version_and_emails_the_applicant(
     assert "is admitted" in page
 
 
-def test_decline_needs_a_reason_and_emails_it(as_staff, submitted, mail_outbox):
+def test_decline_needs_a_reason_and_emails_it(as_staff, submitted, mail_outbox, run_jobs):
     before = snapshot()
     response = post_form(as_staff, review_url(submitted, "/decline"), {"decline-reason": "  "})
     assert response.status_code == 200
     assert "Write the reason" in response.get_data(as_text=True)
     assert snapshot() == before
+    run_jobs()
     assert mail_outbox == []
 
     response = post_form(
@@ -64,6 +67,7 @@ def test_decline_needs_a_reason_and_emails_it(as_staff, submitted, mail_outbox):
     enrollment = fresh(submitted)
     assert enrollment.status == "declined"
     assert enrollment.requirement_set_id is None
+    run_jobs()
     assert len(mail_outbox) == 1
     assert "outside the program's scope" in mail_outbox[0].body
     assert "decided not to admit you" in mail_outbox[0].body
@@ -91,7 +95,7 @@ def test_control_characters_in_a_reason_are_refused(as_staff, submitted):
     ("first", "second"),
     [("/admit", "/admit"), ("/admit", "/decline"), ("/decline", "/admit")],
 )
-def test_a_second_decision_is_refused(as_staff, submitted, mail_outbox, first, second):
+def test_a_second_decision_is_refused(as_staff, submitted, mail_outbox, run_jobs, first, second):
     data = {"decline-reason": "Not a fit for this cohort, sorry."}
     assert post_form(as_staff, review_url(submitted, first), data).status_code == 303
     decided = fresh(submitted)
@@ -101,15 +105,19 @@ def test_a_second_decision_is_refused(as_staff, submitted, mail_outbox, first, s
     assert snapshot() == before
     after = fresh(submitted)
     assert (after.status, after.decided_at) == (decided.status, decided.decided_at)
+    run_jobs()
     assert len(mail_outbox) == 1
 
 
-def test_an_unsubmitted_application_cannot_be_decided(as_staff, trainee, program, mail_outbox):
+def test_an_unsubmitted_application_cannot_be_decided(
+    as_staff, trainee, program, mail_outbox, run_jobs
+):
     draft = enroll(trainee, program, "applicant")
     before = snapshot()
     response = post_form(as_staff, review_url(draft, "/admit"), {}, follow_redirects=True)
     assert "has not been submitted yet" in response.get_data(as_text=True)
     assert snapshot() == before
+    run_jobs()
     assert mail_outbox == []
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import zlib
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -78,12 +79,19 @@ def waiting_count(window: Person) -> int:
 # -- the applicant --------------------------------------------------------------------------------
 
 
-def applicant_registers(window: Person) -> None:
-    """From the sign-in page to an applicant account with a track and cohort chosen."""
+def applicant_registers(window: Person, inbox: Callable[[], list]) -> None:
+    """From the sign-in page, through the e-mailed link, to an applicant account with a track
+    and cohort chosen."""
     window.open("/")
     window.follow("Apply", exact=True)
     window.fill("Full name (as it should appear on a certificate)", APPLICANT)
     window.fill("E-mail address", APPLICANT_EMAIL)
+    window.press("Continue")
+    assert "Check your e-mail" in window.flash()
+    message = inbox()[-1]
+    assert message.to == APPLICANT_EMAIL
+    window.open(re.search(r"/account/register/\S+", message.body).group(0))
+    assert f"Welcome, {APPLICANT}" in window.main_text()
     window.fill("New password", APPLICANT_PASSWORD)
     window.fill("Repeat the password", APPLICANT_PASSWORD)
     window.press("Create account")
@@ -481,17 +489,25 @@ def visitor_sees(window: Person, url: str, status: str) -> None:
 # -- the journey ----------------------------------------------------------------------------------
 
 
-def test_from_application_to_a_revoked_certificate(app, create_user, person, accessibility):
+def test_from_application_to_a_revoked_certificate(
+    app, create_user, person, accessibility, run_jobs, mail_outbox
+):
     setting: Setting = open_program(create_user)
     applicant, staff, supervisor, visitor = person(), person(), person(), person()
 
-    applicant_registers(applicant)
+    def inbox() -> list:
+        """The worker's turn: send what the pages queued; every message sent so far."""
+        run_jobs()
+        return mail_outbox
+
+    applicant_registers(applicant, inbox)
     applicant_records_eligibility(applicant)
     applicant_applies(applicant)
 
     sign_in(staff, setting.staff.email)
     staff_record_supervisor_credentials(staff)
     staff_verify_and_admit(staff)
+    assert inbox()[-1].subject.startswith("Admitted to")
 
     trainee_logs_hours(applicant)
     trainee_records_sessions(applicant)

@@ -18,12 +18,14 @@ def _by(outbox, email):
 
 
 def test_supervisor_digest_lists_entries_over_the_limit(
-    runner, mail_outbox, trainee, enrollment, supervisor
+    runner, mail_outbox, run_jobs, trainee, enrollment, supervisor
 ):
     old = waiting_session(enrollment, supervisor, days_ago=9, client_code="KC-OLD234")
     waiting_session(enrollment, supervisor, days_ago=2, client_code="KC-NEW234")
     result = runner.invoke(args=["remind"])
     assert result.exit_code == 0, result.output
+    assert mail_outbox == []  # queued: the worker sends them
+    run_jobs()
     mails = _by(mail_outbox, supervisor.email)
     assert len(mails) == 1
     assert "KC-OLD234" in mails[0].body and "waiting 9 days" in mails[0].body
@@ -35,34 +37,38 @@ def test_supervisor_digest_lists_entries_over_the_limit(
 
 
 def test_nothing_over_the_limit_sends_the_supervisor_nothing(
-    runner, mail_outbox, enrollment, supervisor
+    runner, mail_outbox, run_jobs, enrollment, supervisor
 ):
     waiting_session(enrollment, supervisor, days_ago=7)  # the limit is 7 days: not over it
     runner.invoke(args=["remind"])
+    run_jobs()
     assert _by(mail_outbox, supervisor.email) == []
 
 
 def test_running_twice_a_day_sends_one_digest_per_person(
-    runner, mail_outbox, trainee, enrollment, supervisor
+    runner, mail_outbox, run_jobs, trainee, enrollment, supervisor
 ):
     waiting_session(enrollment, supervisor, days_ago=10)
     first = runner.invoke(args=["remind"])
-    assert "2 sent, 0 skipped" in first.output
+    assert "2 queued for the worker to send, 0 skipped" in first.output
+    run_jobs()
     second = runner.invoke(args=["remind"])
-    assert "0 sent, 2 skipped" in second.output
+    assert "0 queued for the worker to send, 2 skipped" in second.output
+    run_jobs()
     assert len(_by(mail_outbox, supervisor.email)) == 1
     assert len(_by(mail_outbox, trainee.email)) == 1
     logs = db.session.scalars(select(ReminderLog)).all()
     assert sorted(log.kind for log in logs) == ["supervisor_digest", "trainee_digest"]
 
 
-def test_the_next_day_sends_again(runner, mail_outbox, enrollment, supervisor):
+def test_the_next_day_sends_again(runner, mail_outbox, run_jobs, enrollment, supervisor):
     waiting_session(enrollment, supervisor, days_ago=10)
     today = utcnow().date()
     runner.invoke(args=["remind", "--date", today.isoformat()])
     tomorrow = (today + timedelta(days=1)).isoformat()
     result = runner.invoke(args=["remind", "--date", tomorrow])
-    assert "2 sent" in result.output
+    assert "2 queued" in result.output
+    run_jobs()
     assert len(_by(mail_outbox, supervisor.email)) == 2
 
 

@@ -91,13 +91,13 @@ class LoginForm(TrackerForm):
 
 
 class RegisterForm(TrackerForm):
-    """Self-registration of an applicant (a trainee account)."""
+    """Self-registration of an applicant (a trainee account): the password is chosen from the
+    link e-mailed to the address, which shows that the address is theirs."""
 
     full_name = _full_name_field(
         "Full name (as it should appear on a certificate)", "Enter your full name."
     )
     email = _email_field()
-    password, confirm = _new_password_fields()
 
 
 class InviteForm(TrackerForm):

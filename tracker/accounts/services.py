@@ -38,6 +38,18 @@ ROLE_NAMES = ("trainee", "supervisor", "staff", "admin")
 
 # -- registration and invitations ---------------------------------------------------------------
 
+ALREADY_REGISTERED = (
+    "An account with this e-mail address already exists: sign in, or reset your password."
+)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A registration asked for by e-mail and not yet completed (it lives only in its link)."""
+
+    email: str
+    full_name: str
+
 
 def find_by_email(email: str) -> User | None:
     """The account with this e-mail address, if any."""
@@ -45,10 +57,11 @@ def find_by_email(email: str) -> User | None:
 
 
 def register_applicant(email: str, full_name: str, password: str) -> User:
-    """Create a trainee account for a self-registering applicant."""
+    """Create a trainee account for a self-registering applicant (from the link of their
+    registration e-mail, so they have shown that the address is theirs)."""
     email = normalise_email(email)
     if find_by_email(email) is not None:
-        raise Refused("An account with this e-mail address already exists.", "email")
+        raise Refused(ALREADY_REGISTERED)
     problem = password_problem(password, email=email, name=full_name)
     if problem:
         raise Refused(problem, "password")
@@ -123,6 +136,31 @@ def user_for_token(token: str, purpose: str) -> User:
     if user is None or not user.active or data.get("p") != _password_fingerprint(user):
         raise Refused("This link has already been used or is no longer valid.")
     return user
+
+
+def make_registration_token(email: str, full_name: str) -> str:
+    """The signed, expiring token of a registration link: the address and the name asked for.
+    Nothing is stored until the link is used, so an address nobody confirms leaves no trace."""
+    return _serializer("register").dumps({"e": normalise_email(email), "n": full_name.strip()})
+
+
+def registration_for_token(token: str) -> Registration:
+    """The registration a valid link asks for; Refused when the link is invalid, expired or
+    already used (the account exists)."""
+    hours = current_app.config["REGISTRATION_MAX_AGE_HOURS"]
+    try:
+        data = _serializer("register").loads(token[:1000], max_age=hours * 3600)
+    except SignatureExpired:
+        raise Refused("This link has expired. Register again for a new one.") from None
+    except BadSignature:
+        raise Refused("This link is not valid.") from None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in "en"):
+        raise Refused("This link is not valid.")
+    if find_by_email(data["e"]) is not None:
+        raise Refused(
+            "This link has already been used: the account exists. Sign in, or reset your password."
+        )
+    return Registration(email=data["e"], full_name=data["n"])
 
 
 def set_password(user: User, password: str, *, reason: str) -> None:

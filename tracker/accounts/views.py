@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint
-from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -16,6 +15,7 @@ from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
 
+from tracker.accounts import emails
 from tracker.accounts import services
 from tracker.accounts.forms import ConfirmForm
 from tracker.accounts.forms import LoginForm
@@ -25,7 +25,6 @@ from tracker.accounts.forms import SetPasswordForm
 from tracker.core.errors import Refused
 from tracker.core.transaction import refuse
 from tracker.extensions import limiter
-from tracker.mail import send
 from tracker.security.access import Anonymous
 from tracker.security.access import SignedIn
 from tracker.security.access import allow
@@ -98,16 +97,44 @@ def logout_everywhere():
     return redirect(url_for("accounts.login"))
 
 
+# The one answer to a registration and to a reset request, whether or not the address has an
+# account: the e-mail (sent by the worker) says which it was, to the address's owner only.
+REGISTRATION_ANSWER = (
+    "Check your e-mail: a link to finish creating your account is on its way. (If the address "
+    "already has an account, the message says so instead.)"
+)
+RESET_ANSWER = "If an account exists for that address, a reset link is on its way."
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @allow(Anonymous)
 @limiter.limit("10 per hour", methods=["POST"])
 def register():
-    """Self-registration as an applicant."""
+    """Self-registration as an applicant: the link e-mailed to the address finishes it."""
     form = RegisterForm()
+    if form.validate_on_submit():
+        emails.queue_registration(form.email.data, form.full_name.data)
+        flash(REGISTRATION_ANSWER, "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/register/<token>", methods=["GET", "POST"])
+@allow(Anonymous)
+def finish_registration(token: str):
+    """Choose a password from a registration link: the account is created and signed in."""
+    try:
+        registration = services.registration_for_token(token)
+    except Refused as error:
+        page = render_template(
+            "accounts/link_invalid.html", message=error.message, purpose="register"
+        )
+        return page, 400
+    form = SetPasswordForm()
     if form.validate_on_submit():
         try:
             user = services.register_applicant(
-                form.email.data, form.full_name.data, form.password.data
+                registration.email, registration.full_name, form.password.data
             )
         except Refused as error:
             refuse(error, form)
@@ -116,35 +143,22 @@ def register():
             _begin(services.SignInResult(user=user, token=token))
             flash("Welcome. Your applicant account is ready.", "success")
             return redirect(url_for("core.home"))
-    return render_template("accounts/register.html", form=form)
+    return render_template(
+        "accounts/set_password.html", form=form, user=registration, purpose="register"
+    )
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @allow(Anonymous)
 @limiter.limit("5 per hour", methods=["POST"])
 def forgot_password():
-    """Send a reset link when the account exists; say the same thing either way."""
+    """Queue a reset link (sent only when the account exists); say the same thing either way."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = services.find_by_email(form.email.data)
-        if user is not None and user.active:
-            token = services.make_token(user, "reset")
-            send(
-                user.email,
-                "Reset your KAP Certification Tracker password",
-                "mail/reset.txt",
-                user=user,
-                link=_external("accounts.reset_password", token=token),
-                hours=current_app.config["RESET_MAX_AGE_HOURS"],
-            )
-        flash("If an account exists for that address, a reset link is on its way.", "info")
+        emails.queue_reset(form.email.data)
+        flash(RESET_ANSWER, "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot.html", form=form)
-
-
-def _external(endpoint: str, **values: str) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import abort
-from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -12,6 +11,7 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 
+from tracker.accounts import emails
 from tracker.accounts import services
 from tracker.accounts.forms import ConfirmForm
 from tracker.accounts.forms import InviteForm
@@ -19,10 +19,8 @@ from tracker.accounts.forms import RolesForm
 from tracker.accounts.models import User
 from tracker.core import navigation
 from tracker.core.errors import Refused
-from tracker.core.transaction import after_commit
 from tracker.core.transaction import refuse
 from tracker.extensions import db
-from tracker.mail import send
 from tracker.security.access import Admin
 from tracker.security.access import AnyOf
 from tracker.security.access import Staff
@@ -61,21 +59,7 @@ def invite():
         except Refused as error:
             refuse(error, form)
         else:
-            link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
-                "accounts.accept_invitation", token=services.make_token(user, "invite")
-            )
-            inviter = current_user._get_current_object()
-            after_commit(
-                lambda: send(
-                    user.email,
-                    "You are invited to the KAP Certification Tracker",
-                    "mail/invitation.txt",
-                    user=user,
-                    inviter=inviter,
-                    link=link,
-                    hours=current_app.config["INVITATION_MAX_AGE_HOURS"],
-                )
-            )
+            emails.queue_invitation(user, current_user)
             flash(f"Invitation sent to {user.email}.", "success")
             return redirect(url_for("admin.invite"))
     return render_template("admin/invite.html", form=form)

@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import Blueprint
 from flask import abort
-from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -202,11 +201,9 @@ def _act(
     form,
     action: Callable[[], str],
     anchor: str,
-    then: Callable[[], None] | None = None,
 ):
     """Validate `form`, run `action` (a service call returning the success message), then
-    redirect to the page (`then` runs once the request has committed); a refusal shows next to
-    its field or as a message."""
+    redirect to the page; a refusal shows next to its field or as a message."""
     if not form.validate_on_submit():
         return _page(enrollment, form)
     try:
@@ -216,8 +213,6 @@ def _act(
             return _page(_enrollment_or_404(enrollment.id), form)
         return _back(enrollment, anchor)
     flash(message, "success")
-    if then is not None:
-        transaction.after_commit(then)
     return _back(enrollment, anchor)
 
 
@@ -326,15 +321,6 @@ def decide_pathway(enrollment_id: int):
     return _act(enrollment, form, action, "pathway")
 
 
-def _mail_decision(enrollment: Enrollment) -> None:
-    """Send the decision e-mail; the decision stands even when the e-mail cannot go out."""
-    try:
-        services.send_decision_mail(enrollment)
-    except Exception:
-        current_app.logger.exception("decision e-mail for enrollment %s failed", enrollment.id)
-        flash("The e-mail to the applicant could not be sent: please contact them.", "warning")
-
-
 @bp.post("/enrollments/<int:enrollment_id>/admit")
 @allow(Staff)
 def admit(enrollment_id: int):
@@ -347,7 +333,7 @@ def admit(enrollment_id: int):
         version = done.pinned_requirements.version if done.pinned_requirements else "?"
         return f"{done.trainee.full_name} is admitted (requirements version {version})."
 
-    return _act(enrollment, form, action, "decision", lambda: _mail_decision(enrollment))
+    return _act(enrollment, form, action, "decision")
 
 
 @bp.post("/enrollments/<int:enrollment_id>/decline")
@@ -361,7 +347,7 @@ def decline(enrollment_id: int):
         done = services.decline(enrollment, _me(), form.reason.data or "")
         return f"The application of {done.trainee.full_name} is declined."
 
-    return _act(enrollment, form, action, "decision", lambda: _mail_decision(enrollment))
+    return _act(enrollment, form, action, "decision")
 
 
 @bp.post("/enrollments/<int:enrollment_id>/waivers")

@@ -16,8 +16,8 @@ from tracker.extensions import db
 
 
 def after_commit(callback: Callable[[], None]) -> None:
-    """Run `callback` once the request's work has committed (e-mail, say); a request that
-    rolls back never runs it."""
+    """Run `callback` once the request's work has committed; a request that rolls back never
+    runs it. (Not for e-mail or other slow work: queue a job, `tracker.jobs.services.enqueue`.)"""
     g.setdefault("after_commit", []).append(callback)
 
 

@@ -1,9 +1,15 @@
-"""The one place that sends e-mail.
+"""The one place that sends e-mail, always from the worker (`flask worker`), never inside a
+request: a slow or failing mail server never slows a page or undoes a change.
+
+`queue` renders a message now and adds a `mail` job in the caller's transaction, so it goes out
+only if that transaction commits; the worker's `mail` handler hands it to `deliver`. A message
+that carries a one-time link (password reset, invitation, registration) is not rendered in the
+request: its own job kind's handler makes the link and renders it when it runs, so the jobs
+table never holds a usable link.
 
 Backends: `smtp` (MAIL_SERVER and friends from the environment), `outbox` (development: each
 message is logged and kept as a .eml file in the instance folder's `outbox/`, where a person can
-open it), `memory` (tests: kept in a list on the app). Callers send after their transaction has
-committed, so a rolled-back change never mails anyone.
+open it), `memory` (tests: kept in a list on the app).
 """
 
 from __future__ import annotations
@@ -16,9 +22,12 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from email.utils import make_msgid
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
-from flask import render_template
+
+from tracker.jobs.services import enqueue
+from tracker.jobs.services import handler
 
 
 @dataclass(frozen=True)
@@ -35,9 +44,32 @@ def outbox() -> list[SentMessage]:
     return current_app.extensions.setdefault("mail_outbox", [])
 
 
-def send(to: str, subject: str, template: str, **context: object) -> None:
-    """Render `template` (a text template under templates/mail/) and send it to `to`."""
-    body = render_template(template, **context)
+def render(template: str, **context: object) -> str:
+    """Render a plain-text message template (templates/mail/...) with `context` only: the same
+    in a request, the worker or a command (no page context: no navigation, no signed-in user)."""
+    return current_app.jinja_env.get_template(template).render(**context)
+
+
+def link(endpoint: str, **values: Any) -> str:
+    """The public address of a page, for a message (PUBLIC_BASE_URL plus the route)."""
+    base = str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    return base + current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def queue(to: str, subject: str, template: str, **context: object) -> None:
+    """Render `template` now and queue the message to `to` in the caller's transaction: the
+    worker sends it once the transaction has committed."""
+    body = render(template, **context)
+    enqueue("mail", {"to": to, "subject": subject, "body": body})
+
+
+@handler("mail")
+def _send_queued(payload: dict[str, Any]) -> None:
+    deliver(payload["to"], payload["subject"], payload["body"])
+
+
+def deliver(to: str, subject: str, body: str) -> None:
+    """Send a message now through the configured backend (the worker's side: job handlers)."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to

@@ -13,7 +13,8 @@ from tracker.extensions import utcnow
 @click.command("remind")
 @click.option("--date", "on", default=None, help="The day to remind for (YYYY-MM-DD); today UTC.")
 def remind_command(on: str | None) -> None:
-    """Send each supervisor what waits too long on them, and each trainee their items."""
+    """Queue for each supervisor what waits too long on them, and for each trainee their items
+    (the worker sends them)."""
     from tracker.signoffs.reminders import send_reminders
 
     try:
@@ -23,9 +24,11 @@ def remind_command(on: str | None) -> None:
         sys.exit(2)
     result = send_reminders(day)
     click.echo(
-        f"Reminders for {day.isoformat()}: {result.sent} sent, {result.skipped} skipped "
-        "(already sent that day)."
+        f"Reminders for {day.isoformat()}: {result.queued} queued for the worker to send, "
+        f"{result.skipped} skipped (already queued that day)."
     )
     if result.failed:
-        click.echo(f"{len(result.failed)} could not be sent; the next run retries them.", err=True)
+        click.echo(
+            f"{len(result.failed)} could not be prepared; the next run retries them.", err=True
+        )
         sys.exit(1)

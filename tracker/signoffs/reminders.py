@@ -1,10 +1,10 @@
 """Daily reminder digests: each supervisor gets what has waited on them longer than the
 program's limit, each admitted trainee their outstanding items.
 
-Safe to run from cron as often as one likes: before a digest is sent, a `ReminderLog` row
-(person, day, kind) is inserted and committed; the UNIQUE constraint lets only the first run of
-the day through, so nobody gets two digests of a kind on one day. A failed send removes its row,
-so the next run tries again.
+Safe to run from cron as often as one likes: each digest is queued for the worker together with
+a `ReminderLog` row (person, day, kind) in one transaction; the UNIQUE constraint lets only the
+first run of the day through, so nobody gets two digests of a kind on one day. The worker retries
+a digest the mail server refused.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +22,7 @@ from tracker.accounts.models import User
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
-from tracker.mail import send
+from tracker.mail import queue
 from tracker.progress import Actor
 from tracker.progress.training_rules import overdue as is_overdue
 from tracker.signoffs.models import ReminderLog
@@ -38,9 +37,10 @@ def _count(n: int) -> str:
 
 @dataclass
 class ReminderResult:
-    """How many digests this run sent, skipped (already sent that day) and failed to send."""
+    """How many digests this run queued, skipped (already queued that day) and could not
+    prepare."""
 
-    sent: int = 0
+    queued: int = 0
     skipped: int = 0
     failed: list[str] = field(default_factory=list)
 
@@ -91,9 +91,16 @@ def trainee_items(day: date) -> dict[int, list]:
     return result
 
 
-def _claim(person_id: int, day: date, kind: str) -> bool:
-    """Insert and commit the day's log row; False when another run already claimed it."""
+def _queue_once(person_id: int, day: date, kind: str, email: str, digest: dict) -> bool:
+    """Queue the digest with the day's log row, in one committed transaction; False when another
+    run already did (the log row's UNIQUE constraint)."""
     db.session.add(ReminderLog(person_id=person_id, sent_on=day, kind=kind))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    queue(email, **digest)
     try:
         db.session.commit()
     except IntegrityError:
@@ -102,22 +109,13 @@ def _claim(person_id: int, day: date, kind: str) -> bool:
     return True
 
 
-def _release(person_id: int, day: date, kind: str) -> None:
-    db.session.execute(
-        delete(ReminderLog).where(
-            ReminderLog.person_id == person_id, ReminderLog.sent_on == day, ReminderLog.kind == kind
-        )
-    )
-    db.session.commit()
-
-
 def _link(endpoint: str) -> str:
     base = str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     return base + current_app.url_map.bind("localhost").build(endpoint)
 
 
 def send_reminders(day: date) -> ReminderResult:
-    """Send the day's digests (at most one per person and kind) and report the counts."""
+    """Queue the day's digests (at most one per person and kind) and report the counts."""
     result = ReminderResult()
     digests: list[tuple[int, str, str, str, dict]] = []
     for supervisor_id, entries in sorted(overdue_by_supervisor(day).items()):
@@ -156,17 +154,16 @@ def send_reminders(day: date) -> ReminderResult:
         email, name, active = people.get(person_id, (None, None, False))
         if not active or not email:
             continue
-        if not _claim(person_id, day, kind):
-            result.skipped += 1
-            continue
+        digest = {"subject": subject, "template": template, "name": name, "day": day, **context}
         try:
-            # Mail templates render like pages (the context processors want a request).
-            with current_app.test_request_context():
-                send(email, subject, template, name=name, day=day, **context)
-        except Exception:  # any mail failure: release the day's claim and go on
+            queued = _queue_once(person_id, day, kind, email, digest)
+        except Exception:  # a digest that cannot be prepared: go on with the others
+            db.session.rollback()
             current_app.logger.exception("reminder to person %s failed", person_id)
-            _release(person_id, day, kind)
             result.failed.append(email)
             continue
-        result.sent += 1
+        if queued:
+            result.queued += 1
+        else:
+            result.skipped += 1
     return result

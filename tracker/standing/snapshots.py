@@ -8,8 +8,9 @@ enrollments cannot compute them all on every request. Each enrollment keeps a
   generation, in the writer's own transaction (one UPDATE just before the commit), whether the
   write came from the unit of work or from a bulk INSERT, UPDATE or DELETE statement;
 - `flask progress refresh` (and, for the few enrollments a request's write marked, the end of
-  that request) recomputes the snapshots that are stale or were computed before the program's
-  today, in chunks, each in a short write transaction;
+  that request, and the worker, a small batch at a time between its jobs) recomputes the
+  snapshots that are stale or were computed before the program's today, in chunks, each in a
+  short write transaction;
 - a list never writes: it filters, sorts and pages in SQL over the stored snapshots, and the
   rows of the page whose snapshot is out of date are computed in memory for the response
   (`current_values`) and shown as updating. Such a row was filtered and sorted on its stored
@@ -26,6 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
+from datetime import timedelta
 
 from flask import current_app
 from flask import request
@@ -51,6 +53,7 @@ from tracker.database import writing
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import ProgressSnapshot
 from tracker.extensions import db
+from tracker.jobs.services import periodic
 from tracker.programs.models import Program
 from tracker.progress import Progress
 from tracker.progress import compute
@@ -76,6 +79,8 @@ _MAX_VALUES = 5000
 # A request whose writes marked at most this many snapshots stale recomputes them as it ends;
 # more (a new requirement version, a bulk change) wait for `flask progress refresh`.
 SMALL = 20
+# Snapshots the worker (`flask worker`) recomputes per round between its jobs.
+WORKER_BATCH = 200
 _MARKED = "progress_snapshot_marked"
 _COMMITTED = "progress_snapshot_committed"
 
@@ -369,8 +374,9 @@ def _recompute(generations: dict[int, int]) -> int:
     return len(params)
 
 
-def refresh(ids: Select | None = None) -> int:
-    """Bring the snapshots of the enrollments `ids` selects (all when None) up to date.
+def refresh(ids: Select | None = None, limit: int | None = None) -> int:
+    """Bring the snapshots of the enrollments `ids` selects (all when None) up to date, at most
+    `limit` of them (the first by id) when given.
 
     Returns how many were recomputed. Commits: never call it while serving a read (GET), nor in
     the middle of a write.
@@ -383,6 +389,7 @@ def refresh(ids: Select | None = None) -> int:
         .outerjoin(ProgressSnapshot, ProgressSnapshot.enrollment_id == Enrollment.id)
         .where(Enrollment.id.in_(scope), out_of_date(zones))
         .order_by(Enrollment.id)
+        .limit(limit)
     ).all()
     db.session.commit()
     if not rows:
@@ -398,6 +405,13 @@ def refresh(ids: Select | None = None) -> int:
         generations = {enrollment_id: generation or 0 for enrollment_id, generation in chunk}
         done += _refresh_chunk(generations)
     return done
+
+
+@periodic(every=timedelta(seconds=30), batch=WORKER_BATCH)
+def refresh_some() -> int:
+    """The worker's share, between its jobs: one small batch of out-of-date snapshots (so a
+    change of day is caught up soon after midnight without holding the mail back)."""
+    return refresh(limit=WORKER_BATCH)
 
 
 def _refresh_chunk(generations: dict[int, int]) -> int:

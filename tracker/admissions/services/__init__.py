@@ -33,7 +33,6 @@ from tracker.admissions.services.common import newest_requirements
 from tracker.admissions.services.decisions import admit
 from tracker.admissions.services.decisions import decide_pathway
 from tracker.admissions.services.decisions import decline
-from tracker.admissions.services.decisions import send_decision_mail
 from tracker.admissions.services.verification import methods_for
 from tracker.admissions.services.verification import review_document
 from tracker.admissions.services.verification import set_health_clearance
@@ -65,7 +64,6 @@ __all__ = [
     "requirements_move_target",
     "review_document",
     "revoke_waiver",
-    "send_decision_mail",
     "set_health_clearance",
     "target_label",
     "unverify_credential",

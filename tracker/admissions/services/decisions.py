@@ -22,7 +22,7 @@ from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.extensions import utcnow
-from tracker.mail import send
+from tracker.mail import queue
 
 # -- eligibility pathway ------------------------------------------------------------------------
 
@@ -97,7 +97,8 @@ def _not_decidable(enrollment: Enrollment) -> str:
 
 def admit(enrollment: Enrollment, staff: User, note: str = "") -> Enrollment:
     """Admit a submitted application: status admitted, the track's current requirement-set
-    version pinned, who decided, when, and an optional note."""
+    version pinned, who decided, when, and an optional note; the applicant's e-mail is queued
+    in the same transaction."""
     _not_own(staff, enrollment.trainee_id)
     if enrollment.status != "submitted":
         raise Refused(_not_decidable(enrollment))
@@ -119,11 +120,13 @@ def admit(enrollment: Enrollment, staff: User, note: str = "") -> Enrollment:
         before={"status": "submitted", "requirement_set_id": None},
         requirement_version=requirements.version,
     )
+    _queue_decision_mail(enrollment)
     return enrollment
 
 
 def decline(enrollment: Enrollment, staff: User, reason: str) -> Enrollment:
-    """Decline a submitted application with a reason (the applicant receives it by e-mail)."""
+    """Decline a submitted application with a reason (the applicant receives it by e-mail,
+    queued in the same transaction)."""
     _not_own(staff, enrollment.trainee_id)
     if enrollment.status != "submitted":
         raise Refused(_not_decidable(enrollment))
@@ -140,11 +143,12 @@ def decline(enrollment: Enrollment, staff: User, reason: str) -> Enrollment:
         },
         before={"status": "submitted"},
     )
+    _queue_decision_mail(enrollment)
     return enrollment
 
 
-def send_decision_mail(enrollment: Enrollment) -> None:
-    """E-mail the applicant the admission decision; call it after the decision is committed."""
+def _queue_decision_mail(enrollment: Enrollment) -> None:
+    """Queue the e-mail that tells the applicant the decision (sent once it has committed)."""
     trainee = enrollment.trainee
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     decided = local_time(enrollment.decided_at, enrollment.program.timezone)
@@ -158,14 +162,14 @@ def send_decision_mail(enrollment: Enrollment) -> None:
         "link": f"{base}/home",
     }
     if enrollment.status == "admitted":
-        send(
+        queue(
             trainee.email,
             f"Admitted to {enrollment.program.name}",
             "mail/admission_admitted.txt",
             **context,
         )
     elif enrollment.status == "declined":
-        send(
+        queue(
             trainee.email,
             f"Your application to {enrollment.program.name}",
             "mail/admission_declined.txt",
