@@ -4,7 +4,7 @@ A row is written in the transaction of the change that asks for it, so a job exi
 that change committed.
 
 Revision ID: 20261129_11
-Revises: 20261127_08
+Revises: 20261129_09
 Create Date: 2026-11-29
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261129_11"
-down_revision = "20261127_08"
+down_revision = "20261129_09"
 branch_labels = None
 depends_on = None
 
