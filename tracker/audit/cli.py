@@ -15,7 +15,8 @@ from tracker.audit import checkpoints
 from tracker.audit.reconcile import reconcile
 from tracker.audit.services import ChainState
 from tracker.audit.services import walk_chain
-from tracker.mail import send
+from tracker.mail import deliver
+from tracker.mail import render
 
 audit_cli = AppGroup("audit", help="Check the audit trail.")
 SHOWN_DISCREPANCIES = 50  # the first ones are listed; the count says how many there are
@@ -89,16 +90,17 @@ def checkpoint(out: Path | None) -> None:
     auditor = current_app.config.get("AUDIT_CHECKPOINT_EMAIL")
     if auditor:
         try:
-            # Mail templates render like pages (the context processors want a request).
-            with current_app.test_request_context():
-                send(
-                    auditor,
-                    f"Audit checkpoint: event {taken.sequence}",
+            # Sent at once: a command, not a page, waits for the mail server here.
+            deliver(
+                auditor,
+                f"Audit checkpoint: event {taken.sequence}",
+                render(
                     "mail/audit_checkpoint.txt",
                     checkpoint=taken,
                     line=taken.line(),
                     site=current_app.config.get("PUBLIC_BASE_URL"),
-                )
+                ),
+            )
         except Exception as error:  # the file holds the checkpoint: say the mail failed
             click.echo(f"The checkpoint was not mailed to {auditor}: {error}", err=True)
             sys.exit(1)
