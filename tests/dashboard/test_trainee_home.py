@@ -132,6 +132,7 @@ def test_export_zip_holds_every_record_and_no_secret(client, auth, admitted, cre
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     archive = zipfile.ZipFile(io.BytesIO(response.data))
+    response.close()  # a sent file stays open until the response is closed
     data = json.loads(archive.read("data.json"))
     records = data["records"]
     assert records["users"][0]["email"] == trainee.email

@@ -88,6 +88,7 @@ def test_the_data_download_neutralises_every_formula_start(app, create_user):
     response = post_form(client, "/dashboard/export.zip")
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(response.data))
+    response.close()  # a sent file stays open until the response is closed
     names = [n for n in archive.namelist() if n.startswith("csv/")]
     assert {"csv/users.csv", "csv/didactic_entries.csv", "csv/experiential_entries.csv"} <= set(
         names

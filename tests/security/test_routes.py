@@ -205,6 +205,7 @@ def test_route_access_matrix(app, personas, route):
         personas.sign_in(client, persona)
         events = _audit_events()
         response = _request(client, route, path)
+        response.close()  # a sent file (a download, the export) stays open until then
         problem = _verdict(declared, persona, personas.user(persona), route, response)
         if problem:
             problems.append(problem)

@@ -143,6 +143,7 @@ def test_the_trainee_export_holds_name_time_and_meaning(as_user, trainee, enroll
     response = post_form(as_user(trainee), "/dashboard/export.zip")
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(response.data))
+    response.close()  # a sent file stays open until the response is closed
     rows = json.loads(archive.read("data.json"))["records"]["signatures"]
     assert rows[0]["printed_name"] == "Dr. Sue Signer"
     assert rows[0]["meaning"] == SESSION_MEANING

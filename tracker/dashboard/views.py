@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint
 from flask import Response
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask import send_file
 from flask_login import current_user
 
 from tracker.audit.services import record
@@ -80,18 +83,21 @@ def trainee():
 @bp.post("/export.zip")
 @allow(Trainee)
 def export():
-    """Everything the tracker holds about the signed-in trainee, as one ZIP download."""
-    data = build_zip(current_user._get_current_object())
+    """Everything the tracker holds about the signed-in trainee, as one ZIP download (streamed
+    from a temporary file that is gone once the response is closed)."""
     user = current_user._get_current_object()
+    archive = build_zip(user)
     record("privacy.exported", user, subject_user_id=user.id)
-    return Response(
-        data,
+    response = send_file(
+        archive,
         mimetype="application/zip",
-        headers={
-            "Content-Disposition": 'attachment; filename="my-kap-tracker-data.zip"',
-            "Cache-Control": "private, no-store",
-        },
+        as_attachment=True,
+        download_name="my-kap-tracker-data.zip",
+        max_age=0,
     )
+    response.content_length = os.fstat(archive.fileno()).st_size  # a progress bar for the browser
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _int_arg(name: str) -> int | None:

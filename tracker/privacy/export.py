@@ -9,12 +9,13 @@ Secrets (password hashes, session tokens) never leave.
 
 from __future__ import annotations
 
-import io
 import json
+import tempfile
 import zipfile
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
+from typing import IO
 
 from sqlalchemy import Table
 from sqlalchemy import or_
@@ -69,11 +70,23 @@ def collect(user: User) -> dict[str, list[dict[str, object]]]:
     return records
 
 
-def build_zip(user: User) -> bytes:
-    """The ZIP: data.json, one CSV per record type, and files/ with the person's uploads."""
+def build_zip(user: User) -> IO[bytes]:
+    """The ZIP, in an anonymous temporary file read from its start (it disappears when closed):
+    data.json, one CSV per record type, and files/ with the person's uploads. The uploads are
+    copied from disk a chunk at a time, so memory stays flat however many there are."""
     records = collect(user)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - the caller sends it, and closing removes it
+    try:
+        _write(target, user, records)
+    except BaseException:
+        target.close()
+        raise
+    target.seek(0)
+    return target
+
+
+def _write(target: IO[bytes], user: User, records: dict[str, list[dict[str, object]]]) -> None:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             "data.json",
             json.dumps(
@@ -87,10 +100,16 @@ def build_zip(user: User) -> bytes:
             archive.writestr(
                 f"csv/{name}.csv", to_csv(header, ([r[h] for h in header] for r in rows))
             )
-        for stored in db.session.scalars(select(StoredFile).where(StoredFile.owner_id == user.id)):
+        stored_files = select(StoredFile).where(StoredFile.owner_id == user.id)
+        for stored in db.session.scalars(stored_files.order_by(StoredFile.id)):
             path = file_path(stored)
             if path.is_file():
-                archive.write(path, f"files/{stored.id}-{stored.original_name}")
+                # PDF, PNG and JPEG are compressed already: stored as they are, at disk speed.
+                archive.write(
+                    path,
+                    f"files/{stored.id}-{stored.original_name}",
+                    compress_type=zipfile.ZIP_STORED,
+                )
         archive.writestr(
             "README.txt",
             "Everything the KAP Certification Tracker holds about you.\n"
@@ -98,4 +117,3 @@ def build_zip(user: User) -> bytes:
             "uploads.\nSignatures show the signer's printed name, the UTC time and the meaning "
             "of the signature where a record was signed.\n",
         )
-    return buffer.getvalue()
