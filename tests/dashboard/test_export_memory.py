@@ -44,6 +44,7 @@ def test_an_export_of_100_files_is_complete_and_its_memory_flat(app, client, aut
         assert response.status_code == 200
         assert response.headers["Content-Disposition"].startswith("attachment")
         assert download.tell() > FILES * MB
+        assert response.content_length == download.tell()
         download.seek(0)
         with zipfile.ZipFile(download) as archive:
             files = {n: _sha256(archive, n) for n in archive.namelist() if n.startswith("files/")}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint
 from flask import Response
 from flask import current_app
@@ -93,6 +95,7 @@ def export():
         download_name="my-kap-tracker-data.zip",
         max_age=0,
     )
+    response.content_length = os.fstat(archive.fileno()).st_size  # a progress bar for the browser
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
