@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy import text
 
-from tests.conftest import PASSWORD
 from tests.conftest import post_form
+from tests.signoffs.factories import sign_form
 from tests.signoffs.factories import waiting_session
 from tracker.audit import keys
 from tracker.audit.models import AuditEvent
@@ -31,7 +31,7 @@ def _signed(as_user, enrollment, supervisor) -> tuple[SupervisedSession, Signatu
     response = post_form(
         as_user(supervisor),
         "/signoffs/sign",
-        {"selected": f"session:{session.id}", "password": PASSWORD},
+        sign_form(f"session:{session.id}"),
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -88,18 +88,26 @@ def test_signatures_keep_their_key_through_a_rotation(
     assert not _intact(signature.id, session.id)
 
 
+@pytest.fixture
+def before_the_keys():
+    """The app as it was before the audit keys (unkeyed events, plain SHA-256 bindings), from
+    before the test's records are made until the test undoes it."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(keys, "current_key_id", lambda: None)
+    patch.setattr(
+        signoff_services,
+        "bind",
+        lambda entry: {"content_hash": content_hash(entry), "key_id": None},
+    )
+    yield patch
+    patch.undo()
+
+
 def test_a_signature_from_before_the_keys_still_verifies(
-    app, as_user, trainee, enrollment, supervisor, monkeypatch
+    before_the_keys, app, as_user, trainee, enrollment, supervisor
 ):
-    with monkeypatch.context() as patch:
-        # The app as it was: unkeyed events and plain SHA-256 bindings.
-        patch.setattr(keys, "current_key_id", lambda: None)
-        patch.setattr(
-            signoff_services,
-            "bind",
-            lambda entry: {"content_hash": content_hash(entry), "key_id": None},
-        )
-        old_session, old_signature = _signed(as_user, enrollment, supervisor)
+    old_session, old_signature = _signed(as_user, enrollment, supervisor)
+    before_the_keys.undo()
     assert old_signature.key_id is None
     assert old_signature.content_hash == content_hash(old_session)
     written_before = list(db.session.scalars(select(AuditEvent.key_id)))

@@ -27,6 +27,7 @@ from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.signoffs import services as signoffs
 from tracker.signoffs.binding import content_hash
+from tracker.signoffs.binding import verify_binding
 from tracker.signoffs.models import Signature
 from tracker.supervision import services as supervision
 from tracker.supervision.models import SupervisedSession
@@ -107,7 +108,10 @@ def test_an_entry_changed_after_the_page_was_shown_is_not_signed(
     )
     assert "Signed 1 entry." in _said(signer, response)
     signature = db.session.scalar(select(Signature))
-    assert signature.content_hash == shown
+    db.session.refresh(entry)
+    # What was signed is the entry as the page showed it, bound to the signature with the key.
+    assert content_hash(entry) == shown
+    assert verify_binding(signature, entry)
 
 
 def test_a_batch_with_one_changed_entry_signs_nothing_and_names_it(

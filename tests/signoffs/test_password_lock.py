@@ -8,6 +8,7 @@ from tests.accounts.conftest import REFUSED
 from tests.conftest import PASSWORD
 from tests.conftest import login
 from tests.conftest import post_form
+from tests.signoffs.factories import sign_form
 from tests.signoffs.factories import waiting_session
 from tests.training.factories import count
 from tracker.accounts.models import User
@@ -24,7 +25,7 @@ LOCKED = (
 
 def _sign(client, key: str, password: str) -> str:
     """Press Sign for `key` with `password`; the text of the page it leads to."""
-    response = post_form(client, "/signoffs/sign", {"selected": key, "password": password})
+    response = post_form(client, "/signoffs/sign", sign_form(key, password=password))
     assert response.status_code == 302
     return client.get(response.headers["Location"]).get_data(as_text=True)
 
