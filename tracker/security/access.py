@@ -4,6 +4,7 @@ Rules are small composable checks (`Anyone`, `SignedIn`, `HasRole("staff")`, `An
 A view declares one with `@allow(rule)`; `enforce_access` runs before every request and refuses
 a route that declared nothing, so a forgotten rule fails closed and the route-rule test catches it.
 Object-level checks (whose record is this?) live in the services and queries, not here.
+`Sessionless` routes (static files, the health check) are for anyone and never load the user.
 """
 
 from __future__ import annotations
