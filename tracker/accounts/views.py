@@ -112,11 +112,22 @@ RESET_ANSWER = "If an account exists for that address, a reset link is on its wa
 def register():
     """Self-registration as an applicant: the link e-mailed to the address finishes it."""
     form = RegisterForm()
+    return _answered_alike(
+        form,
+        lambda: emails.queue_registration(form.email.data, form.full_name.data),
+        REGISTRATION_ANSWER,
+        "accounts/register.html",
+    )
+
+
+def _answered_alike(form, queue, answer: str, template: str):
+    """Queue the mail the address calls for (the worker decides what it says) and give the same
+    `answer` whatever the address: nothing on the page tells whether it has an account."""
     if form.validate_on_submit():
-        emails.queue_registration(form.email.data, form.full_name.data)
-        flash(REGISTRATION_ANSWER, "info")
+        queue()
+        flash(answer, "info")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/register.html", form=form)
+    return render_template(template, form=form)
 
 
 @bp.route("/register/<token>", methods=["GET", "POST"])
@@ -154,11 +165,9 @@ def finish_registration(token: str):
 def forgot_password():
     """Queue a reset link (sent only when the account exists); say the same thing either way."""
     form = ResetRequestForm()
-    if form.validate_on_submit():
-        emails.queue_reset(form.email.data)
-        flash(RESET_ANSWER, "info")
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/forgot.html", form=form)
+    return _answered_alike(
+        form, lambda: emails.queue_reset(form.email.data), RESET_ANSWER, "accounts/forgot.html"
+    )
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -84,6 +84,29 @@ class Replay:
         raise NotImplementedError
 
 
+class StatusReplay(Replay):
+    """A replay of one status per object: each event that records a status (`recorded`) sets
+    it, a removal forgets it; `status` is then what the trail implies of each object."""
+
+    def __init__(self) -> None:
+        self.status: dict[str, str] = {}
+
+    def recorded(self, after: Any) -> str | None:
+        """The status an event's after gives the object (None when it says nothing of it)."""
+        raise NotImplementedError
+
+    def replay(self, event: TrailEvent) -> None:
+        """Keep the status the event recorded, if it recorded one."""
+        if event.object_id is None:
+            return
+        if event.removed:
+            self.status.pop(event.object_id, None)
+            return
+        status = self.recorded(event.after)
+        if status is not None:
+            self.status[event.object_id] = status
+
+
 _REPLAYS: dict[str, type[Replay]] = {}
 
 

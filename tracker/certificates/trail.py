@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.audit.reconcile import Discrepancy
-from tracker.audit.reconcile import Replay
-from tracker.audit.reconcile import TrailEvent
+from tracker.audit.reconcile import StatusReplay
 from tracker.audit.reconcile import compare
 from tracker.audit.reconcile import replays
 from tracker.audit.reconcile import stream
@@ -33,25 +32,15 @@ def recorded_status(after: Any) -> str | None:
 
 
 @replays
-class CertificateStatuses(Replay):
+class CertificateStatuses(StatusReplay):
     """`certificate.issued` and `certificate.revoked` record the certificate's fields; the live
     certificate must be revoked exactly when the last of them says so."""
 
     object_types = ("certificates",)
 
-    def __init__(self) -> None:
-        self.status: dict[str, str] = {}
-
-    def replay(self, event: TrailEvent) -> None:
-        """Keep the status the event recorded, if it recorded one."""
-        if event.object_id is None:
-            return
-        if event.removed:
-            self.status.pop(event.object_id, None)
-            return
-        status = recorded_status(event.after)
-        if status is not None:
-            self.status[event.object_id] = status
+    def recorded(self, after: Any) -> str | None:
+        """Issued or revoked, as the event's after says."""
+        return recorded_status(after)
 
     def differences(self, session: Session) -> Iterator[Discrepancy]:
         """Certificates revoked or reinstated without an event, or that no event records."""

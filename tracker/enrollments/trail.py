@@ -4,13 +4,13 @@ for `flask audit verify` to check the live rows against (see `tracker.audit.reco
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.audit.reconcile import Discrepancy
-from tracker.audit.reconcile import Replay
-from tracker.audit.reconcile import TrailEvent
+from tracker.audit.reconcile import StatusReplay
 from tracker.audit.reconcile import compare
 from tracker.audit.reconcile import replays
 from tracker.audit.reconcile import stream
@@ -18,23 +18,15 @@ from tracker.enrollments.models import Enrollment
 
 
 @replays
-class EnrollmentStatuses(Replay):
+class EnrollmentStatuses(StatusReplay):
     """Every event that records an enrollment's status (created, track changed, submitted,
     admitted, declined) sets it; the live status must be the last one recorded."""
 
     object_types = ("enrollments",)
 
-    def __init__(self) -> None:
-        self.status: dict[str, str] = {}
-
-    def replay(self, event: TrailEvent) -> None:
-        """Keep the status the event recorded, if it recorded one."""
-        if event.object_id is None:
-            return
-        if event.removed:
-            self.status.pop(event.object_id, None)
-        elif isinstance(event.after, dict) and "status" in event.after:
-            self.status[event.object_id] = event.after["status"]
+    def recorded(self, after: Any) -> str | None:
+        """The `status` the event's after holds."""
+        return after.get("status") if isinstance(after, dict) else None
 
     def differences(self, session: Session) -> Iterator[Discrepancy]:
         """Enrollments whose status is not the last one recorded, or that no event records."""

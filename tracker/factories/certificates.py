@@ -6,8 +6,7 @@ from datetime import date
 from datetime import datetime
 
 from tracker.accounts.models import User
-from tracker.audit.services import audited
-from tracker.audit.services import record
+from tracker.audit.services import changed
 from tracker.certificates.models import Certificate
 from tracker.certificates.services import format_number
 from tracker.certificates.services import new_verification_code
@@ -82,17 +81,7 @@ def issued_on_day(
 
 def revoked_at(cert: Certificate, staff: User, moment: datetime, reason: str) -> Certificate:
     """The certificate revoked by `staff` at a past `moment`, with the event revoking records."""
-    before = audited(cert)
-    cert.revoked_at = moment
-    cert.revoked_by_id = staff.id
-    cert.revocation_reason = reason
-    db.session.flush()
-    record(
-        "certificate.revoked",
-        cert,
-        before=before,
-        after=audited(cert),
-        actor_id=staff.id,
-        subject_user_id=cert.enrollment.trainee_id,
-    )
+    values = {"revoked_at": moment, "revoked_by_id": staff.id, "revocation_reason": reason}
+    trainee_id = cert.enrollment.trainee_id
+    changed("certificate.revoked", cert, values, actor_id=staff.id, subject_user_id=trainee_id)
     return cert

@@ -23,17 +23,9 @@ from tracker.signoffs.binding import verify_binding
 from tracker.signoffs.entries import ENTRY_MODELS
 from tracker.signoffs.models import Signature
 
-# What a signature binds, compared between the row and its `signature.signed` event.
-BOUND = (
-    "entry_type",
-    "entry_id",
-    "enrollment_id",
-    "signer_id",
-    "printed_name",
-    "meaning",
-    "signed_at",
-    "content_hash",
-)
+# What a signature binds (its audited fields through the hash; not the key id nor the voiding),
+# compared between the row and its `signature.signed` event.
+BOUND = Signature.__audited__[: Signature.__audited__.index("content_hash") + 1]
 SIGNED = "signature.signed"
 
 
