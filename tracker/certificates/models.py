@@ -36,6 +36,7 @@ class Certificate(db.Model):
     """
 
     __tablename__ = "certificates"
+    # Never the verification code nor the address holding it: the audit trail is not for them.
     __audited__ = (
         "enrollment_id",
         "number",
