@@ -121,7 +121,11 @@ def by_code(code: str) -> Certificate | None:
     """The certificate whose verification code is exactly `code`, or None."""
     if not code or len(code) > 64:
         return None
-    return db.session.scalar(select(Certificate).where(Certificate.verification_code == code))
+    return db.session.scalar(
+        select(Certificate)
+        .where(Certificate.verification_code == code)
+        .options(*_with_enrollment())
+    )
 
 
 def by_number(number: str) -> Certificate | None:
@@ -197,8 +201,9 @@ def _row_status(cert: Certificate, today: date) -> CertificateStatus:
 
 def revoked_on(cert: Certificate) -> date | None:
     """The day the certificate was revoked, in its program's time zone (None if it is not)."""
-    moment = local_time(cert.revoked_at, cert.enrollment.program.timezone)
-    return moment.date() if moment is not None else None
+    if cert.revoked_at is None:
+        return None
+    return local_time(cert.revoked_at, cert.enrollment.program.timezone).date()
 
 
 def status_since(
