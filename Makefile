@@ -39,6 +39,10 @@ $(VENV)/.installed-load: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# The address printed in certificates' QR codes and e-mailed links: this server's unless set.
+run serve: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+serve: export ALLOW_INSECURE_BASE_URL ?= 1
+
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -21,6 +22,22 @@ def _audit_keys(text: str | None) -> dict[str, str]:
             key_id, _, secret = item.strip().partition(":")
             keys[key_id.strip()] = secret.strip()
     return keys
+
+
+def base_url_problem(url: str | None, allow_insecure: bool = False) -> str | None:
+    """What is wrong with `url` as the production PUBLIC_BASE_URL, or None when it will do: an
+    absolute https address of a host, without query or fragment (http only when allowed)."""
+    if not url or not url.strip():
+        return "PUBLIC_BASE_URL must be set in production (e.g. https://tracker.example.org)"
+    parts = urlsplit(url.strip())
+    schemes = ("https", "http") if allow_insecure else ("https",)
+    if parts.scheme not in schemes or not parts.hostname or parts.query or parts.fragment:
+        wanted = "an http(s)" if allow_insecure else "an https"
+        return (
+            f"PUBLIC_BASE_URL must be {wanted} address such as https://tracker.example.org"
+            " (ALLOW_INSECURE_BASE_URL=1 allows plain http for a trial)"
+        )
+    return None
 
 
 class Config:
@@ -124,6 +141,10 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
     DEBUG = _bool("FLASK_DEBUG", False)
+    # No default: an address printed into every certificate's QR code must be chosen.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
+    # 1 allows a plain-http PUBLIC_BASE_URL, for a local trial (make serve) only.
+    ALLOW_INSECURE_BASE_URL = _bool("ALLOW_INSECURE_BASE_URL", False)
 
     @classmethod
     def check(cls) -> None:
@@ -132,6 +153,9 @@ class ProductionConfig(Config):
             raise RuntimeError("SECRET_KEY must be set (at least 32 characters) in production")
         if cls.DEBUG:
             raise RuntimeError("FLASK_DEBUG must be off in production")
+        problem = base_url_problem(cls.PUBLIC_BASE_URL, cls.ALLOW_INSECURE_BASE_URL)
+        if problem:
+            raise RuntimeError(problem)
 
 
 CONFIGS = {

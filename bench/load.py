@@ -165,6 +165,7 @@ def app_environment(scratch: Scratch, folder: Path, port: int) -> dict[str, str]
             "DATABASE_URL": scratch.url,
             "INSTANCE_PATH": str(folder / "instance"),
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "ALLOW_INSECURE_BASE_URL": "1",  # plain http on the local machine, as make serve
             "RATELIMIT_STORAGE_URI": storage,
             # Counters of this run only, even in a Redis that other servers share.
             "RATELIMIT_KEY_PREFIX": f"kap-load-{secrets.token_hex(4)}",

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 from config import ProductionConfig
+from config import base_url_problem
 from config import config_from_env
 from tracker.extensions import bootstrap
 from tracker.extensions import csrf
@@ -159,6 +160,11 @@ def _check_production(app: Flask) -> None:
         raise RuntimeError("SECRET_KEY must be set (at least 32 characters) in production")
     if app.config.get("DEBUG"):
         raise RuntimeError("FLASK_DEBUG must be off in production")
+    problem = base_url_problem(
+        app.config.get("PUBLIC_BASE_URL"), bool(app.config.get("ALLOW_INSECURE_BASE_URL"))
+    )
+    if problem:
+        raise RuntimeError(problem)
 
 
 def _trust_proxies(app: Flask) -> None:

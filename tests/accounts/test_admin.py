@@ -199,3 +199,44 @@ def test_a_removed_role_takes_effect_on_the_next_request(app, client, admin, peo
     assert elsewhere.get("/admin/invite").status_code == 200
     post_form(client, f"/admin/users/{person.id}", {"roles": ["supervisor"]})
     assert elsewhere.get("/admin/invite").status_code == 403
+
+
+def test_an_administrator_sets_a_staff_members_job_title(client, admin, people):
+    stan = people["staff"]
+    page = client.get(f"/admin/users/{stan.id}").get_data(as_text=True)
+    assert "Job title" in page
+    response = post_form(
+        client, f"/admin/users/{stan.id}/title", {"job_title": "  Director of Training "}
+    )
+    assert response.status_code == 302
+    assert reload(stan).job_title == "Director of Training"
+    assert 'value="Director of Training"' in client.get(response.location).get_data(as_text=True)
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "account.job_title_changed")
+    )
+    assert event.object_id == str(stan.id)
+    assert '"job_title":"Director of Training"' in event.after
+    # Saved unchanged: nothing more recorded.
+    post_form(client, f"/admin/users/{stan.id}/title", {"job_title": "Director of Training"})
+    events = select(AuditEvent).where(AuditEvent.action == "account.job_title_changed")
+    assert len(db.session.scalars(events).all()) == 1
+
+
+def test_a_bad_job_title_is_refused_and_changes_nothing(client, admin, people):
+    stan = people["staff"]
+    before = row_counts()
+    response = post_form(client, f"/admin/users/{stan.id}/title", {"job_title": "x" * 121})
+    assert response.status_code == 200
+    assert "Use at most 120 characters." in response.get_data(as_text=True)
+    assert reload(stan).job_title == ""
+    assert row_counts() == before
+
+
+def test_only_administrators_set_job_titles(client, auth, people, create_user):
+    auth.login(create_user("staff"))
+    stan = people["staff"]
+    response = post_form(client, f"/admin/users/{stan.id}/title", {"job_title": "Chief"})
+    assert response.status_code == 403
+    assert reload(stan).job_title == ""
+    with pytest.raises(Refused):
+        services.set_job_title(stan, "Chief", stan)

@@ -17,6 +17,7 @@ from tracker.progress.requirements import default_dict
 TIMEZONE = "America/New_York"
 PROGRAM = "Cascade KAP Institute"
 TRACK = "Online"
+CREDENTIAL = "Certified KAP Practitioner"
 COHORT = "Autumn cohort"
 TUITION_CENTS = 450_000
 STAFF = "Morgan Staff"
@@ -73,7 +74,13 @@ def open_program(create_user) -> Setting:
         PROGRAM, "Certificate in ketamine-assisted psychotherapy.", TIMEZONE, staff
     )
     track = programs.add_track(
-        program, TRACK, "online", TUITION_CENTS, "Self-paced modules with live case review.", staff
+        program,
+        TRACK,
+        "online",
+        TUITION_CENTS,
+        "Self-paced modules with live case review.",
+        CREDENTIAL,
+        staff,
     )
     programs.new_requirement_version(track, small_requirements(), "Pilot requirements", staff)
     starts_on = today() - timedelta(days=60)

@@ -24,7 +24,7 @@ def make_program():
 
     def factory(name: str = "Fluence KAP", track_name: str = "Online", actor=None) -> Program:
         program = services.create_program(name, "A certificate program.", "America/Denver", actor)
-        services.add_track(program, track_name, "online", 987500, "Self-paced modules.", actor)
+        services.add_track(program, track_name, "online", 987500, "Self-paced modules.", "", actor)
         services.add_cohort(program, "Spring 2026", date(2026, 3, 1), date(2026, 12, 15), actor)
         db.session.commit()
         return program

@@ -71,7 +71,7 @@ def test_update_program_without_change_records_nothing(app, make_program):
 
 def test_add_track_starts_with_the_format_defaults(app, make_program):
     program = make_program()
-    track = services.add_track(program, "Retreat", "retreat", 850000, "", None)
+    track = services.add_track(program, "Retreat", "retreat", 850000, "", "", None)
     db.session.commit()
     assert [rs.version for rs in track.requirement_sets] == [1]
     assert track.current_requirements.spec == RequirementSpec.default("retreat")
@@ -92,7 +92,7 @@ def test_add_track_refuses(app, make_program, fmt, cents, field):
     program = make_program()
     before = count_rows()
     with pytest.raises(Refused) as caught:
-        services.add_track(program, "Another", fmt, cents, "", None)
+        services.add_track(program, "Another", fmt, cents, "", "", None)
     db.session.rollback()
     assert caught.value.field == field
     assert count_rows() == before
@@ -101,7 +101,7 @@ def test_add_track_refuses(app, make_program, fmt, cents, field):
 def test_track_names_are_unique_within_a_program(app, make_program):
     program = make_program(track_name="Online")
     with pytest.raises(Refused) as caught:
-        services.add_track(program, "ONLINE", "hybrid", 0, "", None)
+        services.add_track(program, "ONLINE", "hybrid", 0, "", "", None)
     assert caught.value.field == "name"
     other = make_program("Other program", track_name="Online")
     assert other.tracks[0].name == "Online"
@@ -109,7 +109,7 @@ def test_track_names_are_unique_within_a_program(app, make_program):
 
 def test_update_track_keeps_requirements(app, make_program):
     track = make_program().tracks[0]
-    services.update_track(track, "Hybrid", "hybrid", 600000, "Now hybrid", None)
+    services.update_track(track, "Hybrid", "hybrid", 600000, "Now hybrid", "", None)
     db.session.commit()
     assert (track.format, track.tuition_cents) == ("hybrid", 600000)
     assert [rs.version for rs in track.requirement_sets] == [1]

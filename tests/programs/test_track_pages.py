@@ -1,5 +1,6 @@
-"""Staff add and edit tracks: format, tuition in dollars stored as cents, version 1 of the
-requirements from the format's defaults."""
+"""Staff add and edit tracks: format, tuition in dollars stored as cents, the credential the
+track leads to (the program's certificate unless named), version 1 of the requirements from the
+format's defaults."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 
 from tests.conftest import post_form
 from tests.programs.conftest import count_rows
+from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.programs.models import Track
 from tracker.progress.requirements import RequirementSpec
@@ -34,6 +36,7 @@ def test_add_track(client, staff, make_program):
     assert (track.format, track.tuition_cents) == ("retreat", 845050)
     assert track.current_requirements.version == 1
     assert track.current_requirements.spec == RequirementSpec.default("retreat")
+    assert track.credential_name == "Fluence KAP certificate"  # left blank: the default
     assert "$8,450.50" in client.get(f"/programs/{program.id}").get_data(as_text=True)
 
 
@@ -48,6 +51,8 @@ def test_add_track(client, staff, make_program):
         ({"format": "weekend"}, "format", "Not a valid choice"),
         ({"name": ""}, "name", "Enter a name."),
         ({"name": "online"}, "name", "already has a track"),
+        ({"credential_name": "x" * 201}, "credential_name", "at most 200 characters"),
+        ({"credential_name": "Certified\x07"}, "credential_name", "control characters"),
     ],
 )
 def test_add_track_refused(client, staff, make_program, data, field, message):
@@ -88,3 +93,25 @@ def test_edit_track_refused(client, staff, make_program):
     db.session.expire_all()
     assert track.tuition_cents == 987500
     assert count_rows() == before
+
+
+def test_the_credential_name_is_shown_and_edited_on_the_track_form(client, staff, make_program):
+    track = make_program().tracks[0]
+    page = client.get(f"/programs/tracks/{track.id}/edit").get_data(as_text=True)
+    assert 'value="Fluence KAP certificate"' in page  # left blank when added: the default
+    response = post_form(
+        client,
+        f"/programs/tracks/{track.id}/edit",
+        {
+            "name": "Online",
+            "credential_name": "  Certified KAP Practitioner ",
+            "format": "online",
+            "tuition": "9875",
+            "description": "",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert track.credential_name == "Certified KAP Practitioner"
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "track.updated"))
+    assert '"credential_name":"Certified KAP Practitioner"' in event.after

@@ -1,8 +1,13 @@
-"""The production configuration refuses unsafe settings and sets safe cookies."""
+"""The production configuration refuses unsafe settings (a missing or short secret key, debug on,
+no https PUBLIC_BASE_URL) and sets safe cookies."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from http.cookies import SimpleCookie
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +35,7 @@ def settings(database_url, tmp_path):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "RATELIMIT_ENABLED": False,
+        "PUBLIC_BASE_URL": "https://tracker.example.org",
     }
 
 
@@ -56,11 +62,82 @@ def production_app(settings):
         ({"AUDIT_KEYS": {"2026a": ""}}, "has no secret"),
         ({"AUDIT_KEYS": {"a b": GOOD_AUDIT_KEY}, "AUDIT_KEY_ID": None}, "key id 'a b'"),
         ({"AUDIT_KEY_ID": "2025z"}, "AUDIT_KEY_ID '2025z'"),
+        ({"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL must be set"),
+        ({"PUBLIC_BASE_URL": "  "}, "PUBLIC_BASE_URL must be set"),
+        ({"PUBLIC_BASE_URL": "http://tracker.example.org"}, "must be an https address"),
+        ({"PUBLIC_BASE_URL": "tracker.example.org"}, "must be an https address"),
+        ({"PUBLIC_BASE_URL": "https://"}, "must be an https address"),
+        ({"PUBLIC_BASE_URL": "https://tracker.example.org/?next=x"}, "must be an https"),
+        (
+            {"PUBLIC_BASE_URL": "ftp://tracker.example.org", "ALLOW_INSECURE_BASE_URL": True},
+            "must be an http",
+        ),
     ],
 )
 def test_refuses_to_start_unsafely(settings, changes, message):
     with pytest.raises(RuntimeError, match=message):
         create_app(ProductionConfig, {**settings, **changes})
+
+
+def test_plain_http_only_when_explicitly_allowed(settings):
+    trial = {**settings, "PUBLIC_BASE_URL": "http://127.0.0.1:8000"}
+    with pytest.raises(RuntimeError, match="ALLOW_INSECURE_BASE_URL=1 allows plain http"):
+        create_app(ProductionConfig, trial)
+    app = create_app(ProductionConfig, {**trial, "ALLOW_INSECURE_BASE_URL": True})
+    assert app.config["PUBLIC_BASE_URL"] == "http://127.0.0.1:8000"
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_development_address_is_never_a_production_fallback(settings, monkeypatch):
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    settings.pop("PUBLIC_BASE_URL")
+    monkeypatch.setattr(ProductionConfig, "PUBLIC_BASE_URL", None)
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL must be set"):
+        create_app(ProductionConfig, settings)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "insecure", "refusal"),
+    [
+        (None, None, "PUBLIC_BASE_URL must be set in production"),
+        ("http://tracker.example.org", None, "PUBLIC_BASE_URL must be an https address"),
+        ("http://127.0.0.1:8000", "1", None),
+    ],
+)
+def test_a_production_process_refuses_to_start_without_an_https_address(
+    tmp_path, base_url, insecure, refusal
+):
+    """What gunicorn and `flask` do on start: build the app from the environment alone."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PUBLIC_BASE_URL", "ALLOW_INSECURE_BASE_URL", "FLASK_DEBUG")
+    }
+    env.update(
+        TRACKER_ENV="production",
+        SECRET_KEY=GOOD_KEY,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'unused.db'}",
+        INSTANCE_PATH=str(tmp_path / "instance"),
+    )
+    if base_url is not None:
+        env["PUBLIC_BASE_URL"] = base_url
+    if insecure is not None:
+        env["ALLOW_INSECURE_BASE_URL"] = insecure
+    started = subprocess.run(
+        [sys.executable, "-c", "import tracker; tracker.create_app()"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if refusal is None:
+        assert started.returncode == 0, started.stderr
+    else:
+        assert started.returncode != 0
+        assert refusal in started.stderr
 
 
 def test_the_development_key_is_never_a_production_fallback(settings, monkeypatch):

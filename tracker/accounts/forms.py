@@ -16,6 +16,7 @@ from wtforms.validators import Regexp
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
+from tracker.accounts.models import JOB_TITLE_MAX
 from tracker.core.forms import TrackerForm
 
 NAME_PATTERN = r"^[^<>\x00-\x1f{}]+$"
@@ -128,6 +129,20 @@ class RolesForm(TrackerForm):
     """Change a person's roles."""
 
     roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES)
+
+
+class JobTitleForm(TrackerForm):
+    """A staff member's title, printed under their name on the certificates they issue."""
+
+    job_title = StringField(
+        "Job title",
+        description="Printed under the name on the certificates this person issues.",
+        filters=[strip],
+        validators=[
+            Length(max=JOB_TITLE_MAX, message=f"Use at most {JOB_TITLE_MAX} characters."),
+            Regexp(r"^[^<>\x00-\x1f{}]*$", message=NAME_MESSAGE),
+        ],
+    )
 
 
 class ConfirmForm(TrackerForm):

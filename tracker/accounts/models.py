@@ -17,6 +17,8 @@ from tracker.extensions import UTCDateTime
 from tracker.extensions import db
 from tracker.extensions import utcnow
 
+JOB_TITLE_MAX = 120
+
 
 class User(UserMixin, db.Model):
     """A person with an account; roles are flags because one person may hold several."""
@@ -27,11 +29,14 @@ class User(UserMixin, db.Model):
         "full_name",
         "roles",
         "active",
+        "job_title",
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(120))
+    # A staff member's title, printed under their name when they sign a certificate.
+    job_title: Mapped[str] = mapped_column(String(JOB_TITLE_MAX), default="", server_default="")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     is_trainee: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

@@ -19,6 +19,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 
+from tracker.accounts.models import JOB_TITLE_MAX
 from tracker.accounts.models import LoginSession
 from tracker.accounts.models import User
 from tracker.accounts.models import normalise_email
@@ -28,8 +29,10 @@ from tracker.accounts.passwords import password_problem
 from tracker.accounts.passwords import verify_password
 from tracker.audit.services import added
 from tracker.audit.services import audited
+from tracker.audit.services import changed
 from tracker.audit.services import record
 from tracker.core.errors import Refused
+from tracker.core.text import one_line
 from tracker.extensions import db
 from tracker.extensions import utcnow
 
@@ -383,6 +386,21 @@ def change_roles(user: User, roles: set[str], actor: User) -> None:
     db.session.flush()
     record(
         "account.roles_changed", user, before=before, after=audited(user), subject_user_id=user.id
+    )
+
+
+def set_job_title(user: User, job_title: str | None, actor: User) -> None:
+    """Set the title printed under `user`'s name on the certificates they issue (blank: none);
+    recorded only when it changes."""
+    if not actor.is_admin:
+        raise Refused("Only an administrator changes job titles.")
+    title = one_line("job_title", job_title, JOB_TITLE_MAX, required=False)
+    changed(
+        "account.job_title_changed",
+        user,
+        {"job_title": title},
+        unless_same=True,
+        subject_user_id=user.id,
     )
 
 

@@ -15,10 +15,12 @@ from tracker.accounts import emails
 from tracker.accounts import services
 from tracker.accounts.forms import ConfirmForm
 from tracker.accounts.forms import InviteForm
+from tracker.accounts.forms import JobTitleForm
 from tracker.accounts.forms import RolesForm
 from tracker.accounts.models import User
 from tracker.core import navigation
 from tracker.core.errors import Refused
+from tracker.core.flow import save
 from tracker.core.transaction import refuse
 from tracker.extensions import db
 from tracker.security.access import Admin
@@ -86,7 +88,31 @@ def user_detail(user_id: int):
         else:
             flash("Roles updated.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("admin/user.html", user=user, form=form, confirm=ConfirmForm())
+    return _user_page(user, form)
+
+
+def _user_page(user: User, form: RolesForm, title_form: JobTitleForm | None = None):
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=form,
+        title_form=title_form or JobTitleForm(formdata=None, data={"job_title": user.job_title}),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/users/<int:user_id>/title")
+@allow(Admin)
+def set_job_title(user_id: int):
+    """Set the job title printed under a staff member's name on the certificates they issue."""
+    user = _user_or_404(user_id)
+    form = JobTitleForm()
+    return save(
+        form,
+        lambda: services.set_job_title(user, form.job_title.data, current_user),
+        "Job title saved.",
+        url_for("admin.user_detail", user_id=user.id),
+    ) or _user_page(user, RolesForm(formdata=None, data={"roles": user.roles}), title_form=form)
 
 
 @bp.post("/users/<int:user_id>/active")

@@ -22,6 +22,7 @@ from tracker.enrollments.models import Enrollment
 from tracker.extensions import UTCDateTime
 from tracker.extensions import db
 from tracker.extensions import utcnow
+from tracker.programs.models import default_credential_name
 
 REASON_MIN = 10
 REASON_MAX = 2000
@@ -35,11 +36,13 @@ class Certificate(db.Model):
     """
 
     __tablename__ = "certificates"
+    # Never the verification code nor the address holding it: the audit trail is not for them.
     __audited__ = (
         "enrollment_id",
         "number",
         "printed_name",
         "program_name",
+        "credential_name",
         "issued_on",
         "expires_on",
         "issued_by_id",
@@ -68,6 +71,10 @@ class Certificate(db.Model):
     verification_code: Mapped[str] = mapped_column(String(64))
     printed_name: Mapped[str] = mapped_column(String(200))
     program_name: Mapped[str] = mapped_column(String(200))
+    credential_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The address printed on the certificate and in its QR code when it was issued; None for
+    # certificates issued before it was kept (theirs is computed from the current setting).
+    verification_url: Mapped[str | None] = mapped_column(String(500))
     issued_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
     issued_by_id: Mapped[int | None] = mapped_column(
@@ -88,6 +95,11 @@ class Certificate(db.Model):
     def revoked(self) -> bool:
         """True once staff revoked the certificate."""
         return self.revoked_at is not None
+
+    @property
+    def credential(self) -> str:
+        """The credential certified, as printed on the day of issue."""
+        return self.credential_name or default_credential_name(self.program_name)
 
     @property
     def trainee_id(self) -> int:

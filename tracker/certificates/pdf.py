@@ -1,5 +1,6 @@
-"""The certificate as a one-page PDF: printed name, program, dates, number, and a QR code of the
-public verification address, which is also printed as text for people without a scanner."""
+"""The certificate as a one-page PDF: the credential, the holder's printed name, the issuing
+program, dates, number and status, the staff member who signed it, and a QR code of the public
+verification address, which is also printed as text for people without a scanner."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from fpdf.enums import XPos
 from fpdf.enums import YPos
 
 from tracker.certificates.models import Certificate
+from tracker.certificates.queries import PublicRecord
 
 # A Unicode font lets any name print as written; the PDF core fonts only know Latin-1.
 FONT_DIRECTORIES = (
@@ -83,14 +85,17 @@ def qr_png(url: str) -> bytes:
     return buffer.getvalue()
 
 
-def render_certificate(cert: Certificate, verification_url: str, compress: bool = True) -> bytes:
-    """The certificate as PDF bytes; `compress=False` leaves the page content readable."""
+def render_certificate(cert: Certificate, record: PublicRecord, compress: bool = True) -> bytes:
+    """The certificate as PDF bytes: the credential, holder, issuing program, dates, status on
+    the day it is made (`record`, as the verification page shows it), the signatory, and the
+    verification address as text and QR code; `compress=False` leaves the page content
+    readable."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_compression(compress)
     pdf.set_auto_page_break(False)
     pdf.set_margins(20, 18, 20)
     pdf.set_title(f"Certificate {cert.number}")
-    pdf.set_subject(cert.program_name)
+    pdf.set_subject(f"{record.credential}, {record.issuer}")
     pdf.set_creator("KAP Certification Tracker")
     pdf.set_creation_date(cert.created_at)
     fonts = _font_directory()
@@ -106,22 +111,22 @@ def render_certificate(cert: Certificate, verification_url: str, compress: bool 
     pdf.set_line_width(0.3)
     pdf.rect(13, 13, pdf.w - 26, pdf.h - 26)
 
-    pdf.set_y(26)
-    page.text(cert.program_name, 16, bold=True)
-    pdf.ln(4)
-    page.text("Certificate", 34, bold=True, height=16)
-    pdf.ln(6)
-    page.text("This certifies that", 13)
+    pdf.set_y(22)
+    page.text(record.issuer, 15, bold=True, height=8)
     pdf.ln(2)
-    page.text(cert.printed_name, 28, bold=True, height=14)
-    pdf.ln(2)
-    page.text("has completed the requirements of the certification program", 13)
-    page.text(cert.program_name, 16, bold=True)
-    pdf.ln(6)
-    page.text(f"Issued on {long_date(cert.issued_on)}", 12, height=7)
+    page.text("Certificate", 32, bold=True, height=15)
+    pdf.ln(3)
+    page.text("This certifies that", 12, height=8)
+    page.text(record.holder, 26, bold=True, height=13)
+    page.text("holds the credential", 12, height=8)
+    page.text(record.credential, 19, bold=True, height=11)
+    pdf.ln(3)
+    page.text(
+        f"Issued on {long_date(record.issued_on)}, certificate number {cert.number}", 11, height=6
+    )
     if cert.expires_on is not None:
-        page.text(f"Valid until {long_date(cert.expires_on)}", 12, height=7)
-    page.text(f"Certificate number {cert.number}", 12, height=7)
+        page.text(f"Valid until {long_date(cert.expires_on)}", 11, height=6)
+    page.text(_status_line(record), 11, height=6)
     if cert.revoked:
         # Only staff get a revoked certificate's PDF (for the file); it must not pass as current.
         pdf.set_text_color(170, 0, 0)
@@ -131,22 +136,55 @@ def render_certificate(cert: Certificate, verification_url: str, compress: bool 
 
     size = 38
     top = pdf.h - 18 - size
-    pdf.image(io.BytesIO(qr_png(verification_url)), x=pdf.w - 20 - size, y=top, w=size, h=size)
-    pdf.set_xy(20, top + 8)
+    left_width = pdf.w - 50 - size
+    _signatory(pdf, cert, max(pdf.get_y() + 4, top - 10), fonts is not None)
+    pdf.image(
+        io.BytesIO(qr_png(record.verification_url)), x=pdf.w - 20 - size, y=top, w=size, h=size
+    )
+    pdf.set_xy(20, top + 20)
     pdf.set_font("Helvetica" if fonts is None else TEXT_FONT, "", 10)
     pdf.multi_cell(
-        w=pdf.w - 50 - size,
+        w=left_width,
         h=5,
         text="Check that this certificate is genuine and current at:",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
     # One unbroken line (shrunk if need be), so the address can be read and typed as printed.
-    url_text, url_width, url_size = _latin1(verification_url), pdf.w - 50 - size, 10.0
+    url_text, url_size = _latin1(record.verification_url), 10.0
     pdf.set_font(URL_FONT, "", url_size)
-    while url_size > 5 and pdf.get_string_width(url_text) > url_width:
+    while url_size > 5 and pdf.get_string_width(url_text) > left_width:
         url_size -= 0.5
         pdf.set_font(URL_FONT, "", url_size)
     pdf.set_x(20)
-    pdf.cell(w=url_width, h=6, text=url_text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(w=left_width, h=6, text=url_text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
+
+
+def _status_line(record: PublicRecord) -> str:
+    """The status on the day the PDF is made, with the date since which it holds and the end
+    of the current renewal cycle."""
+    line = f"Status on {long_date(record.today)}: {record.label}"
+    if record.since is not None:
+        line += f" since {long_date(record.since)}"
+    if record.cycle_ends_on is not None:
+        line += f"; current renewal cycle ends {long_date(record.cycle_ends_on)}"
+    return line
+
+
+def _signatory(pdf: FPDF, cert: Certificate, y: float, unicode_font: bool) -> None:
+    """The staff member who issued the certificate, under a signature line, with their job
+    title when they have one."""
+    signer = cert.issued_by
+    if signer is None:  # the account was deleted; the issue date and number still stand
+        return
+    width = 90
+    family = TEXT_FONT if unicode_font else "Helvetica"
+    pdf.set_draw_color(40, 60, 90)
+    pdf.line(20, y + 8, 20 + width, y + 8)
+    pdf.set_xy(20, y + 9)
+    for text, style, size in ((signer.full_name, "B", 11), (signer.job_title, "", 10)):
+        if text:
+            pdf.set_font(family, style, size)
+            printable = text if unicode_font else _latin1(text)
+            pdf.cell(w=width, h=5, text=printable, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

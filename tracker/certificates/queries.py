@@ -7,15 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import exists
+from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.certificates.models import Certificate
+from tracker.core.clock import local_time
 from tracker.core.clock import today_in
 from tracker.core.search import contains
 from tracker.enrollments.models import Enrollment
@@ -41,10 +44,54 @@ STATUS_LABELS = {
 }
 
 
+def base_url() -> str:
+    """The configured public address of the tracker, without a trailing slash."""
+    return str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+
+
 def verification_url(code: str) -> str:
-    """The public address of a certificate's verification page (printed and in the QR code)."""
-    base = str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    return f"{base}/verify/{code}"
+    """The address of the verification page of the certificate with `code`, under the current
+    PUBLIC_BASE_URL (what a certificate issued now stores, prints and puts in its QR code)."""
+    return f"{base_url()}/verify/{code}"
+
+
+def address_of(cert: Certificate) -> str:
+    """The verification address `cert` carries: the one stored when it was issued (even if the
+    base address changed since; /verify/<code> answers under any address that reaches the
+    tracker), else, for a certificate issued before addresses were stored, the current one."""
+    return cert.verification_url or verification_url(cert.verification_code)
+
+
+@dataclass(frozen=True)
+class OtherAddress:
+    """Certificates whose stored verification address is under another base address."""
+
+    base: str
+    count: int
+
+
+def other_base_addresses() -> list[OtherAddress]:
+    """The base addresses, other than the current PUBLIC_BASE_URL, that issued certificates
+    carry, with how many carry each (most first); empty when all carry the current one."""
+    prefix = f"{base_url()}/verify/"
+    # The stored address less "/verify/<code>" is the base it was issued under.
+    base = func.substr(
+        Certificate.verification_url,
+        1,
+        func.length(Certificate.verification_url)
+        - func.length(Certificate.verification_code)
+        - len("/verify/"),
+    ).label("base")
+    rows = db.session.execute(
+        select(base, func.count().label("n"))
+        .where(
+            Certificate.verification_url.is_not(None),
+            Certificate.verification_url != prefix + Certificate.verification_code,
+        )
+        .group_by(base)
+        .order_by(func.count().desc(), base)
+    )
+    return [OtherAddress(row.base, row.n) for row in rows]
 
 
 def _with_enrollment():
@@ -74,7 +121,11 @@ def by_code(code: str) -> Certificate | None:
     """The certificate whose verification code is exactly `code`, or None."""
     if not code or len(code) > 64:
         return None
-    return db.session.scalar(select(Certificate).where(Certificate.verification_code == code))
+    return db.session.scalar(
+        select(Certificate)
+        .where(Certificate.verification_code == code)
+        .options(*_with_enrollment())
+    )
 
 
 def by_number(number: str) -> Certificate | None:
@@ -123,13 +174,15 @@ class CycleView:
 
 @dataclass(frozen=True)
 class Standing:
-    """A certificate's status today, its current renewal cycle and the past cycles left short."""
+    """A certificate's status today and the day since which it holds, its current renewal cycle
+    and the past cycles left short."""
 
     status: CertificateStatus
     today: date
     current_cycle: CycleView | None = None
     short_cycles: tuple[CycleView, ...] = ()
     items: tuple[OutstandingItem, ...] = field(default_factory=tuple)
+    since: date | None = None
 
     @property
     def label(self) -> str:
@@ -146,12 +199,54 @@ def _row_status(cert: Certificate, today: date) -> CertificateStatus:
     return CertificateStatus.VALID
 
 
+def revoked_on(cert: Certificate) -> date | None:
+    """The day the certificate was revoked, in its program's time zone (None if it is not)."""
+    if cert.revoked_at is None:
+        return None
+    return local_time(cert.revoked_at, cert.enrollment.program.timezone).date()
+
+
+def status_since(
+    cert: Certificate, status: CertificateStatus, loaded: EnrollmentStanding | None
+) -> date | None:
+    """The day since which the certificate's `status` holds, as far as the records show today.
+
+    No history of status changes is kept yet, so the latest change that can be worked out
+    stands for it: valid since the issue date; revoked since the day of revocation; expired
+    since the day after the expiry date; lapsed since the first day after the grace period of
+    the earliest past renewal cycle still short (the day the engine first finds it lapsed). A
+    stored status history, once kept, replaces this one function.
+    """
+    if status == CertificateStatus.REVOKED:
+        return revoked_on(cert)
+    if status == CertificateStatus.EXPIRED and cert.expires_on is not None:
+        return cert.expires_on + timedelta(days=1)
+    if status == CertificateStatus.LAPSED and loaded is not None and loaded.spec is not None:
+        spec, today = loaded.spec, loaded.today
+        grace = timedelta(days=spec.ce_grace_days)
+        lapsed = [
+            c.ends_on + grace + timedelta(days=1)
+            for c in cycles(loaded.facts, spec, today)
+            if c.ends_on < today - grace  # its grace period is over
+            and (
+                c.ce < spec.ce_credits_per_cycle
+                or c.consultation < spec.consultation_hours_per_cycle
+            )
+        ]
+        return min(lapsed, default=None)
+    if status == CertificateStatus.VALID:
+        return cert.issued_on
+    return None
+
+
 def standing(cert: Certificate) -> Standing:
-    """The certificate's status (revoked, else expired, else lapsed, else valid) and cycles."""
+    """The certificate's status (revoked, else expired, else lapsed, else valid), the day since
+    which it holds, and its cycles."""
     loaded = assess_one(cert.enrollment_id)
     if loaded is None or loaded.progress is None:
         today = today_in(cert.enrollment.program.timezone)
-        return Standing(_row_status(cert, today), today)
+        status = _row_status(cert, today)
+        return Standing(status, today, since=status_since(cert, status, None))
     today = loaded.today
     progress = loaded.progress
     status = progress.certificate_status or _row_status(cert, today)
@@ -170,13 +265,69 @@ def standing(cert: Certificate) -> Standing:
     under_way = current_cycle(loaded.facts, spec, today)
     current = next((v for v in views if under_way and v.starts_on == under_way.starts_on), None)
     short = tuple(v for v in views if v.ends_on < today and not v.met)
-    return Standing(status, today, current, short, progress.step(9).items)
+    since = status_since(cert, status, loaded)
+    return Standing(status, today, current, short, progress.step(9).items, since)
 
 
-def public_status(cert: Certificate) -> CertificateStatus:
-    """The status a public verification shows, judged by the engine now (a read: nothing is
+@dataclass(frozen=True)
+class PublicRecord:
+    """What anyone verifying a certificate is told, on the page, in JSON and on the PDF: what
+    was certified, to whom, by whom and when, and its status today (never why it was revoked)."""
+
+    credential: str
+    holder: str
+    issuer: str
+    issued_on: date
+    cycle_ends_on: date | None
+    status: CertificateStatus
+    since: date | None
+    revoked_on: date | None
+    verification_url: str
+    today: date
+
+    @property
+    def label(self) -> str:
+        """The status as a word a person reads."""
+        return STATUS_LABELS[self.status]
+
+    def as_json(self) -> dict[str, str | None]:
+        """The record as JSON-ready values (dates as YYYY-MM-DD)."""
+
+        def iso(day: date | None) -> str | None:
+            return day.isoformat() if day is not None else None
+
+        return {
+            "credential": self.credential,
+            "holder": self.holder,
+            "issuer": self.issuer,
+            "issued_on": iso(self.issued_on),
+            "cycle_ends_on": iso(self.cycle_ends_on),
+            "status": self.status.value,
+            "status_label": self.label,
+            "status_since": iso(self.since),
+            "revoked_on": iso(self.revoked_on),
+            "verification_url": self.verification_url,
+            "checked_on": iso(self.today),
+        }
+
+
+def public_record(cert: Certificate) -> PublicRecord:
+    """The facts a public verification shows, judged by the engine now (a read: nothing is
     stored, so a revocation shows at once)."""
-    return standing(cert).status
+    judged = standing(cert)
+    cycle = judged.current_cycle
+    return PublicRecord(
+        credential=cert.credential,
+        holder=cert.printed_name,
+        issuer=cert.program_name,
+        issued_on=cert.issued_on,
+        cycle_ends_on=cycle.ends_on if cycle is not None else None,
+        status=judged.status,
+        since=judged.since,
+        revoked_on=revoked_on(cert),
+        verification_url=address_of(cert),
+        today=judged.today,
+    )
 
 
 def statuses(certificates: Sequence[Certificate]) -> dict[int, CertificateStatus]:

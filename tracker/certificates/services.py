@@ -32,6 +32,8 @@ from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.extensions import utcnow
 from tracker.programs.models import Program
+from tracker.programs.models import Track
+from tracker.programs.models import default_credential_name
 
 MAX_VALID_YEARS = 20
 NUMBER_PATTERN = re.compile(r"^KAP-\d{4}-\d{6,}$")
@@ -83,7 +85,9 @@ def _check_expiry(expires_on: date | None, issued_on: date) -> date | None:
 def issue_certificate(
     enrollment_id: int, actor: User, expires_on: date | None = None
 ) -> Certificate:
-    """Issue the enrollment's certificate, dated today in the program's time zone.
+    """Issue the enrollment's certificate, dated today in the program's time zone, with the
+    track's credential name and its verification address under the current PUBLIC_BASE_URL,
+    both kept as they are today.
 
     Refused unless the progress engine finds the enrollment ready (the refusal lists what still
     blocks), when the enrollment already has one (even one issued a moment ago by someone
@@ -91,14 +95,15 @@ def issue_certificate(
     """
     _require_staff(actor)
     row = db.session.execute(
-        select(Enrollment, User.full_name, Program.name, Program.timezone)
+        select(Enrollment, User.full_name, Program.name, Program.timezone, Track.credential_name)
         .join(User, User.id == Enrollment.trainee_id)
         .join(Program, Program.id == Enrollment.program_id)
+        .outerjoin(Track, Track.id == Enrollment.track_id)
         .where(Enrollment.id == enrollment_id)
     ).one_or_none()
     if row is None:
         raise Refused("This enrollment does not exist.")
-    enrollment, full_name, program_name, timezone = row
+    enrollment, full_name, program_name, timezone, credential_name = row
     not_own(actor.id, enrollment.trainee_id, "Nobody may issue their own certificate.")
     existing = db.session.scalar(
         select(Certificate.number).where(Certificate.enrollment_id == enrollment.id)
@@ -120,6 +125,8 @@ def issue_certificate(
         verification_code=code,
         printed_name=full_name.strip(),
         program_name=program_name.strip(),
+        credential_name=(credential_name or "").strip() or default_credential_name(program_name),
+        verification_url=queries.verification_url(code),
         issued_on=issued_on,
         expires_on=expires_on,
         issued_by_id=actor.id,

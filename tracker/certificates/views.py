@@ -7,6 +7,7 @@ import io
 
 from flask import Blueprint
 from flask import abort
+from flask import jsonify
 from flask import render_template
 from flask import request
 from flask import send_file
@@ -42,35 +43,40 @@ navigation.register("Certificates", "certificates.index", Staff, order=70)
 # -- public verification ------------------------------------------------------------------------
 
 
-def _public(response_body: str, status: int = 200):
-    """A public answer: never indexed by search engines, never cached."""
-    return response_body, status, {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "no-store"}
+def _public(body, status: int = 200):
+    """A public answer: never indexed by search engines, never cached; it varies with Accept."""
+    headers = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "no-store", "Vary": "Accept"}
+    return body, status, headers
 
 
-def _verified(cert: Certificate):
-    """The one answer shape of a verification: name, program, issue date and status only."""
-    status = queries.public_status(cert)
-    return _public(
-        render_template(
-            "certificates/verify.html",
-            name=cert.printed_name,
-            program=cert.program_name,
-            issued_on=cert.issued_on,
-            status=status,
-            label=queries.STATUS_LABELS[status],
-        )
-    )
+def _wants_json() -> bool:
+    """True when the request's Accept header prefers JSON to HTML."""
+    best = request.accept_mimetypes.best_match(("text/html", "application/json"))
+    return best == "application/json"
+
+
+def _verified(cert: Certificate, as_json: bool = False):
+    """The one answer of a verification: what was certified, to whom, by whom, when, and its
+    status today (see queries.PublicRecord), as a page or as JSON."""
+    record = queries.public_record(cert)
+    if as_json:
+        return _public(jsonify(record.as_json()))
+    return _public(render_template("certificates/verify.html", record=record))
 
 
 @bp.get("/verify/<code>")
 @allow(Anyone)
 @limiter.limit("60 per minute")
 def verify(code: str):
-    """The public verification page reached from the QR code (no account needed)."""
+    """The public verification page reached from the QR code (no account needed); JSON with
+    the same facts when the request asks for application/json."""
+    as_json = _wants_json()
     cert = queries.by_code(code)
     if cert is None:
+        if as_json:
+            return _public(jsonify(error="No such certificate"), 404)
         return _public(render_template("certificates/verify_missing.html"), 404)
-    return _verified(cert)
+    return _verified(cert, as_json)
 
 
 @bp.route("/verify", methods=["GET", "POST"])
@@ -97,7 +103,7 @@ def _trainee_page(cert: Certificate, others: list[Certificate]):
         cert=cert,
         standing=queries.standing(cert),
         others=[c for c in others if c.id != cert.id],
-        verification_url=queries.verification_url(cert.verification_code),
+        verification_url=queries.address_of(cert),
     )
 
 
@@ -132,7 +138,7 @@ def pdf(certificate_id: int):
     own = cert.enrollment.trainee_id == current_user.id
     if not (current_user.is_staff or (own and not cert.revoked)):
         abort(404)
-    content = render_certificate(cert, queries.verification_url(cert.verification_code))
+    content = render_certificate(cert, queries.public_record(cert))
     response = send_file(
         io.BytesIO(content),
         mimetype="application/pdf",
@@ -164,6 +170,8 @@ def index():
         labels=queries.STATUS_LABELS,
         limit=queries.MAX_LISTED,
         ready=queries.ready_for_certificate() if not term else [],
+        other_addresses=queries.other_base_addresses(),
+        base_url=queries.base_url(),
     )
 
 
@@ -181,7 +189,7 @@ def _staff_page(enrollment: Enrollment, issue_form=None, revoke_form=None):
         blocking=services.blocking_messages(enrollment.id) if cert is None else [],
         issue_form=issue_form or IssueForm(formdata=None),
         revoke_form=revoke_form or RevokeForm(formdata=None),
-        verification_url=queries.verification_url(cert.verification_code) if cert else None,
+        verification_url=queries.address_of(cert) if cert else None,
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from tracker.accounts.passwords import hash_password
 from tracker.audit.services import record
 from tracker.certificates.models import Certificate
-from tracker.certificates.queries import verification_url
+from tracker.certificates.queries import address_of
 from tracker.enrollments.models import Enrollment
 from tracker.factories import at
 from tracker.factories.accounts import make_user
@@ -43,7 +43,7 @@ WAIVER_REASON = (
 def add_demo(context: Any, summary: Any) -> None:
     """Three graduates: valid (renewal under way), lapsed (first cycle unmet), revoked."""
     valid = _graduate(context, summary, EMAIL, NAME, continuing_education=True)
-    _graduate(
+    lapsed = _graduate(
         context,
         summary,
         "lapsed@example.org",
@@ -66,9 +66,10 @@ def add_demo(context: Any, summary: Any) -> None:
         "Licence surrendered to the board; certificate withdrawn.",
     )
     summary.notes.append(
-        f"Valid certificate: {valid.number} (last name Vasquez) verifies at "
-        f"{verification_url(valid.verification_code)}"
+        f"Valid certificate: {valid.number} (last name Vasquez) verifies at {address_of(valid)}"
     )
+    summary.notes.append(f"Lapsed certificate: {lapsed.number} verifies at {address_of(lapsed)}")
+    summary.notes.append(f"Revoked certificate: {revoked.number} verifies at {address_of(revoked)}")
 
 
 def _graduate(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 
 from tracker.extensions import db
 
@@ -31,6 +32,7 @@ def demo_command(password: str | None, force: bool, if_empty: bool) -> None:
             f"Demo accounts (if the demo was loaded): see README; password {DEFAULT_PASSWORD!r}"
             " unless you chose another."
         )
+        click.echo(f"Sign in at {_sign_in_address()}")
         return
     try:
         summary = load_demo(password=password or DEFAULT_PASSWORD, force=force)
@@ -39,9 +41,15 @@ def demo_command(password: str | None, force: bool, if_empty: bool) -> None:
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
     db.session.commit()
-    click.echo("Demo data loaded. Sign in with:")
+    click.echo(f"Demo data loaded. Sign in at {_sign_in_address()} with:")
     for email, roles, note in summary.accounts:
         click.echo(f"  {email:<28} {roles:<22} {note}")
     click.echo(f"Password for every demo account: {summary.password}")
     for line in summary.notes:
         click.echo(line)
+
+
+def _sign_in_address() -> str:
+    """The sign-in page under PUBLIC_BASE_URL (what `make run` sets to the address it serves)."""
+    base = str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    return base + current_app.url_map.bind("localhost").build("accounts.login")

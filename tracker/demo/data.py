@@ -121,6 +121,7 @@ def load_demo(password: str, force: bool = False) -> DemoSummary:
     today = today_in(TIMEZONE)
 
     staff, sup1, sup2, *trainees = (_person(summary, hashed, *person) for person in PEOPLE)
+    staff.job_title = "Director of Training"  # printed under the name on the certificates
     program, tracks, (cohort, future) = open_program(
         "Pacific KAP Institute",
         "Certificate in ketamine-assisted psychotherapy for licensed clinicians.",
@@ -136,6 +137,7 @@ def load_demo(password: str, force: bool = False) -> DemoSummary:
         ),
         staff,
         today,
+        credential="Certified KAP Practitioner",
     )
     record("demo.loaded", program, after={"accounts": len(summary.accounts)}, actor_id=staff.id)
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from tracker.accounts.models import User
 from tracker.audit.services import changed
 from tracker.certificates.models import Certificate
+from tracker.certificates.queries import verification_url
 from tracker.certificates.services import format_number
 from tracker.certificates.services import new_verification_code
 from tracker.certificates.services import record_issue
@@ -68,6 +69,8 @@ def issued_on_day(
             verification_code=code,
             printed_name=printed_name,
             program_name=program_name,
+            credential_name=enrollment.track.credential_title if enrollment.track else "",
+            verification_url=verification_url(code),
             issued_on=issued_on,
             issued_by_id=staff.id,
             created_at=at(issued_on),

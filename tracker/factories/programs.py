@@ -82,9 +82,11 @@ def open_program(
     cohorts: tuple[tuple[str, date, date], ...],
     staff: User,
     today: date,
+    credential: str = "",
 ) -> tuple[Program, dict[str, Track], list[Cohort]]:
     """A program set up as staff set one up, through the program services: each track with its
-    format's default requirements, and the cohorts (name, start, end)."""
+    format's default requirements and the `credential` it leads to (blank: the program's
+    default), and the cohorts (name, start, end)."""
     program = services.create_program(name, description, timezone, staff)
     made = {
         track_format: services.add_track(
@@ -93,6 +95,7 @@ def open_program(
             track_format,
             cents,
             f"The {track_format} format of the certificate.",
+            credential,
             staff,
         )
         for track_name, track_format, cents in tracks

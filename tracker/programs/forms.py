@@ -31,6 +31,7 @@ from tracker.core.fields import required_date
 from tracker.core.fields import required_text
 from tracker.core.forms import RowForm
 from tracker.core.forms import TrackerForm
+from tracker.programs.models import CREDENTIAL_NAME_MAX
 from tracker.programs.models import FORMAT_LABELS
 from tracker.programs.models import TRACK_FORMATS
 from tracker.programs.services import DESCRIPTION_MAX
@@ -124,9 +125,23 @@ class ProgramForm(_RecordForm):
 class TrackForm(_RecordForm):
     """Create or edit a track."""
 
-    FIELDS = ("name", "format", "tuition", "description")
+    FIELDS = ("name", "credential_name", "format", "tuition", "description")
 
     name = _name_field("Track name")
+    credential_name = StringField(
+        "Credential",
+        description=(
+            "What the track's certificates certify, such as Certified KAP Practitioner. Left "
+            'blank: the program\'s name followed by "certificate". Certificates already issued '
+            "keep the name printed on them."
+        ),
+        validators=[
+            Length(
+                max=CREDENTIAL_NAME_MAX, message=f"Use at most {CREDENTIAL_NAME_MAX} characters."
+            ),
+            SINGLE_LINE,
+        ],
+    )
     format = SelectField(
         "Format",
         choices=[SelectChoice(code, FORMAT_LABELS[code]) for code in TRACK_FORMATS],
@@ -149,15 +164,16 @@ class TrackForm(_RecordForm):
             raise ValidationError(error.message) from None
 
     def values(self) -> list[Any]:
-        """Name, format, tuition in cents and description."""
-        name, track_format, tuition, description = super().values()
-        return [name, track_format, parse_dollars(tuition), description]
+        """Name, format, tuition in cents, description and credential name."""
+        name, credential_name, track_format, tuition, description = super().values()
+        return [name, track_format, parse_dollars(tuition), description, credential_name]
 
     @staticmethod
     def initial(track: Any) -> dict[str, Any]:
         """Form data for an existing track."""
         return {
             "name": track.name,
+            "credential_name": track.credential_title,
             "format": track.format,
             "tuition": cents_to_text(track.tuition_cents),
             "description": track.description,

@@ -30,6 +30,12 @@ FORMAT_LABELS = {
     "hybrid": "Hybrid (online plus live intensives)",
     "retreat": "Retreat (in-person intensives)",
 }
+CREDENTIAL_NAME_MAX = 200
+
+
+def default_credential_name(program_name: str) -> str:
+    """The credential a track leads to when staff have not named it: the program's certificate."""
+    return f"{program_name.strip()} certificate"[:CREDENTIAL_NAME_MAX]
 
 
 class Program(db.Model):
@@ -66,6 +72,7 @@ class Track(db.Model):
         "format",
         "tuition_cents",
         "description",
+        "credential_name",
     )
     __table_args__ = (
         UniqueConstraint("program_id", "name"),
@@ -79,6 +86,10 @@ class Track(db.Model):
     format: Mapped[str] = mapped_column(String(20))
     tuition_cents: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text, default="")
+    # The credential printed on the track's certificates; empty means the program's default.
+    credential_name: Mapped[str] = mapped_column(
+        String(CREDENTIAL_NAME_MAX), default="", server_default=""
+    )
 
     program: Mapped[Program] = relationship(back_populates="tracks")
     requirement_sets: Mapped[list[RequirementSet]] = relationship(
@@ -91,6 +102,11 @@ class Track(db.Model):
         return self.requirement_sets[-1] if self.requirement_sets else None
 
     format_label = label_of("format", FORMAT_LABELS)
+
+    @property
+    def credential_title(self) -> str:
+        """The credential this track leads to, as certificates print it."""
+        return self.credential_name or default_credential_name(self.program.name)
 
 
 class Cohort(db.Model):

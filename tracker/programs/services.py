@@ -29,11 +29,13 @@ from tracker.core.text import one_line
 from tracker.core.text import paragraphs
 from tracker.extensions import db
 from tracker.extensions import utcnow
+from tracker.programs.models import CREDENTIAL_NAME_MAX
 from tracker.programs.models import TRACK_FORMATS
 from tracker.programs.models import Cohort
 from tracker.programs.models import Program
 from tracker.programs.models import RequirementSet
 from tracker.programs.models import Track
+from tracker.programs.models import default_credential_name
 from tracker.progress.requirements import RequirementError
 from tracker.progress.requirements import RequirementSpec
 from tracker.progress.requirements import plain
@@ -151,6 +153,7 @@ def _clean_track(
     track_format: str,
     tuition_cents: int,
     description: str,
+    credential_name: str,
     track_id: int | None,
 ) -> dict[str, Any]:
     name = one_line("name", name, NAME_MAX)
@@ -170,11 +173,13 @@ def _clean_track(
         "This program already has a track with this name.",
         Track.program_id == program.id,
     )
+    credential_name = (credential_name or "").strip() or default_credential_name(program.name)
     return {
         "name": name,
         "format": track_format,
         "tuition_cents": tuition_cents,
         "description": description,
+        "credential_name": one_line("credential_name", credential_name, CREDENTIAL_NAME_MAX),
     }
 
 
@@ -184,10 +189,14 @@ def add_track(
     track_format: str,
     tuition_cents: int,
     description: str,
+    credential_name: str,
     actor: User | None,
 ) -> Track:
-    """Add a track to a program, with requirement-set version 1 from the format's defaults."""
-    values = _clean_track(program, name, track_format, tuition_cents, description, None)
+    """Add a track to a program, with requirement-set version 1 from the format's defaults; a
+    blank credential name takes the program's default ("<program> certificate")."""
+    values = _clean_track(
+        program, name, track_format, tuition_cents, description, credential_name, None
+    )
     track = Track(program=program, **values)
     added("track.created", track, actor_id=_id(actor))
     _store_version(
@@ -206,11 +215,15 @@ def update_track(
     track_format: str,
     tuition_cents: int,
     description: str,
+    credential_name: str,
     actor: User | None,
 ) -> Track:
-    """Change a track's name, format, tuition or description; its requirement sets stay as they
-    are (a new format's defaults are not applied silently)."""
-    values = _clean_track(track.program, name, track_format, tuition_cents, description, track.id)
+    """Change a track's name, format, tuition, description or credential name; its requirement
+    sets stay as they are (a new format's defaults are not applied silently), and certificates
+    already issued keep the credential name printed on them."""
+    values = _clean_track(
+        track.program, name, track_format, tuition_cents, description, credential_name, track.id
+    )
     changed("track.updated", track, values, unless_same=True, actor_id=_id(actor))
     return track
 
