@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from flask import has_request_context
 from flask import request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 _WRITING: ContextVar[bool] = ContextVar("writing", default=False)
 
@@ -54,3 +57,11 @@ def configure_engine_events(engine: Engine) -> None:
             has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
         )
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def listen_to_sessions(**listeners: Callable[..., Any]) -> None:
+    """Add each listener (keyed by its event's name) to every SQLAlchemy session, once: the app
+    may be built many times in one process (the tests), the listeners stay registered."""
+    for name, function in listeners.items():
+        if not event.contains(Session, name, function):
+            event.listen(Session, name, function)

@@ -30,7 +30,6 @@ from flask_login import current_user
 from limits import RateLimitItem
 from limits import parse
 from sqlalchemy import ColumnElement
-from sqlalchemy import event
 from sqlalchemy import false
 from sqlalchemy import func
 from sqlalchemy import or_
@@ -41,6 +40,7 @@ from sqlalchemy.orm import SessionTransaction
 from tracker.audit.services import deleted
 from tracker.audit.services import record
 from tracker.core.errors import Refused
+from tracker.database import listen_to_sessions
 from tracker.documents.models import StoredFile
 from tracker.extensions import db
 from tracker.extensions import limiter
@@ -397,14 +397,10 @@ def _on_transaction_end(session: Session, ended: SessionTransaction) -> None:
         _on_end(session, ended)
 
 
-_INSTALLED: list[bool] = []
-
-
 def install() -> None:
-    """Keep the upload folder in step with every session's transactions (once per process)."""
-    if _INSTALLED:
-        return
-    event.listen(Session, "after_commit", _on_commit)
-    event.listen(Session, "after_soft_rollback", _on_soft_rollback)
-    event.listen(Session, "after_transaction_end", _on_transaction_end)
-    _INSTALLED.append(True)
+    """Keep the upload folder in step with every session's transactions."""
+    listen_to_sessions(
+        after_commit=_on_commit,
+        after_soft_rollback=_on_soft_rollback,
+        after_transaction_end=_on_transaction_end,
+    )

@@ -35,7 +35,6 @@ from sqlalchemy import Column
 from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import bindparam
-from sqlalchemy import event
 from sqlalchemy import false
 from sqlalchemy import inspect
 from sqlalchemy import or_
@@ -49,6 +48,7 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session
 
 from tracker.core.clock import today_in
+from tracker.database import listen_to_sessions
 from tracker.database import writing
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import ProgressSnapshot
@@ -254,19 +254,15 @@ def _forget(session: Session, *_args) -> None:
     session.info.pop(_MARKED, None)
 
 
-_INSTALLED: list[bool] = []
-
-
 def install() -> None:
-    """Listen to every session's writes (once per process)."""
-    if _INSTALLED:
-        return
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "do_orm_execute", _on_execute)
-    event.listen(Session, "before_commit", _before_commit)
-    event.listen(Session, "after_commit", _after_commit)
-    event.listen(Session, "after_rollback", _forget)
-    _INSTALLED.append(True)
+    """Listen to every session's writes."""
+    listen_to_sessions(
+        after_flush=_after_flush,
+        do_orm_execute=_on_execute,
+        before_commit=_before_commit,
+        after_commit=_after_commit,
+        after_rollback=_forget,
+    )
 
 
 # --- refresh ------------------------------------------------------------------------------
