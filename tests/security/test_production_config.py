@@ -117,6 +117,7 @@ def test_a_production_process_refuses_to_start_without_an_https_address(
     env.update(
         TRACKER_ENV="production",
         SECRET_KEY=GOOD_KEY,
+        AUDIT_KEYS=f"2026a:{GOOD_AUDIT_KEY}",
         DATABASE_URL=f"sqlite:///{tmp_path / 'unused.db'}",
         INSTANCE_PATH=str(tmp_path / "instance"),
     )
