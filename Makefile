@@ -40,13 +40,13 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 # The address printed in certificates' QR codes and e-mailed links: this server's unless set.
+# Links, verification URLs and QR codes lead to the server started (unless PUBLIC_BASE_URL is set).
 run serve: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 serve: export ALLOW_INSECURE_BASE_URL ?= 1
 
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
-	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" \
 	$(BIN)/python -m tracker.launch $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # make serve keys new audit events with a generated key; the development key stays listed so that
@@ -61,7 +61,6 @@ serve: install
 	AUDIT_KEYS="$(SERVE_AUDIT_KEYS)" $(FLASK) demo --if-empty
 	TRACKER_ENV=production SECRET_KEY="$$(cat instance/secret_key)" SESSION_COOKIE_SECURE=0 \
 	AUDIT_KEYS="$(SERVE_AUDIT_KEYS)" \
-	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" \
 	RATELIMIT_STORAGE_URI="$${RATELIMIT_STORAGE_URI:-$$( (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && echo redis://127.0.0.1:6379/0 || echo memory://)}" \
 	$(BIN)/python -m tracker.launch \
 	  $(BIN)/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT) --access-logfile - 'tracker:create_app()'
