@@ -44,11 +44,19 @@ def test_healthz_reports_the_database_down_with_a_session_cookie(down):
     assert response.get_json() == {"status": "error", "database": "error"}
 
 
-def test_a_page_gets_the_incident_page_with_a_session_cookie(down, caplog):
+def test_a_page_answers_503_with_retry_after_and_the_incident(down, caplog):
     response = down.get("/home")
-    assert_site_layout_500(response)
+    assert_site_layout_503(response)
+    assert response.headers["Retry-After"] == "30"
     incident = _INCIDENT.search(response.get_data(as_text=True)).group(1)
     assert incident in caplog.text
+
+
+def test_json_callers_get_503_too(down):
+    response = down.get("/home", headers={"Accept": "application/json"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert response.get_json()["error"] == "The tracker is briefly unavailable"
 
 
 def test_an_unknown_page_gets_the_404_page_with_a_session_cookie(down):
@@ -60,13 +68,13 @@ def test_static_files_are_served_with_a_session_cookie(down):
         assert response.status_code == 200
 
 
-def assert_site_layout_500(response) -> None:
-    """The site's own 500 page: layout, incident number, no personal links."""
+def assert_site_layout_503(response) -> None:
+    """The site's own "briefly unavailable" page: layout, incident number, no personal links."""
     html = response.get_data(as_text=True)
-    assert response.status_code == 500
+    assert response.status_code == 503
     assert response.mimetype == "text/html"
     assert '<a class="navbar-brand"' in html and '<main id="main"' in html
-    assert "Something went wrong" in html
+    assert "briefly unavailable" in html and "Nothing was saved" in html
     assert "Sign out" not in html and "Casey Cookie" not in html
 
 

@@ -21,6 +21,10 @@ from flask import url_for
 from flask_login import current_user
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.routing import Map
@@ -52,7 +56,12 @@ ERROR_TITLES = {
     413: "The upload is too large",
     429: "Too many requests",
     500: "Something went wrong",
+    503: "The tracker is briefly unavailable",
 }
+# The database not answering (down, restarting, a full connection pool, SQLite locked by a long
+# write): a temporary state, answered 503 with Retry-After, not the 500 of a fault in the code.
+UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+RETRY_AFTER_SECONDS = 30
 
 
 @bp.get("/")
@@ -132,9 +141,12 @@ def _handle_unexpected(error: Exception):
     g.error_page = True
     with contextlib.suppress(Exception):  # the database may be what failed
         db.session.rollback()
+    code = 503 if isinstance(error, UNAVAILABLE) else 500
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if code == 503 else {}
     if _wants_json():
-        return jsonify(error=ERROR_TITLES[500], incident=incident), 500
-    return render_template("errors/500.html", incident=incident), 500
+        return jsonify(error=ERROR_TITLES[code], incident=incident), code, headers
+    page = render_template("errors/500.html", incident=incident, unavailable=code == 503)
+    return page, code, headers
 
 
 def _shutdown_session(_exc: BaseException | None = None) -> None:
