@@ -5,6 +5,8 @@ net of the void. The database itself refuses a second void and a void that does 
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -15,6 +17,7 @@ from sqlalchemy.exc import DatabaseError
 from tests.finance.factories import count
 from tests.finance.factories import local_today
 from tests.finance.factories import make_enrollment
+from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
 from tracker.audit.reconcile import reconcile
 from tracker.core.errors import Refused
@@ -291,3 +294,44 @@ def test_a_void_written_without_its_event_is_found(charged, staff):
     db.session.commit()
     found = reconcile()
     assert any("void of entry" in str(d) and "no event" in str(d) for d in found), found
+
+
+def test_two_voids_at_once_store_one(app, charged, staff, monkeypatch):
+    """Two staff members void the same payment at the same moment: one void is kept, the other
+    is refused with the message (the enrollment's row lock serialises them)."""
+    payment = _entry(charged, staff, "payment", 100_000)
+    enrollment_id, payment_id, staff_id = charged.id, payment.id, staff.id
+    db.session.remove()
+    real_void_of = services.void_of
+
+    def slow_void_of(entry_id):
+        found = real_void_of(entry_id)
+        time.sleep(0.3)  # widen the window between the check and the insert
+        return found
+
+    monkeypatch.setattr(services, "void_of", slow_void_of)
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def void() -> None:
+        # A POST request context: on SQLite the transaction then starts with BEGIN IMMEDIATE.
+        with app.app_context(), app.test_request_context("/", method="POST"):
+            start.wait(timeout=10)
+            actor = db.session.get(User, staff_id)
+            try:
+                services.void_entry(enrollment_id, payment_id, REASON, actor)
+                db.session.commit()
+                outcomes.append("voided")
+            except Refused as refused:
+                db.session.rollback()
+                outcomes.append("already void" if "already void" in refused.message else "?")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=void) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["already void", "voided"]
+    assert count(LedgerEntry) == 3

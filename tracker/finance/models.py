@@ -142,9 +142,10 @@ class LedgerEntry(db.Model):
 class PaymentPlan(db.Model):
     """Instalments agreed for the balance outstanding when the plan was made.
 
-    Credits posted after the plan (payments, scholarships and discounts, less refunds) cover its
-    instalments in due-date order; `opening_credits_cents` is what was credited before it.
-    At most one plan per enrollment is active; a new plan replaces the old one.
+    What the balance owes now (net of voids) is owed on its last instalments, so the money paid
+    since covers them in due-date order (`tracker.progress.ledger`); `opening_credits_cents`
+    records what was credited before it. At most one plan per enrollment is active; a new plan
+    replaces the old one.
     """
 
     __tablename__ = "payment_plans"

@@ -4,7 +4,6 @@ progress engine) and the enrollments that owe money."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -101,11 +100,6 @@ class LedgerSummary:
             credits_cents=self.credits_cents,
             instalments=self._facts(),
         )
-
-
-def allocate(amounts: Sequence[int], pool_cents: int) -> list[int]:
-    """Cover instalment amounts (in due-date order) from a pool of credits; return each cover."""
-    return plan_rules.cover(amounts, pool_cents)
 
 
 def voided(entry: type[LedgerEntry]) -> ColumnElement[bool]:
