@@ -113,7 +113,6 @@ class LedgerEntry(db.Model):
 
     recorded_by: Mapped[User | None] = relationship()
     enrollment: Mapped[Enrollment] = relationship()
-    voids: Mapped[LedgerEntry | None] = relationship(remote_side=[id], lazy="raise")
 
     @property
     def is_void(self) -> bool:
