@@ -31,9 +31,10 @@ def _payment(**changes):
 
 
 def test_payment_is_recorded_with_an_audit_event(as_staff, enrollment, staff):
+    post_form(as_staff, f"/finance/enrollments/{enrollment.id}/tuition")
     response = post_form(as_staff, _url(enrollment, "payment"), _payment())
     assert response.status_code == 302
-    entry = db.session.scalar(select(LedgerEntry))
+    entry = db.session.scalar(select(LedgerEntry).where(LedgerEntry.kind == "payment"))
     assert (entry.kind, entry.amount_cents, entry.method, entry.reference) == (
         "payment",
         125_000,
@@ -41,7 +42,12 @@ def test_payment_is_recorded_with_an_audit_event(as_staff, enrollment, staff):
         "TX-1001",
     )
     assert entry.recorded_by_id == staff.id
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ledger.entry_added"))
+    event = db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.action == "ledger.entry_added")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
     assert event.subject_user_id == enrollment.trainee_id
     page = as_staff.get(f"/finance/enrollments/{enrollment.id}").get_data(as_text=True)
     assert "First payment" in page

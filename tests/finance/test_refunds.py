@@ -37,17 +37,19 @@ def test_refund_above_payments_is_refused(as_staff, enrollment):
 
 
 def test_refund_of_exactly_what_was_paid_is_allowed(as_staff, enrollment):
+    post_form(as_staff, f"/finance/enrollments/{enrollment.id}/tuition")
     _post(as_staff, enrollment, "payment", "1000")
     assert _post(as_staff, enrollment, "refund", "1000").status_code == 302
-    assert count(LedgerEntry) == 2
+    assert count(LedgerEntry) == 3
 
 
 def test_refund_exceeding_after_an_earlier_refund_is_refused(as_staff, enrollment):
+    post_form(as_staff, f"/finance/enrollments/{enrollment.id}/tuition")
     _post(as_staff, enrollment, "payment", "1000")
     assert _post(as_staff, enrollment, "refund", "600").status_code == 302
     response = _post(as_staff, enrollment, "refund", "400.01")
     assert "($400.00 can be refunded)" in response.get_data(as_text=True)
-    assert count(LedgerEntry) == 2
+    assert count(LedgerEntry) == 3
     assert _post(as_staff, enrollment, "refund", "400").status_code == 302
 
 
@@ -62,15 +64,18 @@ def test_scholarships_and_discounts_are_not_refundable(as_staff, enrollment):
 
 
 def test_refund_needs_a_method(as_staff, enrollment):
+    post_form(as_staff, f"/finance/enrollments/{enrollment.id}/tuition")
     _post(as_staff, enrollment, "payment", "100")
     response = _post(as_staff, enrollment, "refund", "50", **{"refund-method": ""})
     assert 'id="refund-method-error"' in response.get_data(as_text=True)
-    assert count(LedgerEntry) == 1
+    assert count(LedgerEntry) == 2
 
 
 def test_two_refunds_at_once_cannot_both_pass(app, enrollment, staff, monkeypatch):
     """Each refund alone fits; together they would exceed the payment. Exactly one is kept."""
-    payment = NewEntry("payment", 10_000, "Payment", local_today(), method="card")
+    payment = NewEntry(
+        "payment", 10_000, "Payment", local_today(), method="card", overpayment_confirmed=True
+    )
     services.record_entry(enrollment.id, payment, staff)
     db.session.commit()
     enrollment_id, staff_id = enrollment.id, staff.id

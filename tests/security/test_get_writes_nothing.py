@@ -102,6 +102,12 @@ def _values(rule: Rule) -> list[dict]:
         "/finance/receipts/<int:entry_id>": lambda: [
             {"entry_id": i} for i in _column("ledger_entries")
         ],
+        "/finance/enrollments/<int:enrollment_id>/entries/<int:entry_id>/void": lambda: [
+            {"enrollment_id": enrollment_id, "entry_id": entry_id}
+            for entry_id, enrollment_id in db.session.execute(
+                select(_table("ledger_entries").c.id, _table("ledger_entries").c.enrollment_id)
+            )
+        ],
         "/signoffs/<entry_type>/<int:entry_id>": _entries,
         "/signoffs/mine/<entry_type>/<int:entry_id>": _entries,
         "/applications/scenarios/<code>": lambda: [{"code": c} for c, _ in DEFAULT_SCENARIOS],

@@ -441,7 +441,9 @@ class Workflow(RuleBasedStateMachine):
 
     @rule(cents=st.sampled_from([50_000, 200_000, 450_000]))
     def record_payment(self, cents: int) -> None:
-        new = finance.NewEntry("payment", cents, "Tuition payment", self.today, "card")
+        new = finance.NewEntry(
+            "payment", cents, "Tuition payment", self.today, "card", overpayment_confirmed=True
+        )
         finance.record_entry(self.enrollment.id, new, self.staff)
         db.session.commit()
         self.paid += cents

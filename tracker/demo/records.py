@@ -22,6 +22,7 @@ from tracker.factories.enrollments import assign
 from tracker.factories.finance import plan_as_agreed
 from tracker.factories.finance import record_payment
 from tracker.factories.finance import tuition_charged_on
+from tracker.factories.finance import voided
 from tracker.factories.supervision import add_presentation
 from tracker.factories.supervision import dated_session
 from tracker.factories.training import add_experiential
@@ -75,7 +76,20 @@ def add_trainee_records(context, summary) -> None:
     tuition_charged_on(jordan_e, today - timedelta(days=245), staff)
     for cents, what, days in ((150000, "First", 240), (100000, "Second", 118)):
         on = today - timedelta(days=days)
-        record_payment(jordan_e, cents, f"{what} instalment", on, "card", "VISA-4421", staff)
+        reference = f"VISA-4421-{what[0]}"
+        record_payment(jordan_e, cents, f"{what} instalment", on, "card", reference, staff)
+    # A mistyped payment, confirmed as an overpayment by mistake, then voided with its reason.
+    mistyped = record_payment(
+        jordan_e,
+        9_999_900,
+        "Third instalment",
+        today - timedelta(days=3),
+        "card",
+        "VISA-4421-T",
+        staff,
+        overpayment_confirmed=True,
+    )
+    voided(mistyped, staff, "Typed $99,999.00 for $999.00; the bank then declined the card.")
     plan_as_agreed(
         jordan_e,
         staff,

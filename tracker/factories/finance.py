@@ -48,10 +48,26 @@ def record_payment(
     method: str,
     reference: str,
     staff: User,
+    *,
+    overpayment_confirmed: bool = False,
 ) -> LedgerEntry:
-    """A payment recorded by `staff` through the ledger service."""
-    new = services.NewEntry("payment", cents, description, on, method, reference)
+    """A payment recorded by `staff` through the ledger service (one above the balance owed
+    only with `overpayment_confirmed`)."""
+    new = services.NewEntry(
+        "payment",
+        cents,
+        description,
+        on,
+        method,
+        reference,
+        overpayment_confirmed=overpayment_confirmed,
+    )
     return services.record_entry(enrollment.id, new, staff)
+
+
+def voided(entry: LedgerEntry, staff: User, reason: str) -> LedgerEntry:
+    """The void of `entry`, recorded today by `staff` through the ledger service."""
+    return services.void_entry(entry.enrollment_id, entry.id, reason, staff)
 
 
 def plan_as_agreed(

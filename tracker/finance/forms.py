@@ -15,6 +15,7 @@ from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import FieldList
 from wtforms import FormField
+from wtforms import HiddenField
 from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
@@ -130,7 +131,25 @@ class FeeForm(EntryForm):
 
 
 class PaymentForm(MoneyEntryForm):
-    """A payment received from the trainee."""
+    """A payment received from the trainee; one above the balance owed is saved only once the
+    recorder ticks `confirm_overpayment` for that very amount (`overpayment_cents`, set when
+    the form is shown again with the difference)."""
+
+    confirm_overpayment = BooleanField("Yes, this amount is right: record the overpayment")
+    overpayment_cents = HiddenField()
+
+    @property
+    def overpayment_confirmed(self) -> bool:
+        """True when the box was ticked for the amount now entered."""
+        return bool(self.confirm_overpayment.data) and self.overpayment_cents.data == str(
+            self.cents
+        )
+
+    def ask_to_confirm(self, cents: int) -> None:
+        """Show the confirmation again for `cents`, unticked."""
+        self.overpayment_cents.data = str(cents)
+        self.confirm_overpayment.data = False
+        self.confirm_overpayment.raw_data = []
 
 
 class RefundForm(MoneyEntryForm):
@@ -170,6 +189,25 @@ def entry_forms(formdata: Any = None, today: date | None = None) -> dict[str, En
             form.posted_on.data = today
         forms[kind] = form
     return forms
+
+
+class VoidForm(TrackerForm):
+    """Void a ledger entry: the reason stays on the ledger beside it."""
+
+    reason = StringField(
+        "Reason for the void",
+        description=(
+            "At least 10 characters, for example “Typed $99,999 instead of $999; the payment "
+            "is entered again as received”."
+        ),
+        filters=[strip],
+        validators=[
+            InputRequired("Give the reason for the void."),
+            Length(max=REASON_MAX, message=f"Use at most {REASON_MAX} characters."),
+            SINGLE_LINE,
+        ],
+        render_kw={"autocomplete": "off", "maxlength": REASON_MAX},
+    )
 
 
 class TuitionForm(PageForm):

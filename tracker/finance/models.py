@@ -56,7 +56,10 @@ class LedgerEntry(db.Model):
     """One line of an enrollment's tuition ledger; never edited or deleted (a new entry corrects,
     and database triggers refuse UPDATE and DELETE).
 
-    `amount_cents` is always positive: the kind gives the sign (see KIND_SIGN).
+    `amount_cents` is always positive: the kind gives the sign (see KIND_SIGN). A void is an
+    entry of its original's kind and amount that names it (`voids_id`) and takes its effect
+    back; the database lets an entry be voided once only, and only by a void that matches it
+    (same enrollment, kind and amount) and is not itself a void.
     """
 
     __tablename__ = "ledger_entries"
@@ -70,6 +73,7 @@ class LedgerEntry(db.Model):
         "tuition",
         "reason",
         "posted_on",
+        "voids_id",
     )
     __table_args__ = (
         CheckConstraint(
@@ -85,6 +89,7 @@ class LedgerEntry(db.Model):
         CheckConstraint("NOT tuition OR kind = 'charge'", name="tuition_is_charge"),
         CheckConstraint("posted_on >= '2000-01-01'", name="posted_on"),
         Index("ix_ledger_entries_enrollment", "enrollment_id", "posted_on"),
+        Index("uq_ledger_entries_voids_id", "voids_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,25 +100,37 @@ class LedgerEntry(db.Model):
     method: Mapped[str | None] = mapped_column(String(20))
     reference: Mapped[str] = mapped_column(String(80), default="")
     tuition: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    # Why staff charged the tuition a second time (empty otherwise).
+    # Why staff charged the tuition a second time, or why a void voids its entry (else empty).
     reason: Mapped[str] = mapped_column(String(300), default="")
     posted_on: Mapped[date] = mapped_column(Date)
     # RESTRICT, not SET NULL: the row is append-only (a trigger refuses UPDATE and DELETE).
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The entry this one voids (None for an ordinary entry); unique, so voided once only.
+    voids_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_entries.id", ondelete="RESTRICT")
+    )
 
     recorded_by: Mapped[User | None] = relationship()
     enrollment: Mapped[Enrollment] = relationship()
 
     @property
+    def is_void(self) -> bool:
+        """True when this entry voids another."""
+        return self.voids_id is not None
+
+    @property
     def signed_cents(self) -> int:
-        """The entry's effect on the balance owed (positive raises it)."""
-        return KIND_SIGN[self.kind] * self.amount_cents
+        """The entry's effect on the balance owed (positive raises it); a void's is the opposite
+        of its original's."""
+        sign = -1 if self.is_void else 1
+        return sign * KIND_SIGN[self.kind] * self.amount_cents
 
     @property
     def kind_label(self) -> str:
-        """The kind as a person reads it."""
-        return "Tuition charge" if self.tuition else KIND_LABELS[self.kind]
+        """The kind as a person reads it ("Void of payment" for a void)."""
+        label = "Tuition charge" if self.tuition else KIND_LABELS[self.kind]
+        return f"Void of {label[0].lower()}{label[1:]}" if self.is_void else label
 
     @property
     def method_label(self) -> str:
@@ -124,9 +141,10 @@ class LedgerEntry(db.Model):
 class PaymentPlan(db.Model):
     """Instalments agreed for the balance outstanding when the plan was made.
 
-    Credits posted after the plan (payments, scholarships and discounts, less refunds) cover its
-    instalments in due-date order; `opening_credits_cents` is what was credited before it.
-    At most one plan per enrollment is active; a new plan replaces the old one.
+    What the balance owes now (net of voids) is owed on its last instalments, so the money paid
+    since covers them in due-date order (`tracker.progress.ledger`); `opening_credits_cents`
+    records what was credited before it. At most one plan per enrollment is active; a new plan
+    replaces the old one.
     """
 
     __tablename__ = "payment_plans"

@@ -4,15 +4,18 @@ progress engine) and the enrollments that owe money."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from typing import NamedTuple
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import Select
+from sqlalchemy import case
+from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import User
@@ -30,35 +33,32 @@ from tracker.finance.models import LedgerEntry
 from tracker.finance.models import PaymentPlan
 from tracker.programs.models import Program
 from tracker.progress import facts
+from tracker.progress import ledger as plan_rules
 
 
 class InstalmentStatus(NamedTuple):
-    """One instalment of the active plan, how much of it is covered, and whether it is overdue."""
+    """One instalment of the active plan, how much of it is covered, and whether it is overdue
+    (as the engine judges them: `tracker.progress.ledger`)."""
 
     due_on: date
     amount_cents: int
     covered_cents: int
     overdue: bool
+    status: str  # "paid", "OVERDUE" or "due"
 
     @property
     def outstanding_cents(self) -> int:
         """The part not yet covered."""
         return self.amount_cents - self.covered_cents
 
-    @property
-    def status(self) -> str:
-        """ "paid", "OVERDUE" or "due", as the ledger pages show it."""
-        if self.covered_cents >= self.amount_cents:
-            return "paid"
-        return "OVERDUE" if self.overdue else "due"
-
 
 @dataclass(frozen=True)
 class LedgerSummary:
-    """An enrollment's ledger totals in cents and its active plan's instalments.
+    """An enrollment's ledger totals in cents, net of voids, and its active plan's instalments.
 
     credits = payments + scholarships + discounts - refunds; balance = charges - credits
-    (negative when the trainee is in credit); paid and refunded are the gross money movements.
+    (negative when the trainee is in credit); paid and refunded are the money moved, each net
+    of its voids.
     """
 
     charges_cents: int = 0
@@ -79,31 +79,41 @@ class LedgerSummary:
         return sum(1 for i in self.instalments if i.overdue)
 
     @property
+    def owed_count(self) -> int:
+        """How many instalments are not fully covered."""
+        return plan_rules.owed_count(self._facts())
+
+    @property
     def has_plan(self) -> bool:
         """True when an active payment plan exists."""
         return bool(self.instalments)
+
+    def _facts(self) -> tuple[facts.Instalment, ...]:
+        return tuple(
+            facts.Instalment(i.due_on, i.amount_cents, i.covered_cents) for i in self.instalments
+        )
 
     def as_ledger(self) -> facts.Ledger:
         """The progress engine's view of the same totals."""
         return facts.Ledger(
             charges_cents=self.charges_cents,
             credits_cents=self.credits_cents,
-            instalments=tuple(
-                facts.Instalment(i.due_on, i.amount_cents, i.covered_cents)
-                for i in self.instalments
-            ),
+            instalments=self._facts(),
         )
 
 
-def allocate(amounts: Sequence[int], pool_cents: int) -> list[int]:
-    """Cover instalment amounts (in due-date order) from a pool of credits; return each cover."""
-    left = max(0, pool_cents)
-    covered = []
-    for amount in amounts:
-        part = min(amount, left)
-        covered.append(part)
-        left -= part
-    return covered
+def voided(entry: type[LedgerEntry]) -> ColumnElement[bool]:
+    """True for an entry (of the query's `entry`, the model or an alias) that a void names."""
+    void = aliased(LedgerEntry)
+    return exists().where(void.voids_id == entry.id)
+
+
+def net_amount() -> ColumnElement[int]:
+    """An entry's amount as it counts in its kind's total: a void takes back its original's."""
+    return case(
+        (LedgerEntry.voids_id.is_(None), LedgerEntry.amount_cents),
+        else_=-LedgerEntry.amount_cents,
+    )
 
 
 EnrollmentIds = Iterable[int] | Select
@@ -129,17 +139,16 @@ def ledger_summaries(
         wanted = ids
     totals: dict[int, dict[str, int]] = {i: dict.fromkeys(ENTRY_KINDS, 0) for i in ids}
     rows = db.session.execute(
-        select(LedgerEntry.enrollment_id, LedgerEntry.kind, func.sum(LedgerEntry.amount_cents))
+        select(LedgerEntry.enrollment_id, LedgerEntry.kind, func.sum(net_amount()))
         .where(LedgerEntry.enrollment_id.in_(wanted))
         .group_by(LedgerEntry.enrollment_id, LedgerEntry.kind)
     ).all()
     for enrollment_id, kind, total in rows:
         totals.setdefault(enrollment_id, dict.fromkeys(ENTRY_KINDS, 0))[kind] = int(total or 0)
-    plans: dict[int, tuple[int, list[tuple[date, int]]]] = {}
+    plans: dict[int, list[tuple[date, int]]] = {}
     plan_rows = db.session.execute(
         select(
             PaymentPlan.enrollment_id,
-            PaymentPlan.opening_credits_cents,
             Instalment.due_on,
             Instalment.amount_cents,
         )
@@ -148,8 +157,8 @@ def ledger_summaries(
         .where(PaymentPlan.active.is_(True))
         .order_by(PaymentPlan.enrollment_id, Instalment.due_on, Instalment.id)
     ).all()
-    for enrollment_id, opening, due_on, amount in plan_rows:
-        plans.setdefault(enrollment_id, (opening, []))[1].append((due_on, amount))
+    for enrollment_id, due_on, amount in plan_rows:
+        plans.setdefault(enrollment_id, []).append((due_on, amount))
         totals.setdefault(enrollment_id, dict.fromkeys(ENTRY_KINDS, 0))
     todays: dict[int, date] = {}
     if today is None and plans:
@@ -165,22 +174,26 @@ def ledger_summaries(
 
 
 def _summary(
-    totals: dict[str, int], plan: tuple[int, list[tuple[date, int]]] | None, today: date | None
+    totals: dict[str, int], plan: list[tuple[date, int]] | None, today: date | None
 ) -> LedgerSummary:
     credits = totals[PAYMENT] + totals[SCHOLARSHIP] + totals[DISCOUNT] - totals[REFUND]
-    instalments: list[InstalmentStatus] = []
-    if plan is not None:
-        opening, rows = plan
-        covered = allocate([amount for _, amount in rows], credits - opening)
-        for (due_on, amount), cover in zip(rows, covered, strict=True):
-            overdue = today is not None and due_on < today and cover < amount
-            instalments.append(InstalmentStatus(due_on, amount, cover, overdue))
+    balance = totals[CHARGE] - credits
+    instalments = [
+        InstalmentStatus(
+            i.due_on,
+            i.amount_cents,
+            i.covered_cents,
+            plan_rules.is_overdue(i, today),
+            plan_rules.status(i, today),
+        )
+        for i in plan_rules.plan_instalments(plan or (), balance)
+    ]
     return LedgerSummary(
         charges_cents=totals[CHARGE],
         credits_cents=credits,
         paid_cents=totals[PAYMENT],
         refunded_cents=totals[REFUND],
-        balance_cents=totals[CHARGE] - credits,
+        balance_cents=balance,
         instalments=instalments,
     )
 
@@ -190,20 +203,55 @@ def ledger_summary(enrollment_id: int, today: date | None = None) -> LedgerSumma
     return ledger_summaries([enrollment_id], today)[enrollment_id]
 
 
-def entries_with_balance(enrollment_id: int) -> list[tuple[LedgerEntry, int]]:
-    """The ledger's entries, oldest first by posting date, each with the balance after it."""
+class LedgerLine(NamedTuple):
+    """An entry of the ledger as its history shows it: the balance after it, and the void that
+    took it back (None unless it is void)."""
+
+    entry: LedgerEntry
+    balance_cents: int
+    voided_by: LedgerEntry | None
+
+
+def ledger_lines(enrollment_id: int) -> list[LedgerLine]:
+    """The ledger's entries, oldest first by posting date, each with the balance after it and
+    its void, in one query."""
     entries = db.session.scalars(
         select(LedgerEntry)
         .where(LedgerEntry.enrollment_id == enrollment_id)
         .options(joinedload(LedgerEntry.recorded_by))
         .order_by(LedgerEntry.posted_on, LedgerEntry.id)
     ).all()
+    voids = {entry.voids_id: entry for entry in entries if entry.voids_id is not None}
     balance = 0
     result = []
     for entry in entries:
         balance += entry.signed_cents
-        result.append((entry, balance))
+        result.append(LedgerLine(entry, balance, voids.get(entry.id)))
     return result
+
+
+def entries_with_balance(enrollment_id: int) -> list[tuple[LedgerEntry, int]]:
+    """The ledger's entries, oldest first by posting date, each with the balance after it."""
+    return [(line.entry, line.balance_cents) for line in ledger_lines(enrollment_id)]
+
+
+def entry_on_ledger(enrollment_id: int, entry_id: int) -> LedgerEntry | None:
+    """The entry `entry_id` when it is on the enrollment's ledger, with who recorded it."""
+    return db.session.scalar(
+        select(LedgerEntry)
+        .where(LedgerEntry.id == entry_id)
+        .where(LedgerEntry.enrollment_id == enrollment_id)
+        .options(joinedload(LedgerEntry.recorded_by))
+    )
+
+
+def void_of(entry_id: int) -> LedgerEntry | None:
+    """The void that takes back the entry `entry_id` (with who recorded it), if it is void."""
+    return db.session.scalar(
+        select(LedgerEntry)
+        .where(LedgerEntry.voids_id == entry_id)
+        .options(joinedload(LedgerEntry.recorded_by))
+    )
 
 
 def active_plan(enrollment_id: int) -> PaymentPlan | None:
@@ -217,11 +265,13 @@ def active_plan(enrollment_id: int) -> PaymentPlan | None:
 
 
 def payment(entry_id: int) -> LedgerEntry | None:
-    """A payment entry with its enrollment, trainee and program (for a receipt), or None."""
+    """A payment entry (not a void) with its enrollment, trainee and program (for a receipt),
+    or None."""
     return db.session.scalar(
         select(LedgerEntry)
         .where(LedgerEntry.id == entry_id)
         .where(LedgerEntry.kind == PAYMENT)
+        .where(LedgerEntry.voids_id.is_(None))
         .options(
             joinedload(LedgerEntry.enrollment).joinedload(Enrollment.trainee),
             joinedload(LedgerEntry.enrollment).joinedload(Enrollment.program),

@@ -1,6 +1,7 @@
-"""Ledger rules: entries are appended, never changed; refunds never exceed what was paid; a
-payment plan covers exactly the balance outstanding when it is made. Services flush; the caller
-commits.
+"""Ledger rules: entries are appended, never changed (a mistake is voided by a new entry that
+takes it back); refunds never exceed what was paid; a payment above the balance needs the
+recorder's confirmation and a payment's reference is used once per enrollment; a payment plan
+covers exactly the balance outstanding when it is made. Services flush; the caller commits.
 
 Every rule that depends on the ledger's totals re-reads them after locking the enrollment row,
 so two requests racing (two refunds, two tuition charges) cannot both pass the check. PostgreSQL
@@ -45,11 +46,15 @@ from tracker.finance.models import SCHOLARSHIP
 from tracker.finance.models import Instalment
 from tracker.finance.models import LedgerEntry
 from tracker.finance.models import PaymentPlan
+from tracker.finance.queries import net_amount
+from tracker.finance.queries import void_of
+from tracker.finance.queries import voided
 from tracker.programs.services import format_dollars
 
 DESCRIPTION_MAX = 200
 REFERENCE_MAX = 80
 REASON_MIN = 5
+VOID_REASON_MIN = 10
 REASON_MAX = 300
 MAX_INSTALMENTS = 24
 PLAN_MAX_YEARS = 5
@@ -68,6 +73,16 @@ class NewEntry:
     posted_on: date
     method: str | None = None
     reference: str = ""
+    # A payment above the balance owed is recorded only when the recorder confirmed it.
+    overpayment_confirmed: bool = False
+
+
+class Overpayment(Refused):
+    """A payment above the balance owed, not (yet) confirmed: `excess_cents` is the difference."""
+
+    def __init__(self, message: str, excess_cents: int) -> None:
+        super().__init__(message, "confirm_overpayment")
+        self.excess_cents = excess_cents
 
 
 # -- parsing ----------------------------------------------------------------------------------
@@ -148,8 +163,9 @@ def _lock_enrollment(enrollment_id: int, actor: User) -> Enrollment:
 
 
 def _totals(enrollment_id: int) -> dict[str, int]:
+    """The enrollment's total per kind, each net of its voids."""
     rows = db.session.execute(
-        select(LedgerEntry.kind, func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+        select(LedgerEntry.kind, func.coalesce(func.sum(net_amount()), 0))
         .where(LedgerEntry.enrollment_id == enrollment_id)
         .group_by(LedgerEntry.kind)
     ).all()
@@ -195,7 +211,11 @@ def record_entry(enrollment_id: int, new: NewEntry, actor: User) -> LedgerEntry:
         reference = ""
     enrollment = _lock_enrollment(enrollment_id, actor)
     posted_on = _past_date("posted_on", new.posted_on, today_in(enrollment.program.timezone))
+    if new.kind == PAYMENT and reference:
+        _reference_unused(enrollment.id, reference)
     totals = _totals(enrollment.id)
+    if new.kind == PAYMENT and not new.overpayment_confirmed:
+        _within_balance(amount, _balance(totals))
     if new.kind == REFUND:
         refundable = totals[PAYMENT] - totals[REFUND]
         if amount > refundable:
@@ -225,12 +245,53 @@ def record_entry(enrollment_id: int, new: NewEntry, actor: User) -> LedgerEntry:
     return _append(enrollment, entry, actor)
 
 
+def _reference_unused(enrollment_id: int, reference: str) -> None:
+    """Refuse a payment reference already given to a live payment of the enrollment (a voided
+    payment's reference is free again, for the payment re-entered correctly)."""
+    earlier = db.session.scalar(
+        select(LedgerEntry)
+        .where(LedgerEntry.enrollment_id == enrollment_id)
+        .where(LedgerEntry.kind == PAYMENT)
+        .where(LedgerEntry.voids_id.is_(None))
+        .where(func.lower(LedgerEntry.reference) == reference.lower())
+        .where(~voided(LedgerEntry))
+        .order_by(LedgerEntry.id)
+        .limit(1)
+    )
+    if earlier is not None:
+        raise Refused(
+            f"The reference “{reference}” is already on this ledger: payment no. {earlier.id} of "
+            f"{format_dollars(earlier.amount_cents)} on {earlier.posted_on.isoformat()}. If this "
+            "is the same payment, it is recorded already; if it is another, enter its own "
+            "reference.",
+            "reference",
+        )
+
+
+def _within_balance(amount: int, owed: int) -> None:
+    """Refuse, until confirmed, a payment above the balance owed (the difference would be a
+    credit to the trainee: most often a mistyped amount)."""
+    if amount <= owed:
+        return
+    excess = amount - max(owed, 0)
+    owed_text = f"the balance owed ({format_dollars(owed)})" if owed > 0 else "the balance owed"
+    nothing = " (nothing is owed now)" if owed <= 0 else ""
+    raise Overpayment(
+        f"This payment of {format_dollars(amount)} is {format_dollars(excess)} more than "
+        f"{owed_text}{nothing}; the difference would be a credit to the trainee. Check the "
+        "amount: if it is right, tick the box to confirm and save again.",
+        excess,
+    )
+
+
 def tuition_charged(enrollment_id: int) -> bool:
-    """True when the enrollment's ledger already holds a tuition charge."""
+    """True when the enrollment's ledger holds a tuition charge that is not void."""
     stmt = select(
         exists()
         .where(LedgerEntry.enrollment_id == enrollment_id)
         .where(LedgerEntry.tuition.is_(True))
+        .where(LedgerEntry.voids_id.is_(None))
+        .where(~voided(LedgerEntry))
     )
     return bool(db.session.scalar(stmt))
 
@@ -269,6 +330,65 @@ def charge_tuition(
         recorded_by_id=actor.id,
     )
     return _append(enrollment, entry, actor)
+
+
+# -- voids ------------------------------------------------------------------------------------
+
+
+def void_entry(enrollment_id: int, entry_id: int, reason: str, actor: User) -> LedgerEntry:
+    """Void an entry of the enrollment's ledger: append a void, an entry of the same kind and
+    amount that names it and takes its effect back, dated today in the program's time zone,
+    with the reason (at least VOID_REASON_MIN characters) and the staff member who voided it.
+
+    A void of a payment or a refund re-opens what it paid (the balance, the plan's instalments,
+    what can be refunded). Refused: an entry of another ledger, a void, an entry already void,
+    and a payment whose void would leave more refunded than paid (void the refund first).
+    """
+    reason = one_line("reason", reason, REASON_MAX, required=True)
+    if len(reason) < VOID_REASON_MIN:
+        raise Refused(
+            f"Give the reason in at least {VOID_REASON_MIN} characters: it stays on the ledger.",
+            "reason",
+        )
+    enrollment = _lock_enrollment(enrollment_id, actor)
+    entry = db.session.scalar(
+        select(LedgerEntry)
+        .where(LedgerEntry.id == entry_id)
+        .where(LedgerEntry.enrollment_id == enrollment.id)
+    )
+    if entry is None:
+        raise Refused("This entry is not on this ledger.")
+    if entry.is_void:
+        raise Refused(f"Entry no. {entry.id} is a void: a void cannot be voided.")
+    earlier = void_of(entry.id)
+    if earlier is not None:
+        raise Refused(
+            f"Entry no. {entry.id} is already void (entry no. {earlier.id}, "
+            f"{earlier.posted_on.isoformat()}): nothing was changed."
+        )
+    if entry.kind == PAYMENT:
+        totals = _totals(enrollment.id)
+        left = totals[PAYMENT] - entry.amount_cents
+        if left < totals[REFUND]:
+            raise Refused(
+                f"Voiding this payment would leave {format_dollars(totals[REFUND])} refunded "
+                f"against {format_dollars(max(left, 0))} paid: void the refund first."
+            )
+    void = LedgerEntry(
+        enrollment_id=enrollment.id,
+        kind=entry.kind,
+        amount_cents=entry.amount_cents,
+        description=f"Void of entry no. {entry.id}: {entry.description}"[:DESCRIPTION_MAX],
+        method=entry.method,
+        reference="",
+        tuition=entry.tuition,
+        reason=reason,
+        posted_on=today_in(enrollment.program.timezone),
+        recorded_by_id=actor.id,
+        voids_id=entry.id,
+    )
+    added("ledger.entry_voided", void, actor_id=actor.id, subject_user_id=enrollment.trainee_id)
+    return void
 
 
 # -- payment plans ----------------------------------------------------------------------------

@@ -32,11 +32,14 @@ from tracker.finance import services
 from tracker.finance.forms import ENTRY_FORMS
 from tracker.finance.forms import ENTRY_TITLES
 from tracker.finance.forms import MoneyEntryForm
+from tracker.finance.forms import PaymentForm
 from tracker.finance.forms import PlanForm
 from tracker.finance.forms import TuitionForm
+from tracker.finance.forms import VoidForm
 from tracker.finance.forms import entry_forms
 from tracker.finance.models import ENTRY_KINDS
 from tracker.finance.models import KIND_LABELS
+from tracker.finance.models import LedgerEntry
 from tracker.programs.services import format_dollars
 from tracker.security.access import AnyOf
 from tracker.security.access import Staff
@@ -80,7 +83,7 @@ def _staff_page(enrollment: Enrollment, **forms):
     return render_template(
         "finance/ledger.html",
         enrollment=enrollment,
-        rows=queries.entries_with_balance(enrollment.id),
+        lines=queries.ledger_lines(enrollment.id),
         summary=queries.ledger_summary(enrollment.id),
         plan=queries.active_plan(enrollment.id),
         tuition_charged=services.tuition_charged(enrollment.id),
@@ -146,9 +149,15 @@ def add_entry(enrollment_id: int, kind: str):
             posted_on=form.posted_on.data,
             method=form.method.data if isinstance(form, MoneyEntryForm) else None,
             reference=form.reference.data or "" if isinstance(form, MoneyEntryForm) else "",
+            overpayment_confirmed=isinstance(form, PaymentForm) and form.overpayment_confirmed,
         )
         try:
             entry = services.record_entry(enrollment.id, new, current_user)
+        except services.Overpayment as error:
+            # Nothing is stored: the form comes back with the difference and a box to tick.
+            refuse(error, form)
+            if isinstance(form, PaymentForm):
+                form.ask_to_confirm(new.amount_cents)
         except Refused as error:
             refuse(error, form)
         else:
@@ -190,6 +199,28 @@ def end_plan(enrollment_id: int):
     return redirect(url_for("finance.ledger", enrollment_id=enrollment.id))
 
 
+@bp.route("/enrollments/<int:enrollment_id>/entries/<int:entry_id>/void", methods=["GET", "POST"])
+@allow(Staff)
+def void_entry(enrollment_id: int, entry_id: int):
+    """Void an entry with a reason: a new entry takes it back; the original stays, marked VOID."""
+    enrollment = _enrollment_or_404(enrollment_id)
+    entry = or_404(queries.entry_on_ledger(enrollment.id, entry_id))
+    form = VoidForm()
+    back = url_for("finance.ledger", enrollment_id=enrollment.id)
+    return save(
+        form,
+        lambda: services.void_entry(enrollment.id, entry.id, form.reason.data, current_user),
+        lambda void: f"Entry no. {entry.id} is void: entry no. {void.id} takes it back.",
+        back,
+    ) or render_template(
+        "finance/void.html",
+        enrollment=enrollment,
+        entry=queries.entry_on_ledger(enrollment.id, entry_id),
+        voided_by=queries.void_of(entry_id),
+        form=form,
+    )
+
+
 # -- shared by staff and the trainee ----------------------------------------------------------
 
 
@@ -202,7 +233,21 @@ def receipt(entry_id: int):
         abort(404)
     if not current_user.is_staff and entry.enrollment.trainee_id != current_user.id:
         abort(404)
-    return render_template("finance/receipt.html", entry=entry, enrollment=entry.enrollment)
+    return render_template(
+        "finance/receipt.html",
+        entry=entry,
+        enrollment=entry.enrollment,
+        voided_by=queries.void_of(entry.id),
+    )
+
+
+def _void_cell(entry: LedgerEntry, voided_by: LedgerEntry | None) -> str:
+    """What the CSV says of a void or a voided entry."""
+    if entry.is_void:
+        return f"Void of entry {entry.voids_id}: {entry.reason}"
+    if voided_by is not None:
+        return f"VOID: voided by entry {voided_by.id} on {voided_by.posted_on.isoformat()}"
+    return ""
 
 
 def _plain(cents: int) -> str:
@@ -230,9 +275,10 @@ def export_csv(enrollment_id: int):
             "Balance (USD)",
             "Recorded by",
             "Recorded at (UTC)",
+            "Void",
         ]
     )
-    for entry, balance in queries.entries_with_balance(enrollment.id):
+    for entry, balance, voided_by in queries.ledger_lines(enrollment.id):
         raises = entry.signed_cents > 0
         writer.writerow(
             [
@@ -249,6 +295,7 @@ def export_csv(enrollment_id: int):
                     _plain(balance),
                     entry.recorded_by.full_name if entry.recorded_by else "",
                     entry.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    _void_cell(entry, voided_by),
                 )
             ]
         )
@@ -272,7 +319,7 @@ def _trainee_page(enrollment: Enrollment | None):
     return render_template(
         "finance/my_ledger.html",
         enrollment=enrollment,
-        rows=queries.entries_with_balance(enrollment.id),
+        lines=queries.ledger_lines(enrollment.id),
         summary=queries.ledger_summary(enrollment.id),
     )
 
