@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tests.lifecycle.conftest import cohort_named
 from tests.lifecycle.conftest import day
 from tests.lifecycle.conftest import track_named
+from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
 from tracker.audit.reconcile import reconcile
 from tracker.core.errors import Refused
@@ -313,3 +314,19 @@ def test_acts_need_an_admitted_enrollment(program, trainee, staff):
         services.start_leave(applicant, staff, day(0), day(10), REASON)
     with pytest.raises(Refused):
         services.move(applicant, staff, "transferred", autumn.id, None, False, day(0), REASON)
+
+
+def test_the_demo_has_a_trainee_on_leave_and_a_withdrawn_trainee(app, runner):
+    """`flask demo`: one trainee on leave, one withdrawn, and the trail reconciles."""
+    result = runner.invoke(args=["demo", "--password", "demo-password-1234"])
+    assert result.exit_code == 0, result.output
+    states = {}
+    for email in ("leave@example.org", "withdrawn@example.org"):
+        enrollment = db.session.scalar(
+            select(Enrollment)
+            .join(User, User.id == Enrollment.trainee_id)
+            .where(User.email == email)
+        )
+        states[email] = _state(enrollment)
+    assert states == {"leave@example.org": "on_leave", "withdrawn@example.org": "withdrawn"}
+    assert reconcile() == []
