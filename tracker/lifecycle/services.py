@@ -423,6 +423,7 @@ def extend_leave(
     today = today or program_today(enrollment)
     _staff_may_act(staff, enrollment)
     _require_status(enrollment, "admitted", "Only an admitted enrollment can be on leave.")
+    _lock(enrollment)  # before reading the open leave: two changes to it queue up
     leave = _the_open_leave(enrollment, leave_id)
     back = _leave_end(expected_return_on, leave.starts_on)
     if back == leave.expected_return_on:
@@ -433,7 +434,6 @@ def extend_leave(
             "expected_return_on",
         )
     text = reason_text(reason)
-    _lock(enrollment)
     change = _add(
         enrollment,
         staff,
@@ -465,6 +465,7 @@ def record_return(
     today = today or program_today(enrollment)
     _staff_may_act(staff, enrollment)
     _require_status(enrollment, "admitted", "Only an admitted enrollment can be on leave.")
+    _lock(enrollment)  # before reading the open leave: two changes to it queue up
     leave = _the_open_leave(enrollment, leave_id)
     day = _dated(
         returned_on,
@@ -476,7 +477,6 @@ def record_return(
         after_what="the start of the leave",
     )
     text = reason_text(reason)
-    _lock(enrollment)
     change = _add(
         enrollment,
         staff,
