@@ -32,8 +32,10 @@ Cross-cutting items: `pace.behind` and `activity.none_recent` apply to an admitt
 enrollment whose training (steps 5-7) is not all done; they go on the first of steps 5-7 not done.
 While the enrollment is on leave of absence neither arises (its clocks are paused, and the days
 of leave are left out of both afterwards); `leave.current` (and `leave.return_overdue` once the
-expected return has passed) go on the first of steps 5-9 not done instead. A withdrawn or
-paused enrollment has no overdue training item (see `life_rules` for the states).
+expected return has passed) go on the first of steps 5-7 not done instead (else financing when
+it is not done, else step 8, or 9 once certified). A withdrawn or paused enrollment has no
+overdue training item (see `life_rules` for the states); money owed on a payment plan stays
+owed during a leave.
 
 The certificate shows as lapsed only while a lapse item stands: waiving step 9 or the code
 ("ce.lapsed") is how staff excuse a missed cycle.
