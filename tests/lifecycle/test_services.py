@@ -330,3 +330,26 @@ def test_the_demo_has_a_trainee_on_leave_and_a_withdrawn_trainee(app, runner):
         states[email] = _state(enrollment)
     assert states == {"leave@example.org": "on_leave", "withdrawn@example.org": "withdrawn"}
     assert reconcile() == []
+
+
+def test_audit_verify_finds_a_move_or_a_change_made_behind_the_application(
+    admitted, staff, program
+):
+    """The trail replays the cohort and track and every change row: an edit behind the
+    application's back is named."""
+    from sqlalchemy import update
+
+    leave = services.start_leave(admitted, staff, day(-10), day(20), REASON)
+    db.session.commit()
+    assert reconcile() == []
+    autumn = cohort_named(program, "Autumn")
+    db.session.execute(
+        update(Enrollment).where(Enrollment.id == admitted.id).values(cohort_id=autumn.id)
+    )
+    db.session.execute(
+        update(EnrollmentChange).where(EnrollmentChange.id == leave.id).values(kind="returned")
+    )
+    db.session.commit()
+    found = {(d.object_type, d.reason) for d in reconcile()}
+    assert ("enrollments", "cohort or track changed without an event") in found
+    assert ("enrollment_changes", "kind changed without an event") in found
