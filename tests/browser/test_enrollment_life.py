@@ -1,6 +1,7 @@
 """Staff record an enrollment's life through the pages, in a real browser: one trainee withdrawn
-(after the confirmation page), one put on leave, one transferred to a later cohort; after each
-the enrollment page states it, and the cohort page's filter and figures follow."""
+(after the confirmation page), one put on leave, one transferred to another track, one deferred
+to a later cohort; after each the enrollment page states it, and the cohort page's filter and
+figures follow."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tracker.factories.enrollments import applied
 from tracker.factories.programs import make_program
 from tracker.standing.snapshots import refresh
 
-PEOPLE = ("Wendy Withdraw", "Leo Leave", "Tom Transfer", "Amy Active")
+PEOPLE = ("Wendy Withdraw", "Leo Leave", "Tom Transfer", "Dana Defer", "Amy Active")
 
 
 def sign_in(window: Person, email: str) -> None:
@@ -59,7 +60,7 @@ def test_withdraw_leave_and_transfer_through_the_pages(person, create_user, app)
     window = person()
     sign_in(window, staff.email)
     window.open("/dashboard/cohort")
-    assert figure(window, "active") == 4 and figure(window, "withdrawn") == 0
+    assert figure(window, "active") == 5 and figure(window, "withdrawn") == 0
 
     # Withdraw: the form, then the confirmation page with the ledger's refund note.
     window.open(f"/admissions/enrollments/{enrollments['Wendy Withdraw'].id}")
@@ -74,7 +75,7 @@ def test_withdraw_leave_and_transfer_through_the_pages(person, create_user, app)
     assert "Wendy Withdraw is withdrawn" in window.flash()
     assert "State: Withdrawn" in window.main_text()
     window.open("/dashboard/cohort")
-    assert figure(window, "withdrawn") == 1 and figure(window, "active") == 3
+    assert figure(window, "withdrawn") == 1 and figure(window, "active") == 4
 
     # Leave of absence: a return before the start is refused, then a good one.
     window.open(f"/admissions/enrollments/{enrollments['Leo Leave'].id}")
@@ -90,30 +91,40 @@ def test_withdraw_leave_and_transfer_through_the_pages(person, create_user, app)
     assert "Leave of absence recorded" in window.flash()
     assert "State: On leave" in window.main_text()
 
-    # Transfer to the later cohort, keeping the requirement version.
+    # Transfer to the Hybrid track: that track's own requirement version.
     window.open(f"/admissions/enrollments/{enrollments['Tom Transfer'].id}")
+    part = window.expand("Defer or transfer")
+    window.tick("Transfer", within=part)
+    window.select("To cohort", "Spring", within=part)
+    window.select("Track", "Hybrid", within=part)
+    window.fill("Effective on", day(0).isoformat(), within=part)
+    window.fill("Reason", "Wants the in-person intensives of the hybrid format.", within=part)
+    window.press("Move the enrollment", within=part)
+    assert "Tom Transfer is transferred to Spring" in window.flash()
+    assert "State: Active" in window.main_text()
+    assert "Track Online → Hybrid" in window.main_text()
+
+    # Deferral to the later cohort, keeping the requirement version.
+    window.open(f"/admissions/enrollments/{enrollments['Dana Defer'].id}")
     part = window.expand("Defer or transfer")
     window.tick("Deferral to a later cohort", within=part)
     window.select("To cohort", "Autumn", within=part)
     window.fill("Effective on", day(0).isoformat(), within=part)
     window.fill("Reason", "Clinical placement clashes with the spring dates.", within=part)
     window.press("Move the enrollment", within=part)
-    assert "Tom Transfer is deferred to Autumn" in window.flash()
+    assert "Dana Defer is deferred to Autumn" in window.flash()
     assert "State: Deferred" in window.main_text()
     assert "Requirements kept at version 1" in window.main_text()
 
     # The cohort page follows each.
     window.open("/dashboard/cohort")
-    assert [figure(window, s) for s in ("active", "on_leave", "deferred", "withdrawn")] == [
-        1,
-        1,
-        1,
-        1,
-    ]
+    counts = [figure(window, s) for s in ("active", "on_leave", "deferred", "withdrawn")]
+    assert counts == [2, 1, 1, 1]
     assert filtered(window, "withdrawn") == ["Wendy Withdraw"]
     assert filtered(window, "on_leave") == ["Leo Leave"]
-    assert filtered(window, "deferred") == ["Tom Transfer"]
-    assert filtered(window, "active") == ["Amy Active"]
+    assert filtered(window, "deferred") == ["Dana Defer"]
+    assert filtered(window, "active") == ["Amy Active", "Tom Transfer"]
+    assert "Hybrid" in window.page.locator("tbody tr", has_text="Tom Transfer").inner_text()
 
     db.session.rollback()
     assert reconcile() == []
