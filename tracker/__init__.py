@@ -109,6 +109,7 @@ MODEL_MODULES = (
     "tracker.signoffs.models",
     "tracker.certificates.models",
     "tracker.jobs.models",
+    "tracker.lifecycle.models",
 )
 
 
@@ -123,6 +124,7 @@ FACT_MODULES = (
     "tracker.finance.facts",
     "tracker.assessment.facts",
     "tracker.certificates.facts",
+    "tracker.lifecycle.facts",
 )
 
 # What `flask audit verify` checks the live state against: importing a module registers its
@@ -132,6 +134,7 @@ TRAIL_MODULES = (
     "tracker.finance.trail",
     "tracker.signoffs.trail",
     "tracker.certificates.trail",
+    "tracker.lifecycle.trail",
 )
 
 
@@ -203,6 +206,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.eligibility.views import bp as eligibility_bp
     from tracker.enrollments.views import bp as enrollments_bp
     from tracker.finance.views import bp as finance_bp
+    from tracker.lifecycle.views import bp as lifecycle_bp
     from tracker.programs.views import bp as programs_bp
     from tracker.signoffs.views import bp as signoffs_bp
     from tracker.supervision.views import bp as supervision_bp
@@ -219,6 +223,7 @@ def _register_blueprints(app: Flask) -> None:
         training_bp,
         supervision_bp,
         finance_bp,
+        lifecycle_bp,
         assessment_bp,
         audit_bp,
         dashboard_bp,

@@ -195,7 +195,13 @@ def _found(found: list[Discrepancy], object_type: str, object_id: int, words: st
 
 def test_every_domain_registers_its_replay(app):
     types = {t for replay in registered() for t in replay.object_types}
-    assert types == {"enrollments", "ledger_entries", "signatures", "certificates"}
+    assert types == {
+        "enrollments",
+        "enrollment_changes",
+        "ledger_entries",
+        "signatures",
+        "certificates",
+    }
 
 
 def test_what_the_application_does_reconciles(app, runner, dataset):

@@ -268,3 +268,23 @@ def test_trainee_and_supervisor_cannot_open_it(client, create_user, auth):
     auth.login(create_user("trainee"))
     assert client.get("/dashboard/cohort").status_code == 403
     assert client.get("/dashboard/cohort.csv").status_code == 403
+
+
+def test_state_filter_and_figures_cost_the_same_queries_for_10_and_200(
+    staff_client, program, count_queries
+):
+    """The State filter and the figures by state: constant queries in the number of rows."""
+    _enroll_many(program, 10)
+    refresh()
+    with count_queries() as small:
+        page = staff_client.get("/dashboard/cohort?state=active").get_data(as_text=True)
+    assert "10 enrollments match" in page
+    assert 'data-state="active">Active: <strong>10</strong>' in page
+    _enroll_many(program, 190, start=10)
+    refresh()
+    with count_queries() as large:
+        page = staff_client.get("/dashboard/cohort?state=active").get_data(as_text=True)
+    assert 'data-state="active">Active: <strong>200</strong>' in page
+    assert large.count == small.count, (small.statements, large.statements)
+    page = staff_client.get("/dashboard/cohort?state=withdrawn").get_data(as_text=True)
+    assert "0 enrollments match" in page

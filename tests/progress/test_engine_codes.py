@@ -21,6 +21,7 @@ from tracker.progress import Ledger
 from tracker.progress import Licence
 from tracker.progress import SupervisedSession
 from tracker.progress import compute
+from tracker.progress.facts import Leave
 
 TODAY = date(2025, 6, 1)
 D = Decimal
@@ -190,6 +191,8 @@ SITUATIONS = {
     ),
     "pace.behind": ("admitted", {"cohort_starts_on": days(-200), "cohort_ends_on": days(100)}, {}),
     "activity.none_recent": ("admitted", {}, {}),
+    "leave.current": ("admitted", {"leaves": (Leave(days(-5), days(20)),)}, {}),
+    "leave.return_overdue": ("admitted", {"leaves": (Leave(days(-30), days(-2)),)}, {}),
 }
 
 

@@ -43,6 +43,8 @@ from tracker.eligibility.models import Licence
 from tracker.enrollments.models import ENROLLMENT_STATUSES
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import Waiver
+from tracker.lifecycle.forms import status_forms
+from tracker.lifecycle.queries import panel_for
 from tracker.progress import Actor
 from tracker.progress.requirements import DOCUMENT_LABELS
 from tracker.security.access import Staff
@@ -167,6 +169,7 @@ def _page(enrollment: Enrollment, posted: Any = None):
     if newest is not None:
         forms["version"].to_version.data = newest.id
     spec = enrollment.requirements.spec if enrollment.requirements is not None else None
+    life = panel_for(enrollment, progress)
     return render_template(
         "admissions/review.html",
         enrollment=enrollment,
@@ -181,6 +184,8 @@ def _page(enrollment: Enrollment, posted: Any = None):
         spec=spec,
         is_open=enrollment.status in services.OPEN_STATUSES,
         days_waiting=queries.days_since(enrollment.submitted_at, enrollment.program.timezone),
+        life=life,
+        life_forms=status_forms(life),
     )
 
 

@@ -11,6 +11,7 @@ the number of enrollments.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -55,6 +56,7 @@ class CohortFilters:
     program_id: int | None = None
     cohort_id: int | None = None
     status: str | None = None
+    state: str | None = None
     supervisor_id: int | None = None
     step: int | None = None
     step_status: str | None = None
@@ -79,6 +81,7 @@ class CohortRow:
     next_due_on: date | None
     codes: tuple[str, ...]
     updating: bool = False
+    state: str = ""
 
 
 def _sql_filters(filters: CohortFilters) -> list:
@@ -104,6 +107,8 @@ def _sql_filters(filters: CohortFilters) -> list:
 def _progress_filters(filters: CohortFilters) -> list:
     snap = ProgressSnapshot
     conditions = []
+    if filters.state:
+        conditions.append(snap.state == filters.state)
     if filters.step is not None or filters.item_code or filters.actor:
         conditions.append(snap.steps != "")  # no track chosen: no step can match
     if filters.step is not None:
@@ -149,6 +154,7 @@ def _rows_query(filters: CohortFilters, zones: dict[str, list[int]]) -> Select:
             ProgressSnapshot.next_due_on,
             ProgressSnapshot.codes,
             out_of_date(zones).label("updating"),
+            ProgressSnapshot.state,
         )
         .join(User, User.id == Enrollment.trainee_id)
         .join(Program, Program.id == Enrollment.program_id)
@@ -161,15 +167,17 @@ def _rows_query(filters: CohortFilters, zones: dict[str, list[int]]) -> Select:
 
 def _row(values, current: dict[int, dict]) -> CohortRow:
     (id_, name, email, program, track, cohort, status, steps, blocking, due, codes, updating) = (
-        values
+        values[:12]
     )
+    state = values[12]
     now = current.get(id_) if updating else None
     if now is not None:
-        steps, blocking, due, codes = (
+        steps, blocking, due, codes, state = (
             now["steps"],
             now["blocking"],
             now["next_due_on"],
             now["codes"],
+            now["state"],
         )
     return CohortRow(
         id=id_,
@@ -184,12 +192,13 @@ def _row(values, current: dict[int, dict]) -> CohortRow:
         next_due_on=due,
         codes=tuple((codes or "").split()),
         updating=bool(updating),
+        state=state or "",
     )
 
 
 def _rows(batch) -> list[CohortRow]:
     """The rows of one batch, those out of date computed now (in memory, nothing stored)."""
-    current = current_values([values[0] for values in batch if values[-1]])
+    current = current_values([values[0] for values in batch if values[11]])
     return [_row(values, current) for values in batch]
 
 
@@ -206,6 +215,15 @@ def cohort_page(filters: CohortFilters, page: int, per_page: int) -> tuple[list[
         query.order_by(*_order(filters)).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return _rows(rows), total or 0
+
+
+def state_counts(filters: CohortFilters) -> dict[str, int]:
+    """How many of the enrollments the other filters match are in each life state (active, on
+    leave, deferred, withdrawn, ...), by their stored snapshots: one query, whatever the number
+    of enrollments."""
+    query = _rows_query(dataclasses.replace(filters, state=None), {}).subquery()
+    counts = db.session.execute(select(query.c.state, func.count()).group_by(query.c.state)).all()
+    return {state or "": count for state, count in counts}
 
 
 def cohort_rows(filters: CohortFilters) -> Iterator[CohortRow]:

@@ -23,15 +23,18 @@ from tracker.dashboard.cohort import STEP_STATUSES
 from tracker.dashboard.cohort import CohortFilters
 from tracker.dashboard.cohort import cohort_page
 from tracker.dashboard.cohort import cohort_rows
+from tracker.dashboard.cohort import state_counts
 from tracker.dashboard.queries import filter_options
 from tracker.enrollments.models import ENROLLMENT_STATUSES
 from tracker.enrollments.queries import current_enrollment_id
+from tracker.enrollments.queries import withdrawn_enrollment_id
 from tracker.privacy.export import build_zip
 from tracker.progress import ITEM_CODES
 from tracker.progress import Actor
 from tracker.progress import Severity
 from tracker.progress.items import STEP_TITLES
 from tracker.progress.items import Step
+from tracker.progress.life_rules import LIFE_STATE_LABELS
 from tracker.security.access import Staff
 from tracker.security.access import Trainee
 from tracker.security.access import allow
@@ -54,7 +57,9 @@ SEVERITY_ORDER = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
 @allow(Trainee)
 def trainee():
     """The nine steps with progress, the outstanding items by who must act, next actions."""
-    enrollment_id = current_enrollment_id(current_user.id)
+    enrollment_id = current_enrollment_id(current_user.id) or withdrawn_enrollment_id(
+        current_user.id
+    )
     loaded = assess_one(enrollment_id)
     if loaded is None or loaded.progress is None:
         return render_template("dashboard/trainee_start.html", loaded=loaded)
@@ -67,7 +72,13 @@ def trainee():
     groups = [
         (heading, [i for i in items if i.actor == actor]) for actor, heading in ACTOR_HEADINGS
     ]
-    next_actions = [(i, trainee_link(i)) for i in items if i.actor == Actor.TRAINEE][:5]
+    # The leave and the withdrawal show as a banner of their own, not as something to do.
+    shown_apart = ("leave.current", "enrollment.withdrawn")
+    next_actions = [
+        (i, trainee_link(i))
+        for i in items
+        if i.actor == Actor.TRAINEE and i.code not in shown_apart
+    ][:5]
     return render_template(
         "dashboard/trainee.html",
         loaded=loaded,
@@ -116,6 +127,7 @@ def _cohort_filters() -> CohortFilters:
         program_id=_int_arg("program"),
         cohort_id=_int_arg("cohort"),
         status=_choice_arg("status", ENROLLMENT_STATUSES),
+        state=_choice_arg("state", LIFE_STATE_LABELS),
         supervisor_id=_int_arg("supervisor"),
         step=step if step is not None and 1 <= step <= 9 else None,
         step_status=_choice_arg("step_status", STEP_STATUSES),
@@ -151,6 +163,8 @@ def cohort():
         step_statuses=STEP_STATUSES,
         actors=ACTORS,
         statuses=ENROLLMENT_STATUSES,
+        state_labels=LIFE_STATE_LABELS,
+        figures=state_counts(filters),
         item_codes=sorted(ITEM_CODES),
         review_endpoint=_review_endpoint(),
     )
@@ -166,7 +180,7 @@ def _review_endpoint() -> str | None:
 def cohort_csv():
     """The filtered cohort as CSV (cells that could start a formula are neutralised)."""
     rows = cohort_rows(_cohort_filters())
-    header = ["enrollment", "trainee", "email", "program", "track", "cohort", "status"]
+    header = ["enrollment", "trainee", "email", "program", "track", "cohort", "status", "state"]
     header += [f"step {n}" for n in range(1, 10)]
     # "updating": the row changed since the last refresh; its figures are computed now, but it
     # was filtered and sorted on the stored ones.
@@ -180,6 +194,7 @@ def cohort_csv():
             row.track_name or "",
             row.cohort_name or "",
             row.status,
+            row.state,
             *(row.steps or [""] * 9),
             row.blocking,
             row.next_due_on.isoformat() if row.next_due_on else "",

@@ -175,7 +175,8 @@ def _extensions() -> list:
     """The steps that add each area's demo records, in order."""
     from tracker.demo.admissions import add_demo as add_admissions
     from tracker.demo.certificates import add_demo as add_certificates
+    from tracker.demo.life import add_demo as add_life
     from tracker.demo.records import add_trainee_records
     from tracker.demo.signoffs import add_demo as add_signoffs
 
-    return [add_trainee_records, add_admissions, add_signoffs, add_certificates]
+    return [add_trainee_records, add_admissions, add_signoffs, add_certificates, add_life]

@@ -161,3 +161,5 @@ class ProgressSnapshot(db.Model):
     actors: Mapped[str] = mapped_column(String(40), default="")
     ready: Mapped[bool] = mapped_column(default=False)  # for a certificate, today
     certificate_status: Mapped[str | None] = mapped_column(String(10))
+    # The engine's life state (active, on_leave, deferred, withdrawn, declined, applying).
+    state: Mapped[str] = mapped_column(String(10), default="", server_default="")

@@ -90,6 +90,18 @@ def current_enrollment_id(trainee_id: int) -> int | None:
     return db.session.scalar(stmt)
 
 
+def withdrawn_enrollment_id(trainee_id: int) -> int | None:
+    """The id of the trainee's latest withdrawn enrollment (one small query): what their home
+    shows when no current one is left."""
+    stmt = (
+        select(Enrollment.id)
+        .where(Enrollment.trainee_id == trainee_id, Enrollment.status == "withdrawn")
+        .order_by(Enrollment.created_at.desc(), Enrollment.id.desc())
+        .limit(1)
+    )
+    return db.session.scalar(stmt)
+
+
 def pinned_counts(track_id: int) -> dict[int, int]:
     """How many enrollments are pinned to each version of the track's requirement set, by id."""
     stmt = (

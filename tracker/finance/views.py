@@ -40,6 +40,7 @@ from tracker.finance.forms import entry_forms
 from tracker.finance.models import ENTRY_KINDS
 from tracker.finance.models import KIND_LABELS
 from tracker.finance.models import LedgerEntry
+from tracker.lifecycle.queries import latest_withdrawal
 from tracker.programs.services import format_dollars
 from tracker.security.access import AnyOf
 from tracker.security.access import Staff
@@ -92,6 +93,7 @@ def _staff_page(enrollment: Enrollment, **forms):
         tuition_form=forms.get("tuition") or TuitionForm(formdata=None),
         plan_form=forms.get("plan") or PlanForm(formdata=None),
         today=today,
+        withdrawal=latest_withdrawal(enrollment),
     )
 
 

@@ -30,6 +30,12 @@ never looks full while something is missing.
 
 Cross-cutting items: `pace.behind` and `activity.none_recent` apply to an admitted, uncertified
 enrollment whose training (steps 5-7) is not all done; they go on the first of steps 5-7 not done.
+While the enrollment is on leave of absence neither arises (its clocks are paused, and the days
+of leave are left out of both afterwards); `leave.current` (and `leave.return_overdue` once the
+expected return has passed) go on the first of steps 5-7 not done instead (else financing when
+it is not done, else step 8, or 9 once certified). A withdrawn or paused enrollment has no
+overdue training item (see `life_rules` for the states); money owed on a payment plan stays
+owed during a leave.
 
 The certificate shows as lapsed only while a lapse item stands: waiving step 9 or the code
 ("ce.lapsed") is how staff excuse a missed cycle.
@@ -57,6 +63,9 @@ from tracker.progress.items import Severity
 from tracker.progress.items import Step
 from tracker.progress.items import StepStatus
 from tracker.progress.items import new_item
+from tracker.progress.life_rules import ON_LEAVE
+from tracker.progress.life_rules import leave_items
+from tracker.progress.life_rules import life_state
 from tracker.progress.requirements import RequirementSpec
 from tracker.progress.results import Draft
 from tracker.progress.results import Progress
@@ -82,19 +91,23 @@ ALMOST_FULL = 0.99
 def compute(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Progress:
     """Turn one enrollment's facts and its pinned requirement set into its Progress on `today`."""
     waivers = normalise_waivers(facts.waivers)
+    state = life_state(facts, today)
     drafts = {number: rule(facts, spec, today) for number, rule in EARLY_RULES.items()}
-    _add_cross_cutting(facts, spec, today, drafts, waivers)
+    eight = certification_rules.final_assessment(facts, spec, today)
+    nine = certification_rules.ongoing_education(facts, spec, today)
+    if state == ON_LEAVE:
+        _add_leave(facts, today, drafts, eight, nine, waivers)
+    else:
+        _add_cross_cutting(facts, spec, today, drafts, waivers)
     results: list[StepResult] = []
     for number in range(1, 8):
         results.append(_finish(number, drafts[number], waivers, _dependency(facts, number, [])))
     earlier = [r for r in results if not r.done]
-    eight = certification_rules.final_assessment(facts, spec, today)
     if facts.admitted and facts.certificate is None and not earlier and not _blocks(eight, waivers):
         eight.items.append(
             new_item("certificate.issue", "Everything is met: issue the certificate.")
         )
     results.append(_finish(8, eight, waivers, _dependency(facts, 8, earlier)))
-    nine = certification_rules.ongoing_education(facts, spec, today)
     results.append(_finish(9, nine, waivers, _dependency(facts, 9, earlier)))
     if facts.status in (DECLINED, WITHDRAWN):
         results = _close(facts, results)
@@ -107,6 +120,7 @@ def compute(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Progr
         steps=tuple(results),
         certificate_status=certification_rules.certificate_status(facts, all_items, today),
         ready_for_certificate=_ready(facts, results),
+        state=state,
     )
 
 
@@ -199,6 +213,26 @@ def _add_cross_cutting(
     idle = training_rules.activity_item(facts, spec, today, open_steps[0])
     if idle:
         drafts[open_steps[0]].items.append(idle)
+
+
+def _add_leave(
+    facts: EnrollmentFacts,
+    today: date,
+    drafts: dict[int, Draft],
+    eight: Draft,
+    nine: Draft,
+    waivers: Mapping[int | str, str],
+) -> None:
+    """Put the leave's items on the first of steps 5-7 not done, else on financing (4) when it
+    is not done, else on step 8 (before the certificate) or 9 (after it)."""
+    open_steps = [n for n in (*TRAINING_STEPS, 4) if not _done_already(drafts[n], n, waivers)]
+    if open_steps:
+        target, draft = open_steps[0], drafts[open_steps[0]]
+    elif facts.certificate is None:
+        target, draft = 8, eight
+    else:
+        target, draft = 9, nine
+    draft.items.extend(leave_items(facts, today, target))
 
 
 def _blocks(draft: Draft, waivers: Mapping[int | str, str]) -> bool:

@@ -247,11 +247,41 @@ class CeEntry:
 
 
 @dataclass(frozen=True)
+class Leave:
+    """A leave of absence from `starts_on`, expected back on `expected_return_on`; ended when
+    staff recorded the return (`returned_on`, the first day back)."""
+
+    starts_on: date
+    expected_return_on: date
+    returned_on: date | None = None
+    id: RecordId = None
+
+    def __post_init__(self) -> None:
+        """Refuse values the engine would not understand."""
+        if self.expected_return_on <= self.starts_on:
+            raise ValueError("a leave's expected return is not after its start")
+        if self.returned_on is not None and self.returned_on < self.starts_on:
+            raise ValueError("a leave ends before it starts")
+
+    def covers(self, day: date) -> bool:
+        """True when `day` falls in the leave (from its start until the return is recorded)."""
+        return self.starts_on <= day and (self.returned_on is None or day < self.returned_on)
+
+    def days_between(self, start: date, end: date) -> int:
+        """The days of the leave that fall in [start, end): what a paused clock leaves out."""
+        first = max(self.starts_on, start)
+        last = min(self.returned_on or end, end)
+        return max(0, (last - first).days)
+
+
+@dataclass(frozen=True)
 class EnrollmentFacts:
     """Everything the engine needs about one enrollment.
 
     `status` is the admission status (certification shows through `certificate`). `waivers` maps a
-    step number, an item code, or "code:key" to the reason staff gave for waiving it.
+    step number, an item code, or "code:key" to the reason staff gave for waiving it. `leaves`
+    are the leaves of absence staff recorded; `deferred` is True when the enrollment's last move
+    to another cohort was a deferral (it shows as deferred until that cohort starts).
     """
 
     enrollment_id: int | str = 0
@@ -281,6 +311,8 @@ class EnrollmentFacts:
     ce_entries: tuple[CeEntry, ...] = ()
     waivers: Mapping[int | str, str] = field(default_factory=dict)
     supervisor_assigned: bool = False
+    leaves: tuple[Leave, ...] = ()
+    deferred: bool = False
 
     def __post_init__(self) -> None:
         """Refuse values the engine would not understand."""

@@ -228,6 +228,16 @@ _CATALOGUE = (
     # Cross-cutting, placed on the first training step not yet complete
     ("pace.behind", _TRAINING, _W, _T, "Over half the cohort's time gone, under half the hours."),
     ("activity.none_recent", _TRAINING, _W, _T, "No activity logged for the inactivity window."),
+    # An enrollment's life: a leave of absence, placed on the first step not yet done
+    ("leave.current", tuple(range(4, 10)), _I, _T, "On leave of absence until the return.", False),
+    (
+        "leave.return_overdue",
+        tuple(range(4, 10)),
+        _W,
+        _ST,
+        "The expected return from leave has passed with no return recorded.",
+        False,
+    ),
 )
 
 ITEM_CODES: dict[str, ItemCode] = {row[0]: ItemCode(*row) for row in _CATALOGUE}

@@ -55,6 +55,7 @@ class Progress:
     steps: tuple[StepResult, ...]
     certificate_status: CertificateStatus | None
     ready_for_certificate: bool
+    state: str = "active"  # the enrollment's life state (`life_rules.LIFE_STATES`)
 
     @property
     def items(self) -> tuple[OutstandingItem, ...]:

@@ -23,6 +23,7 @@ from tracker.progress.items import COUNT
 from tracker.progress.items import HOURS
 from tracker.progress.items import OutstandingItem
 from tracker.progress.items import new_item
+from tracker.progress.life_rules import paused_days
 from tracker.progress.requirements import EXPERIENTIAL_LABELS
 from tracker.progress.requirements import RequirementSpec
 from tracker.progress.results import Draft
@@ -405,11 +406,13 @@ def pace_item(
 
     Time is measured from `cohort_starts_on` to `cohort_ends_on`; hours are those logged and not
     returned (the trainee did them even if a verifier has not yet). Exactly half is not behind.
+    Days on leave of absence do not count as time gone.
     """
     start, end = facts.cohort_starts_on, facts.cohort_ends_on
     if start is None or end is None or end <= start or today <= start:
         return None
-    elapsed, span = (today - start).days, (end - start).days
+    elapsed = (today - start).days - paused_days(facts, start, today)
+    span = (end - start).days
     done = hours_done(facts)
     if elapsed * 2 <= span or done * 2 >= spec.program_total_hours:
         return None
@@ -442,13 +445,14 @@ def activity_item(
     """`activity.none_recent` when nothing was logged for `spec.inactivity_days` days or more.
 
     Counted from the latest of: the last activity, the admission date and the cohort start
-    (no warning before the cohort starts). With none of these known there is no warning.
+    (no warning before the cohort starts). With none of these known there is no warning. Days on
+    leave of absence do not count.
     """
     known = [d for d in (last_activity(facts), facts.admitted_on, facts.cohort_starts_on) if d]
     if not known:
         return None
     since = max(known)
-    idle = (today - since).days
+    idle = (today - since).days - paused_days(facts, since, today)
     if idle < spec.inactivity_days:
         return None
     return new_item(

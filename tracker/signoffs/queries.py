@@ -119,7 +119,8 @@ def waiting_entries(
     """Entries waiting on a signer in the selected enrollments (all when None), oldest first.
 
     One query per entry type, whatever the number of entries. A session waits from its
-    submission; an hours entry from when it was logged.
+    submission; an hours entry from when it was logged. A withdrawn enrollment's entries wait on
+    no one (they stay on file, out of the queues and digests, until a readmission).
     """
     rows: list[WaitingEntry] = []
     types = tuple(types)
@@ -130,6 +131,7 @@ def waiting_entries(
             stmt.join(Enrollment, Enrollment.id == model.enrollment_id)
             .join(User, User.id == Enrollment.trainee_id)
             .join(Program, Program.id == Enrollment.program_id)
+            .where(Enrollment.status != "withdrawn")
         )
         if enrollment_ids is not None:
             stmt = stmt.where(model.enrollment_id.in_(enrollment_ids))

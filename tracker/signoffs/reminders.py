@@ -1,5 +1,5 @@
 """Daily reminder digests: each supervisor gets what has waited on them longer than the
-program's limit, each admitted trainee their outstanding items.
+program's limit, each admitted trainee their outstanding items (none while withdrawn or on leave).
 
 Safe to run from cron as often as one likes: each digest is queued for the worker together with
 a `ReminderLog` row (person, day, kind) in one transaction; the UNIQUE constraint lets only the
@@ -24,6 +24,7 @@ from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
 from tracker.mail import queue
 from tracker.progress import Actor
+from tracker.progress.life_rules import ON_LEAVE
 from tracker.progress.training_rules import overdue as is_overdue
 from tracker.signoffs.models import ReminderLog
 from tracker.signoffs.queries import WaitingEntry
@@ -79,11 +80,12 @@ def overdue_by_supervisor(day: date) -> dict[int, list[WaitingEntry]]:
 
 
 def trainee_items(day: date) -> dict[int, list]:
-    """Each admitted trainee's outstanding items (those the trainee must act on) on `day`."""
+    """Each admitted trainee's outstanding items (those the trainee must act on) on `day`. A
+    withdrawn enrollment gets no digest, nor one on leave of absence (its clocks are paused)."""
     admitted = select(Enrollment.id).where(Enrollment.status == "admitted")
     result: dict[int, list] = {}
     for loaded in assess(admitted, day):
-        if loaded.progress is None:
+        if loaded.progress is None or loaded.progress.state == ON_LEAVE:
             continue
         items = loaded.progress.items_for(Actor.TRAINEE)
         if items:

@@ -57,6 +57,7 @@ from tracker.jobs.services import periodic
 from tracker.programs.models import Program
 from tracker.progress import Progress
 from tracker.progress import compute
+from tracker.progress.life_rules import life_state
 from tracker.standing import assess
 from tracker.standing.contributors import watched
 from tracker.standing.loader import LoadedEnrollment
@@ -304,11 +305,12 @@ def out_of_date(zones: dict[str, list[int]]):
 def _values(loaded: LoadedEnrollment, today: date) -> dict:
     """The snapshot columns for one enrollment on `today`."""
     progress = compute(loaded.facts, loaded.spec, today) if loaded.spec is not None else None
-    return columns(progress, today)
+    return columns(progress, today, life_state(loaded.facts, today))
 
 
-def columns(progress: Progress | None, today: date) -> dict:
-    """The snapshot columns of the engine's result on `today` (None: no requirement set)."""
+def columns(progress: Progress | None, today: date, state: str = "") -> dict:
+    """The snapshot columns of the engine's result on `today` (None: no requirement set, when
+    `state`, the engine's life state of the enrollment, is stored all the same)."""
     values = {
         "computed_on": today,
         "steps": "",
@@ -319,6 +321,7 @@ def columns(progress: Progress | None, today: date) -> dict:
         "actors": "",
         "ready": False,
         "certificate_status": None,
+        "state": state,
     }
     if progress is None:
         return values
@@ -338,6 +341,7 @@ def columns(progress: Progress | None, today: date) -> dict:
         certificate_status=(
             str(progress.certificate_status) if progress.certificate_status else None
         ),
+        state=progress.state,
     )
     return values
 
@@ -434,7 +438,12 @@ def current_values(enrollment_ids: Collection[int]) -> dict[int, dict]:
     if not enrollment_ids:
         return {}
     found = assess(select(Enrollment.id).where(Enrollment.id.in_(sorted(enrollment_ids))))
-    return {standing.row.id: columns(standing.progress, standing.today) for standing in found}
+    return {
+        standing.row.id: columns(
+            standing.progress, standing.today, life_state(standing.facts, standing.today)
+        )
+        for standing in found
+    }
 
 
 def recompute_marked(_sender: object = None, exc: BaseException | None = None, **_extra) -> None:
