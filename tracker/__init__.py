@@ -141,6 +141,7 @@ TRAIL_MODULES = (
 JOB_MODULES = (
     "tracker.mail",
     "tracker.accounts.emails",
+    "tracker.certificates.jobs",
 )
 
 

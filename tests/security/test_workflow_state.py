@@ -489,11 +489,11 @@ class Workflow(RuleBasedStateMachine):
         before = self.certificate_count()
         if not ready:
             with pytest.raises(Refused):
-                certificates.issue_certificate(self.enrollment.id, self.staff)
+                certificates.issue_certificate(self.enrollment.id, self.staff, password=PASSWORD)
             db.session.rollback()
             assert self.certificate_count() == before
             return
-        certificates.issue_certificate(self.enrollment.id, self.staff)
+        certificates.issue_certificate(self.enrollment.id, self.staff, password=PASSWORD)
         db.session.commit()
         self.certificate_issued = True
 
