@@ -5,7 +5,6 @@ that cycle, make it valid again. The trainee's page shows the current cycle."""
 from __future__ import annotations
 
 import re
-
 from datetime import timedelta
 
 from tests.certificates.factories import add_ce

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from tracker.accounts.models import User
 from tracker.audit.services import changed
+from tracker.certificates.history import add_change
 from tracker.certificates.models import Certificate
 from tracker.certificates.models import CertificateStatusChange
 from tracker.certificates.queries import verification_url
 from tracker.certificates.services import format_number
 from tracker.certificates.services import new_verification_code
-from tracker.certificates.history import add_change
 from tracker.certificates.services import record_issue
 from tracker.certificates.services import sign_change
 from tracker.certificates.services import start_history
