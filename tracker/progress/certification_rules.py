@@ -227,8 +227,10 @@ def ongoing_education(facts: EnrollmentFacts, spec: RequirementSpec, today: date
             items.append(
                 new_item(
                     "certificate.at_risk",
-                    f"The renewal cycle ending {day(current.ends_on)} is short with {left} "
-                    "days left: the certificate lapses unless it is made up.",
+                    f"Renewal cycle {day(current.starts_on)} to {day(current.ends_on)}: "
+                    f"{hours(current.ce)} of {hours(need_ce)} CE credits, "
+                    f"{hours(current.consultation)} of {hours(need_talk)} consultation hours, "
+                    f"{left} days left: the certificate lapses unless it is made up.",
                     key=current.starts_on.isoformat(),
                 )
             )
