@@ -18,8 +18,8 @@ from typing import Any
 
 from tracker.accounts.passwords import hash_password
 from tracker.audit.services import record
-from tracker.certificates.models import Certificate
 from tracker.certificates.jobs import record_rule_changes
+from tracker.certificates.models import Certificate
 from tracker.certificates.queries import address_of
 from tracker.enrollments.models import Enrollment
 from tracker.factories import at
