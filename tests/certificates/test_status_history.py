@@ -28,6 +28,7 @@ from tracker.extensions import db
 from tracker.factories import certificates
 from tracker.progress.certification_rules import add_months
 from tracker.signoffs.models import Signature
+from tracker.standing import snapshots
 from tracker.standing.snapshots import refresh
 
 REASON = "Recorded against the wrong graduate by mistake."
@@ -141,11 +142,14 @@ def test_nobody_revokes_or_reinstates_their_own_certificate(create_user, issue):
 
 
 def test_the_worker_records_a_lapse_with_no_write_then_valid_again_once_ce_covers_it(
-    ready, staff, mail_outbox, run_jobs
+    ready, staff, mail_outbox, run_jobs, monkeypatch
 ):
     certificate = _issued_days_ago(ready, staff, 800)
     issued = certificate.issued_on
-    refresh()  # the worker keeps the snapshots fresh; a cycle closing needs no write
+    # The worker's periodic pass, alone: the snapshots say lapsed, the stored status valid.
+    monkeypatch.setattr(snapshots, "FOLLOWERS", [])
+    refresh()
+    assert _rows(certificate)[-1][0] == "valid"
     assert follow_rules() == 1
     first_end = add_months(issued, 24) - timedelta(days=1)
     lapsed_on = first_end + timedelta(days=61)  # the day after the 60-day grace period
@@ -159,9 +163,11 @@ def test_the_worker_records_a_lapse_with_no_write_then_valid_again_once_ce_cover
     add_ce(enrollment, first_end - timedelta(days=5), "ce", "40")
     add_ce(enrollment, first_end - timedelta(days=5), "consultation", "12")
     db.session.commit()
+    monkeypatch.undo()
+    # The refresh that follows the write records the change in its own transaction.
     refresh()
-    assert follow_rules() == 1
     assert _rows(certificate)[-1] == ("valid", today().isoformat(), "rule")
+    assert follow_rules() == 0
     assert reconcile() == []
     # A lapse again later would mail again only for another cycle: this one was told once.
     assert db.session.scalar(select(CertificateNotice.kind)) == "lapsed"
@@ -215,3 +221,11 @@ def test_a_met_cycle_is_not_warned(certificate):
     db.session.commit()
     refresh()
     assert warn_holders() == 0
+
+
+def test_a_refresh_with_no_write_records_the_lapse_in_its_own_transaction(ready, staff):
+    certificate = _issued_days_ago(ready, staff, 800)
+    refresh()  # what the worker does after midnight, with no write at all
+    assert _rows(certificate)[-1][0::2] == ("lapsed", "rule")
+    assert follow_rules() == 0
+    assert reconcile() == []

@@ -1,7 +1,9 @@
 """The worker's periodic work on certificates: record status changes by rule (a renewal cycle
 closing short happens at midnight, with no write to notice it) and mail the warnings before a
-lapse. Both find their certificates in one SQL query over the stored progress snapshots (which
-the worker keeps fresh) and load only those, so they stay cheap with 100,000 enrollments.
+lapse. The status changes a write makes (approved CE covering a closed cycle) are recorded as
+soon as that write's snapshots are refreshed, at the end of its request. Each finds its
+certificates in one SQL query over the stored progress snapshots (which the worker keeps fresh)
+and loads only those, so they stay cheap with 100,000 enrollments.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tracker.enrollments.models import ProgressSnapshot
 from tracker.extensions import db
 from tracker.jobs.services import periodic
 from tracker.standing import assess
+from tracker.standing.snapshots import follows_refresh
 
 BATCH = 200
 
@@ -60,6 +63,15 @@ def record_rule_changes(ids=None) -> int:
     for loaded in assess(select(Enrollment.id).where(Enrollment.id.in_(list(certs)))):
         changed += int(follow_rule(certs[loaded.row.id], loaded) is not None)
     return changed
+
+
+@follows_refresh
+def follow_fresh_verdicts(enrollment_ids: list[int]) -> int:
+    """In the transaction that refreshed these enrollments' snapshots (at the end of the write
+    request that changed them, or in the worker), record the status changes their new verdicts
+    make; one query when none changed."""
+    ids = list(db.session.scalars(differing().where(Certificate.enrollment_id.in_(enrollment_ids))))
+    return record_rule_changes(ids) if ids else 0
 
 
 @periodic(every=timedelta(minutes=5), batch=BATCH)
