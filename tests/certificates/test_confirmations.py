@@ -174,6 +174,11 @@ def test_at_risk_filter_and_count_on_the_staff_list(client, auth, staff, create_
     assert certificate.number in filtered
     assert other.number not in filtered
     assert "At risk</span>" in filtered
+    # The cohort page filters on the same engine item code.
+    cohort = client.get("/dashboard/cohort", query_string={"code": "certificate.at_risk"})
+    text = cohort.get_data(as_text=True)
+    assert "Jordan Avery" in text
+    assert "Riley Nakamura" not in text
 
 
 def test_the_staff_list_reads_a_fixed_number_of_queries(
