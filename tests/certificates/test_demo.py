@@ -16,7 +16,9 @@ from tracker.extensions import db
 from tracker.progress import CertificateStatus
 
 
-def test_the_demo_step_adds_valid_lapsed_revoked_and_reinstated_certificates(app, client, monkeypatch):
+def test_the_demo_step_adds_valid_lapsed_revoked_and_reinstated_certificates(
+    app, client, monkeypatch
+):
     # Only this area's step runs on top of the demo program.
     monkeypatch.setattr(demo, "_extensions", lambda: [add_demo])
     summary = demo.load_demo(password=demo.DEFAULT_PASSWORD)

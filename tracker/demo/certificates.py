@@ -94,11 +94,11 @@ def add_demo(context: Any, summary: Any) -> None:
     summary.notes.append(
         f"Valid certificate: {valid.number} (last name Vasquez) verifies at {address_of(valid)}"
     )
+    summary.notes.append(f"Lapsed certificate: {lapsed.number} verifies at {address_of(lapsed)}")
+    summary.notes.append(f"Revoked certificate: {revoked.number} verifies at {address_of(revoked)}")
     summary.notes.append(
         f"Reinstated certificate: {reinstated.number} verifies at {address_of(reinstated)}"
     )
-    summary.notes.append(f"Lapsed certificate: {lapsed.number} verifies at {address_of(lapsed)}")
-    summary.notes.append(f"Revoked certificate: {revoked.number} verifies at {address_of(revoked)}")
 
 
 def _graduate(
