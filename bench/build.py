@@ -31,6 +31,7 @@ from tracker.audit.services import HEAD_ID
 from tracker.audit.services import event_hash
 from tracker.audit.services import to_json
 from tracker.certificates.models import Certificate
+from tracker.certificates.models import CertificateStatusChange
 from tracker.eligibility.models import Insurance
 from tracker.eligibility.models import Licence
 from tracker.enrollments.models import Enrollment
@@ -511,6 +512,19 @@ def build(trainees: int, seed: int = 7) -> dict:
                     "revoked_at": None,
                     "revoked_by_id": None,
                     "revocation_reason": None,
+                },
+            )
+            bulk.add(
+                CertificateStatusChange,
+                {
+                    "id": nid("status_change"),
+                    "certificate_id": cert_id,
+                    "status": "valid",
+                    "since": today - timedelta(days=5),
+                    "kind": "issued",
+                    "reason": "Certificate issued.",
+                    "recorded_at": now,
+                    "by_id": staff_id,
                 },
             )
     bulk.flush()

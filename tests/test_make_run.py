@@ -142,10 +142,10 @@ def test_make_run_prints_and_serves_addresses_on_its_port(served):
     output = served.output
     assert f"Sign in at {base}/account/login" in output, output
     printed = re.findall(r"verifies at (\S+)", output)
-    assert len(printed) == 3, output  # the valid, lapsed and revoked demo certificates
+    assert len(printed) == 4, output  # the valid, lapsed, revoked and reinstated certificates
     assert all(url.startswith(f"{base}/verify/") for url in printed), printed
     browser = Browser(base)
-    for url, word in zip(printed, ("Valid", "Lapsed", "Revoked"), strict=True):
+    for url, word in zip(printed, ("Valid", "Lapsed", "Revoked", "Valid"), strict=True):
         status, page = browser.get(url)  # the printed URL opens, on this port
         assert status == 200
         assert word.encode() in page

@@ -144,6 +144,7 @@ TRAIL_MODULES = (
 JOB_MODULES = (
     "tracker.mail",
     "tracker.accounts.emails",
+    "tracker.certificates.jobs",
 )
 
 

@@ -116,10 +116,12 @@ def _build(staff, supervisor, trainees) -> Dataset:
 
     # Certificates through the services: one revoked, one valid.
     ready = ready_enrollment(fourth, f"Revoking Institute {n}")
-    revoked = certificates.issue_certificate(ready.id, staff)
-    certificates.revoke_certificate(revoked.id, staff, "Issued on a forged licence.")
+    revoked = certificates.issue_certificate(ready.id, staff, password=PASSWORD)
+    certificates.revoke_certificate(
+        revoked.id, staff, "Issued on a forged licence.", password=PASSWORD
+    )
     valid = certificates.issue_certificate(
-        ready_enrollment(fifth, f"Valid Institute {n}").id, staff
+        ready_enrollment(fifth, f"Valid Institute {n}").id, staff, password=PASSWORD
     )
 
     # Applications: chosen, changed, then decided (admitted, declined).
@@ -201,6 +203,7 @@ def test_every_domain_registers_its_replay(app):
         "ledger_entries",
         "signatures",
         "certificates",
+        "certificate_status_changes",
     }
 
 

@@ -434,6 +434,8 @@ def staff_issue_certificate(window: Person) -> str:
     window.follow("Certificates", exact=True)
     window.follow(APPLICANT, exact=True)
     assert "Ready: nothing blocks the certificate" in window.main_text()
+    window.follow("Issue the certificate…")  # a confirmation page first
+    window.fill("Your password", PASSWORD)
     window.press("Issue the certificate")
     issued = re.search(r"Certificate (\S+) issued", window.flash())
     assert issued, window.flash()
@@ -441,10 +443,27 @@ def staff_issue_certificate(window: Person) -> str:
 
 
 def staff_revoke_certificate(window: Person) -> None:
-    """Revoke the certificate with a reason."""
-    window.fill("Reason for revoking", "Licence suspended by the board after issue.")
+    """Revoke the certificate with a reason, confirmed with the password (a wrong one first:
+    refused, nothing revoked)."""
+    window.follow("Revoke the certificate…")
+    window.fill("Reason for revoking", "Recorded as suspended by the board: a mix-up of names.")
+    window.fill("Your password", "not my password")
+    window.press("Revoke the certificate")
+    assert "password is not correct" in window.main_text()
+    window.fill("Your password", PASSWORD)
     window.press("Revoke the certificate")
     assert "revoked" in window.flash()
+
+
+def staff_reinstate_certificate(window: Person) -> None:
+    """Reinstate the certificate revoked by mistake, with a reason and the password."""
+    window.follow("Reinstate the certificate…")
+    window.fill("Reason for reinstating", "Revoked by mistake: the suspension was another's.")
+    window.fill("Your password", PASSWORD)
+    window.press("Reinstate the certificate")
+    assert "reinstated" in window.flash()
+    history = window.page.locator("tr.status-change").all_inner_texts()
+    assert [row.split("\t")[1] for row in history] == ["Valid", "Revoked", "Valid"]
 
 
 # -- the certificate and its verification ---------------------------------------------------------
@@ -489,7 +508,7 @@ def visitor_sees(window: Person, url: str, status: str) -> None:
 # -- the journey ----------------------------------------------------------------------------------
 
 
-def test_from_application_to_a_revoked_certificate(
+def test_from_application_to_a_revoked_and_reinstated_certificate(
     app, create_user, person, accessibility, run_jobs, mail_outbox
 ):
     setting: Setting = open_program(create_user)
@@ -537,6 +556,12 @@ def test_from_application_to_a_revoked_certificate(
     visitor_sees(visitor, url, "Valid")
     staff_revoke_certificate(staff)
     visitor_sees(visitor, url, "Revoked")
+    assert "Revoked on" in visitor.main_text()
+    staff_reinstate_certificate(staff)
+    visitor_sees(visitor, url, "Valid")  # the same address: the same verification code
+    history = visitor.page.locator("tr.status-change").all_inner_texts()
+    assert [row.split("\t")[1] for row in history] == ["Valid", "Revoked", "Valid"]
+    assert "Revoked on" not in visitor.main_text()
 
     accessibility.assert_clean()
     phone_pages = {path for path, width in accessibility.audited if width == PHONE["width"]}

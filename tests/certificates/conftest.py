@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.certificates.factories import ready_enrollment
+from tests.conftest import PASSWORD
 from tracker.certificates import services
 from tracker.extensions import db
 
@@ -33,7 +34,7 @@ def issue(staff):
     """`issue(enrollment, expires_on=None)`: issue through the service and commit."""
 
     def do(enrollment, expires_on=None):
-        cert = services.issue_certificate(enrollment.id, staff, expires_on)
+        cert = services.issue_certificate(enrollment.id, staff, expires_on, password=PASSWORD)
         db.session.commit()
         return cert
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
+from tests.conftest import PASSWORD
 from tests.conftest import is_postgres
 from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
@@ -46,7 +47,7 @@ def test_concurrent_issues_give_exactly_one_certificate(app, staff, ready, monke
         with app.app_context():
             try:
                 actor = db.session.get(User, staff_id)
-                cert = services.issue_certificate(enrollment_id, actor)
+                cert = services.issue_certificate(enrollment_id, actor, password=PASSWORD)
                 db.session.commit()
                 outcomes.append(f"issued {cert.number}")
             except Refused as error:

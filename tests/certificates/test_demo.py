@@ -16,7 +16,9 @@ from tracker.extensions import db
 from tracker.progress import CertificateStatus
 
 
-def test_the_demo_step_adds_valid_lapsed_and_revoked_certificates(app, client, monkeypatch):
+def test_the_demo_step_adds_valid_lapsed_revoked_and_reinstated_certificates(
+    app, client, monkeypatch
+):
     # Only this area's step runs on top of the demo program.
     monkeypatch.setattr(demo, "_extensions", lambda: [add_demo])
     summary = demo.load_demo(password=demo.DEFAULT_PASSWORD)
@@ -33,5 +35,12 @@ def test_the_demo_step_adds_valid_lapsed_and_revoked_certificates(app, client, m
     assert standing.short_cycles == ()
     assert any(cert.number in note for note in summary.notes)
     assert "Valid" in client.get(f"/verify/{cert.verification_code}").get_data(as_text=True)
+    # Revoked by mistake, then reinstated: valid, its history showing both; the lapse stored.
+    reinstated = queries.standing(certs["Dr. Samuel Okafor"])
+    assert reinstated.status == CertificateStatus.VALID
+    assert [c.status for c in reinstated.history] == ["valid", "revoked", "valid"]
+    lapsed = queries.standing(certs["Dr. Marcus Bell"])
+    assert [(c.status, c.kind) for c in lapsed.history][-1] == ("lapsed", "rule")
+    assert lapsed.since == lapsed.history[-1].since
     checked, broken = verify_chain()
     assert broken is None and checked > 0

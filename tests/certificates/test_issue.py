@@ -13,6 +13,7 @@ from tests.certificates.factories import make_enrollment
 from tests.certificates.factories import pass_final_assessment
 from tests.certificates.factories import today
 from tests.certificates.factories import waive_steps
+from tests.conftest import PASSWORD
 from tests.conftest import post_form
 from tracker.audit.models import AuditEvent
 from tracker.certificates.models import Certificate
@@ -25,6 +26,7 @@ def _certificates() -> int:
 
 
 def _issue(client, enrollment, **data):
+    data.setdefault("password", PASSWORD)
     return post_form(client, f"/certificates/enrollments/{enrollment.id}/issue", data)
 
 

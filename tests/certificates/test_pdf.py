@@ -10,6 +10,7 @@ from datetime import date
 from tests.certificates.factories import ready_enrollment
 from tests.certificates.pdfs import pdf_text
 from tests.certificates.pdfs import qr_codes
+from tests.conftest import PASSWORD
 from tracker.certificates import services
 from tracker.certificates.pdf import qr_png
 from tracker.certificates.pdf import render_certificate
@@ -61,7 +62,7 @@ def test_the_qr_code_leads_to_the_configured_port(make_app, create_user):
     with other.app_context():
         staff = create_user("staff")
         enrollment = ready_enrollment(create_user("trainee", name="Quinn Harper"))
-        cert = services.issue_certificate(enrollment.id, staff, None)
+        cert = services.issue_certificate(enrollment.id, staff, None, password=PASSWORD)
         db.session.commit()
         url = f"http://127.0.0.1:5123/verify/{cert.verification_code}"
         assert cert.verification_url == url
@@ -144,7 +145,9 @@ def test_supervisors_and_visitors_cannot_download(client, auth, create_user, cer
 def test_a_revoked_certificate_is_no_longer_handed_to_the_trainee(
     client, auth, trainee, staff, certificate
 ):
-    services.revoke_certificate(certificate.id, staff, "Issued in error to this enrollment.")
+    services.revoke_certificate(
+        certificate.id, staff, "Issued in error to this enrollment.", password=PASSWORD
+    )
     db.session.commit()
     auth.login(trainee)
     assert client.get(f"/certificates/{certificate.id}/certificate.pdf").status_code == 404

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import PASSWORD
 from tests.conftest import post_form
 from tracker.audit.models import AuditEvent
 from tracker.certificates import services
@@ -17,7 +18,9 @@ REASON = "Issued in error: the final exam result was recorded for the wrong trai
 
 
 def _revoke(client, cert, reason):
-    return post_form(client, f"/certificates/{cert.id}/revoke", {"reason": reason})
+    return post_form(
+        client, f"/certificates/{cert.id}/revoke", {"reason": reason, "password": PASSWORD}
+    )
 
 
 def _fresh(cert) -> Certificate:
@@ -64,7 +67,9 @@ def test_revoking_twice_is_refused(client, auth, staff, certificate):
     auth.login(staff)
     assert _revoke(client, certificate, REASON).status_code == 302
     with pytest.raises(Refused, match="already revoked"):
-        services.revoke_certificate(certificate.id, staff, "A second, different reason.")
+        services.revoke_certificate(
+            certificate.id, staff, "A second, different reason.", password=PASSWORD
+        )
     db.session.rollback()
     assert _fresh(certificate).revocation_reason == REASON
     events = select(AuditEvent).where(AuditEvent.action == "certificate.revoked")
@@ -72,7 +77,7 @@ def test_revoking_twice_is_refused(client, auth, staff, certificate):
 
 
 def test_the_trainee_sees_the_reason_on_their_own_page(client, auth, staff, trainee, certificate):
-    services.revoke_certificate(certificate.id, staff, REASON)
+    services.revoke_certificate(certificate.id, staff, REASON, password=PASSWORD)
     db.session.commit()
     auth.login(trainee)
     html = client.get("/certificates/mine").get_data(as_text=True)

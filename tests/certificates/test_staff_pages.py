@@ -8,6 +8,7 @@ from datetime import timedelta
 from tests.certificates.factories import backdate
 from tests.certificates.factories import ready_enrollment
 from tests.certificates.factories import today
+from tests.conftest import PASSWORD
 from tracker.certificates import services
 from tracker.extensions import db
 
@@ -18,6 +19,7 @@ def test_the_list_shows_number_name_status_and_issue_date(
     lapsed = services.issue_certificate(
         ready_enrollment(create_user("trainee", name="Riley Nakamura"), "Second Program").id,
         staff,
+        password=PASSWORD,
     )
     db.session.commit()
     backdate(lapsed, today() - timedelta(days=800))
@@ -35,6 +37,7 @@ def test_search_by_number_or_name(client, auth, staff, create_user, certificate)
     other = services.issue_certificate(
         ready_enrollment(create_user("trainee", name="Riley Nakamura"), "Second Program").id,
         staff,
+        password=PASSWORD,
     )
     db.session.commit()
     auth.login(staff)

@@ -15,6 +15,7 @@ from tests.certificates.factories import add_ce
 from tests.certificates.factories import backdate
 from tests.certificates.factories import ready_enrollment
 from tests.certificates.factories import today
+from tests.conftest import PASSWORD
 from tests.conftest import post_form
 from tests.enrollments.factories import enroll
 from tests.signoffs.factories import waiting_experiential
@@ -82,7 +83,7 @@ def test_the_ce_page_and_the_certificate_page_show_the_same_cycle(client, auth, 
     staff = create_user("staff", name="Sam Staff")
     trainee = create_user("trainee", name="Cy Certified")
     enrollment = ready_enrollment(trainee)
-    cert = certificates.issue_certificate(enrollment.id, staff, None)
+    cert = certificates.issue_certificate(enrollment.id, staff, None, password=PASSWORD)
     db.session.commit()
     issued = today() - timedelta(days=400)
     backdate(cert, issued)

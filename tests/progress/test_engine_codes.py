@@ -177,6 +177,7 @@ SITUATIONS = {
     ),
     "ce.short": ("certified", {"certificate": Certificate(days(-700))}, {}),
     "consultation.short": ("certified", {"certificate": Certificate(days(-700))}, {}),
+    "certificate.at_risk": ("certified", {"certificate": Certificate(days(-700))}, {}),
     "ce.lapsed": ("certified", {"certificate": Certificate(days(-800))}, {}),
     "consultation.lapsed": ("certified", {"certificate": Certificate(days(-800))}, {}),
     "certificate.expiring": (

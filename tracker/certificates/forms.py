@@ -8,6 +8,7 @@ issue or status: those come from the records, never from the request.
 from __future__ import annotations
 
 from wtforms import DateField
+from wtforms import PasswordField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired
@@ -18,6 +19,7 @@ from wtforms.validators import Regexp
 from tracker.certificates.models import REASON_MAX
 from tracker.certificates.models import REASON_MIN
 from tracker.core.fields import length_between
+from tracker.core.fields import required_text
 from tracker.core.forms import TrackerForm
 
 LINE = Regexp(
@@ -34,25 +36,21 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class IssueForm(TrackerForm):
-    """Issue the certificate, optionally with an expiry date."""
-
-    expires_on = DateField(
-        "Expiry date (optional)",
-        description="Leave empty for a certificate that does not expire; renewal cycles of "
-        "continuing education apply either way.",
-        validators=[Optional()],
-        render_kw={"autocomplete": "off"},
+def _password():
+    return required_text(
+        "Your password",
+        "Enter your password to sign.",
+        1024,
+        too_long="That password is not correct.",
+        field=PasswordField,
+        description="Re-enter the password you sign in with: it makes this your signature.",
     )
 
 
-class RevokeForm(TrackerForm):
-    """Revoke the certificate with a written reason."""
-
-    reason = TextAreaField(
-        "Reason for revoking",
-        description=f"{REASON_MIN} to {REASON_MAX} characters. Kept in the record and the audit "
-        "trail; the public verification page says only that the certificate is revoked.",
+def _reason(label: str, description: str) -> TextAreaField:
+    return TextAreaField(
+        label,
+        description=f"{REASON_MIN} to {REASON_MAX} characters. {description}",
         filters=[strip],
         validators=[
             InputRequired("Give the reason."),
@@ -61,6 +59,41 @@ class RevokeForm(TrackerForm):
         ],
         render_kw={"rows": 4},
     )
+
+
+class IssueForm(TrackerForm):
+    """Issue the certificate, optionally with an expiry date, signed with the password."""
+
+    expires_on = DateField(
+        "Expiry date (optional)",
+        description="Leave empty for a certificate that does not expire; renewal cycles of "
+        "continuing education apply either way.",
+        validators=[Optional()],
+        render_kw={"autocomplete": "off"},
+    )
+    password = _password()
+
+
+class RevokeForm(TrackerForm):
+    """Revoke the certificate with a written reason, signed with the password."""
+
+    reason = _reason(
+        "Reason for revoking",
+        "Kept in the record and the audit trail; the public verification page says only that "
+        "the certificate is revoked, and since when.",
+    )
+    password = _password()
+
+
+class ReinstateForm(TrackerForm):
+    """Reinstate a revoked certificate with a written reason, signed with the password."""
+
+    reason = _reason(
+        "Reason for reinstating",
+        "Kept in the certificate's history and the audit trail (for example, revoked by "
+        "mistake); the public verification page shows the status history, never a reason.",
+    )
+    password = _password()
 
 
 class LookupForm(TrackerForm):

@@ -62,6 +62,7 @@ class Certificate(db.Model):
             name="revocation_complete",
         ),
         CheckConstraint("length(verification_code) >= 32", name="verification_code_length"),
+        CheckConstraint("status IN ('valid', 'lapsed', 'expired', 'revoked')", name="status"),
         Index("ix_certificates_issued_on", "issued_on"),
     )
 
@@ -86,6 +87,8 @@ class Certificate(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     revocation_reason: Mapped[str | None] = mapped_column(Text)
+    # The current stored status: the last of its status changes (see CertificateStatusChange).
+    status: Mapped[str] = mapped_column(String(10), default="valid", server_default="valid")
 
     enrollment: Mapped[Enrollment] = relationship()
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
@@ -105,3 +108,69 @@ class Certificate(db.Model):
     def trainee_id(self) -> int:
         """The certified trainee's user id."""
         return self.enrollment.trainee_id
+
+
+STATUSES = ("valid", "lapsed", "expired", "revoked")
+# What a change of status is: a staff act (with a signature) or the engine's rule.
+CHANGE_KINDS = ("issued", "revoked", "reinstated", "rule")
+NOTICE_KINDS = ("due_90", "due_30", "due_7", "lapsed")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class CertificateStatusChange(db.Model):
+    """One change of a certificate's status, kept for good: the status, the day (program time
+    zone) since which it holds, why, and who (None: the engine's rule, when a renewal cycle
+    closed short, approved CE made it up, or the certificate expired).
+
+    A certificate's history is its rows in id order; the last is its current stored status
+    (also kept on `certificates.status`, for lists that compare it with the engine's verdict).
+    """
+
+    __tablename__ = "certificate_status_changes"
+    __audited__ = ("certificate_id", "status", "since", "kind", "reason", "by_id")
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_in(STATUSES)})", name="status"),
+        CheckConstraint(f"kind IN ({_in(CHANGE_KINDS)})", name="kind"),
+        CheckConstraint("length(reason) > 0", name="reason"),
+        Index("ix_certificate_status_changes_certificate", "certificate_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(10))
+    since: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    by: Mapped[User | None] = relationship()
+
+    @property
+    def by_rule(self) -> bool:
+        """True for a change the engine's rule made (no staff member)."""
+        return self.by_id is None and self.kind == "rule"
+
+
+class CertificateNotice(db.Model):
+    """A warning mailed to a certificate's holder about one renewal cycle: 90, 30 or 7 days
+    before it ends while it is short, or its lapse. Inserted with the mail, so the UNIQUE
+    constraint lets each be sent once."""
+
+    __tablename__ = "certificate_notices"
+    __table_args__ = (
+        UniqueConstraint("certificate_id", "cycle_starts_on", "kind"),
+        CheckConstraint(f"kind IN ({_in(NOTICE_KINDS)})", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="CASCADE"))
+    cycle_starts_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10))
+    sent_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

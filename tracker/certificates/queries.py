@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
-from datetime import timedelta
 from decimal import Decimal
 
 from flask import current_app
@@ -17,8 +16,11 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from tracker.certificates.history import current_since
+from tracker.certificates.history import history
+from tracker.certificates.history import revoked_on
 from tracker.certificates.models import Certificate
-from tracker.core.clock import local_time
+from tracker.certificates.models import CertificateStatusChange
 from tracker.core.clock import today_in
 from tracker.core.search import contains
 from tracker.enrollments.models import Enrollment
@@ -183,6 +185,8 @@ class Standing:
     short_cycles: tuple[CycleView, ...] = ()
     items: tuple[OutstandingItem, ...] = field(default_factory=tuple)
     since: date | None = None
+    history: tuple[CertificateStatusChange, ...] = ()
+    at_risk: bool = False
 
     @property
     def label(self) -> str:
@@ -199,54 +203,16 @@ def _row_status(cert: Certificate, today: date) -> CertificateStatus:
     return CertificateStatus.VALID
 
 
-def revoked_on(cert: Certificate) -> date | None:
-    """The day the certificate was revoked, in its program's time zone (None if it is not)."""
-    if cert.revoked_at is None:
-        return None
-    return local_time(cert.revoked_at, cert.enrollment.program.timezone).date()
-
-
-def status_since(
-    cert: Certificate, status: CertificateStatus, loaded: EnrollmentStanding | None
-) -> date | None:
-    """The day since which the certificate's `status` holds, as far as the records show today.
-
-    No history of status changes is kept yet, so the latest change that can be worked out
-    stands for it: valid since the issue date; revoked since the day of revocation; expired
-    since the day after the expiry date; lapsed since the first day after the grace period of
-    the earliest past renewal cycle still short (the day the engine first finds it lapsed). A
-    stored status history, once kept, replaces this one function.
-    """
-    if status == CertificateStatus.REVOKED:
-        return revoked_on(cert)
-    if status == CertificateStatus.EXPIRED and cert.expires_on is not None:
-        return cert.expires_on + timedelta(days=1)
-    if status == CertificateStatus.LAPSED and loaded is not None and loaded.spec is not None:
-        spec, today = loaded.spec, loaded.today
-        grace = timedelta(days=spec.ce_grace_days)
-        lapsed = [
-            c.ends_on + grace + timedelta(days=1)
-            for c in cycles(loaded.facts, spec, today)
-            if c.ends_on < today - grace  # its grace period is over
-            and (
-                c.ce < spec.ce_credits_per_cycle
-                or c.consultation < spec.consultation_hours_per_cycle
-            )
-        ]
-        return min(lapsed, default=None)
-    if status == CertificateStatus.VALID:
-        return cert.issued_on
-    return None
-
-
 def standing(cert: Certificate) -> Standing:
-    """The certificate's status (revoked, else expired, else lapsed, else valid), the day since
-    which it holds, and its cycles."""
+    """The certificate's status today (the engine's verdict: revoked, else expired, else lapsed,
+    else valid), the day since which it holds and its stored history, and its cycles."""
     loaded = assess_one(cert.enrollment_id)
+    changes = tuple(history(cert.id))
     if loaded is None or loaded.progress is None:
         today = today_in(cert.enrollment.program.timezone)
         status = _row_status(cert, today)
-        return Standing(status, today, since=status_since(cert, status, None))
+        since = current_since(cert, status, None, today, changes)
+        return Standing(status, today, since=since, history=changes)
     today = loaded.today
     progress = loaded.progress
     status = progress.certificate_status or _row_status(cert, today)
@@ -265,8 +231,17 @@ def standing(cert: Certificate) -> Standing:
     under_way = current_cycle(loaded.facts, spec, today)
     current = next((v for v in views if under_way and v.starts_on == under_way.starts_on), None)
     short = tuple(v for v in views if v.ends_on < today and not v.met)
-    since = status_since(cert, status, loaded)
-    return Standing(status, today, current, short, progress.step(9).items, since)
+    since = current_since(cert, status, loaded, today, changes)
+    return Standing(
+        status,
+        today,
+        current,
+        short,
+        progress.step(9).items,
+        since,
+        changes,
+        progress.certificate_at_risk,
+    )
 
 
 @dataclass(frozen=True)
@@ -284,13 +259,15 @@ class PublicRecord:
     revoked_on: date | None
     verification_url: str
     today: date
+    # The status history: (status, since) pairs, oldest first; never a reason.
+    history: tuple[tuple[CertificateStatus, date], ...] = ()
 
     @property
     def label(self) -> str:
         """The status as a word a person reads."""
         return STATUS_LABELS[self.status]
 
-    def as_json(self) -> dict[str, str | None]:
+    def as_json(self) -> dict[str, object]:
         """The record as JSON-ready values (dates as YYYY-MM-DD)."""
 
         def iso(day: date | None) -> str | None:
@@ -308,12 +285,20 @@ class PublicRecord:
             "revoked_on": iso(self.revoked_on),
             "verification_url": self.verification_url,
             "checked_on": iso(self.today),
+            "history": [
+                {"status": status.value, "since": iso(since)} for status, since in self.history
+            ],
         }
+
+    def label_of(self, status: CertificateStatus) -> str:
+        """A status of the history as a word a person reads."""
+        return STATUS_LABELS[status]
 
 
 def public_record(cert: Certificate) -> PublicRecord:
-    """The facts a public verification shows, judged by the engine now (a read: nothing is
-    stored, so a revocation shows at once)."""
+    """The facts a public verification shows: the status judged by the engine now, the day
+    since which it holds and the history from the stored status changes (a read: nothing is
+    written)."""
     judged = standing(cert)
     cycle = judged.current_cycle
     return PublicRecord(
@@ -327,27 +312,64 @@ def public_record(cert: Certificate) -> PublicRecord:
         revoked_on=revoked_on(cert),
         verification_url=address_of(cert),
         today=judged.today,
+        history=tuple((CertificateStatus(c.status), c.since) for c in judged.history),
     )
 
 
-def statuses(certificates: Sequence[Certificate]) -> dict[int, CertificateStatus]:
-    """Each certificate's status by certificate id, with the enrollments loaded in bulk."""
+@dataclass(frozen=True)
+class RowStanding:
+    """A listed certificate's status today and whether it is at risk (the engine's)."""
+
+    status: CertificateStatus
+    at_risk: bool = False
+
+
+def row_standings(certificates: Sequence[Certificate]) -> dict[int, RowStanding]:
+    """Each listed certificate's status and risk by certificate id, judged by the engine now
+    with the enrollments loaded in bulk (a fixed number of queries)."""
     if not certificates:
         return {}
     by_enrollment = {c.enrollment_id: c for c in certificates}
     ids = select(Certificate.enrollment_id).where(Certificate.id.in_([c.id for c in certificates]))
-    result: dict[int, CertificateStatus] = {}
+    result: dict[int, RowStanding] = {}
     for loaded in assess(ids):
         cert = by_enrollment[loaded.row.id]
-        status = loaded.progress.certificate_status if loaded.progress is not None else None
-        result[cert.id] = status or _row_status(cert, loaded.today)
+        progress = loaded.progress
+        status = progress.certificate_status if progress is not None else None
+        at_risk = progress.certificate_at_risk if progress is not None else False
+        result[cert.id] = RowStanding(status or _row_status(cert, loaded.today), at_risk)
     return result
 
 
-def search(term: str = "", limit: int = MAX_LISTED) -> list[Certificate]:
-    """Certificates whose number or printed name contains `term` (any case), newest first."""
+def statuses(certificates: Sequence[Certificate]) -> dict[int, CertificateStatus]:
+    """Each certificate's status by certificate id, with the enrollments loaded in bulk."""
+    return {cid: row.status for cid, row in row_standings(certificates).items()}
+
+
+AT_RISK_CODE = "% certificate.at_risk %"
+
+
+def _at_risk():
+    """Certificates whose stored progress snapshot says at risk (the engine's
+    `certificate.at_risk`: the current cycle short with under 90 days left)."""
+    return exists().where(
+        ProgressSnapshot.enrollment_id == Certificate.enrollment_id,
+        ProgressSnapshot.codes.like(AT_RISK_CODE),
+    )
+
+
+def at_risk_count() -> int:
+    """How many certificates are at risk, as the stored snapshots say (one query)."""
+    return db.session.scalar(select(func.count(Certificate.id)).where(_at_risk())) or 0
+
+
+def search(term: str = "", limit: int = MAX_LISTED, at_risk: bool = False) -> list[Certificate]:
+    """Certificates whose number or printed name contains `term` (any case), newest first;
+    with `at_risk`, only those at risk."""
     stmt = select(Certificate).options(*_with_enrollment())
     term = term.strip()
+    if at_risk:
+        stmt = stmt.where(_at_risk())
     if term:
         stmt = stmt.where(contains(term, Certificate.number, Certificate.printed_name))
     stmt = stmt.order_by(Certificate.issued_on.desc(), Certificate.id.desc()).limit(limit)

@@ -21,9 +21,13 @@ from tracker.accounts.models import User
 from tracker.audit.services import audited
 from tracker.audit.services import record
 from tracker.certificates import queries
+from tracker.certificates.history import add_change
+from tracker.certificates.history import follow_rule
+from tracker.certificates.history import signed_content
 from tracker.certificates.models import REASON_MAX
 from tracker.certificates.models import REASON_MIN
 from tracker.certificates.models import Certificate
+from tracker.certificates.models import CertificateStatusChange
 from tracker.core.clock import today_in
 from tracker.core.duties import not_own
 from tracker.core.errors import Refused
@@ -34,6 +38,9 @@ from tracker.extensions import utcnow
 from tracker.programs.models import Program
 from tracker.programs.models import Track
 from tracker.programs.models import default_credential_name
+from tracker.signoffs.services import check_password
+from tracker.signoffs.services import sign_record
+from tracker.standing import assess_one
 
 MAX_VALID_YEARS = 20
 NUMBER_PATTERN = re.compile(r"^KAP-\d{4}-\d{6,}$")
@@ -83,15 +90,16 @@ def _check_expiry(expires_on: date | None, issued_on: date) -> date | None:
 
 
 def issue_certificate(
-    enrollment_id: int, actor: User, expires_on: date | None = None
+    enrollment_id: int, actor: User, expires_on: date | None = None, *, password: str | None
 ) -> Certificate:
     """Issue the enrollment's certificate, dated today in the program's time zone, with the
     track's credential name and its verification address under the current PUBLIC_BASE_URL,
-    both kept as they are today.
+    both kept as they are today; its history starts "valid since the issue date", signed by
+    the staff member with the meaning "issued".
 
-    Refused unless the progress engine finds the enrollment ready (the refusal lists what still
-    blocks), when the enrollment already has one (even one issued a moment ago by someone
-    else), and by anyone but staff.
+    Refused unless the staff member's `password` is right, the progress engine finds the
+    enrollment ready (the refusal lists what still blocks), when the enrollment already has one
+    (even one issued a moment ago by someone else), and by anyone but staff.
     """
     _require_staff(actor)
     row = db.session.execute(
@@ -117,6 +125,7 @@ def issue_certificate(
         )
     issued_on = today_in(timezone)
     expires_on = _check_expiry(expires_on, issued_on)
+    check_password(actor, password)
     code = new_verification_code()
     cert = Certificate(
         enrollment_id=enrollment.id,
@@ -142,7 +151,31 @@ def issue_certificate(
     cert.number = format_number(issued_on.year, cert.id)
     db.session.flush()
     record_issue(cert, actor.id, enrollment.trainee_id)
+    sign_change(cert, start_history(cert, actor.id), actor, "issued")
     return cert
+
+
+def start_history(cert: Certificate, actor_id: int | None) -> CertificateStatusChange:
+    """The first row of a new certificate's history: valid since its issue date."""
+    return add_change(
+        cert, "valid", cert.issued_on, "issued", "Certificate issued.", actor_id, previous=None
+    )
+
+
+def sign_change(
+    cert: Certificate, change: CertificateStatusChange, actor: User, meaning: str
+) -> None:
+    """The staff member's signature on a status change of theirs (issued, revoked,
+    reinstated), binding the certificate and the change."""
+    sign_record(
+        "certificate",
+        change.id,
+        cert.enrollment_id,
+        signed_content(cert, change),
+        actor,
+        meaning,
+        subject_user_id=cert.enrollment.trainee_id,
+    )
 
 
 def record_issue(cert: Certificate, actor_id: int, trainee_id: int) -> None:
@@ -174,17 +207,30 @@ def clean_reason(reason: str | None) -> str:
     return reason
 
 
-def revoke_certificate(certificate_id: int, actor: User, reason: str) -> Certificate:
-    """Revoke a certificate with a written reason; a certificate is revoked once only.
-
-    The conditional update (only while not revoked) makes a second, concurrent revocation find
-    nothing to change, on every database.
-    """
-    _require_staff(actor)
-    reason = clean_reason(reason)
+def _certificate_for_act(certificate_id: int, actor: User, what: str) -> Certificate:
     cert = db.session.get(Certificate, certificate_id)
     if cert is None:
         raise Refused("This certificate does not exist.")
+    not_own(actor.id, cert.enrollment.trainee_id, f"Nobody may {what} their own certificate.")
+    return cert
+
+
+def revoke_certificate(
+    certificate_id: int, actor: User, reason: str, *, password: str | None
+) -> Certificate:
+    """Revoke a certificate with a written reason, signed by the staff member (meaning
+    "revoked"), and add "revoked since today" to its history.
+
+    The conditional update (only while not revoked) makes a second, concurrent revocation find
+    nothing to change, on every database. Refused for one's own certificate and without the
+    staff member's password.
+    """
+    _require_staff(actor)
+    reason = clean_reason(reason)
+    cert = _certificate_for_act(certificate_id, actor, "revoke")
+    if cert.revoked:
+        raise Refused("This certificate is already revoked.")
+    check_password(actor, password)
     before = audited(cert)
     now = utcnow()
     update_if(
@@ -201,6 +247,48 @@ def revoke_certificate(certificate_id: int, actor: User, reason: str) -> Certifi
         actor_id=actor.id,
         subject_user_id=cert.enrollment.trainee_id,
     )
+    today = today_in(cert.enrollment.program.timezone)
+    change = add_change(cert, "revoked", today, "revoked", reason, actor.id)
+    sign_change(cert, change, actor, "revoked")
+    return cert
+
+
+def reinstate_certificate(
+    certificate_id: int, actor: User, reason: str, *, password: str | None
+) -> Certificate:
+    """Reinstate a revoked certificate (revoked by mistake): the same number and verification
+    code, valid again since today in its history with the reason, signed by the staff member
+    (meaning "reinstated"). The engine's rule then applies at once: a certificate whose closed
+    renewal cycle is short shows as lapsed again.
+
+    Refused unless the certificate is revoked, for one's own certificate, and without the staff
+    member's password.
+    """
+    _require_staff(actor)
+    reason = clean_reason(reason)
+    cert = _certificate_for_act(certificate_id, actor, "reinstate")
+    if not cert.revoked:
+        raise Refused("This certificate is not revoked.")
+    check_password(actor, password)
+    before = audited(cert)
+    update_if(
+        cert,
+        Certificate.revoked_at.is_not(None),
+        values={"revoked_at": None, "revoked_by_id": None, "revocation_reason": None},
+        refused="This certificate was reinstated a moment ago.",
+    )
+    record(
+        "certificate.reinstated",
+        cert,
+        before=before,
+        after=audited(cert),
+        actor_id=actor.id,
+        subject_user_id=cert.enrollment.trainee_id,
+    )
+    today = today_in(cert.enrollment.program.timezone)
+    change = add_change(cert, "valid", today, "reinstated", reason, actor.id)
+    sign_change(cert, change, actor, "reinstated")
+    follow_rule(cert, assess_one(cert.enrollment_id))
     return cert
 
 

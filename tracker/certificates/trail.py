@@ -1,5 +1,7 @@
-"""Certificates as the audit trail records them: issued, then perhaps revoked, for
-`flask audit verify` to check the live rows against (see `tracker.audit.reconcile`)."""
+"""Certificates as the audit trail records them: issued, then perhaps revoked and reinstated,
+and each change of their stored status, for `flask audit verify` to check the live rows against
+(see `tracker.audit.reconcile`); and the content a staff member's signature on a status change
+binds, for the signatures' own check."""
 
 from __future__ import annotations
 
@@ -14,7 +16,11 @@ from tracker.audit.reconcile import StatusReplay
 from tracker.audit.reconcile import compare
 from tracker.audit.reconcile import replays
 from tracker.audit.reconcile import stream
+from tracker.certificates.history import signed_content
 from tracker.certificates.models import Certificate
+from tracker.certificates.models import CertificateStatusChange
+from tracker.signoffs.binding import signs_records
+from tracker.signoffs.models import Signature
 
 ISSUED = "issued"
 REVOKED = "revoked"
@@ -51,3 +57,46 @@ class CertificateStatuses(StatusReplay):
             )
         )
         yield from compare("certificates", self.status, rows, str, "status")
+
+
+@replays
+class StatusChanges(StatusReplay):
+    """`certificate.status_changed` records each row of a certificate's status history when it
+    is added; no row is written, changed or removed without one."""
+
+    object_types = ("certificate_status_changes",)
+
+    def recorded(self, after: Any) -> str | None:
+        """The status the change recorded."""
+        return after.get("status") if isinstance(after, dict) else None
+
+    def differences(self, session: Session) -> Iterator[Discrepancy]:
+        """Status changes written or altered behind the application."""
+        rows = (
+            (row.id, row.status)
+            for row in stream(
+                session,
+                select(CertificateStatusChange.id, CertificateStatusChange.status).order_by(
+                    CertificateStatusChange.id
+                ),
+            )
+        )
+        yield from compare("certificate_status_changes", self.status, rows, str, "status")
+
+
+@signs_records("certificate")
+def _signed_changes(session: Session) -> dict[int, dict[str, Any]]:
+    """The content each live signature on a certificate's status change bound, as the change
+    and its certificate are now, by change id (one query)."""
+    rows = session.execute(
+        select(CertificateStatusChange, Certificate)
+        .join(Certificate, Certificate.id == CertificateStatusChange.certificate_id)
+        .where(
+            CertificateStatusChange.id.in_(
+                select(Signature.entry_id).where(
+                    Signature.entry_type == "certificate", Signature.voided_at.is_(None)
+                )
+            )
+        )
+    )
+    return {change.id: signed_content(cert, change) for change, cert in rows}

@@ -18,6 +18,7 @@ from tracker.certificates import queries
 from tracker.certificates import services
 from tracker.certificates.forms import IssueForm
 from tracker.certificates.forms import LookupForm
+from tracker.certificates.forms import ReinstateForm
 from tracker.certificates.forms import RevokeForm
 from tracker.certificates.forms import SearchForm
 from tracker.certificates.models import Certificate
@@ -27,7 +28,6 @@ from tracker.core.flow import or_404
 from tracker.core.flow import save
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import loaded_enrollment
-from tracker.extensions import db
 from tracker.extensions import limiter
 from tracker.security.access import AnyOf
 from tracker.security.access import Anyone
@@ -100,6 +100,7 @@ def lookup():
 def _trainee_page(cert: Certificate, others: list[Certificate]):
     return render_template(
         "certificates/mine.html",
+        labels=queries.STATUS_LABELS,
         cert=cert,
         standing=queries.standing(cert),
         others=[c for c in others if c.id != cert.id],
@@ -160,16 +161,19 @@ def index():
     the enrollments ready for one."""
     form = SearchForm(request.args)
     term = form.q.data if form.validate() else ""
-    certificates = queries.search(term or "")
+    at_risk = request.args.get("at_risk") == "1"
+    certificates = queries.search(term or "", at_risk=at_risk)
     return render_template(
         "certificates/index.html",
         form=form,
         term=term,
+        at_risk=at_risk,
+        at_risk_count=queries.at_risk_count(),
         certificates=certificates,
-        statuses=queries.statuses(certificates),
+        rows=queries.row_standings(certificates),
         labels=queries.STATUS_LABELS,
         limit=queries.MAX_LISTED,
-        ready=queries.ready_for_certificate() if not term else [],
+        ready=queries.ready_for_certificate() if not (term or at_risk) else [],
         other_addresses=queries.other_base_addresses(),
         base_url=queries.base_url(),
     )
@@ -179,7 +183,7 @@ def _enrollment_or_404(enrollment_id: int) -> Enrollment:
     return or_404(loaded_enrollment(enrollment_id))
 
 
-def _staff_page(enrollment: Enrollment, issue_form=None, revoke_form=None):
+def _staff_page(enrollment: Enrollment):
     cert = queries.for_enrollment(enrollment.id)
     return render_template(
         "certificates/enrollment.html",
@@ -187,45 +191,85 @@ def _staff_page(enrollment: Enrollment, issue_form=None, revoke_form=None):
         cert=cert,
         standing=queries.standing(cert) if cert is not None else None,
         blocking=services.blocking_messages(enrollment.id) if cert is None else [],
-        issue_form=issue_form or IssueForm(formdata=None),
-        revoke_form=revoke_form or RevokeForm(formdata=None),
         verification_url=queries.address_of(cert) if cert else None,
+        own=enrollment.trainee_id == current_user.id,
+        labels=queries.STATUS_LABELS,
     )
 
 
 @bp.get("/certificates/enrollments/<int:enrollment_id>")
 @allow(Staff)
 def enrollment(enrollment_id: int):
-    """An enrollment's certificate, or its readiness and the form to issue one."""
+    """An enrollment's certificate with its status history, or its readiness and the way to
+    issue one."""
     return _staff_page(_enrollment_or_404(enrollment_id))
 
 
-@bp.post("/certificates/enrollments/<int:enrollment_id>/issue")
+def _confirm_page(act: str, form, enrollment: Enrollment, cert: Certificate | None):
+    """The confirmation page of a staff act on a certificate (issue, revoke, reinstate): what
+    it does, the form with the password that signs it."""
+    return render_template(
+        "certificates/confirm.html",
+        act=act,
+        form=form,
+        enrollment=enrollment,
+        cert=cert,
+        standing=queries.standing(cert) if cert is not None else None,
+        blocking=services.blocking_messages(enrollment.id) if cert is None else [],
+        own=enrollment.trainee_id == current_user.id,
+        labels=queries.STATUS_LABELS,
+    )
+
+
+@bp.route("/certificates/enrollments/<int:enrollment_id>/issue", methods=["GET", "POST"])
 @allow(Staff)
 def issue(enrollment_id: int):
-    """Issue the certificate (refused while anything blocks, and once one exists)."""
+    """Confirm and issue the certificate with the password (refused while anything blocks,
+    once one exists, and for one's own enrollment)."""
     enrollment = _enrollment_or_404(enrollment_id)
     form = IssueForm()
     return save(
         form,
-        lambda: services.issue_certificate(enrollment.id, current_user, form.expires_on.data),
+        lambda: services.issue_certificate(
+            enrollment.id, current_user, form.expires_on.data, password=form.password.data
+        ),
         lambda cert: f"Certificate {cert.number} issued.",
         url_for("certificates.enrollment", enrollment_id=enrollment.id),
-    ) or _staff_page(enrollment, issue_form=form)
+    ) or _confirm_page("issue", form, enrollment, None)
 
 
-@bp.post("/certificates/<int:certificate_id>/revoke")
+def _certificate_or_404(certificate_id: int) -> Certificate:
+    return or_404(queries.certificate(certificate_id))
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @allow(Staff)
 def revoke(certificate_id: int):
-    """Revoke a certificate with a written reason (once)."""
-    cert = db.session.get(Certificate, certificate_id)
-    if cert is None:
-        abort(404)
-    enrollment_id = cert.enrollment_id
+    """Confirm and revoke a certificate with a written reason and the password (once)."""
+    cert = _certificate_or_404(certificate_id)
     form = RevokeForm()
     return save(
         form,
-        lambda: services.revoke_certificate(cert.id, current_user, form.reason.data),
+        lambda: services.revoke_certificate(
+            cert.id, current_user, form.reason.data, password=form.password.data
+        ),
         f"Certificate {cert.number} revoked.",
-        url_for("certificates.enrollment", enrollment_id=enrollment_id),
-    ) or _staff_page(_enrollment_or_404(enrollment_id), revoke_form=form)
+        url_for("certificates.enrollment", enrollment_id=cert.enrollment_id),
+    ) or _confirm_page("revoke", form, cert.enrollment, cert)
+
+
+@bp.route("/certificates/<int:certificate_id>/reinstate", methods=["GET", "POST"])
+@allow(Staff)
+def reinstate(certificate_id: int):
+    """Confirm and reinstate a revoked certificate with a written reason and the password: the
+    same number and verification code."""
+    cert = _certificate_or_404(certificate_id)
+    form = ReinstateForm()
+    return save(
+        form,
+        lambda: services.reinstate_certificate(
+            cert.id, current_user, form.reason.data, password=form.password.data
+        ),
+        f"Certificate {cert.number} reinstated.",
+        url_for("certificates.enrollment", enrollment_id=cert.enrollment_id),
+    ) or _confirm_page("reinstate", form, cert.enrollment, cert)

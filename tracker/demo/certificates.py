@@ -1,7 +1,8 @@
 """Demo records of certificates: a graduate of an earlier cohort, certified a little over two
 years ago, whose first renewal cycle of continuing education is met and whose current one is
 under way, so the certificate, its verification page and the renewal cycle have something real
-to show.
+to show; beside it a lapsed certificate (its lapse stored by the renewal rule), a revoked one,
+and one revoked by mistake and reinstated (the same number and code, the history showing both).
 
 `add_demo(context, summary)` takes what the demo built so far (`tracker.demo.data.DemoContext`)
 and adds its own trainee, enrollment and records (with tracker.factories; each cohort through the
@@ -17,6 +18,7 @@ from typing import Any
 
 from tracker.accounts.passwords import hash_password
 from tracker.audit.services import record
+from tracker.certificates.jobs import record_rule_changes
 from tracker.certificates.models import Certificate
 from tracker.certificates.queries import address_of
 from tracker.enrollments.models import Enrollment
@@ -25,6 +27,7 @@ from tracker.factories.accounts import make_user
 from tracker.factories.assessment import pass_final_assessment
 from tracker.factories.certificates import STEPS_BEFORE_ASSESSMENT
 from tracker.factories.certificates import issued_on_day
+from tracker.factories.certificates import reinstated_at
 from tracker.factories.certificates import revoked_at
 from tracker.factories.enrollments import applied
 from tracker.factories.enrollments import waive_steps
@@ -41,7 +44,8 @@ WAIVER_REASON = (
 
 
 def add_demo(context: Any, summary: Any) -> None:
-    """Three graduates: valid (renewal under way), lapsed (first cycle unmet), revoked."""
+    """Four graduates: valid (renewal under way), lapsed (first cycle unmet, the lapse stored
+    by the rule), revoked, and reinstated (revoked by mistake, then reinstated)."""
     valid = _graduate(context, summary, EMAIL, NAME, continuing_education=True)
     lapsed = _graduate(
         context,
@@ -65,11 +69,36 @@ def add_demo(context: Any, summary: Any) -> None:
         at(context.today - timedelta(days=12)),
         "Licence surrendered to the board; certificate withdrawn.",
     )
+    reinstated = _graduate(
+        context,
+        summary,
+        "reinstated@example.org",
+        "Dr. Samuel Okafor",
+        continuing_education=True,
+        note="certificate revoked by mistake, then reinstated",
+    )
+    revoked_at(
+        reinstated,
+        context.staff,
+        at(context.today - timedelta(days=9)),
+        "Recorded against the wrong graduate: the licence surrendered was another's.",
+    )
+    reinstated_at(
+        reinstated,
+        context.staff,
+        at(context.today - timedelta(days=8)),
+        "Revoked by mistake: the surrendered licence belongs to another graduate.",
+    )
+    # The lapse the renewal rule found, stored as the worker would have stored it.
+    record_rule_changes([lapsed.id])
     summary.notes.append(
         f"Valid certificate: {valid.number} (last name Vasquez) verifies at {address_of(valid)}"
     )
     summary.notes.append(f"Lapsed certificate: {lapsed.number} verifies at {address_of(lapsed)}")
     summary.notes.append(f"Revoked certificate: {revoked.number} verifies at {address_of(revoked)}")
+    summary.notes.append(
+        f"Reinstated certificate: {reinstated.number} verifies at {address_of(reinstated)}"
+    )
 
 
 def _graduate(

@@ -5,13 +5,20 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 
+from sqlalchemy import select
+
 from tracker.accounts.models import User
 from tracker.audit.services import changed
+from tracker.certificates.history import add_change
 from tracker.certificates.models import Certificate
+from tracker.certificates.models import CertificateStatusChange
 from tracker.certificates.queries import verification_url
 from tracker.certificates.services import format_number
 from tracker.certificates.services import new_verification_code
 from tracker.certificates.services import record_issue
+from tracker.certificates.services import sign_change
+from tracker.certificates.services import start_history
+from tracker.core.clock import local_time
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.factories import added
@@ -50,8 +57,17 @@ def ready_enrollment(trainee: User, program_name: str = "Pacific KAP Institute")
 
 
 def backdate(cert: Certificate, issued_on: date) -> Certificate:
-    """Move a certificate's issue date into the past (as if issued then)."""
+    """Move a certificate's issue date into the past (as if issued then), and the first row of
+    its status history with it (valid since that day)."""
     cert.issued_on = issued_on
+    first = db.session.scalar(
+        select(CertificateStatusChange)
+        .where(CertificateStatusChange.certificate_id == cert.id)
+        .order_by(CertificateStatusChange.id)
+        .limit(1)
+    )
+    if first is not None and first.kind == "issued":
+        first.since = issued_on
     db.session.flush()
     return cert
 
@@ -79,12 +95,31 @@ def issued_on_day(
     cert.number = format_number(issued_on.year, cert.id)
     db.session.flush()
     record_issue(cert, staff.id, enrollment.trainee_id)
+    sign_change(cert, start_history(cert, staff.id), staff, "issued")
     return cert
 
 
+def _local_day(cert: Certificate, moment: datetime) -> date:
+    return local_time(moment, cert.enrollment.program.timezone).date()
+
+
 def revoked_at(cert: Certificate, staff: User, moment: datetime, reason: str) -> Certificate:
-    """The certificate revoked by `staff` at a past `moment`, with the event revoking records."""
+    """The certificate revoked by `staff` at a past `moment`, with the event revoking records,
+    its history's "revoked" row and the staff member's signature."""
     values = {"revoked_at": moment, "revoked_by_id": staff.id, "revocation_reason": reason}
     trainee_id = cert.enrollment.trainee_id
     changed("certificate.revoked", cert, values, actor_id=staff.id, subject_user_id=trainee_id)
+    change = add_change(cert, "revoked", _local_day(cert, moment), "revoked", reason, staff.id)
+    sign_change(cert, change, staff, "revoked")
+    return cert
+
+
+def reinstated_at(cert: Certificate, staff: User, moment: datetime, reason: str) -> Certificate:
+    """The revoked certificate reinstated by `staff` at a past `moment` (the same number and
+    code), with the event, its history's "valid" row and the staff member's signature."""
+    values = {"revoked_at": None, "revoked_by_id": None, "revocation_reason": None}
+    trainee_id = cert.enrollment.trainee_id
+    changed("certificate.reinstated", cert, values, actor_id=staff.id, subject_user_id=trainee_id)
+    change = add_change(cert, "valid", _local_day(cert, moment), "reinstated", reason, staff.id)
+    sign_change(cert, change, staff, "reinstated")
     return cert

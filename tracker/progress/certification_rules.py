@@ -22,6 +22,8 @@ from tracker.progress.text import day
 from tracker.progress.text import hours
 
 ZERO = Decimal(0)
+# A certificate is at risk while its current cycle is short with fewer days than this left.
+AT_RISK_DAYS = 90
 
 
 def final_assessment(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Draft:
@@ -186,7 +188,9 @@ def ongoing_education(facts: EnrollmentFacts, spec: RequirementSpec, today: date
     certificate shows as lapsed until entries dated inside that cycle make it up. The current
     cycle short with its end `ce_warning_days` days away or less gives `ce.short` /
     `consultation.short` due on the cycle end. The step is complete while no past cycle is short
-    and the current one is met. Expiry warns `expiry_warning_days` ahead and blocks after.
+    and the current one is met. The current cycle short with fewer than `AT_RISK_DAYS` days left
+    gives `certificate.at_risk` (information: staff filter on it). Expiry warns
+    `expiry_warning_days` ahead and blocks after.
     """
     cert = facts.certificate
     if cert is None or cert.revoked:
@@ -218,7 +222,19 @@ def ongoing_education(facts: EnrollmentFacts, spec: RequirementSpec, today: date
             f"Cycle to {day(current.ends_on)}: {hours(current.ce)} of {hours(need_ce)} CE "
             f"credits, {hours(current.consultation)} of {hours(need_talk)} consultation hours"
         )
-        if short and (current.ends_on - today).days <= spec.ce_warning_days:
+        left = (current.ends_on - today).days
+        if short and left < AT_RISK_DAYS:
+            items.append(
+                new_item(
+                    "certificate.at_risk",
+                    f"Renewal cycle {day(current.starts_on)} to {day(current.ends_on)}: "
+                    f"{hours(current.ce)} of {hours(need_ce)} CE credits, "
+                    f"{hours(current.consultation)} of {hours(need_talk)} consultation hours, "
+                    f"{left} days left: the certificate lapses unless it is made up.",
+                    key=current.starts_on.isoformat(),
+                )
+            )
+        if short and left <= spec.ce_warning_days:
             span = f"cycle ending {day(current.ends_on)}"
             items += _cycle_items("short", current, span, need_ce, need_talk)
     if expired:

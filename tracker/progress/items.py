@@ -223,6 +223,7 @@ _CATALOGUE = (
     ("consultation.short", (9,), _W, _T, "Consultation hours short, cycle end approaching."),
     ("ce.lapsed", (9,), _B, _T, "A past cycle ended short of CE credits."),
     ("consultation.lapsed", (9,), _B, _T, "A past cycle ended short of consultation hours."),
+    ("certificate.at_risk", (9,), _I, _T, "The current cycle is short with under 90 days left."),
     ("certificate.expiring", (9,), _W, _T, "The certificate expires within the warning window."),
     ("certificate.expired", (9,), _B, _T, "The certificate has expired.", False),
     # Cross-cutting, placed on the first training step not yet complete

@@ -101,6 +101,12 @@ class Progress:
         return next((i for i in self.items if i.identity == (code, key)), None)
 
     @property
+    def certificate_at_risk(self) -> bool:
+        """True while the certificate's current renewal cycle is short with under 90 days left
+        (`certificate.at_risk`)."""
+        return any(i.code == "certificate.at_risk" for i in self.items)
+
+    @property
     def codes(self) -> set[str]:
         """The set of item codes present, handy for a quick check."""
         return {i.code for i in self.items}

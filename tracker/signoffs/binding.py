@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -110,4 +111,41 @@ def verify_binding(signature: Any, entry: Entry) -> bool:
             and hmac.compare_digest(signature.content_hash, content_hash(entry))
         )
     expected = binding_mac(entry, signature.key_id)
+    return expected is not None and hmac.compare_digest(signature.content_hash, expected)
+
+
+# Records other than the trainee's entries that staff sign (a certificate issued, revoked or
+# reinstated): for each signature type, the function giving the canonical content of every
+# record of that type a live signature is on, by id (one query), registered by the domain that
+# keeps those records.
+SignedContent = Callable[[Any], "dict[int, dict[str, Any]]"]
+SIGNED_RECORDS: dict[str, SignedContent] = {}
+
+
+def signs_records(entry_type: str) -> Callable[[SignedContent], SignedContent]:
+    """Register how to read the canonical content of the signed records of `entry_type` (a
+    decorator of a function taking the session)."""
+
+    def register(function: SignedContent) -> SignedContent:
+        SIGNED_RECORDS[entry_type] = function
+        return function
+
+    return register
+
+
+def _record_json(content: dict[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def bind_record(content: dict[str, Any]) -> dict[str, str]:
+    """A new signature's binding of a record's canonical `content` (a registered type)."""
+    key_id, mac = keys.current_mac(BINDING_PURPOSE, _record_json(content))
+    return {"content_hash": mac, "key_id": key_id}
+
+
+def verify_record_binding(signature: Any, content: dict[str, Any]) -> bool:
+    """True when the record's canonical `content` is still what the signature bound."""
+    if signature.key_id is None:
+        return False
+    expected = keys.mac(BINDING_PURPOSE, signature.key_id, _record_json(content))
     return expected is not None and hmac.compare_digest(signature.content_hash, expected)

@@ -31,10 +31,14 @@ from tracker.extensions import db
 from tracker.extensions import utcnow
 
 ENTRY_TYPES = ("session", "didactic", "experiential")
+# What a signature may be on: the trainee's entries, and a certificate's acts (issued, revoked,
+# reinstated), whose signature's entry_id is the certificate's status change.
+SIGNED_TYPES = (*ENTRY_TYPES, "certificate")
 ENTRY_TYPE_LABELS = {
     "session": "Supervised session",
     "didactic": "Didactic hours",
     "experiential": "Experiential activity",
+    "certificate": "Certificate",
 }
 QUESTION_KINDS = ("question", "answer", "reopen_reason")
 QUESTION_KIND_LABELS = {
@@ -80,7 +84,7 @@ class Signature(db.Model):
         "void_reason",
     )
     __table_args__ = (
-        CheckConstraint(f"entry_type IN ({_in(ENTRY_TYPES)})", name="entry_type"),
+        CheckConstraint(f"entry_type IN ({_in(SIGNED_TYPES)})", name="entry_type"),
         CheckConstraint("length(content_hash) = 64", name="content_hash"),
         CheckConstraint("length(printed_name) > 0", name="printed_name"),
         CheckConstraint("length(meaning) > 0", name="meaning"),

@@ -51,6 +51,7 @@ from tracker.extensions import db
 from tracker.extensions import utcnow
 from tracker.progress.requirements import LICENCE_TYPES
 from tracker.signoffs.binding import bind
+from tracker.signoffs.binding import bind_record
 from tracker.signoffs.binding import content_hash
 from tracker.signoffs.binding import verify_binding
 from tracker.signoffs.entries import DONE_STATUS
@@ -277,6 +278,41 @@ def sign(
             subject_user_id=entry.enrollment.trainee_id,
         )
     return [done[id(entry)][0] for entry in entries]
+
+
+def sign_record(
+    entry_type: str,
+    entry_id: int,
+    enrollment_id: int,
+    content: dict[str, Any],
+    signer: User,
+    meaning: str,
+    subject_user_id: int | None = None,
+) -> Signature:
+    """A staff member's signature on a record other than a trainee's entry (a certificate
+    issued, revoked or reinstated), binding its canonical `content`, with its
+    `signature.signed` event. The caller checked the signer's password (`check_password`)."""
+    signature = Signature(
+        enrollment_id=enrollment_id,
+        entry_type=entry_type,
+        entry_id=entry_id,
+        signer_id=signer.id,
+        printed_name=signer.full_name,
+        meaning=meaning,
+        signed_at=utcnow(),
+        **bind_record(content),
+        void_reason="",
+    )
+    db.session.add(signature)
+    db.session.flush()
+    record(
+        "signature.signed",
+        signature,
+        after=audited(signature),
+        actor_id=signer.id,
+        subject_user_id=subject_user_id,
+    )
+    return signature
 
 
 CHANGED_SINCE_SHOWN = (

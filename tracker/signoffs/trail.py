@@ -19,7 +19,9 @@ from tracker.audit.reconcile import TrailEvent
 from tracker.audit.reconcile import moment
 from tracker.audit.reconcile import replays
 from tracker.audit.reconcile import stream
+from tracker.signoffs.binding import SIGNED_RECORDS
 from tracker.signoffs.binding import verify_binding
+from tracker.signoffs.binding import verify_record_binding
 from tracker.signoffs.entries import ENTRY_MODELS
 from tracker.signoffs.models import Signature
 
@@ -93,6 +95,7 @@ class SignatureTrail(Replay):
     def differences(self, session: Session) -> Iterator[Discrepancy]:
         """Signatures changed, added, voided, reinstated or removed without an event, and live
         signatures whose entry changed or disappeared since it was signed."""
+        signed_records = {kind: read(session) for kind, read in SIGNED_RECORDS.items()}
         for signature, *entries in stream(session, self._rows()):
             key = str(signature.id)
             recorded = self.signed.pop(key, None)
@@ -108,7 +111,10 @@ class SignatureTrail(Replay):
             else:
                 yield from self._compare(key, signature, recorded)
                 yield from self._voiding(key, signature, voided)
-            if signature.voided_at is None:
+            if signature.voided_at is None and signature.entry_type in SIGNED_RECORDS:
+                content = signed_records[signature.entry_type].get(signature.entry_id)
+                yield from self._record_binding(key, signature, content)
+            elif signature.voided_at is None:
                 entry = next((e for e in entries if e is not None), None)
                 yield from self._binding(key, signature, entry)
         for key in self.signed:
@@ -161,6 +167,29 @@ class SignatureTrail(Replay):
                 "live" if live else "voided",
                 "voided" if voided else "live",
                 ("reinstated" if live else "voided") + " without an event",
+            )
+
+    @staticmethod
+    def _record_binding(
+        key: str, signature: Signature, content: dict[str, Any] | None
+    ) -> Iterator[Discrepancy]:
+        """A signed record of a registered type (a certificate's act) still as signed."""
+        if content is None:
+            yield Discrepancy(
+                "signatures",
+                key,
+                f"no {signature.entry_type} {signature.entry_id}",
+                f"{signature.entry_type} {signature.entry_id} as signed",
+                "the signed record no longer exists",
+            )
+        elif not verify_record_binding(signature, content):
+            yield Discrepancy(
+                "signatures",
+                key,
+                f"{signature.entry_type} {signature.entry_id} with other content",
+                f"{signature.entry_type} {signature.entry_id} as signed",
+                "the record's content changed after it was signed: the signature no longer "
+                "matches it",
             )
 
     @staticmethod

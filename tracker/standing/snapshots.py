@@ -25,6 +25,7 @@ one first.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from collections.abc import Collection
 from datetime import date
 from datetime import timedelta
@@ -414,11 +415,34 @@ def refresh_some() -> int:
     return refresh(limit=WORKER_BATCH)
 
 
+# What a domain does with fresh verdicts in the refresh's own transaction (the certificates
+# record a status change by rule): each receives the ids of the enrollments just recomputed.
+FOLLOWERS: list[Callable[[list[int]], object]] = []
+
+
+def follows_refresh(function: Callable[[list[int]], object]) -> Callable[[list[int]], object]:
+    """Register a function run on the enrollment ids of each refreshed chunk, before it
+    commits (a decorator). Its failure is logged and leaves the refresh committed."""
+    if function not in FOLLOWERS:
+        FOLLOWERS.append(function)
+    return function
+
+
+def _follow(ids: list[int]) -> None:
+    for follower in FOLLOWERS:
+        try:
+            with db.session.begin_nested():
+                follower(ids)
+        except Exception:  # the worker's periodic pass tries again; the snapshots stand
+            current_app.logger.exception("following a refresh of %d snapshots failed", len(ids))
+
+
 def _refresh_chunk(generations: dict[int, int]) -> int:
     for attempt in (1, 2):
         try:
             with writing():
                 done = _recompute(generations)
+                _follow(list(generations))
                 db.session.commit()
             return done
         except DBAPIError:
