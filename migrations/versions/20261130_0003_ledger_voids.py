@@ -7,7 +7,7 @@
 - Existing entries are ordinary entries (voids_id NULL); nothing is rewritten.
 
 Revision ID: 20261130_03
-Revises: 20261129_12
+Revises: 20261130_02
 Create Date: 2026-11-30
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261130_03"
-down_revision = "20261129_12"
+down_revision = "20261130_02"
 branch_labels = None
 depends_on = None
 
