@@ -30,11 +30,12 @@ from tracker.extensions import UTCDateTime
 from tracker.extensions import db
 from tracker.extensions import utcnow
 
-ENTRY_TYPES = ("session", "didactic", "experiential")
+ENTRY_TYPES = ("session", "didactic", "experiential", "ce")
 ENTRY_TYPE_LABELS = {
     "session": "Supervised session",
     "didactic": "Didactic hours",
     "experiential": "Experiential activity",
+    "ce": "Continuing education",
 }
 QUESTION_KINDS = ("question", "answer", "reopen_reason")
 QUESTION_KIND_LABELS = {
@@ -47,10 +48,16 @@ BODY_MAX = 2000
 
 SESSION_MEANING = "I directly supervised this session and attest that this record is accurate."
 VERIFICATION_MEANING = "I have reviewed this entry and confirm it is accurate."
+CE_MEANING = (
+    "CE reviewed: I have checked this entry against its evidence and approve it toward the "
+    "certificate's renewal cycle."
+)
 
 
 def meaning_for(entry_type: str) -> str:
     """The meaning a signer attests to for an entry of `entry_type`."""
+    if entry_type == "ce":
+        return CE_MEANING
     return SESSION_MEANING if entry_type == "session" else VERIFICATION_MEANING
 
 
