@@ -16,8 +16,8 @@ from tests.certificates.factories import today
 from tests.conftest import post_form
 from tests.signoffs.factories import sign_form
 from tracker.certificates import queries
-from tracker.progress import CertificateStatus
 from tracker.extensions import db
+from tracker.progress import CertificateStatus
 from tracker.progress.certification_rules import add_months
 from tracker.training.models import ContinuingEducation
 

@@ -15,11 +15,11 @@ from tests.training.factories import add_ce
 from tests.training.factories import count
 from tests.training.factories import iso
 from tests.training.factories import yesterday
-from tracker.factories import committing
-from tracker.factories.documents import stored_file
 from tracker.core.clock import today_in
 from tracker.documents.models import StoredFile
 from tracker.extensions import db
+from tracker.factories import committing
+from tracker.factories.documents import stored_file
 from tracker.training.models import ContinuingEducation
 
 URL = "/training/ce/new"

@@ -62,19 +62,11 @@ def waiting_ce(
     )
 
 
-def approved_ce(
-    enrollment: Enrollment,
-    staff: User,
-    amount: str = "3",
-    signed_at: datetime | None = None,
-    **values,
-) -> ContinuingEducation:
-    """A CE entry staff approved: its signature "CE reviewed" and the event signing records."""
-    entry = add_ce(
-        enrollment, amount, status="approved", review_basis="sampled", audit_draw=0, **values
-    )
+def approve_ce(entry: ContinuingEducation, staff: User, signed_at: datetime | None = None):
+    """The pending CE entry approved by `staff`: its signature "CE reviewed" bound to the entry
+    as it is now, and the event signing records."""
     moment = signed_at or utcnow()
-    entry.verified_at, entry.verified_by_id = moment, staff.id
+    entry.status, entry.verified_at, entry.verified_by_id = "approved", moment, staff.id
     db.session.flush()
     signature = added(
         Signature(
@@ -95,9 +87,49 @@ def approved_ce(
         before={"entry_status": "pending"},
         after={**audited(signature), "entry_status": "approved"},
         actor_id=staff.id,
-        subject_user_id=enrollment.trainee_id,
+        subject_user_id=entry.enrollment.trainee_id,
     )
     return entry
+
+
+def approved_ce(
+    enrollment: Enrollment,
+    staff: User,
+    amount: str = "3",
+    signed_at: datetime | None = None,
+    **values,
+) -> ContinuingEducation:
+    """A CE entry drawn for review and approved by `staff` (with its signature)."""
+    return approve_ce(add_ce(enrollment, amount, status="pending", **values), staff, signed_at)
+
+
+def reject_ce(
+    entry: ContinuingEducation, staff: User, reason: str, rejected_at: datetime | None = None
+) -> EntryQuestion:
+    """The pending CE entry rejected by `staff` with `reason` (kept in its thread), with the
+    event rejecting records."""
+    entry.status = "rejected"
+    db.session.flush()
+    note = added(
+        EntryQuestion(
+            enrollment_id=entry.enrollment_id,
+            entry_type="ce",
+            entry_id=entry.id,
+            author_id=staff.id,
+            kind="question",
+            body=reason,
+            created_at=rejected_at or utcnow(),
+        )
+    )
+    record(
+        "entry.returned",
+        note,
+        before={"entry_type": "ce", "entry_id": entry.id, "status": "pending"},
+        after={"entry_type": "ce", "entry_id": entry.id, "status": "rejected", "question": reason},
+        actor_id=staff.id,
+        subject_user_id=entry.enrollment.trainee_id,
+    )
+    return note
 
 
 def session_signature(session: SupervisedSession, signer: User, signed_at: datetime) -> Signature:
