@@ -59,7 +59,8 @@ def upgrade():
         batch_op.create_check_constraint("status", "status IN ('pending', 'approved', 'rejected')")
         batch_op.create_check_constraint(
             "review_basis",
-            "review_basis IN ('sampled', 'closed_cycle', 'not_sampled', 'before_review')",
+            "review_basis IN "
+            "('sampled', 'closed_cycle', 'not_sampled', 'before_review', 'reopened')",
         )
         batch_op.create_check_constraint(
             "audit_draw", "audit_draw IS NULL OR (audit_draw >= 0 AND audit_draw < 100)"

@@ -172,7 +172,8 @@ def test_staff_may_reopen_an_approved_entry_with_a_reason(as_user, enrollment, s
         {"reason": "Approved by mistake: the evidence is for another course."},
     )
     db.session.expire_all()
-    assert db.session.get(ContinuingEducation, entry.id).status == "pending"
+    reopened = db.session.get(ContinuingEducation, entry.id)
+    assert (reopened.status, reopened.review_basis) == ("pending", "reopened")
     signature = db.session.scalars(select(Signature)).one()
     assert signature.voided_at is not None
 

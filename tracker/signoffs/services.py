@@ -345,6 +345,8 @@ def _set_signed(entry: Entry, signer: User | None, now, refused: str) -> None:
         values["signed_at"] = now
     else:
         values.update(verified_at=now, verified_by_id=signer.id if signer is not None else None)
+    if entry_type == "ce" and signer is None:
+        values["review_basis"] = "reopened"  # whatever selected it before, staff review it now
     update_if(entry, type(entry).status == start[entry_type], values=values, refused=refused)
 
 

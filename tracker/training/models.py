@@ -45,13 +45,14 @@ CE_STATUS_LABELS = {
 }
 # Why an entry was (or was not) reviewed by staff: drawn in the audit sample; dated inside a
 # closed cycle (always reviewed); not drawn (approved on submission by rule); logged before
-# review existed (approved as it stood).
-CE_REVIEW_BASES = ("sampled", "closed_cycle", "not_sampled", "before_review")
+# review existed (approved as it stood); reopened by staff after approval (reviewed again).
+CE_REVIEW_BASES = ("sampled", "closed_cycle", "not_sampled", "before_review", "reopened")
 CE_REVIEW_BASIS_LABELS = {
     "sampled": "Selected for review by the audit sample",
     "closed_cycle": "Dated inside a closed cycle: always reviewed",
     "not_sampled": "Not selected by the audit sample: approved on submission",
     "before_review": "Logged before CE review existed",
+    "reopened": "Reopened by staff after approval: reviewed again",
 }
 HOURS = Numeric(5, 2)
 
