@@ -178,6 +178,7 @@ def cycles(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> list[C
 
 
 def _sum(entries: list, kind: str, status: str) -> Decimal:
+    """The credits of the entries of `kind` with review `status`."""
     return sum((e.credits for e in entries if e.kind == kind and e.status == status), ZERO)
 
 

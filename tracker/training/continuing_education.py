@@ -132,6 +132,7 @@ def _require_ce_open(enrollment: Enrollment | None) -> Enrollment:
 
 
 def _norm(text: str) -> str:
+    """Text as the draw reads it: spaces collapsed, case folded."""
     return " ".join(text.split()).casefold()
 
 
