@@ -26,8 +26,8 @@ down_revision = "20261129_12"
 branch_labels = None
 depends_on = None
 
-ENTRY_TYPES_BEFORE = "entry_type IN ('session', 'didactic', 'experiential')"
-ENTRY_TYPES_AFTER = "entry_type IN ('session', 'didactic', 'experiential', 'certificate')"
+ENTRY_TYPES_BEFORE = "entry_type IN ('session', 'didactic', 'experiential', 'ce')"
+ENTRY_TYPES_AFTER = "entry_type IN ('session', 'didactic', 'experiential', 'ce', 'certificate')"
 
 
 def upgrade():

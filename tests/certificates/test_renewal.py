@@ -1,19 +1,28 @@
 """Ongoing education after certification: a past renewal cycle left short makes the certificate
 lapsed; CE and consultation logged by the certified trainee on the training pages, dated inside
-that cycle, make it valid again. The trainee's page shows the current cycle."""
+that cycle, make it valid again once staff approved them (entries of a closed cycle always wait
+for review). The trainee's page shows the current cycle."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
+
+from sqlalchemy import select
 
 from tests.certificates.factories import add_ce
 from tests.certificates.factories import backdate
 from tests.certificates.factories import today
 from tests.conftest import post_form
+from tests.signoffs.factories import sign_form
 from tracker.certificates import queries
+from tracker.extensions import db
 from tracker.progress import CertificateStatus
 from tracker.progress.certification_rules import add_months
+from tracker.training.models import ContinuingEducation
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _status(client, cert) -> str:
@@ -34,7 +43,9 @@ def _log(client, on, kind, amount):
             "title": "Ketamine safety update",
             "provider": "Psychedelic Medicine Society",
             "amount": amount,
+            "certificate": (io.BytesIO(PDF), "attendance.pdf"),
         },
+        content_type="multipart/form-data",
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
 
@@ -44,8 +55,8 @@ def test_a_new_certificate_is_valid(client, certificate):
     assert queries.standing(certificate).status == CertificateStatus.VALID
 
 
-def test_ce_logged_by_the_certified_trainee_brings_a_lapsed_certificate_back(
-    client, auth, trainee, certificate
+def test_ce_logged_by_the_certified_trainee_brings_a_lapsed_certificate_back_once_approved(
+    client, auth, trainee, staff, certificate
 ):
     issued = today() - timedelta(days=800)
     backdate(certificate, issued)
@@ -54,8 +65,18 @@ def test_ce_logged_by_the_certified_trainee_brings_a_lapsed_certificate_back(
     auth.login(trainee)
     inside_first_cycle = issued + timedelta(days=100)
     _log(client, inside_first_cycle, "ce", "12")
-    assert _status(client, certificate) == "Lapsed"  # consultation hours still short
     _log(client, inside_first_cycle, "consultation", "6")
+    # Dated inside a closed cycle: both wait for staff, and the certificate stays lapsed.
+    entries = db.session.scalars(select(ContinuingEducation)).all()
+    assert {(e.status, e.review_basis) for e in entries} == {("pending", "closed_cycle")}
+    assert _status(client, certificate) == "Lapsed"
+
+    auth.logout()
+    auth.login(staff)
+    keys = [f"ce:{e.id}" for e in entries]
+    post_form(client, "/signoffs/sign", sign_form(keys[0], back="signoffs.ce_review"))
+    assert _status(client, certificate) == "Lapsed"  # one of the two still pending
+    post_form(client, "/signoffs/sign", sign_form(keys[1], back="signoffs.ce_review"))
     assert _status(client, certificate) == "Valid"
     assert queries.standing(certificate).status == CertificateStatus.VALID
 

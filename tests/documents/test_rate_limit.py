@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from config import Config
 from tests.conftest import csrf_token
 from tests.conftest import login
@@ -34,6 +36,13 @@ def ce_form(client, certificate: bool = True) -> dict:
     if certificate:
         data["certificate"] = (io.BytesIO(PDF), "certificate.pdf")
     return data
+
+
+@pytest.fixture
+def enrollment(trainee):
+    """The trainee's admitted enrollment, under a requirement set that leaves CE evidence
+    optional: the same form without a file is then saved."""
+    return make_enrollment(trainee, ce_evidence_required=False)
 
 
 def test_the_default_is_30_uploads_an_hour():

@@ -293,3 +293,26 @@ def test_version_view_and_download(client, staff, track):
     assert document["requirements"]["supervised_sessions_required"] == 4
     assert client.get(f"/programs/tracks/{track.id}/requirements/2").status_code == 404
     assert client.get(f"/programs/tracks/{track.id}/requirements/9/download").status_code == 404
+
+
+def test_ce_review_settings_are_edited_shown_and_exported(client, staff, track):
+    page = client.get(_url(track)).get_data(as_text=True)
+    assert 'name="ce_evidence_required"' in page and 'name="ce_audit_percent"' in page
+    response = _post(
+        client, track, ce_evidence_required=None, ce_audit_percent="25", note="Sample a quarter"
+    )
+    assert response.status_code == 302
+    spec = _current(track).spec
+    assert (spec.ce_evidence_required, spec.ce_audit_percent) == (False, 25)
+    shown = client.get(f"/programs/tracks/{track.id}/requirements/2").get_data(as_text=True)
+    assert "25% of entries, chosen at random" in shown
+    download = client.get(f"/programs/tracks/{track.id}/requirements/2/download")
+    document = tomllib.loads(download.get_data(as_text=True))["requirements"]
+    assert (document["ce_evidence_required"], document["ce_audit_percent"]) == (False, 25)
+
+
+def test_an_audit_share_over_100_percent_is_refused(client, staff, track):
+    response = _post(client, track, ce_audit_percent="101", note="Too much")
+    assert response.status_code == 200
+    assert "between 0 and 100" in _error(response.get_data(as_text=True), "ce_audit_percent")
+    assert _current(track).version == 1

@@ -1,5 +1,5 @@
-"""Continuing education: credits or consultation hours, dated within 5 years, with an optional
-certificate that is judged by its content."""
+"""Continuing education: credits or consultation hours, dated within 5 years, with the
+certificate of attendance as evidence (required by default), judged by its content."""
 
 from __future__ import annotations
 
@@ -18,9 +18,12 @@ from tests.training.factories import yesterday
 from tracker.core.clock import today_in
 from tracker.documents.models import StoredFile
 from tracker.extensions import db
+from tracker.factories import committing
+from tracker.factories.documents import stored_file
 from tracker.training.models import ContinuingEducation
 
 URL = "/training/ce/new"
+stored_file_of = committing(lambda owner: stored_file(owner).id)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -36,15 +39,32 @@ def valid(**changes):
     return data
 
 
+def post_ce(client, url, data, evidence=True):
+    """POST the CE form with a certificate of attendance attached (unless `evidence` is False)."""
+    if evidence and "certificate" not in data:
+        data = {**data, "certificate": (io.BytesIO(PDF), "attendance.pdf")}
+    return post_form(client, url, data, content_type="multipart/form-data")
+
+
 def test_ce_credits_logged(signed_in, enrollment):
-    assert post_form(signed_in, URL, valid()).status_code == 302
+    assert post_ce(signed_in, URL, valid()).status_code == 302
     item = db.session.scalars(select(ContinuingEducation)).one()
-    assert (item.kind, item.amount, item.file_id) == ("ce", Decimal("3.50"), None)
+    assert (item.kind, item.amount) == ("ce", Decimal("3.50"))
+    assert item.file_id is not None
     assert item.enrollment_id == enrollment.id
+    # The default requirement set reviews every entry: it waits for staff.
+    assert (item.status, item.review_basis) == ("pending", "sampled")
+
+
+def test_evidence_is_required_by_default(signed_in):
+    response = post_ce(signed_in, URL, valid(), evidence=False)
+    assert response.status_code == 200
+    assert "Attach the certificate of attendance" in response.get_data(as_text=True)
+    assert count(ContinuingEducation) == 0
 
 
 def test_consultation_hours_logged(signed_in):
-    assert post_form(signed_in, URL, valid(kind="consultation", amount="1.25")).status_code == 302
+    assert post_ce(signed_in, URL, valid(kind="consultation", amount="1.25")).status_code == 302
     item = db.session.scalars(select(ContinuingEducation)).one()
     assert item.kind == "consultation"
     page = signed_in.get("/training/ce").get_data(as_text=True)
@@ -102,7 +122,7 @@ def test_a_refused_form_keeps_no_uploaded_file(signed_in, app):
     ],
 )
 def test_invalid_ce_refused(signed_in, changes, message):
-    response = post_form(signed_in, URL, valid(**changes))
+    response = post_ce(signed_in, URL, valid(**changes))
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert count(ContinuingEducation) == 0
@@ -110,17 +130,17 @@ def test_invalid_ce_refused(signed_in, changes, message):
 
 def test_ce_before_the_cohort_but_within_5_years_is_accepted(signed_in, enrollment):
     day = enrollment.cohort.starts_on - timedelta(days=400)
-    assert post_form(signed_in, URL, valid(on=iso(day), amount="40")).status_code == 302
+    assert post_ce(signed_in, URL, valid(on=iso(day), amount="40")).status_code == 302
 
 
-def test_edit_and_delete_ce(signed_in, enrollment):
-    item = add_ce(enrollment, amount="3")
+def test_edit_and_delete_ce(signed_in, enrollment, trainee):
+    item = add_ce(enrollment, amount="3", status="pending", file_id=stored_file_of(trainee))
     url = f"/training/ce/{item.id}/edit"
     assert 'value="3.00"' in signed_in.get(url).get_data(as_text=True)
-    assert post_form(signed_in, url, valid(amount="6", title="Changed")).status_code == 302
+    assert post_ce(signed_in, url, valid(amount="6", title="Changed"), False).status_code == 302
     db.session.refresh(item)
     assert (item.amount, item.title) == (Decimal("6.00"), "Changed")
-    response = post_form(signed_in, url, valid(amount="99"))
+    response = post_ce(signed_in, url, valid(amount="99"), False)
     assert "At most 40" in response.get_data(as_text=True)
     db.session.refresh(item)
     assert item.amount == Decimal("6.00")

@@ -138,7 +138,8 @@ class RecordFlow(Generic[R]):
     remove: Callable[[R], object]
     page: Callable[[FlaskForm, Any, R | None], Page]
     back: str
-    added: str
+    # What the person is told; a function of the added record when it depends on it.
+    added: str | Callable[[Any], str]
     changed: str
     removed: str
     # A page shown instead of the form (logging is closed, the record is verified), or None.
@@ -203,7 +204,13 @@ class RecordFlow(Generic[R]):
             view.__doc__ = doc
             bp.add_url_rule(path, name, allow(rule)(view), methods=methods)
 
-    def _submit(self, owner: Any, record: R | None, act: Callable[[FlaskForm], object], done: str):
+    def _submit(
+        self,
+        owner: Any,
+        record: R | None,
+        act: Callable[[FlaskForm], object],
+        done: str | Callable[[Any], str],
+    ):
         form = self.form(owner, record)
         return save(
             form, lambda: act(form), done, url_for(self.back), self._refused(owner)

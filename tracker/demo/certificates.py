@@ -29,8 +29,11 @@ from tracker.factories.certificates import STEPS_BEFORE_ASSESSMENT
 from tracker.factories.certificates import issued_on_day
 from tracker.factories.certificates import reinstated_at
 from tracker.factories.certificates import revoked_at
+from tracker.factories.documents import uploaded_pdf
 from tracker.factories.enrollments import applied
 from tracker.factories.enrollments import waive_steps
+from tracker.factories.signoffs import approve_ce
+from tracker.factories.signoffs import reject_ce
 from tracker.factories.training import add_ce
 from tracker.programs.services import add_cohort
 from tracker.progress.certification_rules import add_months
@@ -99,6 +102,10 @@ def add_demo(context: Any, summary: Any) -> None:
     summary.notes.append(
         f"Reinstated certificate: {reinstated.number} verifies at {address_of(reinstated)}"
     )
+    summary.notes.append(
+        "CE review: Dr. Elena Vasquez has 2 CE entries waiting in the staff's CE review queue and "
+        "one rejected with a reason she can answer."
+    )
 
 
 def _graduate(
@@ -151,15 +158,18 @@ def _graduate(
     )
     cert = issued_on_day(enrollment, name, context.program.name, issued_on, staff)
     if continuing_education:
-        _continuing_education(enrollment, issued_on, today, spec)
+        _continuing_education(enrollment, issued_on, today, spec, staff)
     summary.accounts.append(
         (email, "trainee", note or "certified graduate, renewal cycle under way")
     )
     return cert
 
 
-def _continuing_education(enrollment: Enrollment, issued_on: date, today: date, spec) -> None:
-    """The first cycle met in full; the current one under way."""
+def _continuing_education(
+    enrollment: Enrollment, issued_on: date, today: date, spec, staff
+) -> None:
+    """The first cycle met in full and approved by staff; the current one under way, with two
+    entries waiting in the staff's CE review queue and one rejected with a reason."""
     quarter = Decimal("0.25")
     first_half = (spec.ce_credits_per_cycle / 2).quantize(quarter)
     second_cycle = add_months(issued_on, spec.ce_cycle_months)
@@ -182,13 +192,47 @@ def _continuing_education(enrollment: Enrollment, issued_on: date, today: date, 
     for kind, on, title, amount in dated:
         if amount <= 0:
             continue
-        item = add_ce(
-            enrollment, str(amount), kind, on=on, title=title, provider="Pacific KAP Institute"
-        )
-        record(
-            "ce.logged",
-            item,
-            after={"kind": kind, "on": on, "amount": item.amount},
-            actor_id=enrollment.trainee_id,
-            subject_user_id=enrollment.trainee_id,
-        )
+        item = _logged_ce(enrollment, kind, on, title, amount)
+        approve_ce(item, staff, at(min(on + timedelta(days=3), today)))
+    # Waiting for review in the current cycle (the queue shows their ages).
+    for kind, days_ago, title, amount in (
+        ("ce", 9, "Integration circles: facilitation skills", Decimal(3)),
+        ("consultation", 4, "Monthly KAP peer consultation", Decimal("1.5")),
+    ):
+        _logged_ce(enrollment, kind, today - timedelta(days=days_ago), title, amount)
+    rejected = _logged_ce(
+        enrollment, "ce", today - timedelta(days=15), "Mindfulness for clinicians", Decimal(6)
+    )
+    reject_ce(
+        rejected,
+        staff,
+        "The attached certificate shows 3 credits, not 6, and does not name an accredited "
+        "provider. Please attach the provider's certificate or correct the credits.",
+        at(today - timedelta(days=2), 11),
+    )
+
+
+def _logged_ce(enrollment: Enrollment, kind: str, on: date, title: str, amount: Decimal):
+    """A CE entry as the holder submitted it, with its certificate of attendance, drawn for
+    review (the demo program reviews every entry)."""
+    evidence = uploaded_pdf(enrollment.trainee, "certificate-of-attendance.pdf")
+    item = add_ce(
+        enrollment,
+        str(amount),
+        kind,
+        status="pending",
+        on=on,
+        title=title,
+        provider="Pacific KAP Institute",
+        file_id=evidence.id,
+        created_at=at(on),
+        updated_at=at(on),
+    )
+    record(
+        "ce.logged",
+        item,
+        after={"kind": kind, "on": on, "amount": item.amount, "status": "pending"},
+        actor_id=enrollment.trainee_id,
+        subject_user_id=enrollment.trainee_id,
+    )
+    return item

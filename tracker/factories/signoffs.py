@@ -15,13 +15,16 @@ from tracker.extensions import utcnow
 from tracker.factories import added
 from tracker.factories import id_of
 from tracker.factories.supervision import add_session
+from tracker.factories.training import add_ce
 from tracker.factories.training import add_didactic
 from tracker.factories.training import add_experiential
 from tracker.signoffs.binding import bind
+from tracker.signoffs.models import CE_MEANING
 from tracker.signoffs.models import SESSION_MEANING
 from tracker.signoffs.models import EntryQuestion
 from tracker.signoffs.models import Signature
 from tracker.supervision.models import SupervisedSession
+from tracker.training.models import ContinuingEducation
 from tracker.training.models import DidacticEntry
 from tracker.training.models import ExperientialEntry
 
@@ -47,6 +50,86 @@ def waiting_didactic(enrollment: Enrollment, days_ago: int = 1, **values) -> Did
 def waiting_experiential(enrollment: Enrollment, days_ago: int = 1, **values) -> ExperientialEntry:
     """A pending experiential entry logged `days_ago` days ago."""
     return add_experiential(enrollment, created_at=utcnow() - timedelta(days=days_ago), **values)
+
+
+def waiting_ce(
+    enrollment: Enrollment, amount: str = "3", days_ago: int = 1, **values
+) -> ContinuingEducation:
+    """A CE entry pending staff review, submitted `days_ago` days ago."""
+    moment = utcnow() - timedelta(days=days_ago)
+    return add_ce(
+        enrollment, amount, status="pending", created_at=moment, updated_at=moment, **values
+    )
+
+
+def approve_ce(entry: ContinuingEducation, staff: User, signed_at: datetime | None = None):
+    """The pending CE entry approved by `staff`: its signature "CE reviewed" bound to the entry
+    as it is now, and the event signing records."""
+    moment = signed_at or utcnow()
+    entry.status, entry.verified_at, entry.verified_by_id = "approved", moment, staff.id
+    db.session.flush()
+    signature = added(
+        Signature(
+            enrollment_id=entry.enrollment_id,
+            entry_type="ce",
+            entry_id=entry.id,
+            signer_id=staff.id,
+            printed_name=staff.full_name,
+            meaning=CE_MEANING,
+            signed_at=moment,
+            **bind(entry),
+            void_reason="",
+        )
+    )
+    record(
+        "signature.signed",
+        signature,
+        before={"entry_status": "pending"},
+        after={**audited(signature), "entry_status": "approved"},
+        actor_id=staff.id,
+        subject_user_id=entry.enrollment.trainee_id,
+    )
+    return entry
+
+
+def approved_ce(
+    enrollment: Enrollment,
+    staff: User,
+    amount: str = "3",
+    signed_at: datetime | None = None,
+    **values,
+) -> ContinuingEducation:
+    """A CE entry drawn for review and approved by `staff` (with its signature)."""
+    return approve_ce(add_ce(enrollment, amount, status="pending", **values), staff, signed_at)
+
+
+def reject_ce(
+    entry: ContinuingEducation, staff: User, reason: str, rejected_at: datetime | None = None
+) -> EntryQuestion:
+    """The pending CE entry rejected by `staff` with `reason` (kept in its thread), with the
+    event rejecting records."""
+    entry.status = "rejected"
+    db.session.flush()
+    note = added(
+        EntryQuestion(
+            enrollment_id=entry.enrollment_id,
+            entry_type="ce",
+            entry_id=entry.id,
+            author_id=staff.id,
+            kind="question",
+            body=reason,
+            created_at=rejected_at or utcnow(),
+        )
+    )
+    record(
+        "entry.returned",
+        note,
+        before={"entry_type": "ce", "entry_id": entry.id, "status": "pending"},
+        after={"entry_type": "ce", "entry_id": entry.id, "status": "rejected", "question": reason},
+        actor_id=staff.id,
+        subject_user_id=entry.enrollment.trainee_id,
+    )
+    return note
 
 
 def session_signature(session: SupervisedSession, signer: User, signed_at: datetime) -> Signature:

@@ -48,13 +48,27 @@ def _entry(model: type[E], enrollment: Enrollment, hours: str, status: str, valu
 
 
 def add_ce(
-    enrollment: Enrollment, amount: str = "3", kind: str = "ce", **values
+    enrollment: Enrollment,
+    amount: str = "3",
+    kind: str = "ce",
+    status: str = "approved",
+    **values,
 ) -> ContinuingEducation:
-    """A continuing-education record: credits (`ce`) or consultation hours."""
-    values = {"on": yesterday(), "title": "Ketamine update", "provider": "CE Provider"} | values
+    """A continuing-education record: credits (`ce`) or consultation hours, approved by rule
+    (not drawn by the audit sample) unless `status` says pending or rejected (then it was drawn);
+    the rules are not checked. Approval by staff, with its signature: `approved_ce` in
+    `tracker.factories.signoffs`."""
+    basis = "not_sampled" if status == "approved" else "sampled"
+    values = {
+        "on": yesterday(),
+        "title": "Ketamine update",
+        "provider": "CE Provider",
+        "review_basis": basis,
+        "audit_draw": 99 if status == "approved" else 0,
+    } | values
     return added(
         ContinuingEducation(
-            enrollment_id=enrollment.id, kind=kind, amount=Decimal(amount), **values
+            enrollment_id=enrollment.id, kind=kind, amount=Decimal(amount), status=status, **values
         )
     )
 

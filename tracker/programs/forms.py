@@ -335,6 +335,15 @@ class RequirementSetForm(TrackerForm):
     ce_credits_per_cycle = HoursField("Continuing-education credits per cycle")
     consultation_hours_per_cycle = HoursField("Peer consultation hours per cycle")
     ce_cycle_months = _count_field("Renewal cycle (months)")
+    ce_evidence_required = BooleanField(
+        "Evidence required with each CE or consultation entry (certificate of attendance)"
+    )
+    ce_audit_percent = _count_field(
+        "CE entries reviewed by staff (audit sample, percent)",
+        "0 to 100. Each submission is selected at random with this chance and waits for staff "
+        "review; the rest are approved on submission. 100 reviews every entry. Entries dated "
+        "inside a closed cycle are always reviewed.",
+    )
     expiry_warning_days = _count_field("Warn of an expiring licence or insurance (days before)")
     signoff_wait_days = _count_field("Flag an entry waiting for sign-off after (days)")
     inactivity_days = _count_field("Flag a trainee with no activity after (days)")
@@ -436,6 +445,8 @@ class RequirementSetForm(TrackerForm):
             "inactivity_days": self.inactivity_days.data,
             "ce_warning_days": self.ce_warning_days.data,
             "ce_grace_days": self.ce_grace_days.data,
+            "ce_evidence_required": bool(self.ce_evidence_required.data),
+            "ce_audit_percent": self.ce_audit_percent.data,
         }
 
     # -- errors from the requirement rules ----------------------------------------------------

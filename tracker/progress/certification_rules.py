@@ -131,20 +131,24 @@ def add_months(start: date, months: int) -> date:
 
 @dataclass(frozen=True)
 class Cycle:
-    """One renewal cycle, `starts_on` to `ends_on` inclusive, and what was done in it."""
+    """One renewal cycle, `starts_on` to `ends_on` inclusive, and what was done in it: `ce` and
+    `consultation` count approved entries only; `pending_*` what still waits for review."""
 
     index: int
     starts_on: date
     ends_on: date
     ce: Decimal
     consultation: Decimal
+    pending_ce: Decimal = ZERO
+    pending_consultation: Decimal = ZERO
 
 
 def cycles(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> list[Cycle]:
     """The renewal cycles from the certificate's issue date up to the one containing `today`.
 
     Cycle k starts `k * ce_cycle_months` months after the issue date and ends the day before the
-    next starts; cycles starting after the certificate's expiry are not owed.
+    next starts; cycles starting after the certificate's expiry are not owed. Only approved CE
+    counts; pending CE is summed apart and rejected CE not at all.
     """
     cert = facts.certificate
     if cert is None or today < cert.issued_on:
@@ -158,13 +162,40 @@ def cycles(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> list[C
         if start > today or (cert.expires_on is not None and start > cert.expires_on):
             break
         inside = [e for e in facts.ce_entries if start <= e.on <= end]
-        ce = sum((e.credits for e in inside if e.kind == "ce"), ZERO)
-        talk = sum((e.credits for e in inside if e.kind == "consultation"), ZERO)
-        result.append(Cycle(index, start, end, ce, talk))
+        result.append(
+            Cycle(
+                index,
+                start,
+                end,
+                _sum(inside, "ce", "approved"),
+                _sum(inside, "consultation", "approved"),
+                _sum(inside, "ce", "pending"),
+                _sum(inside, "consultation", "pending"),
+            )
+        )
         if end >= today or end == date.max:
             break
         index += 1
     return result
+
+
+def _sum(entries: list, kind: str, status: str) -> Decimal:
+    """The credits of the entries of `kind` with review `status`."""
+    return sum((e.credits for e in entries if e.kind == kind and e.status == status), ZERO)
+
+
+def in_closed_cycle(on: date, facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> bool:
+    """True when `on` lies inside a renewal cycle of the certificate that is closed on `today`:
+    the cycle ended and its `ce_grace_days` grace period is over too.
+
+    Entries dated inside a closed cycle are locked for the holder, and a new one always waits for
+    staff review. A date before the issue date, or in the cycle under way or in its grace
+    period, is not in a closed cycle; without a certificate nothing is closed.
+    """
+    for cycle in cycles(facts, spec, max(today, on)):
+        if cycle.starts_on <= on <= cycle.ends_on:
+            return (today - cycle.ends_on).days > spec.ce_grace_days
+    return False
 
 
 def current_cycle(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Cycle | None:

@@ -32,6 +32,7 @@ PATHWAYS = (STANDARD, ALTERNATIVE_PENDING, ALTERNATIVE_APPROVED, ALTERNATIVE_REF
 DOCUMENT_STATUSES = ("submitted", "accepted", "rejected")
 ENTRY_STATUSES = ("pending", "verified", "returned")
 SESSION_STATUSES = ("draft", "submitted", "returned", "signed")
+CE_STATUSES = ("pending", "approved", "rejected")
 CASE_RESULTS = ("passed", "failed")
 CE_KINDS = ("ce", "consultation")
 
@@ -233,16 +234,19 @@ class Certificate:
 
 @dataclass(frozen=True)
 class CeEntry:
-    """Continuing-education credits (`ce`) or peer consultation hours (`consultation`)."""
+    """Continuing-education credits (`ce`) or peer consultation hours (`consultation`), with
+    their review status: only `approved` entries count toward a cycle."""
 
     on: date
     credits: Decimal
     kind: str = "ce"
     id: RecordId = None
+    status: str = "approved"
 
     def __post_init__(self) -> None:
         """Refuse values the engine would not understand."""
         _check("CE kind", self.kind, CE_KINDS)
+        _check("CE status", self.status, CE_STATUSES)
         _not_negative("credits", self.credits)
 
 

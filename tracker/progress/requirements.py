@@ -105,6 +105,8 @@ class RequirementSpec:
     inactivity_days: int
     ce_warning_days: int
     ce_grace_days: int
+    ce_evidence_required: bool
+    ce_audit_percent: int
     extra: dict[str, Any] = field(default_factory=dict)
 
     # -- conversion -------------------------------------------------------------------------
@@ -196,6 +198,8 @@ class RequirementSpec:
             inactivity_days=_int(data, "inactivity_days", 1, 365),
             ce_warning_days=_int(data, "ce_warning_days", 0, 365),
             ce_grace_days=_int(data, "ce_grace_days", 0, 365),
+            ce_evidence_required=_bool(data, "ce_evidence_required"),
+            ce_audit_percent=_int(data, "ce_audit_percent", 0, 100),
         )
         if spec.program_total_hours < max(spec.didactic_total_hours, spec.experiential_total_hours):
             raise RequirementError(
@@ -260,7 +264,13 @@ DEFAULT_SCENARIOS = (
 
 # Fields a stored version may lack, with the value that keeps its meaning unchanged: no grace
 # period after a renewal cycle ends (versions stored before the field existed lapsed at once).
-LATER_FIELDS: dict[str, Any] = {"ce_grace_days": 0}
+# CE review is the exception: versions stored before it existed counted CE unseen, which is the
+# flaw review answers, so they get the reviewed defaults (evidence required, every entry reviewed).
+LATER_FIELDS: dict[str, Any] = {
+    "ce_grace_days": 0,
+    "ce_evidence_required": True,
+    "ce_audit_percent": 100,
+}
 
 
 def default_dict() -> dict[str, Any]:
@@ -298,6 +308,8 @@ def default_dict() -> dict[str, Any]:
         "inactivity_days": 21,
         "ce_warning_days": 90,
         "ce_grace_days": 60,
+        "ce_evidence_required": True,
+        "ce_audit_percent": 100,
     }
 
 

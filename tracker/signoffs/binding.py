@@ -53,6 +53,16 @@ def canonical_content(entry: Entry) -> dict[str, Any]:
             duration_minutes=int(entry.duration_minutes),
             reflection=entry.reflection,
         )
+    elif entry_type == "ce":
+        # The evidence is bound by its content's digest: a replaced file breaks the binding.
+        evidence = entry.certificate
+        content.update(
+            kind=entry.kind,
+            title=entry.title,
+            provider=entry.provider,
+            amount=_hours(entry.amount),
+            evidence_sha256=evidence.sha256 if evidence is not None else "",
+        )
     elif entry_type == "didactic":
         content.update(
             topic_code=entry.topic_code,

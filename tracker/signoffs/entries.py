@@ -4,18 +4,37 @@ from __future__ import annotations
 
 from tracker.extensions import db
 from tracker.supervision.models import SupervisedSession
+from tracker.training.models import ContinuingEducation
 from tracker.training.models import DidacticEntry
 from tracker.training.models import ExperientialEntry
 
-Entry = SupervisedSession | DidacticEntry | ExperientialEntry
+Entry = SupervisedSession | DidacticEntry | ExperientialEntry | ContinuingEducation
 ENTRY_MODELS: dict[str, type] = {
     "session": SupervisedSession,
     "didactic": DidacticEntry,
     "experiential": ExperientialEntry,
+    "ce": ContinuingEducation,
 }
-# The status an entry waits in, and the status a signature gives it.
-WAITING_STATUS = {"session": "submitted", "didactic": "pending", "experiential": "pending"}
-DONE_STATUS = {"session": "signed", "didactic": "verified", "experiential": "verified"}
+# The status an entry waits in, the status a signature gives it, and the status it has when it
+# is sent back (a CE entry is rejected with a reason; the others are returned with a question).
+WAITING_STATUS = {
+    "session": "submitted",
+    "didactic": "pending",
+    "experiential": "pending",
+    "ce": "pending",
+}
+DONE_STATUS = {
+    "session": "signed",
+    "didactic": "verified",
+    "experiential": "verified",
+    "ce": "approved",
+}
+RETURNED_STATUS = {
+    "session": "returned",
+    "didactic": "returned",
+    "experiential": "returned",
+    "ce": "rejected",
+}
 
 
 def entry_type_of(entry: Entry) -> str:
@@ -50,5 +69,10 @@ def key_of(entry: Entry) -> str:
 def describe(entry: Entry) -> str:
     """A short label of the entry for messages: type and date."""
     entry_type = entry_type_of(entry)
-    label = {"session": "Session", "didactic": "Didactic hours", "experiential": "Activity"}
+    label = {
+        "session": "Session",
+        "didactic": "Didactic hours",
+        "experiential": "Activity",
+        "ce": "CE entry",
+    }
     return f"{label[entry_type]} of {entry.on.isoformat()}"

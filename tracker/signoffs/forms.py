@@ -54,6 +54,16 @@ class QuestionForm(TrackerForm):
     body = _body_field("Question", description="The trainee sees it with this entry alone.")
 
 
+class RejectForm(TrackerForm):
+    """Reject one CE entry with the reason the holder sees and can answer."""
+
+    body = _body_field(
+        "Reason for rejecting",
+        description="The holder sees it with this entry and can answer; the answer sends the "
+        "entry back to this queue.",
+    )
+
+
 class AnswerForm(TrackerForm):
     """The trainee's answer to a question, kept with the entry."""
 

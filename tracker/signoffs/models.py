@@ -30,7 +30,7 @@ from tracker.extensions import UTCDateTime
 from tracker.extensions import db
 from tracker.extensions import utcnow
 
-ENTRY_TYPES = ("session", "didactic", "experiential")
+ENTRY_TYPES = ("session", "didactic", "experiential", "ce")
 # What a signature may be on: the trainee's entries, and a certificate's acts (issued, revoked,
 # reinstated), whose signature's entry_id is the certificate's status change.
 SIGNED_TYPES = (*ENTRY_TYPES, "certificate")
@@ -38,6 +38,7 @@ ENTRY_TYPE_LABELS = {
     "session": "Supervised session",
     "didactic": "Didactic hours",
     "experiential": "Experiential activity",
+    "ce": "Continuing education",
     "certificate": "Certificate",
 }
 QUESTION_KINDS = ("question", "answer", "reopen_reason")
@@ -51,10 +52,16 @@ BODY_MAX = 2000
 
 SESSION_MEANING = "I directly supervised this session and attest that this record is accurate."
 VERIFICATION_MEANING = "I have reviewed this entry and confirm it is accurate."
+CE_MEANING = (
+    "CE reviewed: I have checked this entry against its evidence and approve it toward the "
+    "certificate's renewal cycle."
+)
 
 
 def meaning_for(entry_type: str) -> str:
     """The meaning a signer attests to for an entry of `entry_type`."""
+    if entry_type == "ce":
+        return CE_MEANING
     return SESSION_MEANING if entry_type == "session" else VERIFICATION_MEANING
 
 

@@ -52,6 +52,9 @@ class WaitingEntry:
     timezone: str
     # The entry's content hash as this page shows it: the sign form carries it back.
     content_hash: str
+    # A CE entry's evidence file and why it waits for review (empty for the other types).
+    evidence_id: int | None = None
+    basis: str = ""
 
     @property
     def key(self) -> str:
@@ -110,6 +113,14 @@ _WAITING: dict[str, tuple[Callable[[Any], str], Callable[[Any], datetime]]] = {
         ),
         lambda entry: entry.created_at,
     ),
+    # A CE entry waits from its last submission (logged, changed or answered after a rejection).
+    "ce": (
+        lambda entry: (
+            f"{entry.kind_label}: {_hours(entry.amount)} {entry.unit}, {entry.title} "
+            f"({entry.provider})"
+        ),
+        lambda entry: entry.updated_at or entry.created_at,
+    ),
 }
 
 
@@ -144,6 +155,9 @@ def waiting_entries(
         stmt = scoped(select(model, *columns), model).where(
             model.status == WAITING_STATUS[entry_type]
         )
+        if entry_type == "ce":
+            # The evidence's digest is part of what a CE signature binds: load it with the row.
+            stmt = stmt.options(joinedload(model.certificate))
         for entry, enrollment_id, trainee_id, name, zone in db.session.execute(stmt):
             rows.append(
                 WaitingEntry(
@@ -157,6 +171,8 @@ def waiting_entries(
                     waiting_since(entry),
                     zone,
                     content_hash(entry),
+                    getattr(entry, "file_id", None) if entry_type == "ce" else None,
+                    entry.review_basis_label if entry_type == "ce" else "",
                 )
             )
     rows.sort(key=lambda r: (r.waiting_since, r.entry_type, r.entry_id))

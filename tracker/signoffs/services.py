@@ -56,6 +56,7 @@ from tracker.signoffs.binding import content_hash
 from tracker.signoffs.binding import verify_binding
 from tracker.signoffs.entries import DONE_STATUS
 from tracker.signoffs.entries import ENTRY_MODELS
+from tracker.signoffs.entries import RETURNED_STATUS
 from tracker.signoffs.entries import WAITING_STATUS
 from tracker.signoffs.entries import Entry
 from tracker.signoffs.entries import describe
@@ -175,6 +176,9 @@ def signing_problem(entry: Entry, signer: User, today: date | None = None) -> st
         return "You cannot sign off or verify your own entry."
     if entry.status != WAITING_STATUS[entry_type]:
         return f"It is not waiting for sign-off (it is {_status_word(entry)})."
+    if entry_type == "ce":
+        # CE is reviewed on the program's authority: staff only, whoever supervised the holder.
+        return None if signer.is_staff else "Only program staff can review continuing education."
     assigned = signer.is_supervisor and is_assigned(signer.id, enrollment.id)
     if entry_type == "session":
         if not assigned:
@@ -193,6 +197,8 @@ def may_review(entry: Entry, person: User) -> bool:
     without the credential check)."""
     if entry.enrollment.trainee_id == person.id:
         return False
+    if entry_type_of(entry) == "ce":
+        return person.is_staff
     if person.is_supervisor and is_assigned(person.id, entry.enrollment_id):
         return True
     return entry_type_of(entry) != "session" and person.is_staff
@@ -375,6 +381,8 @@ def _set_signed(entry: Entry, signer: User | None, now, refused: str) -> None:
         values["signed_at"] = now
     else:
         values.update(verified_at=now, verified_by_id=signer.id if signer is not None else None)
+    if entry_type == "ce" and signer is None:
+        values["review_basis"] = "reopened"  # whatever selected it before, staff review it now
     update_if(entry, type(entry).status == start[entry_type], values=values, refused=refused)
 
 
@@ -444,18 +452,22 @@ def _note(entry: Entry, author: User, kind: str, body: str) -> EntryQuestion:
 
 
 def return_with_question(entry: Entry, reviewer: User, text: str | None) -> EntryQuestion:
-    """Send one waiting entry back to the trainee with a question (never the whole batch)."""
-    body = clean_body(text, "body", what="question")
+    """Send one waiting entry back to the trainee with a question (never the whole batch); a CE
+    entry is rejected, the question being the reason the holder sees and answers."""
     entry_type = entry_type_of(entry)
+    body = clean_body(text, "body", what="reason" if entry_type == "ce" else "question")
     if not may_review(entry, reviewer):
+        if entry_type == "ce":
+            raise Refused("Only program staff can reject continuing education.")
         raise Refused("Only the trainee's assigned supervisor can return this entry.")
     model = type(entry)
     before = entry.status
+    returned = RETURNED_STATUS[entry_type]
     _hold_enrollment(entry)
     update_if(
         entry,
         model.status == WAITING_STATUS[entry_type],
-        values={"status": "returned"},
+        values={"status": returned},
         refused="This entry is no longer waiting for sign-off; nothing was returned.",
     )
     note = _note(entry, reviewer, "question", body)
@@ -466,7 +478,7 @@ def return_with_question(entry: Entry, reviewer: User, text: str | None) -> Entr
         after={
             "entry_type": entry_type,
             "entry_id": entry.id,
-            "status": "returned",
+            "status": returned,
             "question": body,
         },
         actor_id=reviewer.id,
@@ -476,24 +488,43 @@ def return_with_question(entry: Entry, reviewer: User, text: str | None) -> Entr
 
 
 def answer(entry: Entry, trainee: User, text: str | None) -> EntryQuestion:
-    """The trainee's answer to a question on their returned entry (kept with the entry)."""
+    """The trainee's answer to a question on their returned entry (kept with the entry). A
+    rejected CE entry goes back to review with the answer: the holder resubmits it (its content
+    unchanged; a change goes through the edit page, which resubmits it too)."""
+    entry_type = entry_type_of(entry)
+    returned = RETURNED_STATUS[entry_type]
     if entry.enrollment.trainee_id != trainee.id:
         raise Refused("You can answer only on your own entries.")
-    if entry.status != "returned":
-        raise Refused("You can answer while the entry is returned to you.")
+    if entry.status != returned:
+        raise Refused(f"You can answer while the entry is {returned} and waits on you.")
     body = clean_body(text, "body", what="answer")
     _hold_enrollment(entry)
-    lock_if(
-        entry,
-        type(entry).status == "returned",
-        refused="This entry changed meanwhile and is no longer returned to you; your answer was "
-        "not saved. Look at it again.",
-    )
+    changed_to = None
+    if entry_type == "ce":
+        changed_to = WAITING_STATUS[entry_type]
+        update_if(
+            entry,
+            type(entry).status == returned,
+            values={"status": changed_to},
+            refused="This entry changed meanwhile and is no longer rejected; your answer was not "
+            "saved. Look at it again.",
+        )
+    else:
+        lock_if(
+            entry,
+            type(entry).status == returned,
+            refused="This entry changed meanwhile and is no longer returned to you; your answer "
+            "was not saved. Look at it again.",
+        )
     note = _note(entry, trainee, "answer", body)
+    after: dict[str, Any] = {"entry_type": note.entry_type, "entry_id": entry.id, "answer": body}
+    if changed_to is not None:
+        after["status"] = changed_to
     record(
         "entry.answered",
         note,
-        after={"entry_type": note.entry_type, "entry_id": entry.id, "answer": body},
+        before={"status": returned} if changed_to is not None else None,
+        after=after,
         actor_id=trainee.id,
         subject_user_id=trainee.id,
     )

@@ -45,19 +45,23 @@ from tracker.signoffs.entries import key_of
 from tracker.signoffs.entries import parse_key
 from tracker.signoffs.forms import AnswerForm
 from tracker.signoffs.forms import QuestionForm
+from tracker.signoffs.forms import RejectForm
 from tracker.signoffs.forms import ReopenForm
 from tracker.signoffs.forms import SignForm
 from tracker.signoffs.forms import SupervisorInsuranceForm
 from tracker.signoffs.forms import SupervisorLicenceForm
+from tracker.signoffs.models import CE_MEANING
 from tracker.signoffs.models import ENTRY_TYPE_LABELS
 from tracker.signoffs.models import SESSION_MEANING
 from tracker.signoffs.models import VERIFICATION_MEANING
 from tracker.signoffs.models import meaning_for
 from tracker.standing import assess
+from tracker.training.continuing_education import lock_problem
 
 bp = Blueprint("signoffs", __name__, url_prefix="/signoffs")
 navigation.register("Sign-offs", "signoffs.queue", Supervisor, order=10)
 navigation.register("Verification", "signoffs.verification", Staff, order=57)
+navigation.register("CE review", "signoffs.ce_review", Staff, order=57)
 navigation.register("Supervisors", "signoffs.supervisors", Staff, order=58)
 
 MAX_BATCH = 200
@@ -114,6 +118,19 @@ def verification():
     )
 
 
+@bp.get("/ce")
+@allow(Staff)
+def ce_review():
+    """Staff's queue: continuing education waiting for review, oldest first, with evidence."""
+    return render_template(
+        "signoffs/ce_review.html",
+        waiting=queries.waiting_entries(None, ("ce",)),
+        form=SignForm(),
+        ce_meaning=CE_MEANING,
+        back="signoffs.ce_review",
+    )
+
+
 # -- one entry ------------------------------------------------------------------------------------
 
 
@@ -138,7 +155,7 @@ def _entry_page(entry: Entry, sign_form=None, question_form=None, reopen_form=No
             problem=services.signing_problem(entry, me),
             may_review=services.may_review(entry, me),
             sign_form=sign_form or SignForm(),
-            question_form=question_form or QuestionForm(),
+            question_form=question_form or _question_form(entry_type),
             reopen_form=reopen_form or ReopenForm(),
             key=key_of(entry),
             content_hash=content_hash(entry),
@@ -154,10 +171,15 @@ def entry(entry_type: str, entry_id: int):
     return _entry_page(_visible_or_404(entry_type, entry_id))
 
 
+def _question_form(entry_type: str):
+    """The form that sends an entry back: a CE entry is rejected with a reason."""
+    return RejectForm() if entry_type == "ce" else QuestionForm()
+
+
 def _back(default: str = "signoffs.queue") -> str:
     # Only our own pages: never a URL from the request.
     back = request.form.get("back", "")
-    if back in ("signoffs.queue", "signoffs.verification"):
+    if back in ("signoffs.queue", "signoffs.verification", "signoffs.ce_review"):
         return url_for(back)
     if back.startswith("entry:"):
         key = parse_key(back[6:])
@@ -215,14 +237,20 @@ def sign():
 @bp.post("/<entry_type>/<int:entry_id>/return")
 @allow(SupervisorOrStaff)
 def return_entry(entry_type: str, entry_id: int):
-    """Send this one entry back to the trainee with a question."""
+    """Send this one entry back to the trainee with a question (a CE entry: reject it with a
+    reason)."""
+    if entry_type == "ce":
+        done, back = "Rejected: the holder sees your reason.", url_for("signoffs.ce_review")
+    else:
+        done = "Returned to the trainee with your question."
+        back = url_for("signoffs.queue" if _me().is_supervisor else "signoffs.verification")
     return _entry_act(
         _visible_or_404(entry_type, entry_id),
-        QuestionForm(),
+        _question_form(entry_type),
         "question_form",
         lambda item, form: services.return_with_question(item, _me(), form.body.data),
-        "Returned to the trainee with your question.",
-        url_for("signoffs.queue" if _me().is_supervisor else "signoffs.verification"),
+        done,
+        back,
     )
 
 
@@ -269,7 +297,7 @@ def _trainee_page(entry_type: str, entry_id: int) -> str:
 @bp.get("/mine/<entry_type>/<int:entry_id>")
 @allow(Trainee)
 def mine(entry_type: str, entry_id: int):
-    """The trainee's own hours entry with its signature and question thread."""
+    """The trainee's own hours or CE entry with its signature and question thread."""
     item = _owned_or_404(entry_type, entry_id)
     if entry_type == "session":
         return redirect(_trainee_page(entry_type, entry_id))
@@ -280,6 +308,7 @@ def mine(entry_type: str, entry_id: int):
         type_label=ENTRY_TYPE_LABELS[entry_type],
         info=queries.signoff_info(item),
         form=AnswerForm(),
+        may_edit=entry_type == "ce" and lock_problem(item) is None,
     )
 
 
@@ -295,7 +324,12 @@ def answer(entry_type: str, entry_id: int):
         except Refused as error:
             refuse(error)
         else:
-            flash("Answer saved. Change the entry if needed, then submit it again.", "success")
+            flash(
+                "Answer saved: the entry waits for staff review again."
+                if entry_type == "ce"
+                else "Answer saved. Change the entry if needed, then submit it again.",
+                "success",
+            )
     elif form.csrf_token.errors:
         abort(400)
     else:

@@ -66,7 +66,10 @@ def training_facts(selection: Selection) -> Contribution:
             id=entry.id,
         )
         found.add(entry.enrollment_id, "experiential", fact)
-    for ce in selection.rows(ContinuingEducation, "id", "on", "amount", "kind"):
-        fact = f.CeEntry(on=ce.on, credits=hours(ce.amount), kind=ce.kind, id=ce.id)
+    # The status goes with each entry: only approved CE counts toward a cycle (the engine's rule).
+    for ce in selection.rows(ContinuingEducation, "id", "on", "amount", "kind", "status"):
+        fact = f.CeEntry(
+            on=ce.on, credits=hours(ce.amount), kind=ce.kind, id=ce.id, status=ce.status
+        )
         found.add(ce.enrollment_id, "ce_entries", fact)
     return found.contribution()

@@ -121,7 +121,8 @@ class ExperientialForm(TrackerForm):
 
 
 class ContinuingEducationForm(TrackerForm):
-    """CE credits or peer consultation hours, with an optional certificate."""
+    """CE credits or peer consultation hours, with the certificate of attendance as evidence
+    (whether it is required is the requirement set's rule, checked by the service)."""
 
     kind = SelectField(
         "Kind",
@@ -129,13 +130,15 @@ class ContinuingEducationForm(TrackerForm):
         validate_choice=False,
     )
     on = date_field("Date", "The day of the course or consultation; within the last 5 years.")
-    title = line_field("Title", "title of the course or consultation")
+    title = line_field("Course title", "title of the course or consultation")
     provider = line_field("Provider", "provider")
     amount = hours_field(
         "Credits or hours", "Credits for CE, hours for consultation: quarter units, at most 40."
     )
     certificate = FileField(
-        "Certificate (optional)", description="A PDF, PNG or JPEG of at most 10 MB."
+        "Certificate of attendance",
+        description="Evidence for review: a PDF, PNG or JPEG of at most 10 MB. Required unless "
+        "your program says otherwise; when changing an entry, a new file replaces the old one.",
     )
 
 

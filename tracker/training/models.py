@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint
 from sqlalchemy import Date
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
+from sqlalchemy import Integer
 from sqlalchemy import Numeric
 from sqlalchemy import String
 from sqlalchemy import Text
@@ -36,6 +37,23 @@ ENTRY_STATUS_LABELS = {
 }
 CE_KINDS = ("ce", "consultation")
 CE_KIND_LABELS = {"ce": "CE credits", "consultation": "Peer consultation hours"}
+CE_STATUSES = ("pending", "approved", "rejected")
+CE_STATUS_LABELS = {
+    "pending": "Pending review",
+    "approved": "Approved",
+    "rejected": "Rejected",
+}
+# Why an entry was (or was not) reviewed by staff: drawn in the audit sample; dated inside a
+# closed cycle (always reviewed); not drawn (approved on submission by rule); logged before
+# review existed (approved as it stood); reopened by staff after approval (reviewed again).
+CE_REVIEW_BASES = ("sampled", "closed_cycle", "not_sampled", "before_review", "reopened")
+CE_REVIEW_BASIS_LABELS = {
+    "sampled": "Selected for review by the audit sample",
+    "closed_cycle": "Dated inside a closed cycle: always reviewed",
+    "not_sampled": "Not selected by the audit sample: approved on submission",
+    "before_review": "Logged before CE review existed",
+    "reopened": "Reopened by staff after approval: reviewed again",
+}
 HOURS = Numeric(5, 2)
 
 
@@ -125,7 +143,11 @@ class ExperientialEntry(_LoggedEntry, db.Model):
 
 
 class ContinuingEducation(AutoTimestamps, db.Model):
-    """CE credits or peer consultation hours (step 9), with an optional certificate file."""
+    """CE credits or peer consultation hours (step 9), with the certificate of attendance as
+    evidence and its review: `pending` until staff approve (a signature "CE reviewed") or reject
+    it with a reason; `approved` at once when the audit sample did not select it. Only approved
+    entries count toward a cycle. `audit_draw` (0-99) is the sampling draw, kept so the choice
+    can be checked; the entry was selected when the draw fell below the set's percentage."""
 
     __tablename__ = "continuing_education"
     __audited__ = (
@@ -136,10 +158,19 @@ class ContinuingEducation(AutoTimestamps, db.Model):
         "provider",
         "amount",
         "file_id",
+        "status",
+        "review_basis",
+        "audit_draw",
     )
     __table_args__ = (
         CheckConstraint("amount > 0 AND amount <= 40", name="amount"),
         CheckConstraint(f"kind IN ({_in(CE_KINDS)})", name="kind"),
+        CheckConstraint(f"status IN ({_in(CE_STATUSES)})", name="status"),
+        CheckConstraint(f"review_basis IN ({_in(CE_REVIEW_BASES)})", name="review_basis"),
+        CheckConstraint(
+            "audit_draw IS NULL OR (audit_draw >= 0 AND audit_draw < 100)", name="audit_draw"
+        ),
+        Index("ix_continuing_education_status", "status"),
         Index("ix_continuing_education_enrollment_on", "enrollment_id", "on"),
     )
 
@@ -153,11 +184,24 @@ class ContinuingEducation(AutoTimestamps, db.Model):
     file_id: Mapped[int | None] = mapped_column(
         ForeignKey("stored_files.id", ondelete="SET NULL"), index=True
     )
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    review_basis: Mapped[str] = mapped_column(String(20), default="sampled")
+    audit_draw: Mapped[int | None] = mapped_column(Integer)
+    # Set when staff approve (with their signature); empty for an entry approved by rule.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     enrollment: Mapped[Enrollment] = relationship()
     certificate: Mapped[StoredFile | None] = relationship()
 
     kind_label = label_of("kind", CE_KIND_LABELS)
+    status_label = label_of("status", CE_STATUS_LABELS)
+    review_basis_label = label_of("review_basis", CE_REVIEW_BASIS_LABELS)
+
+    @property
+    def is_approved(self) -> bool:
+        """True once approved (by staff or by rule): the entry is then read-only for the holder."""
+        return self.status == "approved"
 
     @property
     def unit(self) -> str:

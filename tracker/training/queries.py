@@ -173,8 +173,9 @@ def experiential_totals(spec: RequirementSpec, facts: EnrollmentFacts) -> Experi
 
 @dataclass(frozen=True)
 class CECycle:
-    """The certificate's current renewal cycle: CE credits and consultation hours dated inside
-    it, against what the requirement set asks of a cycle (the engine's `current_cycle`)."""
+    """The certificate's current renewal cycle: approved CE credits and consultation hours dated
+    inside it (and those still pending review), against what the requirement set asks of a cycle
+    (the engine's `current_cycle`)."""
 
     starts_on: date
     ends_on: date
@@ -182,6 +183,8 @@ class CECycle:
     credits_required: Decimal
     consultation: Decimal
     consultation_required: Decimal
+    pending_credits: Decimal = ZERO
+    pending_consultation: Decimal = ZERO
 
 
 def ce_cycle(enrollment_id: int) -> CECycle | None:
@@ -201,4 +204,6 @@ def ce_cycle(enrollment_id: int) -> CECycle | None:
         credits_required=spec.ce_credits_per_cycle,
         consultation=cycle.consultation,
         consultation_required=spec.consultation_hours_per_cycle,
+        pending_credits=cycle.pending_ce,
+        pending_consultation=cycle.pending_consultation,
     )

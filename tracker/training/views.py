@@ -235,10 +235,14 @@ def ce():
     if not logging_open(enrollment):
         return closed_page(enrollment, "continuing education")
     records = queries.ce_records(enrollment.id)
+    rules = continuing_education.ce_rules(enrollment)
     return render_template(
         "training/ce.html",
         enrollment=enrollment,
         records=records,
+        locked={r.id: continuing_education.lock_problem(r, rules) for r in records},
+        infos=signoffs_of("ce", records),
+        evidence_required=rules.evidence_required,
         cycle=queries.ce_cycle(enrollment.id),
         confirm=ConfirmForm(),
     )
@@ -268,8 +272,14 @@ def _ce_page(form: ContinuingEducationForm, _enrollment: Enrollment, item=None):
     )
 
 
-def _ce_open(enrollment: Enrollment | None, _item=None):
-    return None if logging_open(enrollment) else closed_page(enrollment, "continuing education")
+def _ce_open(enrollment: Enrollment | None, item=None):
+    if not logging_open(enrollment):
+        return closed_page(enrollment, "continuing education")
+    problem = continuing_education.lock_problem(item) if item is not None else None
+    if problem:
+        flash(problem, "danger")
+        return redirect(url_for("training.ce"))
+    return None
 
 
 CE = RecordFlow(
@@ -287,7 +297,12 @@ CE = RecordFlow(
     remove=continuing_education.delete_ce,
     page=_ce_page,
     back="training.ce",
-    added="Continuing education logged.",
+    added=lambda item: (
+        "Continuing education logged and approved: the audit sample did not select it."
+        if item.is_approved
+        else "Continuing education logged: it waits for review by program staff and counts "
+        "once approved."
+    ),
     changed="Continuing education updated.",
     removed="Continuing education record deleted.",
     blocked=_ce_open,
