@@ -14,7 +14,7 @@
   issued, revoked or reinstated (its entry_id is the status change).
 
 Revision ID: 20261130_02
-Revises: 20261129_12
+Revises: 20261130_01
 Create Date: 2026-11-30
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261130_02"
-down_revision = "20261129_12"
+down_revision = "20261130_01"
 branch_labels = None
 depends_on = None
 
