@@ -3,6 +3,8 @@
 - continuing_education.status: pending, approved or rejected; only approved CE counts toward a
   renewal cycle. Existing rows become approved with review_basis "before_review": they were
   logged before review existed and counted then, so existing certificates keep their status.
+- enrollments.ce_reviews_owed: selections of the audit sample carried over from entries the
+  holder deleted before review (the next submissions wait for review in their place).
 - continuing_education.review_basis: why the entry was (or was not) reviewed by staff;
   audit_draw: the audit sample's draw (0-99; NULL for rows from before review);
   verified_at / verified_by_id: the staff approval (empty for rows approved by rule).
@@ -60,12 +62,17 @@ def upgrade():
         batch_op.create_check_constraint(
             "review_basis",
             "review_basis IN "
-            "('sampled', 'closed_cycle', 'not_sampled', 'before_review', 'reopened')",
+            "('sampled', 'closed_cycle', 'not_sampled', 'before_review', 'reopened', 'carried')",
         )
         batch_op.create_check_constraint(
             "audit_draw", "audit_draw IS NULL OR (audit_draw >= 0 AND audit_draw < 100)"
         )
         batch_op.create_index("ix_continuing_education_status", ["status"], unique=False)
+    with op.batch_alter_table("enrollments", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("ce_reviews_owed", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch_op.create_check_constraint("ce_reviews_owed", "ce_reviews_owed >= 0")
     _entry_types(NEW_TYPES)
 
 
@@ -73,6 +80,9 @@ def downgrade():
     op.execute("DELETE FROM signatures WHERE entry_type = 'ce'")
     op.execute("DELETE FROM entry_questions WHERE entry_type = 'ce'")
     _entry_types(OLD_TYPES)
+    with op.batch_alter_table("enrollments", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_enrollments_ce_reviews_owed"), type_="check")
+        batch_op.drop_column("ce_reviews_owed")
     with op.batch_alter_table("continuing_education", schema=None) as batch_op:
         batch_op.drop_index("ix_continuing_education_status")
         batch_op.drop_constraint(op.f("ck_continuing_education_audit_draw"), type_="check")

@@ -65,7 +65,7 @@ def test_a_lapsed_holder_cannot_make_the_certificate_valid_alone(
     staff_user = create_user("staff", name="Morgan Staff", email="staff@example.org")
     holder_user = create_user("trainee", name=HOLDER, email=HOLDER_EMAIL)
     enrollment = ready_enrollment(holder_user)
-    cert = certificates.issue_certificate(enrollment.id, staff_user, None)
+    cert = certificates.issue_certificate(enrollment.id, staff_user, None, password=PASSWORD)
     db.session.commit()
     # Issued 800 days ago: the first 24-month cycle and its 60-day grace period are over.
     backdate(cert, today() - timedelta(days=800))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from tests.certificates.factories import backdate
 from tests.certificates.factories import ready_enrollment
 from tests.certificates.factories import today
+from tests.conftest import PASSWORD
 from tests.conftest import post_form
 from tracker.audit.models import AuditEvent
 from tracker.certificates import queries as certificate_queries
@@ -64,7 +65,7 @@ def certified(holder, staff):
     """The holder's enrollment, certified 800 days ago: the first cycle (24 months) closed
     about 70 days ago and its 60-day grace period is over, so the certificate is lapsed."""
     enrollment = ready_enrollment(holder)
-    cert = certificate_services.issue_certificate(enrollment.id, staff, None)
+    cert = certificate_services.issue_certificate(enrollment.id, staff, None, password=PASSWORD)
     db.session.commit()
     backdate(cert, today() - timedelta(days=800))
     return enrollment
@@ -203,6 +204,28 @@ def test_deleting_and_logging_the_same_again_draws_the_same(signed_in, certified
     post_ce(signed_in, NEW, form(open_day()))
     again = only_entry()
     assert (again.status, again.audit_draw) == ("pending", draw)
+
+
+def test_a_selected_entry_deleted_passes_its_selection_to_the_next_submission(signed_in, certified):
+    titles = [f"Course {n}" for n in range(200)]
+    drawn = {t: audit_draw(certified.id, _values(certified, title=t)) for t in titles}
+    selected = next(t for t in titles if drawn[t] < 50)
+    free = [t for t in titles if drawn[t] >= 50][:2]
+    _review_settings(certified, ce_audit_percent=50)
+    post_ce(signed_in, NEW, form(open_day(), title=selected))
+    entry = only_entry()
+    assert (entry.status, entry.review_basis) == ("pending", "sampled")
+    post_form(signed_in, f"/training/ce/{entry.id}/delete")
+    # Logged again as something the sample would not select: it waits in the deleted one's place.
+    post_ce(signed_in, NEW, form(open_day(), title=free[0]))
+    again = only_entry()
+    assert (again.status, again.review_basis) == ("pending", "carried")
+    # The selection is spent: the next entry the sample does not select is approved.
+    post_ce(signed_in, NEW, form(open_day(), title=free[1]))
+    latest = db.session.scalars(
+        select(ContinuingEducation).order_by(ContinuingEducation.id.desc())
+    ).first()
+    assert (latest.status, latest.review_basis) == ("approved", "not_sampled")
 
 
 def test_an_edited_entry_stays_selected(signed_in, certified):

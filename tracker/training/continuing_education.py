@@ -7,8 +7,10 @@ decides: the entry's draw (0-99) is an HMAC, keyed with the application's secret
 entry claims (enrollment, kind, date, provider, title, amount); below `ce_audit_percent` it
 waits for staff review, else it is approved on submission by rule. The draw and the reason are
 stored on the entry. Resubmitting cannot re-draw: an entry that waits or was rejected stays
-selected whatever it is changed to, an approved one is read-only, and deleting an entry and
-logging the same content again draws the same number.
+selected whatever it is changed to, an approved one is read-only, logging the same content again
+draws the same number, and deleting an entry that waits for or failed review carries its
+selection over to the holder's next submission (`Enrollment.ce_reviews_owed`), whatever that
+one says.
 
 Locks. The holder may change or delete an entry only while it is pending or rejected and not
 dated inside a closed cycle; an approved entry is read-only (a change would need a new review),
@@ -37,6 +39,7 @@ from tracker.core.guarded import lock_if
 from tracker.documents.storage import release
 from tracker.documents.storage import save_upload
 from tracker.enrollments.models import Enrollment
+from tracker.extensions import db
 from tracker.progress.certification_rules import in_closed_cycle
 from tracker.standing import assess_one
 from tracker.training.models import CE_KINDS
@@ -181,15 +184,27 @@ def ce_rules(enrollment: Enrollment) -> CeRules:
     )
 
 
+def _hold_owed(enrollment: Enrollment) -> None:
+    """Hold the enrollment's row and re-read its carried-over selections, so that a deletion
+    and a submission at the same moment neither lose nor spend one twice."""
+    lock_enrollment(enrollment)
+    db.session.refresh(enrollment, ["ce_reviews_owed"])
+
+
 def _review_on_submission(
     enrollment: Enrollment, values: dict[str, Any], rules: CeRules
 ) -> dict[str, Any]:
     """Status, basis and draw of a newly submitted entry."""
     draw = audit_draw(enrollment.id, values)
+    owed = enrollment.ce_reviews_owed
+    if owed:  # this submission takes the place of a selected entry deleted before review
+        enrollment.ce_reviews_owed = owed - 1
     if rules.in_closed_cycle(values["on"]):
         return {"status": "pending", "review_basis": "closed_cycle", "audit_draw": draw}
     if draw < rules.audit_percent:
         return {"status": "pending", "review_basis": "sampled", "audit_draw": draw}
+    if owed:
+        return {"status": "pending", "review_basis": "carried", "audit_draw": draw}
     return {"status": "approved", "review_basis": "not_sampled", "audit_draw": draw}
 
 
@@ -238,6 +253,7 @@ def log_ce(
     rules = ce_rules(enrollment)
     if rules.evidence_required and upload is None:
         raise Refused(EVIDENCE_REQUIRED, "certificate")
+    _hold_owed(enrollment)
     review = _review_on_submission(enrollment, values, rules)
     # The upload is stored last, once everything else passed, so a refusal leaves no file.
     file_id = _store_certificate(enrollment, upload, uploaded_by_id)
@@ -277,5 +293,8 @@ def delete_ce(item: ContinuingEducation) -> None:
     """Remove a pending or rejected CE record outside a closed cycle, with its certificate file."""
     _hold_changeable(item)
     file_id = item.file_id
+    # Only pending or rejected entries get here: their selection passes to the next submission.
+    _hold_owed(item.enrollment)
+    item.enrollment.ce_reviews_owed += 1
     deleted("ce.deleted", item, subject_user_id=item.enrollment.trainee_id)
     release(file_id)

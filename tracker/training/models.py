@@ -45,14 +45,24 @@ CE_STATUS_LABELS = {
 }
 # Why an entry was (or was not) reviewed by staff: drawn in the audit sample; dated inside a
 # closed cycle (always reviewed); not drawn (approved on submission by rule); logged before
-# review existed (approved as it stood); reopened by staff after approval (reviewed again).
-CE_REVIEW_BASES = ("sampled", "closed_cycle", "not_sampled", "before_review", "reopened")
+# review existed (approved as it stood); reopened by staff after approval (reviewed again);
+# carrying the selection of an entry the holder deleted before review (so that deleting a
+# selected entry and logging it again, changed or not, cannot escape review).
+CE_REVIEW_BASES = (
+    "sampled",
+    "closed_cycle",
+    "not_sampled",
+    "before_review",
+    "reopened",
+    "carried",
+)
 CE_REVIEW_BASIS_LABELS = {
     "sampled": "Selected for review by the audit sample",
     "closed_cycle": "Dated inside a closed cycle: always reviewed",
     "not_sampled": "Not selected by the audit sample: approved on submission",
     "before_review": "Logged before CE review existed",
     "reopened": "Reopened by staff after approval: reviewed again",
+    "carried": "Logged after an entry waiting for review was deleted: reviewed in its place",
 }
 HOURS = Numeric(5, 2)
 
