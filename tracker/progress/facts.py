@@ -202,10 +202,12 @@ class CasePresentation:
 
 @dataclass(frozen=True)
 class ExamAttempt:
-    """One attempt at the knowledge exam, scored 0-100."""
+    """One attempt at the knowledge exam, scored 0-100; a voided attempt stays on file but
+    counts for nothing."""
 
     on: date
     score: int
+    voided: bool = False
 
     def __post_init__(self) -> None:
         """Refuse values the engine would not understand."""
@@ -251,7 +253,9 @@ class EnrollmentFacts:
     """Everything the engine needs about one enrollment.
 
     `status` is the admission status (certification shows through `certificate`). `waivers` maps a
-    step number, an item code, or "code:key" to the reason staff gave for waiving it.
+    step number, an item code, or "code:key" to the reason staff gave for waiving it;
+    `waiver_last_days` maps the same keys to the last day a waiver applies (a key absent: until
+    revoked). `exam_attempts` holds voided attempts too (marked `voided`): the engine ignores them.
     """
 
     enrollment_id: int | str = 0
@@ -280,6 +284,7 @@ class EnrollmentFacts:
     certificate: Certificate | None = None
     ce_entries: tuple[CeEntry, ...] = ()
     waivers: Mapping[int | str, str] = field(default_factory=dict)
+    waiver_last_days: Mapping[int | str, date] = field(default_factory=dict)
     supervisor_assigned: bool = False
 
     def __post_init__(self) -> None:
