@@ -2,7 +2,7 @@
 decisions and waivers that end.
 
 - exam_attempts.override_reason: why staff recorded an attempt the assessment guard refused
-  (before admission's training was done); NULL for an attempt recorded normally.
+  before the engine said the final assessment was open; NULL for an attempt recorded normally.
 - exam_attempts.voided_at / voided_by_id / void_reason: a voided attempt stays on file, shown
   as VOID, and no longer counts.
 - case_evaluations, competency_evaluations: version (1 for an original), supersedes_id (the

@@ -31,6 +31,7 @@ from tracker.programs.models import Track
 from tracker.progress import facts
 from tracker.progress.certification_rules import EvaluationVersion
 from tracker.progress.certification_rules import current_evaluation
+from tracker.progress.certification_rules import live_attempts
 from tracker.progress.requirements import RequirementSpec
 
 MAX_LISTED = 500
@@ -154,6 +155,11 @@ class AssessmentFacts:
     exam_attempts: tuple[facts.ExamAttempt, ...] = ()
     case_evaluation: str | None = None
     competency: facts.CompetencyEvaluation | None = None
+
+    @property
+    def counted_attempts(self) -> list[facts.ExamAttempt]:
+        """The attempts that count, as the engine reads them: voided ones left out."""
+        return live_attempts(self.exam_attempts)
 
 
 def assessment_overview(
