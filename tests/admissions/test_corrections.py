@@ -75,7 +75,9 @@ def test_waived_reviews_let_the_admission_through(as_staff, submitted):
 # -- reversing a decision -------------------------------------------------------------------------
 
 
-def test_an_admission_is_reversed_with_a_reason(as_staff, submitted, staff, runner):
+def test_an_admission_is_reversed_with_a_reason(
+    as_staff, submitted, staff, runner, mail_outbox, run_jobs
+):
     waive_reviews(submitted)
     assert _admit(as_staff, submitted).status_code == 303
     confirm = as_staff.get(review_url(submitted, "/reverse")).get_data(as_text=True)
@@ -97,6 +99,9 @@ def test_an_admission_is_reversed_with_a_reason(as_staff, submitted, staff, runn
     assert "Admit Tara Applicant" in page  # a new decision can be taken
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
+    run_jobs()
+    last = mail_outbox[-1]
+    assert last.subject.endswith("decision reversed") and REASON in last.body
 
 
 def test_a_decline_is_reversed_too(as_staff, submitted):

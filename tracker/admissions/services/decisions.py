@@ -189,7 +189,8 @@ def training_signed(enrollment: Enrollment) -> bool:
 def reverse_decision(enrollment: Enrollment, staff: User, reason: str) -> AdmissionReversal:
     """Reverse an admission decision (admitted or declined) with a reason: the enrollment
     returns to submitted, waiting for a new decision; the decision reversed is kept as an
-    AdmissionReversal. An admission is reversed only while no training has been signed."""
+    AdmissionReversal and the applicant is e-mailed the reason. An admission is reversed only
+    while no training has been signed."""
     _not_own(staff, enrollment.trainee_id)
     if enrollment.status not in ("admitted", "declined"):
         raise Refused(
@@ -237,7 +238,24 @@ def reverse_decision(enrollment: Enrollment, staff: User, reason: str) -> Admiss
         trainee_id=enrollment.trainee_id,
         refused="The enrollment changed meanwhile: look at it again.",
     )
+    _queue_reversal_mail(enrollment, reversal)
     return reversal
+
+
+def _queue_reversal_mail(enrollment: Enrollment, reversal: AdmissionReversal) -> None:
+    """Queue the e-mail that tells the applicant the decision was reversed, and why."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    reversed_at = local_time(reversal.reversed_at, enrollment.program.timezone)
+    queue(
+        enrollment.trainee.email,
+        f"Your application to {enrollment.program.name}: decision reversed",
+        "mail/admission_reversed.txt",
+        trainee=enrollment.trainee,
+        program=enrollment.program,
+        reversal=reversal,
+        reversed_on=reversed_at.date().isoformat() if reversed_at else "",
+        link=f"{base}/home",
+    )
 
 
 def _queue_decision_mail(enrollment: Enrollment) -> None:
