@@ -22,6 +22,7 @@ from tracker.audit.models import AuditEvent
 from tracker.core.errors import Refused
 from tracker.extensions import db
 from tracker.extensions import utcnow
+from tracker.factories.certificates import issued_on_day
 from tracker.progress.certification_rules import final_assessment
 from tracker.progress.requirements import COMPETENCY_DOMAINS
 from tracker.standing import assess_one
@@ -234,3 +235,20 @@ def test_amending_another_enrollments_evaluation_is_not_found(
     db.session.commit()
     url = f"/assessment/enrollments/{enrollment.id}/case/{old.id}/amend"
     assert as_staff.get(url).status_code == 404
+
+
+def test_no_correction_under_a_valid_certificate(enrollment, staff):
+    attempt = services.record_exam_attempt(enrollment.id, local_today(), 90, staff)
+    case = services.record_case_evaluation(enrollment.id, local_today(), "passed", "", staff)
+    issued_on_day(enrollment, "Terry Trainee", "Program", local_today(), staff)
+    db.session.commit()
+    with pytest.raises(Refused, match="revoke the certificate before voiding"):
+        services.void_exam_attempt(attempt.id, REASON, staff)
+    db.session.rollback()
+    with pytest.raises(Refused, match="revoke the certificate before amending"):
+        services.record_case_evaluation(
+            enrollment.id, local_today(), "failed", "", staff, amends=case.id, reason=REASON
+        )
+    db.session.rollback()
+    assert count(CaseEvaluation) == 1
+    assert db.session.get(ExamAttempt, attempt.id).voided_at is None

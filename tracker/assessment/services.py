@@ -236,13 +236,7 @@ def void_exam_attempt(attempt_id: int, reason: str, actor: User) -> ExamAttempt:
     text = _reason("reason", reason)
     if enrollment.status != "admitted":
         raise Refused("Exam attempts are voided for admitted trainees only.")
-    standing = assess_one(enrollment.id)
-    certificate = standing.facts.certificate if standing is not None else None
-    if certificate is not None and not certificate.revoked:
-        raise Refused(
-            "A certificate was issued on this assessment: revoke the certificate before voiding "
-            "an attempt."
-        )
+    _no_valid_certificate(enrollment, "voiding an attempt")
     now = utcnow()
     update_if(
         attempt,
@@ -284,10 +278,22 @@ def _recorded(action: str, row: Any, enrollment: Enrollment, actor: User, **afte
 # -- evaluations ------------------------------------------------------------------------------
 
 
+def _no_valid_certificate(enrollment: Enrollment, what: str) -> None:
+    """Refuse a correction of the assessment a valid certificate was issued on."""
+    standing = assess_one(enrollment.id)
+    certificate = standing.facts.certificate if standing is not None else None
+    if certificate is not None and not certificate.revoked:
+        raise Refused(
+            f"A certificate was issued on this assessment: revoke the certificate before {what}."
+        )
+
+
 def _amended(model: type, enrollment: Enrollment, supersedes_id: int | None) -> Any:
-    """The evaluation `supersedes_id` names, checked: of this enrollment and not amended yet."""
+    """The evaluation `supersedes_id` names, checked: of this enrollment and not amended yet,
+    and no valid certificate issued on it."""
     if supersedes_id is None:
         return None
+    _no_valid_certificate(enrollment, "amending an evaluation")
     old = db.session.get(model, supersedes_id)
     if old is None or old.enrollment_id != enrollment.id:
         raise Refused("The evaluation to amend does not exist.")
