@@ -7,6 +7,7 @@ import pytest
 
 from tests.admissions.factories import enroll
 from tests.admissions.factories import make_program
+from tests.admissions.factories import waive_reviews
 
 
 @pytest.fixture
@@ -37,6 +38,13 @@ def program(app):
 def submitted(trainee, program):
     """The trainee's application, submitted three days ago."""
     return enroll(trainee, program, "submitted", days_ago=3)
+
+
+@pytest.fixture
+def reviewed(submitted):
+    """The submitted application with its reviews waived: ready to admit."""
+    waive_reviews(submitted)
+    return submitted
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def _admissions_urls(app, records) -> list[tuple[str, str, str]]:
 
 def test_every_admissions_route_is_listed(app, records):
     endpoints = {endpoint for endpoint, _m, _p in _admissions_urls(app, records)}
-    assert len(endpoints) == 16
+    assert len(endpoints) == 18
     assert {"admissions.queue", "admissions.review", "admissions.admit"} <= endpoints
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from tests.admissions.factories import add_version
@@ -16,6 +17,12 @@ from tracker.admissions.services import requirements_move_target
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.standing.loader import load_enrollment
+
+
+@pytest.fixture
+def submitted(reviewed):
+    """The submitted application, its reviews waived: these tests are about the decision."""
+    return reviewed
 
 
 def _admit(client, enrollment):

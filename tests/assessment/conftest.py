@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.assessment.factories import assessable
 from tests.finance.factories import assign
-from tests.finance.factories import make_enrollment
 
 
 @pytest.fixture
@@ -23,8 +23,8 @@ def trainee(create_user):
 @pytest.fixture
 def enrollment(trainee):
     """The trainee's admitted enrollment under the default requirements (pass mark 80, 3
-    attempts, eight competency domains)."""
-    return make_enrollment(trainee)
+    attempts, eight competency domains), its training waived: the final assessment is open."""
+    return assessable(trainee)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ own results; a trainee posting to the evaluators' forms is refused and nothing c
 import pytest
 from sqlalchemy import select
 
+from tests.assessment.factories import assessable
 from tests.conftest import post_form
 from tests.finance.factories import count
 from tests.finance.factories import local_today
@@ -81,7 +82,7 @@ def test_nobody_evaluates_themselves(app, create_user):
 def test_assessment_facts_constant_queries(app, create_user, staff, count_queries):
     ids = []
     for _ in range(30):
-        enrollment = make_enrollment(create_user("trainee"))
+        enrollment = assessable(create_user("trainee"))
         services.record_exam_attempt(enrollment.id, local_today(), 70, staff)
         services.record_competency_evaluation(
             enrollment.id, local_today(), dict.fromkeys(COMPETENCY_DOMAINS, 3), "", staff

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.assessment.factories import assessable
 from tests.conftest import post_form
 from tests.finance.factories import count
 from tests.finance.factories import local_today
@@ -78,7 +79,7 @@ def test_attempt_limit(as_staff, enrollment):
 
 
 def test_attempt_limit_comes_from_the_requirement_set(as_staff, create_user):
-    enrollment = make_enrollment(create_user("trainee"), spec={"exam_max_attempts": 1})
+    enrollment = assessable(create_user("trainee"), spec={"exam_max_attempts": 1})
     assert _attempt(as_staff, enrollment, 10).status_code == 302
     assert "All 1 attempts allowed are used" in _attempt(as_staff, enrollment, 10).get_data(
         as_text=True

@@ -139,7 +139,14 @@ def _build(staff, supervisor, trainees) -> Dataset:
         admissions.decide_pathway(
             submitted, staff, "alternative_approved", "advanced_student", "Final-year resident."
         )
+        for step in (1, 3):  # the reviews admission waits on, waived through the service
+            admissions.grant_waiver(
+                submitted, staff, f"step:{step}", "Reviewed by the partner institute."
+            )
         if decide == "admit":
+            # Admitted, reversed (back to submitted), admitted again: the trail follows each.
+            admissions.admit(submitted, staff, "Welcome.")
+            admissions.reverse_decision(submitted, staff, "Admitted to the wrong cohort.")
             admissions.admit(submitted, staff, "Welcome.")
         else:
             admissions.decline(submitted, staff, "The cohort is full this year.")

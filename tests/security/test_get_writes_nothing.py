@@ -80,6 +80,7 @@ def _by_name(name: str) -> list:
         "session_id": "supervised_sessions",
         "enrollment_id": "enrollments",
         "certificate_id": "certificates",
+        "attempt_id": "exam_attempts",
     }
     if name in tables:
         return _column(tables[name])
@@ -117,6 +118,10 @@ def _values(rule: Rule) -> list[dict]:
     }
     if rule.rule in by_rule:
         return by_rule[rule.rule]()
+    if "evaluation_id" in rule.arguments:
+        table = _table("case_evaluations" if "/case/" in rule.rule else "competency_evaluations")
+        rows = db.session.execute(select(table.c.enrollment_id, table.c.id))
+        return [{"enrollment_id": e, "evaluation_id": i} for e, i in rows]
     if {"track_id", "number"} <= set(rule.arguments):
         rows = db.session.execute(
             select(_table("requirement_sets").c.track_id, _table("requirement_sets").c.version)

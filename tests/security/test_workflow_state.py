@@ -192,6 +192,22 @@ class Workflow(RuleBasedStateMachine):
             .where(Certificate.enrollment_id == self.enrollment.id)
         )
 
+    def model_training_done(self) -> bool:
+        """Steps 5-7 each met or waived, computed without the engine: the exam is open."""
+        verified = [r for r in self.records.values() if r.status == DONE[r.entry_type]]
+        didactic = sum((r.hours for r in verified if r.entry_type == "didactic"), Decimal(0))
+        experiential = sum(
+            (r.hours for r in verified if r.entry_type == "experiential"), Decimal(0)
+        )
+        observations = sum(1 for r in verified if r.kind == "observation")
+        sessions = sum(1 for r in verified if r.entry_type == "session")
+        steps = {
+            5: didactic >= 2,
+            6: experiential >= 2 and observations >= 1 and didactic + experiential >= 4,
+            7: sessions >= 2 and self.presentations >= 1,
+        }
+        return all(met or number in self.waived for number, met in steps.items())
+
     def model_ready(self) -> bool:
         """Readiness as the requirements above define it, computed without the engine."""
         verified = [r for r in self.records.values() if r.status == DONE[r.entry_type]]
@@ -236,7 +252,8 @@ class Workflow(RuleBasedStateMachine):
             for n in (1, 2, 3, *sorted(self.waived))
         )
         db.session.commit()
-        for part in sorted(head_start):
+        # The assessment last: the exam is open only once the training is done.
+        for part in sorted(sorted(head_start), key=lambda part: part == "assessment"):
             getattr(self, f"{part}_done")()
 
     def _sign_waiting(self) -> None:
@@ -452,6 +469,7 @@ class Workflow(RuleBasedStateMachine):
     def record_exam(self, score: int) -> None:
         closed = any(s >= PASS_MARK for s in self.exam_scores)
         closed = closed or len(self.exam_scores) >= MAX_ATTEMPTS
+        closed = closed or not self.model_training_done()
         try:
             assessment.record_exam_attempt(self.enrollment.id, self.on(1), score, self.staff)
         except Refused:

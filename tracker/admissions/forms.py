@@ -7,6 +7,7 @@ decline, who may be assigned, decisions taken only once) live in the services.
 
 from __future__ import annotations
 
+from wtforms import DateField
 from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import SelectChoice
@@ -165,6 +166,12 @@ class WaiverForm(PageForm):
 
     target = _required_choice("What to waive", "Choose a step or an item that can be waived.")
     reason = _reason_field("Reason for the waiver")
+    ends_on = DateField(
+        "Last day it applies (optional)",
+        validators=[Optional()],
+        description="Leave empty for a waiver without an end date.",
+        render_kw={"autocomplete": "off"},
+    )
 
     def __init__(self, *args, targets: dict[str, str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -175,9 +182,24 @@ class WaiverForm(PageForm):
 
 
 class RevokeWaiverForm(PageForm):
-    """Revoke a waiver, with a reason."""
+    """Revoke a waiver (granted in error), with a reason."""
 
     reason = _reason_field("Reason for revoking")
+
+
+class EndWaiverForm(PageForm):
+    """End a waiver early (it applied until now), with a reason."""
+
+    reason = _reason_field("Reason for ending it")
+
+
+class ReverseDecisionForm(TrackerForm):
+    """Reverse the admission decision, with a reason; the enrollment returns to submitted."""
+
+    reason = _reason_field(
+        "Reason for reversing the decision",
+        "Kept with the reversed decision and in the audit trail.",
+    )
 
 
 class MoveRequirementsForm(PageForm):

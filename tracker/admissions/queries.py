@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -28,6 +29,7 @@ from tracker.eligibility.models import HealthScreening
 from tracker.eligibility.models import Insurance
 from tracker.eligibility.models import Licence
 from tracker.enrollments.models import ENROLLMENT_STATUSES
+from tracker.enrollments.models import AdmissionReversal
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import SupervisorAssignment
 from tracker.enrollments.models import Waiver
@@ -206,6 +208,7 @@ class Review:
     waivers: list[WaiverRow]
     assignments: list[AssignmentRow]
     names: dict[int, str]
+    reversals: list[AdmissionReversal] = field(default_factory=list)
 
     @property
     def current_assignments(self) -> dict[str, AssignmentRow]:
@@ -307,7 +310,16 @@ def review(enrollment: Enrollment) -> Review:
     acting = {d.reviewed_by_id for d in all_documents}
     acting |= {r.verified_by_id for r in (*licences, *insurances)}
     acting |= {w.granted_by_id for w in waivers} | {a.assigned_by_id for a in assignments}
+    reversals = list(
+        db.session.scalars(
+            select(AdmissionReversal)
+            .where(AdmissionReversal.enrollment_id == enrollment.id)
+            .order_by(AdmissionReversal.reversed_at.desc(), AdmissionReversal.id.desc())
+        )
+    )
     acting |= {enrollment.decided_by_id}
+    acting |= {w.ended_by_id for w in waivers}
+    acting |= {r.decided_by_id for r in reversals} | {r.reversed_by_id for r in reversals}
     if screening is not None:
         acting.add(screening.cleared_by_id)
     names = _names(acting)
@@ -328,6 +340,7 @@ def review(enrollment: Enrollment) -> Review:
             AssignmentRow(a, a.supervisor, names.get(a.assigned_by_id, "—")) for a in assignments
         ],
         names=names,
+        reversals=reversals,
     )
 
 

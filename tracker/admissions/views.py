@@ -23,8 +23,10 @@ from tracker.admissions.forms import AssignmentForm
 from tracker.admissions.forms import ClearanceForm
 from tracker.admissions.forms import DeclineForm
 from tracker.admissions.forms import DocumentReviewForm
+from tracker.admissions.forms import EndWaiverForm
 from tracker.admissions.forms import MoveRequirementsForm
 from tracker.admissions.forms import PathwayForm
+from tracker.admissions.forms import ReverseDecisionForm
 from tracker.admissions.forms import RevokeWaiverForm
 from tracker.admissions.forms import UnverifyForm
 from tracker.admissions.forms import VerifyForm
@@ -36,6 +38,7 @@ from tracker.core.clock import local_time
 from tracker.core.clock import today_in
 from tracker.core.errors import Refused
 from tracker.core.flow import owned_or_404
+from tracker.core.flow import save
 from tracker.eligibility.models import CLEARANCE_LABELS
 from tracker.eligibility.models import HealthScreening
 from tracker.eligibility.models import Insurance
@@ -46,6 +49,7 @@ from tracker.enrollments.models import Waiver
 from tracker.lifecycle.forms import status_forms
 from tracker.lifecycle.queries import panel_for
 from tracker.progress import Actor
+from tracker.progress.admission_rules import admission_missing
 from tracker.progress.requirements import DOCUMENT_LABELS
 from tracker.security.access import Staff
 from tracker.security.access import allow
@@ -150,6 +154,7 @@ def _forms(enrollment: Enrollment, records: queries.Review) -> dict[str, Any]:
     forms["waiver"] = WaiverForm(prefix="waiver", targets=services.waiver_targets(), **blank)
     for row in records.waivers:
         forms[f"revoke{row.waiver.id}"] = RevokeWaiverForm(prefix=f"revoke{row.waiver.id}", **blank)
+        forms[f"end{row.waiver.id}"] = EndWaiverForm(prefix=f"end{row.waiver.id}", **blank)
     forms["version"] = MoveRequirementsForm(prefix="version", **blank)
     forms["assign"] = _assignment_form(enrollment, records.current_assignments, **blank)
     return forms
@@ -183,6 +188,12 @@ def _page(enrollment: Enrollment, posted: Any = None):
         can_move=services.requirements_move_target(enrollment) is not None,
         spec=spec,
         is_open=enrollment.status in services.OPEN_STATUSES,
+        missing_reviews=(
+            admission_missing(progress)
+            if progress is not None and enrollment.status == "submitted"
+            else ()
+        ),
+        in_force=lambda waiver: services.in_force(waiver, today),
         days_waiting=queries.days_since(enrollment.submitted_at, enrollment.program.timezone),
         life=life,
         life_forms=status_forms(life),
@@ -363,8 +374,11 @@ def grant_waiver(enrollment_id: int):
     form = WaiverForm(prefix="waiver", targets=services.waiver_targets())
 
     def action() -> str:
-        done = services.grant_waiver(enrollment, _me(), form.target.data, form.reason.data)
-        return f"Waived: {services.target_label(done.target)}."
+        done = services.grant_waiver(
+            enrollment, _me(), form.target.data, form.reason.data, form.ends_on.data
+        )
+        until = f" until {done.ends_on.isoformat()}" if done.ends_on else ""
+        return f"Waived{until}: {services.target_label(done.target)}."
 
     return _act(enrollment, form, action, "waivers")
 
@@ -382,6 +396,45 @@ def revoke_waiver(enrollment_id: int, waiver_id: int):
         return f"Waiver revoked: {services.target_label(done.target)}."
 
     return _act(enrollment, form, action, "waivers")
+
+
+@bp.post("/enrollments/<int:enrollment_id>/waivers/<int:waiver_id>/end")
+@allow(Staff)
+def end_waiver(enrollment_id: int, waiver_id: int):
+    """End a waiver early, with a reason (it stops applying from today; kept on file)."""
+    enrollment = _enrollment_or_404(enrollment_id)
+    waiver = owned_or_404(Waiver, waiver_id, enrollment_id=enrollment.id)
+    form = EndWaiverForm(prefix=f"end{waiver.id}")
+
+    def action() -> str:
+        done = services.end_waiver(enrollment, waiver, _me(), form.reason.data)
+        return f"Waiver ended: {services.target_label(done.target)}."
+
+    return _act(enrollment, form, action, "waivers")
+
+
+@bp.route("/enrollments/<int:enrollment_id>/reverse", methods=["GET", "POST"])
+@allow(Staff)
+def reverse_decision(enrollment_id: int):
+    """Confirm, then reverse the admission decision with a reason (while no training is
+    signed); the enrollment returns to submitted."""
+    enrollment = _enrollment_or_404(enrollment_id)
+    form = ReverseDecisionForm()
+    back = url_for("admissions.review", enrollment_id=enrollment.id) + "#decision"
+    return save(
+        form,
+        lambda: services.reverse_decision(enrollment, _me(), form.reason.data),
+        lambda done: (
+            f"The decision ({done.reversed_status}) is reversed: the application "
+            "waits for a new decision."
+        ),
+        back,
+    ) or render_template(
+        "admissions/reverse.html",
+        enrollment=enrollment,
+        form=form,
+        signed=services.training_signed(enrollment),
+    )
 
 
 @bp.post("/enrollments/<int:enrollment_id>/requirements")

@@ -22,6 +22,8 @@ from wtforms.validators import Regexp
 from tracker.assessment.models import RATING_LABELS
 from tracker.assessment.models import RATINGS
 from tracker.assessment.services import NOTES_MAX
+from tracker.assessment.services import REASON_MAX
+from tracker.assessment.services import REASON_MIN
 from tracker.core.fields import required_date
 from tracker.core.forms import TrackerForm
 
@@ -61,6 +63,28 @@ def _notes(label: str) -> TextAreaField:
     )
 
 
+def _reason(label: str, required: bool = True) -> TextAreaField:
+    first = (
+        InputRequired(f"Write the reason (at least {REASON_MIN} characters).")
+        if required
+        else Optional()
+    )
+    return TextAreaField(
+        label,
+        filters=[strip],
+        validators=[
+            first,
+            Length(
+                min=REASON_MIN,
+                max=REASON_MAX,
+                message=f"Write {REASON_MIN} to {REASON_MAX} characters.",
+            ),
+            MULTI_LINE,
+        ],
+        render_kw={"rows": 3},
+    )
+
+
 class ExamForm(PageForm):
     """One attempt at the knowledge exam."""
 
@@ -73,6 +97,28 @@ class ExamForm(PageForm):
         ],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
+    override_reason = _reason(
+        "Override: why the attempt is recorded before the assessment is open (staff only, "
+        "leave empty otherwise)",
+        required=False,
+    )
+
+
+class VoidAttemptForm(TrackerForm):
+    """Void an exam attempt recorded in error: the reason is kept and shown."""
+
+    reason = _reason("Why is this attempt void?")
+
+
+class CaseAmendForm(TrackerForm):
+    """A corrected case evaluation: the new version of an earlier one, and why."""
+
+    evaluated_on = required_date("Date of the evaluation", "Enter the date.")
+    result = RadioField(
+        "Result", choices=CASE_CHOICES, validators=[InputRequired("Choose passed or failed.")]
+    )
+    notes = _notes("Notes (optional)")
+    amendment_reason = _reason("Why is the evaluation amended?")
 
 
 class CaseForm(PageForm):
@@ -102,11 +148,17 @@ class CompetencyForm(TrackerForm):
         return {d: self[f"rating_{d}"].data for d in self.domains}
 
 
-def competency_form(domains: tuple[str, ...], **kwargs: Any) -> CompetencyForm:
-    """A competency form with a required rating for each of `domains`."""
+def competency_form(
+    domains: tuple[str, ...], *, amending: bool = False, **kwargs: Any
+) -> CompetencyForm:
+    """A competency form with a required rating for each of `domains`; `amending` adds the
+    required reason of an amendment."""
 
     class Form(CompetencyForm):
         pass
+
+    if amending:
+        Form.amendment_reason = _reason("Why is the evaluation amended?")
 
     Form.domains = tuple(domains)
     for domain in domains:

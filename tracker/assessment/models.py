@@ -1,7 +1,9 @@
 """Final-assessment records: exam attempts, case-presentation and competency evaluations.
 
 Records are added, never edited: a later evaluation supersedes an earlier one (the latest counts),
-and every attempt at the exam stays on file.
+an evaluation recorded in error is amended by a new version that names the one it supersedes, and
+every attempt at the exam stays on file (a voided attempt is kept, marked VOID, and no longer
+counts).
 """
 
 from __future__ import annotations
@@ -46,10 +48,20 @@ class _EnrollmentRecord:
 
 
 class _Evaluation(_EnrollmentRecord):
-    """An evaluation by a staff member on a given day."""
+    """An evaluation by a staff member on a given day; an amendment is a new version that
+    names the version it supersedes and why."""
 
     evaluated_on: Mapped[date] = mapped_column(Date)
     evaluator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    amendment_reason: Mapped[str | None] = mapped_column(Text)
+
+    @declared_attr
+    def supersedes_id(cls) -> Mapped[int | None]:
+        """The version this one amends (None for an original evaluation)."""
+        return mapped_column(
+            ForeignKey(f"{cls.__tablename__}.id", ondelete="RESTRICT"), unique=True
+        )
 
     @declared_attr
     def evaluator(cls) -> Mapped[User | None]:
@@ -64,14 +76,29 @@ class ExamAttempt(_EnrollmentRecord, db.Model):
     __table_args__ = (
         CheckConstraint("score >= 0 AND score <= 100", name="score"),
         CheckConstraint("taken_on >= '2000-01-01'", name="taken_on"),
+        CheckConstraint(
+            "(voided_at IS NULL AND void_reason IS NULL)"
+            " OR (voided_at IS NOT NULL AND void_reason IS NOT NULL)",
+            name="void",
+        ),
         Index("ix_exam_attempts_enrollment", "enrollment_id"),
     )
 
     taken_on: Mapped[date] = mapped_column(Date)
     score: Mapped[int] = mapped_column(Integer)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
-    recorded_by: Mapped[User | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+    voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
+
+    @property
+    def voided(self) -> bool:
+        """True once the attempt was voided: it stays on file but no longer counts."""
+        return self.voided_at is not None
 
 
 class CaseEvaluation(_Evaluation, db.Model):

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from tracker.assessment.models import CaseEvaluation
 from tracker.assessment.models import CompetencyEvaluation
 from tracker.assessment.models import CompetencyRating
 from tracker.assessment.models import ExamAttempt
+from tracker.core.clock import local_time
 from tracker.core.listing import newest_first
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import SupervisorAssignment
@@ -26,6 +29,9 @@ from tracker.enrollments.queries import loaded_enrollment
 from tracker.extensions import db
 from tracker.programs.models import Track
 from tracker.progress import facts
+from tracker.progress.certification_rules import EvaluationVersion
+from tracker.progress.certification_rules import current_evaluation
+from tracker.progress.certification_rules import live_attempts
 from tracker.progress.requirements import RequirementSpec
 
 MAX_LISTED = 500
@@ -33,26 +39,32 @@ MAX_LISTED = 500
 
 @dataclass(frozen=True)
 class ExamStatus:
-    """The exam so far: attempts (in the order taken) against the pass mark and the limit."""
+    """The exam so far: attempts (in the order taken, voided ones included and shown as VOID)
+    against the pass mark and the limit; only attempts not voided count."""
 
     attempts: list[ExamAttempt]
     pass_mark: int
     allowed: int
 
     @property
+    def live(self) -> list[ExamAttempt]:
+        """The attempts that count: those not voided."""
+        return [a for a in self.attempts if not a.voided]
+
+    @property
     def used(self) -> int:
-        """How many attempts are recorded."""
-        return len(self.attempts)
+        """How many attempts count (voided ones give theirs back)."""
+        return len(self.live)
 
     @property
     def best(self) -> int | None:
         """The best score so far, if any."""
-        return max((a.score for a in self.attempts), default=None)
+        return max((a.score for a in self.live), default=None)
 
     @property
     def passed(self) -> bool:
         """True once an attempt reached the pass mark."""
-        return any(a.score >= self.pass_mark for a in self.attempts)
+        return any(a.score >= self.pass_mark for a in self.live)
 
     @property
     def may_attempt(self) -> bool:
@@ -60,7 +72,9 @@ class ExamStatus:
         return not self.passed and self.used < self.allowed
 
     def result(self, attempt: ExamAttempt) -> str:
-        """ "passed" or "failed" for one attempt."""
+        """ "void", "passed" or "failed" for one attempt."""
+        if attempt.voided:
+            return "void"
         return "passed" if attempt.score >= self.pass_mark else "failed"
 
 
@@ -74,6 +88,27 @@ class AssessmentRecord:
     case_history: list[CaseEvaluation] = field(default_factory=list)
     competency: CompetencyEvaluation | None = None
     competency_history: list[CompetencyEvaluation] = field(default_factory=list)
+    timezone: str | None = None
+
+    def day(self, moment: datetime | None) -> str:
+        """A stored UTC time as the program's date (ISO), or "" for none."""
+        local = local_time(moment, self.timezone)
+        return local.date().isoformat() if local is not None else ""
+
+    def amendment_of(self, evaluation: CaseEvaluation | CompetencyEvaluation) -> Any:
+        """The version that supersedes `evaluation` (who, when, why), or None."""
+        history = (
+            self.case_history if isinstance(evaluation, CaseEvaluation) else self.competency_history
+        )
+        return next((e for e in history if e.supersedes_id == evaluation.id), None)
+
+
+def _current(rows: list[Any]) -> Any:
+    """The evaluation the engine counts among `rows` (see `current_evaluation`)."""
+    chosen = current_evaluation(
+        EvaluationVersion(r.id, r.supersedes_id, r.evaluated_on) for r in rows
+    )
+    return next((r for r in rows if chosen is not None and r.id == chosen.id), None)
 
 
 def enrollment(enrollment_id: int) -> Enrollment | None:
@@ -89,7 +124,7 @@ def assessment_record(enrollment: Enrollment) -> AssessmentRecord:
         db.session.scalars(
             select(ExamAttempt)
             .where(ExamAttempt.enrollment_id == enrollment.id)
-            .options(joinedload(ExamAttempt.recorded_by))
+            .options(joinedload(ExamAttempt.recorded_by), joinedload(ExamAttempt.voided_by))
             .order_by(ExamAttempt.taken_on, ExamAttempt.id)
         )
     )
@@ -105,10 +140,11 @@ def assessment_record(enrollment: Enrollment) -> AssessmentRecord:
     return AssessmentRecord(
         spec=spec,
         exam=exam,
-        case=cases[0] if cases else None,
+        case=_current(cases),
         case_history=cases,
-        competency=competencies[0] if competencies else None,
+        competency=_current(competencies),
         competency_history=competencies,
+        timezone=enrollment.program.timezone,
     )
 
 
@@ -119,6 +155,11 @@ class AssessmentFacts:
     exam_attempts: tuple[facts.ExamAttempt, ...] = ()
     case_evaluation: str | None = None
     competency: facts.CompetencyEvaluation | None = None
+
+    @property
+    def counted_attempts(self) -> list[facts.ExamAttempt]:
+        """The attempts that count, as the engine reads them: voided ones left out."""
+        return live_attempts(self.exam_attempts)
 
 
 def assessment_overview(
@@ -139,25 +180,55 @@ def assessment_overview(
             return {}
         wanted = ids
     attempts: dict[int, list[facts.ExamAttempt]] = defaultdict(list)
-    for enrollment_id, taken_on, score in db.session.execute(
-        select(ExamAttempt.enrollment_id, ExamAttempt.taken_on, ExamAttempt.score)
+    for enrollment_id, taken_on, score, voided_at in db.session.execute(
+        select(
+            ExamAttempt.enrollment_id,
+            ExamAttempt.taken_on,
+            ExamAttempt.score,
+            ExamAttempt.voided_at,
+        )
         .where(ExamAttempt.enrollment_id.in_(wanted))
         .order_by(ExamAttempt.taken_on, ExamAttempt.id)
     ):
-        attempts[enrollment_id].append(facts.ExamAttempt(on=taken_on, score=score))
-    cases: dict[int, str] = {}
-    for enrollment_id, result in db.session.execute(
-        select(CaseEvaluation.enrollment_id, CaseEvaluation.result)
-        .where(CaseEvaluation.enrollment_id.in_(wanted))
-        .order_by(CaseEvaluation.evaluated_on, CaseEvaluation.id)
+        attempts[enrollment_id].append(
+            facts.ExamAttempt(on=taken_on, score=score, voided=voided_at is not None)
+        )
+    # Every version of every evaluation; the engine's rule picks the one that counts.
+    case_versions: dict[int, list[EvaluationVersion]] = defaultdict(list)
+    results: dict[int, str] = {}
+    for evaluation_id, enrollment_id, supersedes_id, evaluated_on, result in db.session.execute(
+        select(
+            CaseEvaluation.id,
+            CaseEvaluation.enrollment_id,
+            CaseEvaluation.supersedes_id,
+            CaseEvaluation.evaluated_on,
+            CaseEvaluation.result,
+        ).where(CaseEvaluation.enrollment_id.in_(wanted))
     ):
-        cases[enrollment_id] = result  # ordered oldest first, so the latest wins
-    # One row per rating, oldest evaluation first: each enrollment's latest evaluation wins.
-    competencies: dict[int, tuple[int, date, dict[str, int]]] = {}
-    for enrollment_id, evaluation_id, evaluated_on, domain, rating in db.session.execute(
+        case_versions[enrollment_id].append(
+            EvaluationVersion(evaluation_id, supersedes_id, evaluated_on)
+        )
+        results[evaluation_id] = result
+    cases: dict[int, str] = {}
+    for enrollment_id, versions in case_versions.items():
+        chosen = current_evaluation(versions)
+        if chosen is not None:
+            cases[enrollment_id] = results[chosen.id]
+    # One row per rating: every version's ratings, then the version that counts.
+    competency_versions: dict[int, dict[int, EvaluationVersion]] = defaultdict(dict)
+    ratings: dict[int, dict[str, int]] = defaultdict(dict)
+    for (
+        enrollment_id,
+        evaluation_id,
+        supersedes_id,
+        evaluated_on,
+        domain,
+        rating,
+    ) in db.session.execute(
         select(
             CompetencyEvaluation.enrollment_id,
             CompetencyEvaluation.id,
+            CompetencyEvaluation.supersedes_id,
             CompetencyEvaluation.evaluated_on,
             CompetencyRating.domain,
             CompetencyRating.rating,
@@ -168,13 +239,17 @@ def assessment_overview(
             isouter=unrated,
         )
         .where(CompetencyEvaluation.enrollment_id.in_(wanted))
-        .order_by(CompetencyEvaluation.evaluated_on, CompetencyEvaluation.id)
     ):
-        current = competencies.get(enrollment_id)
-        if current is None or current[0] != evaluation_id:
-            current = competencies[enrollment_id] = (evaluation_id, evaluated_on, {})
+        competency_versions[enrollment_id][evaluation_id] = EvaluationVersion(
+            evaluation_id, supersedes_id, evaluated_on
+        )
         if domain is not None:
-            current[2][domain] = rating
+            ratings[evaluation_id][domain] = rating
+    competencies: dict[int, tuple[int, date, dict[str, int]]] = {}
+    for enrollment_id, found in competency_versions.items():
+        chosen = current_evaluation(found.values())
+        if chosen is not None:
+            competencies[enrollment_id] = (chosen.id, chosen.on, ratings.get(chosen.id, {}))
     result: dict[int, AssessmentFacts] = {}
     for i in sorted(set(ids) | set(attempts) | set(cases) | set(competencies)):
         latest = competencies.get(i)

@@ -11,17 +11,24 @@ from flask_login import current_user
 
 from tracker.assessment import queries
 from tracker.assessment import services
+from tracker.assessment.forms import CaseAmendForm
 from tracker.assessment.forms import CaseForm
 from tracker.assessment.forms import CompetencyForm
 from tracker.assessment.forms import ExamForm
+from tracker.assessment.forms import VoidAttemptForm
 from tracker.assessment.forms import competency_form
 from tracker.assessment.forms import domain_label
 from tracker.assessment.models import RATING_LABELS
+from tracker.assessment.models import CaseEvaluation
+from tracker.assessment.models import CompetencyEvaluation
+from tracker.assessment.models import ExamAttempt
 from tracker.core import navigation
 from tracker.core.clock import today_in
+from tracker.core.flow import owned_or_404
 from tracker.core.flow import save
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import current_enrollment
+from tracker.extensions import db
 from tracker.security.access import Staff
 from tracker.security.access import SupervisorOrStaff
 from tracker.security.access import Trainee
@@ -47,6 +54,7 @@ def _assessable_or_404(enrollment_id: int) -> Enrollment:
 
 def _page(enrollment: Enrollment, exam_form=None, case_form=None):
     record = queries.assessment_record(enrollment)
+    closed = services.closed_training(enrollment.id) if enrollment.is_admitted else []
     today = today_in(enrollment.program.timezone)
     if exam_form is None:
         exam_form = ExamForm(formdata=None, prefix="exam", data={"taken_on": today})
@@ -59,6 +67,7 @@ def _page(enrollment: Enrollment, exam_form=None, case_form=None):
         exam_form=exam_form,
         case_form=case_form,
         may_evaluate=services.may_evaluate(current_user, enrollment),
+        closed_training=closed,
     )
 
 
@@ -91,9 +100,16 @@ def record_exam(enrollment_id: int):
     return save(
         form,
         lambda: services.record_exam_attempt(
-            enrollment.id, form.taken_on.data, form.score.data, current_user
+            enrollment.id,
+            form.taken_on.data,
+            form.score.data,
+            current_user,
+            override_reason=form.override_reason.data or "",
         ),
-        lambda attempt: f"Exam attempt recorded: score {attempt.score}.",
+        lambda attempt: (
+            f"Exam attempt recorded: score {attempt.score}"
+            + (" (recorded by override)." if attempt.override_reason else ".")
+        ),
         url_for("assessment.enrollment", enrollment_id=enrollment.id),
     ) or _page(enrollment, exam_form=form)
 
@@ -151,6 +167,100 @@ def competency(enrollment_id: int):
         "Competency evaluation recorded.",
         url_for("assessment.enrollment", enrollment_id=enrollment.id),
     ) or _competency_page(enrollment, form)
+
+
+def _attempt_or_404(attempt_id: int) -> ExamAttempt:
+    attempt = db.session.get(ExamAttempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    _assessable_or_404(attempt.enrollment_id)
+    return attempt
+
+
+@bp.route("/attempts/<int:attempt_id>/void", methods=["GET", "POST"])
+@allow(Staff)
+def void_exam(attempt_id: int):
+    """Confirm, then void an exam attempt recorded in error, with a reason (staff only)."""
+    attempt = _attempt_or_404(attempt_id)
+    enrollment = _assessable_or_404(attempt.enrollment_id)
+    form = VoidAttemptForm()
+    return save(
+        form,
+        lambda: services.void_exam_attempt(attempt.id, form.reason.data, current_user),
+        lambda done: f"Exam attempt of {done.taken_on.isoformat()} (score {done.score}) voided.",
+        url_for("assessment.enrollment", enrollment_id=enrollment.id),
+    ) or render_template("assessment/void.html", enrollment=enrollment, attempt=attempt, form=form)
+
+
+@bp.route(
+    "/enrollments/<int:enrollment_id>/case/<int:evaluation_id>/amend", methods=["GET", "POST"]
+)
+@allow(SupervisorOrStaff)
+def amend_case(enrollment_id: int, evaluation_id: int):
+    """A corrected case evaluation as a new version of `evaluation_id`, with a reason."""
+    enrollment = _assessable_or_404(enrollment_id)
+    old = owned_or_404(CaseEvaluation, evaluation_id, enrollment_id=enrollment.id)
+    form = CaseAmendForm(
+        data={"evaluated_on": old.evaluated_on, "result": old.result, "notes": old.notes}
+    )
+    return save(
+        form,
+        lambda: services.record_case_evaluation(
+            enrollment.id,
+            form.evaluated_on.data,
+            form.result.data,
+            form.notes.data or "",
+            current_user,
+            amends=old.id,
+            reason=form.amendment_reason.data,
+        ),
+        lambda done: f"Case evaluation amended: version {done.version} now counts.",
+        url_for("assessment.enrollment", enrollment_id=enrollment.id),
+    ) or render_template(
+        "assessment/amend_case.html",
+        enrollment=enrollment,
+        old=old,
+        form=form,
+        may_evaluate=services.may_evaluate(current_user, enrollment),
+    )
+
+
+@bp.route(
+    "/enrollments/<int:enrollment_id>/competency/<int:evaluation_id>/amend",
+    methods=["GET", "POST"],
+)
+@allow(SupervisorOrStaff)
+def amend_competency(enrollment_id: int, evaluation_id: int):
+    """A corrected competency evaluation as a new version of `evaluation_id`, with a reason."""
+    enrollment = _assessable_or_404(enrollment_id)
+    old = owned_or_404(CompetencyEvaluation, evaluation_id, enrollment_id=enrollment.id)
+    requirements = enrollment.requirements
+    if requirements is None:
+        abort(404)
+    data: dict[str, object] = {"evaluated_on": old.evaluated_on, "comments": old.comments}
+    data.update({f"rating_{d}": r for d, r in old.rating_map.items()})
+    form = competency_form(requirements.spec.competency_domains, amending=True, data=data)
+    return save(
+        form,
+        lambda: services.record_competency_evaluation(
+            enrollment.id,
+            form.evaluated_on.data,
+            form.ratings(),
+            form.comments.data or "",
+            current_user,
+            amends=old.id,
+            reason=form.amendment_reason.data,
+        ),
+        lambda done: f"Competency evaluation amended: version {done.version} now counts.",
+        url_for("assessment.enrollment", enrollment_id=enrollment.id),
+    ) or render_template(
+        "assessment/competency.html",
+        enrollment=enrollment,
+        form=form,
+        amending=old,
+        record=queries.assessment_record(enrollment),
+        may_evaluate=services.may_evaluate(current_user, enrollment),
+    )
 
 
 @bp.get("/me")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 
 from sqlalchemy import CheckConstraint
+from sqlalchemy import Date
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import String
@@ -107,6 +109,41 @@ class Waiver(db.Model):
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last day the waiver applies (None: until revoked or ended).
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    # Ended early: it no longer applies from `ended_on` (the program's date of the act).
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    end_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day the waiver applies: its end date, or the day before it was ended early
+        (None while open-ended)."""
+        days = [d for d in (self.ends_on, self.ended_on and self.ended_on - timedelta(days=1)) if d]
+        return min(days) if days else None
+
+
+class AdmissionReversal(db.Model):
+    """An admission decision (admitted or declined) reversed by staff with a reason: the
+    enrollment returned to submitted; the decision reversed is kept here as it was."""
+
+    __tablename__ = "admission_reversals"
+    __table_args__ = (
+        CheckConstraint("reversed_status IN ('admitted', 'declined')", name="reversed_status"),
+        Index("ix_admission_reversals_enrollment", "enrollment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
+    reversed_status: Mapped[str] = mapped_column(String(20))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text)
+    reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reversed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SupervisorAssignment(db.Model):

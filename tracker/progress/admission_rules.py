@@ -23,10 +23,43 @@ from tracker.progress.items import OutstandingItem
 from tracker.progress.items import new_item
 from tracker.progress.requirements import RequirementSpec
 from tracker.progress.results import Draft
+from tracker.progress.results import Progress
 from tracker.progress.text import day
 from tracker.progress.text import listing
 from tracker.progress.text import money
 from tracker.progress.text import plural
+
+# The reviews admission waits on: an item of one of these codes still standing (not waived)
+# means a document, the licence, the insurance or the health screening is not reviewed.
+ADMISSION_REVIEWS = {
+    "document.missing": "documents",
+    "document.rejected": "documents",
+    "document.pending": "documents",
+    "license.missing": "licence",
+    "license.incomplete": "licence",
+    "license.unverified": "licence",
+    "license.expired": "licence",
+    "pathway.pending": "licence",
+    "insurance.missing": "insurance",
+    "insurance.unverified": "insurance",
+    "insurance.expired": "insurance",
+    "health.unattested": "health clearance",
+    "health.pending": "health clearance",
+    "health.not_cleared": "health clearance",
+}
+
+
+def admission_missing(progress: Progress) -> tuple[OutstandingItem, ...]:
+    """What keeps an application from being admitted: the review items (documents, licence,
+    insurance, health clearance, as the requirement set names them) still standing on steps 1
+    and 3 once waivers are applied. Empty when every review is done or waived."""
+    return tuple(
+        item
+        for step in progress.steps[:3]
+        if not step.done
+        for item in step.items
+        if item.code in ADMISSION_REVIEWS
+    )
 
 
 def eligibility(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Draft:

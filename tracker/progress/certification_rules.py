@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
 from decimal import Decimal
 
 from tracker.progress.facts import EnrollmentFacts
+from tracker.progress.facts import ExamAttempt
 from tracker.progress.items import CREDITS
 from tracker.progress.items import HOURS
 from tracker.progress.items import POINTS
@@ -31,7 +33,8 @@ def final_assessment(facts: EnrollmentFacts, spec: RequirementSpec, today: date)
 
     The exam is passed when one of the first `exam_max_attempts` attempts (by date) scores at
     least `exam_pass_mark`; later attempts are ignored. With every attempt used and no pass, staff
-    must decide (`exam.attempts_exhausted`). Every domain of `competency_domains` needs a rating of
+    must decide (`exam.attempts_exhausted`). Voided attempts count for nothing: the attempts
+    they used are available again. Every domain of `competency_domains` needs a rating of
     at least `competency_min_rating`. The step is complete only once a certificate exists (the
     engine asks staff to issue it when nothing else is left); a revoked one leaves it unsettled.
     """
@@ -43,7 +46,8 @@ def final_assessment(facts: EnrollmentFacts, spec: RequirementSpec, today: date)
         return Draft([item], 0.75, "Certificate revoked", True, settled=False)
     items: list[OutstandingItem] = []
     met = 0
-    attempts = sorted(facts.exam_attempts, key=lambda a: a.on)[: spec.exam_max_attempts]
+    live = live_attempts(facts.exam_attempts)
+    attempts = sorted(live, key=lambda a: a.on)[: spec.exam_max_attempts]
     best = max((a.score for a in attempts), default=None)
     mark, allowed = spec.exam_pass_mark, spec.exam_max_attempts
     if best is not None and best >= mark:
@@ -89,9 +93,33 @@ def final_assessment(facts: EnrollmentFacts, spec: RequirementSpec, today: date)
             new_item("case_evaluation.pending", "Record the case-presentation evaluation.")
         )
     met += _competency(facts, spec, items)
-    started = bool(facts.exam_attempts or facts.case_evaluation or facts.competency)
+    started = bool(live or facts.case_evaluation or facts.competency)
     summary = f"{met} of 3 assessments met; {exam_text}"
     return Draft(items, met / 4, summary, started, settled=False)
+
+
+def live_attempts(attempts: Iterable[ExamAttempt]) -> list[ExamAttempt]:
+    """The exam attempts that count: every attempt not voided, in the order given."""
+    return [a for a in attempts if not a.voided]
+
+
+@dataclass(frozen=True)
+class EvaluationVersion:
+    """One version of an evaluation: its id, the id of the version it amends (None for an
+    original), and the day it was given."""
+
+    id: int
+    supersedes: int | None
+    on: date
+
+
+def current_evaluation(versions: Iterable[EvaluationVersion]) -> EvaluationVersion | None:
+    """The evaluation that counts: among the versions no other version amends, the latest (by
+    day, then by id); None without any."""
+    rows = list(versions)
+    amended = {v.supersedes for v in rows if v.supersedes is not None}
+    live = [v for v in rows if v.id not in amended]
+    return max(live, key=lambda v: (v.on, v.id), default=None)
 
 
 def _competency(facts: EnrollmentFacts, spec: RequirementSpec, items: list[OutstandingItem]) -> int:

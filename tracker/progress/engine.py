@@ -4,6 +4,8 @@ Plain Python over plain data: no database, no request, no clock (the caller pass
 
 How a step's status is decided, in this order:
 
+0. A waiver applies up to its last day (`waiver_last_days`, inclusive); after it, it is as if
+   there were none.
 1. `waived` when staff waived the step (waivers keyed by its number): its items are dropped and
    it counts as done for the steps that depend on it.
 2. Items whose code ("didactic.topic_short") or code and key ("didactic.topic_short:routes")
@@ -48,6 +50,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from tracker.progress import admission_rules
 from tracker.progress import application_rules
@@ -90,7 +93,7 @@ ALMOST_FULL = 0.99
 
 def compute(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Progress:
     """Turn one enrollment's facts and its pinned requirement set into its Progress on `today`."""
-    waivers = normalise_waivers(facts.waivers)
+    waivers = normalise_waivers(waivers_in_force(facts, today))
     state = life_state(facts, today)
     drafts = {number: rule(facts, spec, today) for number, rule in EARLY_RULES.items()}
     eight = certification_rules.final_assessment(facts, spec, today)
@@ -131,15 +134,27 @@ def compute_many(
     return [compute(facts, spec, today) for facts, spec in enrollments]
 
 
-def normalise_waivers(waivers: Mapping[int | str, str]) -> dict[int | str, str]:
+def waivers_in_force(facts: EnrollmentFacts, today: date) -> dict[int | str, str]:
+    """The waivers of `facts` that still apply on `today`: those without a last day, or whose
+    last day is today or later."""
+    last_days = normalise_waivers(facts.waiver_last_days)
+    return {
+        key: reason
+        for key, reason in facts.waivers.items()
+        if (last := last_days.get(normalise_key(key))) is None or today <= last
+    }
+
+
+def normalise_key(key: int | str) -> int | str:
+    """A waiver key as the engine matches it: a step number as int ("5" -> 5), a code as text."""
+    if isinstance(key, str) and key.strip().isdigit():
+        return int(key.strip())
+    return key
+
+
+def normalise_waivers(waivers: Mapping[int | str, Any]) -> dict[int | str, Any]:
     """Waiver keys as the engine matches them: step numbers as int ("5" -> 5), codes as text."""
-    result: dict[int | str, str] = {}
-    for key, reason in waivers.items():
-        if isinstance(key, str) and key.strip().isdigit():
-            result[int(key.strip())] = reason
-        else:
-            result[key] = reason
-    return result
+    return {normalise_key(key): value for key, value in waivers.items()}
 
 
 def is_waived(item: OutstandingItem, waivers: Mapping[int | str, str]) -> bool:

@@ -203,10 +203,12 @@ class CasePresentation:
 
 @dataclass(frozen=True)
 class ExamAttempt:
-    """One attempt at the knowledge exam, scored 0-100."""
+    """One attempt at the knowledge exam, scored 0-100; a voided attempt stays on file but
+    counts for nothing."""
 
     on: date
     score: int
+    voided: bool = False
 
     def __post_init__(self) -> None:
         """Refuse values the engine would not understand."""
@@ -283,9 +285,11 @@ class EnrollmentFacts:
     """Everything the engine needs about one enrollment.
 
     `status` is the admission status (certification shows through `certificate`). `waivers` maps a
-    step number, an item code, or "code:key" to the reason staff gave for waiving it. `leaves`
-    are the leaves of absence staff recorded; `deferred` is True when the enrollment's last move
-    to another cohort was a deferral (it shows as deferred until that cohort starts).
+    step number, an item code, or "code:key" to the reason staff gave for waiving it;
+    `waiver_last_days` maps the same keys to the last day a waiver applies (a key absent: until
+    revoked). `exam_attempts` holds voided attempts too (marked `voided`): the engine ignores them.
+    `leaves` are the leaves of absence staff recorded; `deferred` is True when the enrollment's
+    last move to another cohort was a deferral (it shows as deferred until that cohort starts).
     """
 
     enrollment_id: int | str = 0
@@ -314,6 +318,7 @@ class EnrollmentFacts:
     certificate: Certificate | None = None
     ce_entries: tuple[CeEntry, ...] = ()
     waivers: Mapping[int | str, str] = field(default_factory=dict)
+    waiver_last_days: Mapping[int | str, date] = field(default_factory=dict)
     supervisor_assigned: bool = False
     leaves: tuple[Leave, ...] = ()
     deferred: bool = False

@@ -87,6 +87,18 @@ class Progress:
         dates = [i.due_on for i in self.items if i.due_on is not None]
         return min(dates) if dates else None
 
+    @property
+    def training_not_done(self) -> tuple[StepResult, ...]:
+        """The training steps (5 didactic, 6 experiential, 7 supervised) neither complete nor
+        waived: what keeps the final assessment closed."""
+        return tuple(s for s in self.steps[4:7] if not s.done)
+
+    @property
+    def assessment_open(self) -> bool:
+        """True when the final assessment may be taken: didactic, experiential and supervised
+        requirements each met or waived."""
+        return not self.training_not_done
+
     def step(self, number: int) -> StepResult:
         """The result of step `number` (1-9)."""
         return self.steps[number - 1]

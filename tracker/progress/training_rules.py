@@ -435,7 +435,9 @@ def last_activity(facts: EnrollmentFacts) -> date | None:
         dates.append(entry.on)
         if entry.submitted_on:
             dates.append(entry.submitted_on)
-    dates += [p.on for p in facts.case_presentations] + [a.on for a in facts.exam_attempts]
+    dates += [p.on for p in facts.case_presentations] + [
+        a.on for a in facts.exam_attempts if not a.voided
+    ]
     return max(dates) if dates else None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Select
 from sqlalchemy import func
@@ -128,7 +129,7 @@ def load_enrollments(ids_subquery: Select) -> list[LoadedEnrollment]:
         spec_id = enrollment.requirement_set_id or (
             newest_by_track.get(track.id) if track is not None else None
         )
-        waivers, assigned = own.get(enrollment.id, ({}, False))
+        waivers, last_days, assigned = own.get(enrollment.id, ({}, {}, False))
         facts = f.EnrollmentFacts(
             enrollment_id=enrollment.id,
             status=enrollment.status,
@@ -147,6 +148,7 @@ def load_enrollments(ids_subquery: Select) -> list[LoadedEnrollment]:
             ),
             pathway=enrollment.pathway,
             waivers=waivers,
+            waiver_last_days=last_days,
             supervisor_assigned=assigned,
             **contributed.get(enrollment.id, {}),
         )
@@ -177,19 +179,27 @@ def _newest_by_track(ids_subquery: Select) -> dict[int, int]:
     return {track_id: set_id for track_id, set_id in rows}
 
 
-def _enrollment_records(ids: Select) -> dict[int, tuple[dict[int | str, str], bool]]:
-    """What the enrollment itself holds: its live waivers and whether a primary supervisor is
-    assigned, one query each."""
+def _enrollment_records(
+    ids: Select,
+) -> dict[int, tuple[dict[int | str, str], dict[int | str, date], bool]]:
+    """What the enrollment itself holds: its unrevoked waivers (with the last day each applies,
+    for the engine to weigh against today) and whether a primary supervisor is assigned, one
+    query each."""
     waivers: dict[int, dict[int | str, str]] = defaultdict(dict)
-    for enrollment_id, target, reason in db.session.execute(
-        select(Waiver.enrollment_id, Waiver.target, Waiver.reason).where(
-            Waiver.enrollment_id.in_(ids), Waiver.revoked_at.is_(None)
-        )
+    last_days: dict[int, dict[int | str, date]] = defaultdict(dict)
+    for waiver in db.session.scalars(
+        select(Waiver)
+        .where(Waiver.enrollment_id.in_(ids), Waiver.revoked_at.is_(None))
+        .order_by(Waiver.id)
     ):
+        target = waiver.target
         key: int | str = target
         if target.startswith("step:") and target[5:].isdigit():
             key = int(target[5:])
-        waivers[enrollment_id][key] = reason
+        waivers[waiver.enrollment_id][key] = waiver.reason  # the latest grant wins
+        last_days[waiver.enrollment_id].pop(key, None)
+        if waiver.last_day is not None:
+            last_days[waiver.enrollment_id][key] = waiver.last_day
     assigned = set(
         db.session.scalars(
             select(SupervisorAssignment.enrollment_id)
@@ -202,7 +212,11 @@ def _enrollment_records(ids: Select) -> dict[int, tuple[dict[int | str, str], bo
         )
     )
     return {
-        enrollment_id: (waivers.get(enrollment_id, {}), enrollment_id in assigned)
+        enrollment_id: (
+            waivers.get(enrollment_id, {}),
+            last_days.get(enrollment_id, {}),
+            enrollment_id in assigned,
+        )
         for enrollment_id in set(waivers) | assigned
     }
 

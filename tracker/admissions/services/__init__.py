@@ -10,7 +10,9 @@ count is checked, so two staff members acting at the same moment cannot both win
 from __future__ import annotations
 
 from tracker.admissions.services.admitted import assign_supervisors
+from tracker.admissions.services.admitted import end_waiver
 from tracker.admissions.services.admitted import grant_waiver
+from tracker.admissions.services.admitted import in_force
 from tracker.admissions.services.admitted import move_to_newest_requirements
 from tracker.admissions.services.admitted import requirements_move_target
 from tracker.admissions.services.admitted import revoke_waiver
@@ -33,6 +35,9 @@ from tracker.admissions.services.common import newest_requirements
 from tracker.admissions.services.decisions import admit
 from tracker.admissions.services.decisions import decide_pathway
 from tracker.admissions.services.decisions import decline
+from tracker.admissions.services.decisions import missing_reviews
+from tracker.admissions.services.decisions import reverse_decision
+from tracker.admissions.services.decisions import training_signed
 from tracker.admissions.services.verification import methods_for
 from tracker.admissions.services.verification import review_document
 from tracker.admissions.services.verification import set_health_clearance
@@ -57,15 +62,20 @@ __all__ = [
     "assign_supervisors",
     "decide_pathway",
     "decline",
+    "end_waiver",
     "grant_waiver",
+    "in_force",
     "methods_for",
+    "missing_reviews",
     "move_to_newest_requirements",
     "newest_requirements",
     "requirements_move_target",
+    "reverse_decision",
     "review_document",
     "revoke_waiver",
     "set_health_clearance",
     "target_label",
+    "training_signed",
     "unverify_credential",
     "verify_credential",
     "waiver_targets",

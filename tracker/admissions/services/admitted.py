@@ -3,6 +3,8 @@ supervisor assignments."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from tracker.accounts.models import User
@@ -14,6 +16,7 @@ from tracker.admissions.services.common import _text
 from tracker.admissions.services.common import decided
 from tracker.admissions.services.common import newest_requirements
 from tracker.audit.services import record
+from tracker.core.clock import today_in
 from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import SupervisorAssignment
@@ -41,21 +44,38 @@ def target_label(target: str) -> str:
     return waiver_targets().get(target, target)
 
 
-def grant_waiver(enrollment: Enrollment, staff: User, target: str, reason: str) -> Waiver:
-    """Waive a step (1-9) or an item code for this enrollment, with a written reason."""
+def in_force(waiver: Waiver, today: date) -> bool:
+    """True while the waiver applies on `today`: not revoked, not ended, within its end date."""
+    last = waiver.last_day
+    return waiver.revoked_at is None and (last is None or today <= last)
+
+
+def grant_waiver(
+    enrollment: Enrollment,
+    staff: User,
+    target: str,
+    reason: str,
+    ends_on: date | None = None,
+) -> Waiver:
+    """Waive a step (1-9) or an item code for this enrollment, with a written reason and an
+    optional end date (the last day it applies; today or later)."""
     _require_open(enrollment)
     _not_own(staff, enrollment.trainee_id)
     if target not in waiver_targets():
         raise Refused("Choose a step or an item that can be waived.", "target")
     text = _text(reason, "reason", required=True)
+    today = today_in(enrollment.program.timezone)
+    if ends_on is not None and ends_on < today:
+        raise Refused("The end date cannot be in the past.", "ends_on")
     _lock(enrollment)
-    existing = db.session.scalar(
-        select(Waiver.id).where(
+    current = db.session.scalars(
+        select(Waiver).where(
             Waiver.enrollment_id == enrollment.id,
             Waiver.target == target,
             Waiver.revoked_at.is_(None),
         )
     )
+    existing = next((w.id for w in current if in_force(w, today)), None)
     if existing is not None:
         raise Refused(
             "This is already waived: revoke the current waiver first to change it.", "target"
@@ -66,13 +86,19 @@ def grant_waiver(enrollment: Enrollment, staff: User, target: str, reason: str) 
         reason=text,
         granted_by_id=staff.id,
         granted_at=utcnow(),
+        ends_on=ends_on,
     )
     db.session.add(waiver)
     db.session.flush()
     record(
         "waiver.granted",
         waiver,
-        after={"enrollment_id": enrollment.id, "target": target, "reason": text},
+        after={
+            "enrollment_id": enrollment.id,
+            "target": target,
+            "reason": text,
+            "ends_on": ends_on,
+        },
         actor_id=staff.id,
         subject_user_id=enrollment.trainee_id,
     )
@@ -96,6 +122,47 @@ def revoke_waiver(enrollment: Enrollment, waiver: Waiver, staff: User, reason: s
         values={"revoked_at": now},
         before={"target": waiver.target, "reason": waiver.reason, "revoked_at": None},
         after={"target": waiver.target, "revoked_at": now, "revocation_reason": text},
+        staff=staff,
+        trainee_id=enrollment.trainee_id,
+        refused="This waiver changed meanwhile: look at it again.",
+    )
+    return waiver
+
+
+def end_waiver(enrollment: Enrollment, waiver: Waiver, staff: User, reason: str) -> Waiver:
+    """End a waiver early, with a reason: it applied until yesterday and no longer applies from
+    today (the program's date). It stays on file with who ended it, when and why."""
+    if waiver.enrollment_id != enrollment.id:
+        raise Refused("This waiver belongs to another enrollment.")
+    _require_open(enrollment)
+    _not_own(staff, enrollment.trainee_id)
+    today = today_in(enrollment.program.timezone)
+    if waiver.revoked_at is not None:
+        raise Refused("This waiver is revoked: there is nothing to end.")
+    if waiver.ended_at is not None:
+        raise Refused("This waiver is already ended.")
+    if not in_force(waiver, today):
+        raise Refused("This waiver already stopped applying on its end date.")
+    text = _text(reason, "reason", required=True)
+    now = utcnow()
+    decided(
+        waiver,
+        "waiver.ended",
+        Waiver.revoked_at.is_(None),
+        Waiver.ended_at.is_(None),
+        values={
+            "ended_on": today,
+            "ended_at": now,
+            "ended_by_id": staff.id,
+            "end_reason": text,
+        },
+        before={"target": waiver.target, "ends_on": waiver.ends_on, "ended_on": None},
+        after={
+            "target": waiver.target,
+            "ends_on": waiver.ends_on,
+            "ended_on": today,
+            "end_reason": text,
+        },
         staff=staff,
         trainee_id=enrollment.trainee_id,
         refused="This waiver changed meanwhile: look at it again.",

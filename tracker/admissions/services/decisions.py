@@ -19,10 +19,14 @@ from tracker.admissions.services.common import newest_requirements
 from tracker.audit.services import record
 from tracker.core.clock import local_time
 from tracker.core.errors import Refused
+from tracker.enrollments.models import AdmissionReversal
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.extensions import utcnow
 from tracker.mail import queue
+from tracker.progress import OutstandingItem
+from tracker.progress.admission_rules import admission_missing
+from tracker.standing import assess_one
 
 # -- eligibility pathway ------------------------------------------------------------------------
 
@@ -95,10 +99,21 @@ def _not_decidable(enrollment: Enrollment) -> str:
     return f"This enrollment is {enrollment.status}: there is nothing to decide."
 
 
+def missing_reviews(enrollment: Enrollment) -> tuple[OutstandingItem, ...]:
+    """The reviews admission still waits on, as the engine says (documents, licence,
+    insurance, health clearance, each done or waived): empty when the applicant may be
+    admitted."""
+    standing = assess_one(enrollment.id)
+    if standing is None or standing.progress is None:
+        return ()
+    return admission_missing(standing.progress)
+
+
 def admit(enrollment: Enrollment, staff: User, note: str = "") -> Enrollment:
     """Admit a submitted application: status admitted, the track's current requirement-set
     version pinned, who decided, when, and an optional note; the applicant's e-mail is queued
-    in the same transaction."""
+    in the same transaction. Refused while a review the requirement set names is neither done
+    nor waived (the refusal lists them)."""
     _not_own(staff, enrollment.trainee_id)
     if enrollment.status != "submitted":
         raise Refused(_not_decidable(enrollment))
@@ -106,6 +121,12 @@ def admit(enrollment: Enrollment, staff: User, note: str = "") -> Enrollment:
     requirements = newest_requirements(enrollment.track_id)
     if requirements is None:
         raise Refused("The chosen track has no requirements yet: define them first.")
+    missing = missing_reviews(enrollment)
+    if missing:
+        raise Refused(
+            "Not admitted: these reviews are neither done nor waived: "
+            + " ".join(item.message for item in missing)
+        )
     _decide(
         enrollment,
         staff,
@@ -145,6 +166,96 @@ def decline(enrollment: Enrollment, staff: User, reason: str) -> Enrollment:
     )
     _queue_decision_mail(enrollment)
     return enrollment
+
+
+def training_signed(enrollment: Enrollment) -> bool:
+    """True once anything of the training was signed or verified (a didactic or experiential
+    entry verified, a supervised session signed), or the final assessment or the certificate
+    was recorded: from then on the admission stands."""
+    standing = assess_one(enrollment.id)
+    if standing is None:
+        return False
+    facts = standing.facts
+    return (
+        any(e.status == "verified" for e in (*facts.didactic, *facts.experiential))
+        or any(s.status == "signed" for s in facts.sessions)
+        or any(not a.voided for a in facts.exam_attempts)
+        or facts.case_evaluation is not None
+        or facts.competency is not None
+        or facts.certificate is not None
+    )
+
+
+def reverse_decision(enrollment: Enrollment, staff: User, reason: str) -> AdmissionReversal:
+    """Reverse an admission decision (admitted or declined) with a reason: the enrollment
+    returns to submitted, waiting for a new decision; the decision reversed is kept as an
+    AdmissionReversal and the applicant is e-mailed the reason. An admission is reversed only
+    while no training has been signed."""
+    _not_own(staff, enrollment.trainee_id)
+    if enrollment.status not in ("admitted", "declined"):
+        raise Refused(
+            f"This enrollment is {enrollment.status}: only an admission or a decline is reversed."
+        )
+    text = _text(reason, "reason", required=True)
+    _lock(enrollment)
+    if enrollment.status == "admitted" and training_signed(enrollment):
+        raise Refused(
+            "The admission cannot be reversed: training was already signed or verified for "
+            "this trainee. Withdraw the enrollment instead."
+        )
+    was = enrollment.status
+    reversal = AdmissionReversal(
+        enrollment_id=enrollment.id,
+        reversed_status=was,
+        decided_at=enrollment.decided_at,
+        decided_by_id=enrollment.decided_by_id,
+        decision_note=enrollment.decision_note or "",
+        reason=text,
+        reversed_by_id=staff.id,
+        reversed_at=utcnow(),
+    )
+    db.session.add(reversal)
+    db.session.flush()
+    decided(
+        enrollment,
+        "enrollment.decision_reversed",
+        Enrollment.status == was,
+        values={
+            "status": "submitted",
+            "requirement_set_id": None,
+            "decided_at": None,
+            "decided_by_id": None,
+            "decision_note": "",
+        },
+        before={"status": was, "requirement_set_id": enrollment.requirement_set_id},
+        after={
+            "status": "submitted",
+            "requirement_set_id": None,
+            "reversal_id": reversal.id,
+            "reason": text,
+        },
+        staff=staff,
+        trainee_id=enrollment.trainee_id,
+        refused="The enrollment changed meanwhile: look at it again.",
+    )
+    _queue_reversal_mail(enrollment, reversal)
+    return reversal
+
+
+def _queue_reversal_mail(enrollment: Enrollment, reversal: AdmissionReversal) -> None:
+    """Queue the e-mail that tells the applicant the decision was reversed, and why."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    reversed_at = local_time(reversal.reversed_at, enrollment.program.timezone)
+    queue(
+        enrollment.trainee.email,
+        f"Your application to {enrollment.program.name}: decision reversed",
+        "mail/admission_reversed.txt",
+        trainee=enrollment.trainee,
+        program=enrollment.program,
+        reversal=reversal,
+        reversed_on=reversed_at.date().isoformat() if reversed_at else "",
+        link=f"{base}/home",
+    )
 
 
 def _queue_decision_mail(enrollment: Enrollment) -> None:
