@@ -13,7 +13,7 @@ decisions and waivers that end.
   ended_by_id / end_reason: a waiver ended early (it no longer applies from ended_on).
 
 Revision ID: 20261130_06
-Revises: 20261129_12
+Revises: 20261130_05
 Create Date: 2026-11-30
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261130_06"
-down_revision = "20261129_12"
+down_revision = "20261130_05"
 branch_labels = None
 depends_on = None
 
