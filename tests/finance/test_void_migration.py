@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import text
@@ -19,8 +20,18 @@ from tracker.finance import services
 from tracker.finance.models import LedgerEntry
 from tracker.finance.services import NewEntry
 
-BEFORE = "20261129_12"
-HEAD = "20261130_03"
+VOIDS = "20261130_03"  # the migration under test
+
+
+def _before(app) -> str:
+    """The revision the voids migration follows (the way down goes through the later ones)."""
+    config = app.extensions["migrate"].migrate.get_config()
+    return ScriptDirectory.from_config(config).get_revision(VOIDS).down_revision
+
+
+def _head(app) -> str:
+    config = app.extensions["migrate"].migrate.get_config()
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def _flask_db(runner, *args: str):
@@ -52,7 +63,7 @@ def test_entries_survive_the_way_down_and_up(app, runner, caplog, enrollment, st
     enrollment_id, payment_id, staff_id = enrollment.id, payment.id, staff.id
     db.session.remove()
     try:
-        down = _flask_db(runner, "downgrade", BEFORE)
+        down = _flask_db(runner, "downgrade", _before(app))
         assert down.exit_code == 0, caplog.text + down.output
         with db.engine.connect() as connection:
             rows = connection.execute(
@@ -63,7 +74,7 @@ def test_entries_survive_the_way_down_and_up(app, runner, caplog, enrollment, st
     finally:
         up = _flask_db(runner, "upgrade")
     assert up.exit_code == 0, caplog.text + up.output
-    assert _version() == HEAD
+    assert _version() == _head(app)
     _append_only()
     voids = select(func.count()).where(LedgerEntry.voids_id.is_not(None))
     assert db.session.scalar(voids) == 0
@@ -80,10 +91,12 @@ def test_going_down_is_refused_while_a_void_exists(app, runner, caplog, enrollme
     db.session.commit()
     db.session.remove()
     try:
-        down = _flask_db(runner, "downgrade", BEFORE)
+        down = _flask_db(runner, "downgrade", _before(app))
         assert down.exit_code != 0
         assert "1 ledger entries are voids" in caplog.text + down.output + str(down.exception)
-        assert _version() == HEAD
+        # The voids stay (PostgreSQL undoes the whole way down; SQLite keeps the later
+        # migrations' downgrades, which ran before the refusal).
+        assert _version() in (VOIDS, _head(app))
     finally:
         up = _flask_db(runner, "upgrade")
     assert up.exit_code == 0, caplog.text + up.output
