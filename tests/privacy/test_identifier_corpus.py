@@ -28,7 +28,7 @@ IDENTIFYING = [
     "Maria1 preferred music",
     "Discussed with Patricia Williams",
     "Karen Brown-Davis",
-    "Michael O’Brien joined",
+    "Michael O\u2019Brien joined",
     "Elizabeth Martinez, 42",
     "David Kim said the music helped",
     "Susan Chen preparation",

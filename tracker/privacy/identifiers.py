@@ -82,6 +82,11 @@ def holds_names(letters: str, shortest: int = 3) -> bool:
     )
 
 
+def _words(text: str) -> list[str]:
+    """The words of `text` (a list written as one string reads best)."""
+    return text.split()
+
+
 # -- the patterns ---------------------------------------------------------------------------------
 
 _MONTH = (
@@ -101,7 +106,9 @@ _PHONE = (
     re.compile(r"(?<![\w])\+\d{1,3}(?:[\s.-]?\d{1,4}){3,5}(?!\d)"),
     # 555-1234 (seven digits with a separator)
     re.compile(r"(?<![\w.-])\d{3}[-.]\d{4}(?![\w.-]?\d)"),
-    re.compile(r"\b(?:phone|tel|cell|mobile)\s*(?:no\.?|number|#)?\s*:?\s*\+?[\d(][\d\s().-]{5,}\d", re.I),
+    re.compile(
+        r"\b(?:phone|tel|cell|mobile)\s*(?:no\.?|number|#)?\s*:?\s*\+?[\d(][\d\s().-]{5,}\d", re.I
+    ),
 )
 _DATE = (
     # 1985-03-12, 1985/3/12
@@ -151,10 +158,12 @@ _RECORD = (
 )
 # Two capitalised words (a middle initial allowed): a name when the first is a first name and
 # the second a surname; written in capitals too.
+_APOSTROPHES = "'\u2019"
 _WORD_PAIR = re.compile(
-    r"\b(?=([A-Z][a-z]+|[A-Z]{2,})(?:\s+[A-Z]\.?)?\s+([A-Z](?:['’][A-Z])?[a-z]+(?:-[A-Z][a-z]+)?|[A-Z]{2,})\b)"
+    r"\b(?=([A-Z][a-z]+|[A-Z]{2,})(?:\s+[A-Z]\.?)?\s+"
+    rf"([A-Z](?:[{_APOSTROPHES}][A-Z])?[a-z]+(?:-[A-Z][a-z]+)?|[A-Z]{{2,}})\b)"
 )
-_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Miss)\.?\s+[A-Z][a-z'’-]+")
+_TITLE = re.compile(rf"\b(?:Mr|Mrs|Ms|Mx|Miss)\.?\s+[A-Z][a-z{_APOSTROPHES}-]+")
 _ROLE = re.compile(r"\b(?i:client|patient|pt|participant|named|called)\b\.?:?\s+([A-Z][a-z]+)")
 # MariaLopez, MariaLopez1, Maria1, LOPEZ42: a name run together or beside digits.
 _GLUED = re.compile(r"\b([A-Za-z]+?)(\d+)\b|\b([A-Z][a-z]+[A-Z][a-z]+)\d*\b")
@@ -164,11 +173,13 @@ _INITIALS = (
 )
 # Letters-and-digit terms of the trade, never initials: PHQ-9, GAD-7, DSM-5, CE1, 5-HT2A, ...
 _NOT_INITIALS = frozenset(
-    "PHQ GAD PCL DSM ICD CPT BDI BAI HAM MDD PTSD CE CME KC MG ML IM IV SL IN PO HT DMT LSD "
-    "NMDA SSRI SNRI CBT DBT EMDR ACT IFS MI VAS QID BID TID QD PRN DAST AUDIT MOCA ASQ CSSRS "
-    "CAPS PC WEEK WK DAY HR HRS MIN NO ID TR OK AM PM BP HR MAP COVID SARS HIV HCV".split()
+    _words(
+        "PHQ GAD PCL DSM ICD CPT BDI BAI HAM MDD PTSD CE CME KC MG ML IM IV SL IN PO HT DMT LSD "
+        "NMDA SSRI SNRI CBT DBT EMDR ACT IFS MI VAS QID BID TID QD PRN DAST AUDIT MOCA ASQ CSSRS "
+        "CAPS PC WEEK WK DAY HR HRS MIN NO ID TR OK AM PM BP MAP COVID SARS HIV HCV"
+    )
 )
-_NOT_DOTTED = frozenset("US UK EU UN AM PM MD DO BA BS MA MS NP PA RN PO DC".split())
+_NOT_DOTTED = frozenset(_words("US UK EU UN AM PM MD DO BA BS MA MS NP PA RN PO DC"))
 
 
 def _spans(text: str) -> list[Finding]:
@@ -189,7 +200,10 @@ def _spans(text: str) -> list[Finding]:
             for match in pattern.finditer(text):
                 add(kind, match)
     for match in _WORD_PAIR.finditer(text):
-        first, last = match.group(1).upper(), re.sub("['’]", "", match.group(2).upper())
+        first, last = (
+            match.group(1).upper(),
+            re.sub(f"[{_APOSTROPHES}]", "", match.group(2).upper()),
+        )
         if first in first_names() and (last in surnames() or last.split("-")[0] in surnames()):
             found.append(Finding("name", match.start(), match.end(2), match.group(1)))
     for match in _TITLE.finditer(text):
