@@ -20,6 +20,8 @@ from wtforms.validators import Regexp
 from wtforms.validators import StopValidation
 
 from tracker.core.forms import TrackerForm
+from tracker.privacy.forms import ClientSafe
+from tracker.privacy.forms import ScreenedText
 from tracker.progress.requirements import EXPERIENTIAL_KINDS
 from tracker.progress.requirements import EXPERIENTIAL_LABELS
 from tracker.training.models import CE_KIND_LABELS
@@ -74,8 +76,8 @@ def line_field(label: str, what: str, description: str = "") -> StringField:
 
 
 def note_field(description: str) -> TextAreaField:
-    """An optional note of at most 2000 characters."""
-    return TextAreaField(
+    """An optional note of at most 2000 characters, read for client identifiers."""
+    return ScreenedText(
         "Note (optional)",
         description=description,
         validators=[Length(max=2000, message="Use at most 2000 characters.")],
@@ -83,7 +85,7 @@ def note_field(description: str) -> TextAreaField:
     )
 
 
-class DidacticForm(TrackerForm):
+class DidacticForm(ClientSafe, TrackerForm):
     """Didactic hours under one curriculum topic."""
 
     on = date_field("Date", "The day you attended; not in the future.")
@@ -94,7 +96,7 @@ class DidacticForm(TrackerForm):
     note = note_field("Anything your verifier should know, such as a module number.")
 
 
-class ExperientialForm(TrackerForm):
+class ExperientialForm(ClientSafe, TrackerForm):
     """An experiential activity; a personal session is an attestation of completion only."""
 
     kind = SelectField(
