@@ -105,6 +105,9 @@ class RequirementSpec:
     inactivity_days: int
     ce_warning_days: int
     ce_grace_days: int
+    # The most didactic plus experiential hours a trainee may log for one day (retreat formats
+    # with long days may raise it, up to 24).
+    max_day_hours: Decimal
     extra: dict[str, Any] = field(default_factory=dict)
 
     # -- conversion -------------------------------------------------------------------------
@@ -196,6 +199,7 @@ class RequirementSpec:
             inactivity_days=_int(data, "inactivity_days", 1, 365),
             ce_warning_days=_int(data, "ce_warning_days", 0, 365),
             ce_grace_days=_int(data, "ce_grace_days", 0, 365),
+            max_day_hours=_day_hours(data),
         )
         if spec.program_total_hours < max(spec.didactic_total_hours, spec.experiential_total_hours):
             raise RequirementError(
@@ -260,7 +264,9 @@ DEFAULT_SCENARIOS = (
 
 # Fields a stored version may lack, with the value that keeps its meaning unchanged: no grace
 # period after a renewal cycle ends (versions stored before the field existed lapsed at once).
-LATER_FIELDS: dict[str, Any] = {"ce_grace_days": 0}
+# A version stored before the daily cap was a field gets the program's default cap of 12 hours
+# (the former fixed 24 let two full 12-hour entries land on one day).
+LATER_FIELDS: dict[str, Any] = {"ce_grace_days": 0, "max_day_hours": "12"}
 
 
 def default_dict() -> dict[str, Any]:
@@ -298,6 +304,7 @@ def default_dict() -> dict[str, Any]:
         "inactivity_days": 21,
         "ce_warning_days": 90,
         "ce_grace_days": 60,
+        "max_day_hours": "12",
     }
 
 
@@ -341,6 +348,14 @@ def parse_hours(field_name: str, value: Any, minimum: Decimal = Decimal(0)) -> D
 
 def _hours(data: dict[str, Any], name: str, minimum: Decimal) -> Decimal:
     return parse_hours(name, data[name], minimum)
+
+
+def _day_hours(data: dict[str, Any]) -> Decimal:
+    """The daily cap: 1 to 24 quarter hours."""
+    amount = parse_hours("max_day_hours", data["max_day_hours"], Decimal(1))
+    if amount > 24:
+        raise RequirementError("max_day_hours", "must be at most 24 (hours in a day)")
+    return amount
 
 
 def _int_value(name: str, value: Any, low: int, high: int) -> int:

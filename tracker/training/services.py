@@ -39,7 +39,6 @@ from tracker.training.models import ExperientialEntry
 
 QUARTER = Decimal("0.25")
 MAX_ENTRY_HOURS = Decimal(12)
-MAX_DAY_HOURS = Decimal(24)
 CE_YEARS_BACK = 5
 LINE_LIMIT = 200
 NOTE_LIMIT = 2000
@@ -235,14 +234,13 @@ def _hold_changeable(entry: DidacticEntry | ExperientialEntry) -> None:
 # -- the daily cap ------------------------------------------------------------------------------
 
 
-def hours_logged_on(trainee_id: int, on: date, exclude: Any = None) -> Decimal:
-    """Didactic plus experiential hours the trainee logged for `on`, leaving out `exclude`."""
+def hours_logged_on(enrollment_id: int, on: date, exclude: Any = None) -> Decimal:
+    """Didactic plus experiential hours logged for `on` on the enrollment, leaving out
+    `exclude` (the entry being changed)."""
     total = Decimal(0)
     for model in (DidacticEntry, ExperientialEntry):
-        stmt = (
-            select(func.coalesce(func.sum(model.hours), 0))
-            .join(Enrollment, Enrollment.id == model.enrollment_id)
-            .where(Enrollment.trainee_id == trainee_id, model.on == on)
+        stmt = select(func.coalesce(func.sum(model.hours), 0)).where(
+            model.enrollment_id == enrollment_id, model.on == on
         )
         if isinstance(exclude, model) and exclude.id is not None:
             stmt = stmt.where(model.id != exclude.id)
@@ -260,13 +258,22 @@ def lock_enrollment(enrollment: Enrollment) -> None:
 
 
 def _check_day_cap(enrollment: Enrollment, on: date, hours: Decimal, exclude: Any) -> None:
+    """Refuse hours that would take the day past the requirement set's cap (`max_day_hours`),
+    counting what is already logged for that day (both kinds, not the entry being changed)."""
+    cap = _spec(enrollment).max_day_hours
     lock_enrollment(enrollment)
-    already = hours_logged_on(enrollment.trainee_id, on, exclude)
-    if already + hours > MAX_DAY_HOURS:
-        room = max(MAX_DAY_HOURS - already, Decimal(0))
+    already = hours_logged_on(enrollment.id, on, exclude)
+    if already + hours > cap:
+        room = max(cap - already, Decimal(0))
+        left = (
+            f"so at most {_fmt(room)} more fit that day"
+            if room
+            else "so no more hours fit that day"
+        )
         raise Refused(
-            f"At most {_fmt(MAX_DAY_HOURS)} hours can be logged for one day: {_fmt(already)} "
-            f"hours are already logged for {on.isoformat()}, so at most {_fmt(room)} more fit.",
+            f"At most {_fmt(cap)} hours can be logged for one day (didactic and experiential "
+            f"together): {_fmt(already)} hours are already logged for {on.isoformat()}, "
+            f"{left}.",
             "hours",
         )
 
