@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask_wtf.file import FileField
 from wtforms import BooleanField
 from wtforms import DateField
+from wtforms import HiddenField
 from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
@@ -19,6 +20,7 @@ from wtforms.validators import Length
 from wtforms.validators import Regexp
 from wtforms.validators import StopValidation
 
+from tracker.core.forms import AskedCheckbox
 from tracker.core.forms import TrackerForm
 from tracker.privacy.forms import ClientSafe
 from tracker.privacy.forms import ScreenedText
@@ -94,6 +96,8 @@ class DidacticForm(ClientSafe, TrackerForm):
     hours = hours_field("Hours", "In quarter hours (for example 1.5 or 2.75), at most 12.")
     provider = line_field("Course or provider", "course or provider")
     note = note_field("Anything your verifier should know, such as a module number.")
+    submission_token = HiddenField()
+    confirm_duplicate = AskedCheckbox("Save it anyway: this is another entry")
 
 
 class ExperientialForm(ClientSafe, TrackerForm):
@@ -120,6 +124,8 @@ class ExperientialForm(ClientSafe, TrackerForm):
             "facilitator as an attestation of completion; it holds no clinical details."
         ),
     )
+    submission_token = HiddenField()
+    confirm_duplicate = AskedCheckbox("Save it anyway: this is another entry")
 
 
 class ContinuingEducationForm(TrackerForm):

@@ -3,6 +3,8 @@ education, with totals against the requirement set."""
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint
 from flask import flash
 from flask import redirect
@@ -82,8 +84,15 @@ def hours():
     )
 
 
+def _with_token(form, entry):
+    """A new entry's form carries a fresh one-time submission token (kept when re-shown)."""
+    if request.method == "GET" and entry is None:
+        form.submission_token.data = secrets.token_urlsafe(24)
+    return form
+
+
 def _didactic_form(enrollment: Enrollment, entry: DidacticEntry | None = None) -> DidacticForm:
-    form = DidacticForm(obj=entry if request.method == "GET" else None)
+    form = _with_token(DidacticForm(obj=entry if request.method == "GET" else None), entry)
     form.topic_code.choices = [
         SelectChoice(t.code, t.name) for t in enrollment.requirements.spec.didactic_topics
     ]
@@ -97,6 +106,8 @@ def _didactic_input(form: DidacticForm) -> services.DidacticInput:
         hours=form.hours.data,
         provider=form.provider.data or "",
         note=form.note.data or "",
+        submission_token=form.submission_token.data or "",
+        confirm_duplicate=bool(form.confirm_duplicate.data),
     )
 
 
@@ -107,6 +118,24 @@ def _open_and_unverified(enrollment: Enrollment | None, entry=None):
         flash("This entry is verified and can no longer be changed.", "danger")
         return redirect(url_for("training.hours"))
     return None
+
+
+def _hours_refused(enrollment: Enrollment | None):
+    """The page that answers a refusal of an hours entry on its own: a form sent twice lands
+    on the entry it stored; logging closed meanwhile shows why."""
+    closed = when_closed(enrollment, back=url_for("training.hours"))
+
+    def page(error):
+        if isinstance(error, services.AlreadySaved):
+            flash(error.message, "info")
+            if not error.record_id:
+                return redirect(url_for("training.hours"))
+            return redirect(
+                url_for("signoffs.mine", entry_type=error.kind, entry_id=error.record_id)
+            )
+        return closed(error)
+
+    return page
 
 
 def _entry_flow(
@@ -135,7 +164,7 @@ def _entry_flow(
         changed=f"{what} updated.",
         removed=f"{what} deleted.",
         blocked=_open_and_unverified,
-        refused_page=lambda enrollment: when_closed(enrollment, back=url_for("training.hours")),
+        refused_page=_hours_refused,
     )
     entry = what.lower()
     flow.routes(
@@ -175,7 +204,7 @@ DIDACTIC = _entry_flow(
 def _experiential_form(
     enrollment: Enrollment, entry: ExperientialEntry | None = None
 ) -> ExperientialForm:
-    form = ExperientialForm(obj=entry if request.method == "GET" else None)
+    form = _with_token(ExperientialForm(obj=entry if request.method == "GET" else None), entry)
     spec = enrollment.requirements.spec
     kinds = [
         k
@@ -196,6 +225,8 @@ def _experiential_input(form: ExperientialForm) -> services.ExperientialInput:
         facilitator=form.facilitator.data or "",
         note=form.note.data or "",
         attested=bool(form.attest.data),
+        submission_token=form.submission_token.data or "",
+        confirm_duplicate=bool(form.confirm_duplicate.data),
     )
 
 
