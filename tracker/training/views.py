@@ -138,6 +138,44 @@ def _hours_refused(enrollment: Enrollment | None):
     return page
 
 
+def _hours(amount) -> str:
+    return format(amount.normalize(), "f")
+
+
+def _didactic_details(entry: DidacticEntry) -> list[tuple[str, str]]:
+    """What the page that asks before deleting shows of a didactic entry."""
+    topic = entry.enrollment.requirements.spec.topic(entry.topic_code)
+    return [
+        ("Date", entry.on.isoformat()),
+        ("Topic", topic.name if topic else entry.topic_code),
+        ("Hours", _hours(entry.hours)),
+        ("Course or provider", entry.provider),
+        ("Status", entry.status_label),
+    ]
+
+
+def _experiential_details(entry: ExperientialEntry) -> list[tuple[str, str]]:
+    """What the page that asks before deleting shows of an experiential entry."""
+    return [
+        ("Date", entry.on.isoformat()),
+        ("Activity", entry.kind_label),
+        ("Hours", _hours(entry.hours)),
+        ("Facilitator", entry.facilitator),
+        ("Status", entry.status_label),
+    ]
+
+
+def _ce_details(item: ContinuingEducation) -> list[tuple[str, str]]:
+    """What the page that asks before deleting shows of a CE or consultation record."""
+    return [
+        ("Date", item.on.isoformat()),
+        ("Kind", item.kind_label),
+        ("Title", item.title),
+        ("Provider", item.provider),
+        ("Amount", _hours(item.amount)),
+    ]
+
+
 def _entry_flow(
     kind: str,
     model,
@@ -147,6 +185,7 @@ def _entry_flow(
     writes: tuple,
     logged: str,
     what: str,
+    details,
 ) -> RecordFlow:
     """An hours entry of `kind`: logged, changed and deleted by its trainee until it is
     verified; its pages are /training/<kind>/new, .../<entry_id>/edit and .../delete."""
@@ -165,6 +204,7 @@ def _entry_flow(
         removed=f"{what} deleted.",
         blocked=_open_and_unverified,
         refused_page=_hours_refused,
+        details=details,
     )
     entry = what.lower()
     flow.routes(
@@ -198,6 +238,7 @@ DIDACTIC = _entry_flow(
     (services.log_didactic, services.update_didactic, services.delete_didactic),
     "Didactic hours logged; they wait for verification.",
     "Didactic entry",
+    _didactic_details,
 )
 
 
@@ -252,6 +293,7 @@ EXPERIENTIAL = _entry_flow(
     (services.log_experiential, services.update_experiential, services.delete_experiential),
     "Experiential activity logged; it waits for verification.",
     "Experiential entry",
+    _experiential_details,
 )
 
 
@@ -323,6 +365,7 @@ CE = RecordFlow(
     removed="Continuing education record deleted.",
     blocked=_ce_open,
     refused_page=lambda enrollment: when_closed(enrollment, "continuing education"),
+    details=_ce_details,
 )
 
 
