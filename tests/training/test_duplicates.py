@@ -247,3 +247,17 @@ def test_the_same_form_sent_twice_at_once_stores_once(app, trainee, enrollment):
         if stored != 1:
             problems.append(f"round {n}: {stored} entries")
     assert problems == []
+
+
+def test_a_resend_after_the_entry_was_deleted_lands_on_the_list(signed_in):
+    token = _token(signed_in.get("/training/didactic/new").get_data(as_text=True))
+    data = didactic(submission_token=token)
+    assert post_form(signed_in, "/training/didactic/new", data).status_code == 302
+    entry = db.session.scalars(select(DidacticEntry)).one()
+    assert post_form(signed_in, f"/training/didactic/{entry.id}/delete").status_code == 302
+    response = post_form(signed_in, "/training/didactic/new", data)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/training/")
+    page = signed_in.get("/training/").get_data(as_text=True)
+    assert "already saved once; nothing was added" in page
+    assert count(DidacticEntry) == 0

@@ -127,9 +127,10 @@ def _hours_refused(enrollment: Enrollment | None):
 
     def page(error):
         if isinstance(error, services.AlreadySaved):
-            flash(error.message, "info")
             if not error.record_id:
+                flash("This form was already saved once; nothing was added.", "info")
                 return redirect(url_for("training.hours"))
+            flash(error.message, "info")
             return redirect(
                 url_for("signoffs.mine", entry_type=error.kind, entry_id=error.record_id)
             )
