@@ -374,8 +374,8 @@ def _log_entry(model: type, kind: str, values_of: Callable, enrollment: Any, dat
     stored = _stored_by_token(kind, enrollment.trainee_id, token)
     if stored is not None:
         # The stored entry may have been deleted since: then there is nothing to land on.
-        kept = db.session.get(model, stored.record_id) is not None
-        raise AlreadySaved(ALREADY_SAVED_MESSAGE, kind, stored.record_id if kept else 0)
+        kept = db.session.scalar(select(model.id).where(model.id == stored.record_id))
+        raise AlreadySaved(ALREADY_SAVED_MESSAGE, kind, kept or 0)
     values = values_of(enrollment, data, exclude=None)
     if not data.confirm_duplicate:
         _check_duplicate(model, kind, enrollment, values)
