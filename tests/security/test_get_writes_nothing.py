@@ -78,6 +78,7 @@ def _by_name(name: str) -> list:
         "reference_id": "application_references",
         "record_id": "continuing_education",
         "session_id": "supervised_sessions",
+        "presentation_id": "case_presentations",
         "enrollment_id": "enrollments",
         "certificate_id": "certificates",
         "attempt_id": "exam_attempts",
@@ -98,6 +99,12 @@ def _values(rule: Rule) -> list[dict]:
             {"entry_id": i} for i in _column("didactic_entries")
         ],
         "/training/experiential/<int:entry_id>/edit": lambda: [
+            {"entry_id": i} for i in _column("experiential_entries")
+        ],
+        "/training/didactic/<int:entry_id>/delete": lambda: [
+            {"entry_id": i} for i in _column("didactic_entries")
+        ],
+        "/training/experiential/<int:entry_id>/delete": lambda: [
             {"entry_id": i} for i in _column("experiential_entries")
         ],
         "/finance/receipts/<int:entry_id>": lambda: [

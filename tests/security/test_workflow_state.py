@@ -298,7 +298,10 @@ class Workflow(RuleBasedStateMachine):
 
     @rule(hours=HOURS, days_ago=DAYS_AGO)
     def log_didactic(self, hours: str, days_ago: int) -> None:
-        data = training.DidacticInput(self.on(days_ago), TOPIC, hours, "KAP Academy")
+        # The trainee confirms an entry identical to one already logged (it asks first).
+        data = training.DidacticInput(
+            self.on(days_ago), TOPIC, hours, "KAP Academy", confirm_duplicate=True
+        )
         entry = self._logged(lambda: training.log_didactic(self.enrollment, data))
         if entry is not None:
             record = Record("didactic", entry.id, "pending", Decimal(hours))
@@ -306,7 +309,9 @@ class Workflow(RuleBasedStateMachine):
 
     @rule(hours=HOURS, days_ago=DAYS_AGO, kind=st.sampled_from(["observation", "role_play"]))
     def log_experiential(self, hours: str, days_ago: int, kind: str) -> None:
-        data = training.ExperientialInput(kind, self.on(days_ago), hours, "Dr. Facilitator")
+        data = training.ExperientialInput(
+            kind, self.on(days_ago), hours, "Dr. Facilitator", confirm_duplicate=True
+        )
         entry = self._logged(lambda: training.log_experiential(self.enrollment, data))
         if entry is not None:
             record = Record("experiential", entry.id, "pending", Decimal(hours), kind)

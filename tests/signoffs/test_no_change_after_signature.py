@@ -194,7 +194,7 @@ def test_a_session_edit_withdrawal_or_delete_after_the_signature_is_refused(
 
     data = {
         "on": iso(yesterday()),
-        "client_code": "KC-ABC234",
+        "client_code": "KC-7RB234",
         "setting": "hospital",
         "route": "iv",
         "trainee_role": "observer",

@@ -105,7 +105,7 @@ def test_a_signed_record_is_read_only(as_user, trainee, enrollment, supervisor):
     client = as_user(trainee)
     data = {
         "on": iso(yesterday()),
-        "client_code": "KC-ABC234",
+        "client_code": "KC-7RB234",
         "setting": "hospital",
         "route": "iv",
         "trainee_role": "observer",

@@ -18,6 +18,7 @@ from tracker.supervision.client_codes import ASCII_MESSAGE
 from tracker.supervision.client_codes import DATE_MESSAGE
 from tracker.supervision.client_codes import EMAIL_MESSAGE
 from tracker.supervision.client_codes import FORMAT_MESSAGE
+from tracker.supervision.client_codes import INITIALS_MESSAGE
 from tracker.supervision.client_codes import NAME_MESSAGE
 from tracker.supervision.client_codes import PHONE_MESSAGE
 from tracker.supervision.client_codes import RECORD_MESSAGE
@@ -87,6 +88,23 @@ REFUSED = [
     ("ssn-4k7q", RECORD_MESSAGE),
     ("KC-123456", RECORD_MESSAGE),
     ("A-123456-B", RECORD_MESSAGE),
+    # names from the bundled list, in any case, with or without digits
+    ("MariaLopez1", NAME_MESSAGE),
+    ("marialopez1", NAME_MESSAGE),
+    ("MARIALOPEZ", NAME_MESSAGE),
+    ("MARIA7", NAME_MESSAGE),
+    ("Lopez-12", NAME_MESSAGE),
+    ("7NGUYEN", NAME_MESSAGE),
+    ("KC-PATEL2", NAME_MESSAGE),
+    ("Maria.Lopez", NAME_MESSAGE),
+    # initials with digits, or dotted
+    ("JD01", INITIALS_MESSAGE),
+    ("jd-01", INITIALS_MESSAGE),
+    ("01JD", INITIALS_MESSAGE),
+    ("J.D.", INITIALS_MESSAGE),
+    ("J.D.7", INITIALS_MESSAGE),
+    ("KC-JD01", INITIALS_MESSAGE),
+    ("KC-ABC234", INITIALS_MESSAGE),
 ]
 CODE_INPUT = re.compile(r'<input[^>]*name="client_code"[^>]*value="(KC-[A-Z0-9]{6})"')
 ACCEPTED = [
@@ -96,7 +114,6 @@ ACCEPTED = [
     "C-42",
     "P7-AX9K",
     "ZZ9-PLURAL-Z9",
-    "KC-ABC234",
     "KC-12345",
     "\uff2b\uff23-7QX4M2",  # full-width KC: NFKC makes it plain
     # the demo's codes
@@ -153,6 +170,9 @@ def _session(code):
         ("Al\u0131ce-Sm\u0131th-7", "accented, dotless or look-alike letters"),
         ("DOB1985X03X02", "looks like a date"),
         ("MRN-123456", "looks like a record number"),
+        ("MariaLopez1", "looks like a name"),
+        ("JD01", "looks like initials"),
+        ("J.D.", "looks like initials"),
     ],
 )
 def test_the_form_refuses_identifying_codes(signed_in, value, message):

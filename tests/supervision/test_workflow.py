@@ -21,7 +21,7 @@ from tracker.supervision.models import SupervisedSession
 def edit_data(**changes):
     data = {
         "on": iso(yesterday()),
-        "client_code": "KC-ABC234",
+        "client_code": "KC-7RB234",
         "setting": "hospital",
         "route": "iv",
         "trainee_role": "observer",
@@ -78,7 +78,7 @@ def test_withdraw_returns_to_draft_and_clears_the_supervisor(signed_in, enrollme
     url = f"/supervision/sessions/{session.id}/edit"
     assert post_form(signed_in, url, edit_data()).status_code == 302
     db.session.refresh(session)
-    assert session.client_code == "KC-ABC234"
+    assert session.client_code == "KC-7RB234"
 
 
 def test_submitted_session_cannot_be_edited_or_deleted(signed_in, enrollment):

@@ -12,6 +12,7 @@ from tests.training.factories import add_didactic
 from tests.training.factories import add_experiential
 from tests.training.factories import count
 from tests.training.factories import iso
+from tests.training.factories import make_enrollment
 from tests.training.factories import yesterday
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
@@ -102,7 +103,31 @@ def test_delete_without_csrf_token_refused(signed_in, enrollment):
     assert count(DidacticEntry) == 1
 
 
-def test_delete_by_get_is_not_allowed(signed_in, enrollment):
-    entry = add_didactic(enrollment)
-    assert signed_in.get(f"/training/didactic/{entry.id}/delete").status_code == 405
+@pytest.mark.parametrize(("kind", "add", "model", "data"), KINDS)
+def test_delete_asks_first(signed_in, enrollment, kind, add, model, data):
+    entry = add(enrollment, hours="3.5")
+    page = signed_in.get("/training/").get_data(as_text=True)
+    assert f'href="/training/{kind}/{entry.id}/delete"' in page
+    response = signed_in.get(f"/training/{kind}/{entry.id}/delete")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"Delete this {kind} entry?" in page
+    assert "3.5" in page and entry.on.isoformat() in page
+    assert 'name="csrf_token"' in page
+    assert count(model) == 1
+    assert post_form(signed_in, f"/training/{kind}/{entry.id}/delete").status_code == 302
+    assert count(model) == 0
+
+
+def test_asking_to_delete_a_verified_entry_says_it_is_read_only(signed_in, enrollment):
+    entry = add_didactic(enrollment, status="verified")
+    response = signed_in.get(f"/training/didactic/{entry.id}/delete", follow_redirects=True)
+    assert "verified and can no longer be changed" in response.get_data(as_text=True)
+    assert count(DidacticEntry) == 1
+
+
+def test_asking_to_delete_another_persons_entry_is_404(signed_in, create_user):
+    other = make_enrollment(create_user("trainee"))
+    entry = add_didactic(other)
+    assert signed_in.get(f"/training/didactic/{entry.id}/delete").status_code == 404
     assert count(DidacticEntry) == 1

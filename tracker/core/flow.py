@@ -14,6 +14,8 @@ from flask import Blueprint
 from flask import abort
 from flask import flash
 from flask import redirect
+from flask import render_template
+from flask import request
 from flask import url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -113,6 +115,24 @@ def confirmed(
     return redirect(back)
 
 
+def delete_page(
+    title: str,
+    details: list[tuple[str, str]],
+    back: str,
+    button: str = "Delete",
+) -> str:
+    """The page that asks before deleting (GET): what will be deleted, a button that posts the
+    deletion back to this address (with its CSRF token), and a way back. Nothing changes."""
+    return render_template(
+        "core/confirm_delete.html",
+        title=title,
+        details=details,
+        back=back,
+        button=button,
+        form=FlaskForm(),
+    )
+
+
 def _own_page(error: Refused, on_refused: Callable[[Refused], Page | None] | None) -> Page | None:
     page = on_refused(error) if on_refused is not None else None
     if page is not None:
@@ -146,6 +166,8 @@ class RecordFlow(Generic[R]):
     blocked: Callable[[Any, R | None], Page | None] = _nothing
     # A page that answers a refusal of its own kind for this owner, or None.
     refused_page: Callable[[Any], Callable[[Refused], Page | None]] | None = None
+    # What the page that asks before deleting shows of the record: (label, value) rows.
+    details: Callable[[R], list[tuple[str, str]]] = lambda _record: []
 
     def new(self) -> Page:
         """The page that adds a record (GET shows the form, POST saves it)."""
@@ -163,8 +185,19 @@ class RecordFlow(Generic[R]):
         )
 
     def delete(self, record_id: int) -> Page:
-        """Delete the record `record_id` (404 when it is not the person's)."""
+        """Ask before deleting the record `record_id` (GET), delete it (POST); 404 when it is
+        not the person's."""
         record = self.find(record_id)
+        if request.method == "GET":
+            blocked = self.blocked(self.owner(record), record)
+            if blocked is not None:
+                return blocked
+            title = self.removed.removesuffix(" deleted.")
+            return delete_page(
+                f"Delete this {title[:1].lower()}{title[1:]}?",
+                self.details(record),
+                url_for(self.back),
+            )
         return confirmed(
             FlaskForm(),
             lambda: self.remove(record),
@@ -183,7 +216,8 @@ class RecordFlow(Generic[R]):
         docs: tuple[str, str, str],
     ) -> None:
         """Add the three pages to `bp`, each open to `rule`: `url`/new, `url`/<key>/edit and
-        `url`/<key>/delete (POST), named `names` and described by `docs`."""
+        `url`/<key>/delete (GET asks first, POST deletes), named `names` and described by
+        `docs`."""
 
         def new() -> Page:
             return self.new()
@@ -197,7 +231,7 @@ class RecordFlow(Generic[R]):
         pages = (
             (new, f"{url}/new", ["GET", "POST"]),
             (edit, f"{url}/<int:{key}>/edit", ["GET", "POST"]),
-            (delete, f"{url}/<int:{key}>/delete", ["POST"]),
+            (delete, f"{url}/<int:{key}>/delete", ["GET", "POST"]),
         )
         for (view, path, methods), name, doc in zip(pages, names, docs, strict=True):
             view.__name__ = view.__qualname__ = name

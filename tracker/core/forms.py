@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from wtforms import BooleanField
 from wtforms import Form
 from wtforms import HiddenField
 from wtforms import PasswordField
@@ -46,6 +47,11 @@ class _PlainText:
         if _typed(field):
             field.validators = [*field.validators, plain_text]
         return field
+
+
+class AskedCheckbox(BooleanField):
+    """A confirmation box shown only when a refusal asks for it (the refusal names this field)
+    or once ticked: "save it anyway"."""
 
 
 class TrackerForm(FlaskForm):

@@ -306,6 +306,13 @@ class RequirementSetForm(TrackerForm):
     program_total_hours = HoursField(
         "Program total hours", description="Didactic plus experiential hours must reach this."
     )
+    max_day_hours = HoursField(
+        "Most hours per day",
+        description=(
+            "Didactic plus experiential hours a trainee may log for one day (1 to 24; "
+            "retreat formats with long days may raise it)."
+        ),
+    )
     personal_session_policy = RadioField(
         "Personal ketamine sessions",
         choices=[SelectChoice(code, POLICY_LABELS[code]) for code in PERSONAL_SESSION_POLICIES],
@@ -447,6 +454,7 @@ class RequirementSetForm(TrackerForm):
             "ce_grace_days": self.ce_grace_days.data,
             "ce_evidence_required": bool(self.ce_evidence_required.data),
             "ce_audit_percent": self.ce_audit_percent.data,
+            "max_day_hours": self.max_day_hours.data.strip(),
         }
 
     # -- errors from the requirement rules ----------------------------------------------------

@@ -107,6 +107,9 @@ class RequirementSpec:
     ce_grace_days: int
     ce_evidence_required: bool
     ce_audit_percent: int
+    # The most didactic plus experiential hours a trainee may log for one day (retreat formats
+    # with long days may raise it, up to 24).
+    max_day_hours: Decimal
     extra: dict[str, Any] = field(default_factory=dict)
 
     # -- conversion -------------------------------------------------------------------------
@@ -200,6 +203,7 @@ class RequirementSpec:
             ce_grace_days=_int(data, "ce_grace_days", 0, 365),
             ce_evidence_required=_bool(data, "ce_evidence_required"),
             ce_audit_percent=_int(data, "ce_audit_percent", 0, 100),
+            max_day_hours=_day_hours(data),
         )
         if spec.program_total_hours < max(spec.didactic_total_hours, spec.experiential_total_hours):
             raise RequirementError(
@@ -266,10 +270,13 @@ DEFAULT_SCENARIOS = (
 # period after a renewal cycle ends (versions stored before the field existed lapsed at once).
 # CE review is the exception: versions stored before it existed counted CE unseen, which is the
 # flaw review answers, so they get the reviewed defaults (evidence required, every entry reviewed).
+# A version stored before the daily cap was a field gets the program's default cap of 12 hours
+# (the former fixed 24 let two full 12-hour entries land on one day).
 LATER_FIELDS: dict[str, Any] = {
     "ce_grace_days": 0,
     "ce_evidence_required": True,
     "ce_audit_percent": 100,
+    "max_day_hours": "12",
 }
 
 
@@ -310,6 +317,7 @@ def default_dict() -> dict[str, Any]:
         "ce_grace_days": 60,
         "ce_evidence_required": True,
         "ce_audit_percent": 100,
+        "max_day_hours": "12",
     }
 
 
@@ -353,6 +361,14 @@ def parse_hours(field_name: str, value: Any, minimum: Decimal = Decimal(0)) -> D
 
 def _hours(data: dict[str, Any], name: str, minimum: Decimal) -> Decimal:
     return parse_hours(name, data[name], minimum)
+
+
+def _day_hours(data: dict[str, Any]) -> Decimal:
+    """The daily cap: 1 to 24 quarter hours."""
+    amount = parse_hours("max_day_hours", data["max_day_hours"], Decimal(1))
+    if amount > 24:
+        raise RequirementError("max_day_hours", "must be at most 24 (hours in a day)")
+    return amount
 
 
 def _int_value(name: str, value: Any, low: int, high: int) -> int:

@@ -20,6 +20,8 @@ from tracker.core.fields import required_text
 from tracker.core.forms import TrackerForm
 from tracker.eligibility.forms import InsuranceForm
 from tracker.eligibility.forms import LicenceForm
+from tracker.privacy.forms import ClientSafe
+from tracker.privacy.forms import ScreenedText
 from tracker.progress.requirements import LICENCE_TYPES
 from tracker.signoffs.models import BODY_MAX
 
@@ -37,8 +39,12 @@ class SignForm(TrackerForm):
     )
 
 
-def _body_field(label: str, minimum: int = 1, description: str = "") -> TextAreaField:
-    return TextAreaField(
+def _body_field(
+    label: str, minimum: int = 1, description: str = "", screened: bool = True
+) -> TextAreaField:
+    """A required text; a question or an answer is read for client identifiers."""
+    kind = ScreenedText if screened else TextAreaField
+    return kind(
         label,
         description=description or None,
         validators=[
@@ -48,13 +54,13 @@ def _body_field(label: str, minimum: int = 1, description: str = "") -> TextArea
     )
 
 
-class QuestionForm(TrackerForm):
+class QuestionForm(ClientSafe, TrackerForm):
     """Return one entry with a question."""
 
     body = _body_field("Question", description="The trainee sees it with this entry alone.")
 
 
-class RejectForm(TrackerForm):
+class RejectForm(ClientSafe, TrackerForm):
     """Reject one CE entry with the reason the holder sees and can answer."""
 
     body = _body_field(
@@ -64,7 +70,7 @@ class RejectForm(TrackerForm):
     )
 
 
-class AnswerForm(TrackerForm):
+class AnswerForm(ClientSafe, TrackerForm):
     """The trainee's answer to a question, kept with the entry."""
 
     body = _body_field("Answer")
@@ -78,6 +84,7 @@ class ReopenForm(TrackerForm):
         10,
         "Required. The signature is voided (and kept in the history) and the entry waits for "
         "sign-off again.",
+        screened=False,
     )
 
 

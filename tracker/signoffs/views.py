@@ -21,6 +21,7 @@ from tracker.core.errors import Refused
 from tracker.core.flow import or_404
 from tracker.core.flow import owned_or_404
 from tracker.core.flow import save
+from tracker.core.forms import TrackerForm
 from tracker.core.transaction import refuse
 from tracker.eligibility.queries import insurances_of
 from tracker.eligibility.queries import licences_of
@@ -332,9 +333,32 @@ def answer(entry_type: str, entry_id: int):
             )
     elif form.csrf_token.errors:
         abort(400)
+    elif form.body.findings:
+        return _answer_again(item, entry_type, form)
     else:
         flash(" ".join(form.body.errors), "danger")
     return redirect(_trainee_page(entry_type, entry_id))
+
+
+def _answer_again(item: Entry, entry_type: str, form: AnswerForm) -> str:
+    """The entry's page again with the answer, its marked passages and the confirmation box:
+    nothing is stored until the trainee removes them or confirms."""
+    if entry_type == "session":
+        return render_template(
+            "supervision/session.html",
+            session=item,
+            signoff=signoff_reader.signoffs_of("session", [item])[item.id],
+            confirm=TrackerForm(),
+            answer_form=form,
+        )
+    return render_template(
+        "signoffs/mine.html",
+        entry=item,
+        entry_type=entry_type,
+        type_label=ENTRY_TYPE_LABELS[entry_type],
+        info=queries.signoff_info(item),
+        form=form,
+    )
 
 
 # -- staff: supervisors' own credentials ----------------------------------------------------------

@@ -14,6 +14,9 @@ import secrets
 import unicodedata
 from datetime import date
 
+from tracker.privacy.identifiers import find_identifiers
+from tracker.privacy.identifiers import holds_names
+
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read back
 CODE_PREFIX = "KC-"
 CODE_LENGTH = 6
@@ -50,6 +53,10 @@ _LETTERS_ONLY = re.compile(r"^[^\W\d_][^\W\d_\s'.-]*([\s'.-]+[^\W\d_]+)*$")
 NAME_MESSAGE = (
     "This looks like a name. Use a de-identified code (such as the one offered), never the "
     "client's name or initials."
+)
+INITIALS_MESSAGE = (
+    "This looks like initials. Use a de-identified code (such as the one offered), never the "
+    "client's initials, with or without digits."
 )
 EMAIL_MESSAGE = "This looks like an e-mail address. Use a de-identified code instead."
 PHONE_MESSAGE = "This looks like a phone number. Use a de-identified code instead."
@@ -119,6 +126,38 @@ def _name_shaped(code: str) -> bool:
     return any(i - 1 in numbers or i + 1 in numbers for i in words)
 
 
+# Initials alone or beside a number: JD01, JD-01, 01JD, J.D., J.D.7 (after the tracker's own
+# "KC-" prefix, which is no one's initials).
+_INITIALS = (
+    re.compile(r"^[A-Z]{2,3}[-. ]?\d{1,4}$"),
+    re.compile(r"^\d{1,4}[-. ]?[A-Z]{2,3}$"),
+    re.compile(r"^([A-Z]\.\s?){1,3}[A-Z]\.?[-. ]?\d{0,4}$"),
+)
+_FINDING_MESSAGES = {
+    "name": NAME_MESSAGE,
+    "initials": INITIALS_MESSAGE,
+    "email": EMAIL_MESSAGE,
+    "phone": PHONE_MESSAGE,
+    "date": DATE_MESSAGE,
+    "dob": DATE_MESSAGE,
+    "address": RECORD_MESSAGE,
+    "record": RECORD_MESSAGE,
+}
+
+
+def _initials(code: str) -> bool:
+    """True when an upper-case code reads as initials, with or without digits."""
+    body = code.removeprefix(CODE_PREFIX)
+    return any(pattern.match(body) for pattern in _INITIALS)
+
+
+def _holds_a_name(code: str) -> bool:
+    """True when a run of 3 or more letters of an upper-case code is a common first name or
+    surname, or two of them run together (MARIALOPEZ1), in the bundled list."""
+    body = code.removeprefix(CODE_PREFIX)
+    return any(holds_names(run) for run in re.findall(r"[A-Z]{3,}", body))
+
+
 def code_problem(value: str | None) -> str | None:
     """Why `value` cannot be a client code, or None when it is acceptable."""
     text = unicodedata.normalize("NFKC", value or "").strip()
@@ -137,8 +176,15 @@ def code_problem(value: str | None) -> str | None:
     if _RECORD_MARKER.search(text) or _LONG_NUMBER.search(text):
         return RECORD_MESSAGE
     code = text.upper()
+    if _initials(code):
+        return INITIALS_MESSAGE
     if _TWO_CAPITALISED.search(text) or _LETTERS_ONLY.match(text) or _name_shaped(code):
         return NAME_MESSAGE
+    if _holds_a_name(code):
+        return NAME_MESSAGE
+    findings = find_identifiers(text)
+    if findings:
+        return _FINDING_MESSAGES[findings[0].kind]
     if not _ALLOWED.match(code):
         return FORMAT_MESSAGE
     if not re.search(r"\d", code) or not re.search(r"[A-Z]", code):

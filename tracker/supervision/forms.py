@@ -9,13 +9,15 @@ from wtforms import RadioField
 from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
-from wtforms import TextAreaField
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Regexp
 
 from tracker.core.forms import TrackerForm
+from tracker.privacy.forms import ClientSafe
+from tracker.privacy.forms import ScreenedLine
+from tracker.privacy.forms import ScreenedText
 from tracker.supervision.models import AUDIENCES
 from tracker.supervision.models import ROUTES
 from tracker.supervision.models import SETTINGS
@@ -31,7 +33,7 @@ def choices(labels: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(code, label) for code, label in labels.items()]
 
 
-class SessionForm(TrackerForm):
+class SessionForm(ClientSafe, TrackerForm):
     """A supervised KAP session, described without any client detail."""
 
     on = date_field("Date of the session", "Not in the future, not before your cohort began.")
@@ -66,7 +68,7 @@ class SessionForm(TrackerForm):
         ],
         render_kw={"inputmode": "numeric", "min": 15, "max": 720},
     )
-    reflection = TextAreaField(
+    reflection = ScreenedText(
         "Your reflection",
         description=(
             "100 to 5000 characters: what you did, what you learned, what you would do "
@@ -80,11 +82,11 @@ class SessionForm(TrackerForm):
     )
 
 
-class PresentationForm(TrackerForm):
+class PresentationForm(ClientSafe, TrackerForm):
     """A case presentation the trainee gave."""
 
     on = date_field("Date", "Not in the future, not before your cohort began.")
-    title = StringField(
+    title = ScreenedLine(
         "Title",
         validators=[
             InputRequired("Enter the title."),

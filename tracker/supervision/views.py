@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 from tracker.core import navigation
 from tracker.core.errors import Refused
 from tracker.core.flow import confirmed
+from tracker.core.flow import delete_page
 from tracker.core.flow import owned_or_404
 from tracker.core.flow import save
 from tracker.core.signoff_reader import signoffs_of
@@ -200,10 +201,25 @@ def withdraw_session(session_id: int):
     return refused or redirect(url_for("supervision.view_session", session_id=session_id))
 
 
-@bp.post("/sessions/<int:session_id>/delete")
+@bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
 @allow(Trainee)
 def delete_session(session_id: int):
-    """Delete a draft session."""
+    """Ask before deleting a draft session (GET), delete it (POST)."""
+    if request.method == "GET":
+        session = _session_or_404(session_id)
+        if session.status != "draft":
+            flash("Only a draft session can be deleted.", "danger")
+            return redirect(_session_url(session))
+        return delete_page(
+            "Delete this draft session?",
+            [
+                ("Date", session.on.isoformat()),
+                ("Client code", session.client_code),
+                ("Duration", f"{session.duration_minutes} minutes"),
+            ],
+            _session_url(session),
+            "Delete draft",
+        )
     refused = _transition(session_id, services.delete_session, "Draft session deleted.")
     return refused or redirect(url_for("supervision.sessions"))
 
@@ -264,11 +280,17 @@ def _presentation_input(form: PresentationForm) -> services.PresentationInput:
     )
 
 
-@bp.post("/presentations/<int:presentation_id>/delete")
+@bp.route("/presentations/<int:presentation_id>/delete", methods=["GET", "POST"])
 @allow(Trainee)
 def delete_presentation(presentation_id: int):
-    """Delete a case presentation."""
+    """Ask before deleting a case presentation (GET), delete it (POST)."""
     item = owned_or_404(CasePresentation, presentation_id, trainee_id=current_user.id)
+    if request.method == "GET":
+        return delete_page(
+            "Delete this case presentation?",
+            [("Date", item.on.isoformat()), ("Title", item.title)],
+            url_for("supervision.presentations"),
+        )
     return confirmed(
         ConfirmForm(),
         lambda: services.delete_presentation(item),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask_wtf.file import FileField
 from wtforms import BooleanField
 from wtforms import DateField
+from wtforms import HiddenField
 from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
@@ -19,7 +20,10 @@ from wtforms.validators import Length
 from wtforms.validators import Regexp
 from wtforms.validators import StopValidation
 
+from tracker.core.forms import AskedCheckbox
 from tracker.core.forms import TrackerForm
+from tracker.privacy.forms import ClientSafe
+from tracker.privacy.forms import ScreenedText
 from tracker.progress.requirements import EXPERIENTIAL_KINDS
 from tracker.progress.requirements import EXPERIENTIAL_LABELS
 from tracker.training.models import CE_KIND_LABELS
@@ -74,8 +78,8 @@ def line_field(label: str, what: str, description: str = "") -> StringField:
 
 
 def note_field(description: str) -> TextAreaField:
-    """An optional note of at most 2000 characters."""
-    return TextAreaField(
+    """An optional note of at most 2000 characters, read for client identifiers."""
+    return ScreenedText(
         "Note (optional)",
         description=description,
         validators=[Length(max=2000, message="Use at most 2000 characters.")],
@@ -83,7 +87,7 @@ def note_field(description: str) -> TextAreaField:
     )
 
 
-class DidacticForm(TrackerForm):
+class DidacticForm(ClientSafe, TrackerForm):
     """Didactic hours under one curriculum topic."""
 
     on = date_field("Date", "The day you attended; not in the future.")
@@ -92,9 +96,11 @@ class DidacticForm(TrackerForm):
     hours = hours_field("Hours", "In quarter hours (for example 1.5 or 2.75), at most 12.")
     provider = line_field("Course or provider", "course or provider")
     note = note_field("Anything your verifier should know, such as a module number.")
+    submission_token = HiddenField()
+    confirm_duplicate = AskedCheckbox("Save it anyway: this is another entry")
 
 
-class ExperientialForm(TrackerForm):
+class ExperientialForm(ClientSafe, TrackerForm):
     """An experiential activity; a personal session is an attestation of completion only."""
 
     kind = SelectField(
@@ -118,6 +124,8 @@ class ExperientialForm(TrackerForm):
             "facilitator as an attestation of completion; it holds no clinical details."
         ),
     )
+    submission_token = HiddenField()
+    confirm_duplicate = AskedCheckbox("Save it anyway: this is another entry")
 
 
 class ContinuingEducationForm(TrackerForm):

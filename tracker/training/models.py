@@ -26,6 +26,7 @@ from tracker.documents.models import StoredFile
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import UTCDateTime
 from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.progress.requirements import EXPERIENTIAL_KINDS
 from tracker.progress.requirements import EXPERIENTIAL_LABELS
 
@@ -217,3 +218,17 @@ class ContinuingEducation(AutoTimestamps, db.Model):
     def unit(self) -> str:
         """The unit of `amount`."""
         return "credits" if self.kind == "ce" else "hours"
+
+
+class SubmissionToken(db.Model):
+    """A form's one-time submission token, kept once the form stored its record: the same form
+    sent again (Back, then Save; a double click) finds it and lands on that record instead of
+    storing a second one. Kept in the database so that every web worker sees it."""
+
+    __tablename__ = "submission_tokens"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

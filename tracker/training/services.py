@@ -22,7 +22,9 @@ from decimal import InvalidOperation
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from tracker.audit.services import added
 from tracker.audit.services import changed
@@ -36,10 +38,10 @@ from tracker.progress.requirements import EXPERIENTIAL_KINDS
 from tracker.progress.requirements import RequirementSpec
 from tracker.training.models import DidacticEntry
 from tracker.training.models import ExperientialEntry
+from tracker.training.models import SubmissionToken
 
 QUARTER = Decimal("0.25")
 MAX_ENTRY_HOURS = Decimal(12)
-MAX_DAY_HOURS = Decimal(24)
 CE_YEARS_BACK = 5
 LINE_LIMIT = 200
 NOTE_LIMIT = 2000
@@ -57,6 +59,19 @@ class ReadOnly(Refused):
     """The record is verified (or signed) and can no longer be changed by the trainee."""
 
 
+class LikelyDuplicate(Refused):
+    """An identical entry is already logged: stored only once the trainee confirms."""
+
+
+class AlreadySaved(Refused):
+    """The same form was sent again: its entry is already stored (`record_id`)."""
+
+    def __init__(self, message: str, kind: str, record_id: int) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.record_id = record_id
+
+
 @dataclass(frozen=True)
 class DidacticInput:
     """What the trainee typed for a didactic entry."""
@@ -66,6 +81,10 @@ class DidacticInput:
     hours: Any
     provider: str
     note: str = ""
+    # The form's one-time token (empty: none), and the trainee's word that an entry identical
+    # to one already logged is meant.
+    submission_token: str = ""
+    confirm_duplicate: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,8 @@ class ExperientialInput:
     facilitator: str
     note: str = ""
     attested: bool = False
+    submission_token: str = ""
+    confirm_duplicate: bool = False
 
 
 # -- shared checks (also used by supervision) ---------------------------------------------------
@@ -235,14 +256,13 @@ def _hold_changeable(entry: DidacticEntry | ExperientialEntry) -> None:
 # -- the daily cap ------------------------------------------------------------------------------
 
 
-def hours_logged_on(trainee_id: int, on: date, exclude: Any = None) -> Decimal:
-    """Didactic plus experiential hours the trainee logged for `on`, leaving out `exclude`."""
+def hours_logged_on(enrollment_id: int, on: date, exclude: Any = None) -> Decimal:
+    """Didactic plus experiential hours logged for `on` on the enrollment, leaving out
+    `exclude` (the entry being changed)."""
     total = Decimal(0)
     for model in (DidacticEntry, ExperientialEntry):
-        stmt = (
-            select(func.coalesce(func.sum(model.hours), 0))
-            .join(Enrollment, Enrollment.id == model.enrollment_id)
-            .where(Enrollment.trainee_id == trainee_id, model.on == on)
+        stmt = select(func.coalesce(func.sum(model.hours), 0)).where(
+            model.enrollment_id == enrollment_id, model.on == on
         )
         if isinstance(exclude, model) and exclude.id is not None:
             stmt = stmt.where(model.id != exclude.id)
@@ -260,13 +280,22 @@ def lock_enrollment(enrollment: Enrollment) -> None:
 
 
 def _check_day_cap(enrollment: Enrollment, on: date, hours: Decimal, exclude: Any) -> None:
+    """Refuse hours that would take the day past the requirement set's cap (`max_day_hours`),
+    counting what is already logged for that day (both kinds, not the entry being changed)."""
+    cap = _spec(enrollment).max_day_hours
     lock_enrollment(enrollment)
-    already = hours_logged_on(enrollment.trainee_id, on, exclude)
-    if already + hours > MAX_DAY_HOURS:
-        room = max(MAX_DAY_HOURS - already, Decimal(0))
+    already = hours_logged_on(enrollment.id, on, exclude)
+    if already + hours > cap:
+        room = max(cap - already, Decimal(0))
+        left = (
+            f"so at most {_fmt(room)} more fit that day"
+            if room
+            else "so no more hours fit that day"
+        )
         raise Refused(
-            f"At most {_fmt(MAX_DAY_HOURS)} hours can be logged for one day: {_fmt(already)} "
-            f"hours are already logged for {on.isoformat()}, so at most {_fmt(room)} more fit.",
+            f"At most {_fmt(cap)} hours can be logged for one day (didactic and experiential "
+            f"together): {_fmt(already)} hours are already logged for {on.isoformat()}, "
+            f"{left}.",
             "hours",
         )
 
@@ -274,13 +303,89 @@ def _check_day_cap(enrollment: Enrollment, on: date, hours: Decimal, exclude: An
 # -- hours entries: what didactic and experiential entries share ------------------------------
 
 
+TOKEN_LIMIT = 64
+ALREADY_SAVED_MESSAGE = (
+    "This form was already saved (sent twice, perhaps after going Back): the entry below is "
+    "the one stored, and nothing was added."
+)
+_SAME = {"topic_code": "topic", "kind": "activity"}
+_DUPLICATE_MATCH: dict[str, tuple[str, str]] = {
+    # An entry is identical when its date and hours are the same and so is one of these.
+    "didactic": ("topic_code", "provider"),
+    "experiential": ("kind", "facilitator"),
+}
+
+
+def _stored_by_token(kind: str, trainee_id: int, token: str) -> SubmissionToken | None:
+    if not token:
+        return None
+    found = db.session.get(SubmissionToken, token, populate_existing=True)
+    if found is None or found.user_id != trainee_id or found.kind != kind:
+        return None
+    return found
+
+
+def _claim_token(kind: str, trainee_id: int, token: str) -> SubmissionToken | None:
+    """Claim the form's token for the entry about to be stored; a second request that stores
+    the same form at the same moment loses here (the token is the primary key) and is
+    answered as a resend, before it stores anything."""
+    if not token:
+        return None
+    claim = SubmissionToken(token=token, user_id=trainee_id, kind=kind, record_id=0)
+    try:
+        with db.session.begin_nested():
+            db.session.add(claim)
+    except IntegrityError:
+        first = _stored_by_token(kind, trainee_id, token)
+        raise AlreadySaved(ALREADY_SAVED_MESSAGE, kind, first.record_id if first else 0) from None
+    return claim
+
+
+def _check_duplicate(model: type, kind: str, enrollment: Enrollment, values: dict) -> None:
+    first, second = _DUPLICATE_MATCH[kind]
+    same = db.session.scalar(
+        select(model.id)
+        .where(
+            model.enrollment_id == enrollment.id,
+            model.on == values["on"],
+            model.hours == values["hours"],
+            or_(
+                getattr(model, first) == values[first],
+                func.lower(getattr(model, second)) == values[second].lower(),
+            ),
+        )
+        .limit(1)
+    )
+    if same is not None:
+        raise LikelyDuplicate(
+            f"An entry with the same date ({values['on'].isoformat()}), hours "
+            f"({_fmt(values['hours'])}) and {_SAME[first]} or {second} is already "
+            "logged. If this is another one, tick the box below and save again; "
+            "nothing was saved.",
+            "confirm_duplicate",
+        )
+
+
 def _log_entry(model: type, kind: str, values_of: Callable, enrollment: Any, data: Any) -> Any:
     enrollment = require_admitted(enrollment)
-    entry = model(
-        enrollment_id=enrollment.id, status="pending", **values_of(enrollment, data, exclude=None)
-    )
+    token = (data.submission_token or "")[:TOKEN_LIMIT]
+    # Hold the enrollment first: a resend waiting on the first request then sees its token.
+    lock_enrollment(enrollment)
+    stored = _stored_by_token(kind, enrollment.trainee_id, token)
+    if stored is not None:
+        # The stored entry may have been deleted since: then there is nothing to land on.
+        kept = db.session.scalar(select(model.id).where(model.id == stored.record_id))
+        raise AlreadySaved(ALREADY_SAVED_MESSAGE, kind, kept or 0)
+    values = values_of(enrollment, data, exclude=None)
+    if not data.confirm_duplicate:
+        _check_duplicate(model, kind, enrollment, values)
+    claim = _claim_token(kind, enrollment.trainee_id, token)
+    entry = model(enrollment_id=enrollment.id, status="pending", **values)
     entry.enrollment = enrollment
     added(f"{kind}.logged", entry, subject_user_id=enrollment.trainee_id)
+    if claim is not None:
+        claim.record_id = entry.id
+        db.session.flush()
     return entry
 
 

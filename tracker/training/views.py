@@ -3,6 +3,8 @@ education, with totals against the requirement set."""
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint
 from flask import flash
 from flask import redirect
@@ -82,8 +84,15 @@ def hours():
     )
 
 
+def _with_token(form, entry):
+    """A new entry's form carries a fresh one-time submission token (kept when re-shown)."""
+    if request.method == "GET" and entry is None:
+        form.submission_token.data = secrets.token_urlsafe(24)
+    return form
+
+
 def _didactic_form(enrollment: Enrollment, entry: DidacticEntry | None = None) -> DidacticForm:
-    form = DidacticForm(obj=entry if request.method == "GET" else None)
+    form = _with_token(DidacticForm(obj=entry if request.method == "GET" else None), entry)
     form.topic_code.choices = [
         SelectChoice(t.code, t.name) for t in enrollment.requirements.spec.didactic_topics
     ]
@@ -97,6 +106,8 @@ def _didactic_input(form: DidacticForm) -> services.DidacticInput:
         hours=form.hours.data,
         provider=form.provider.data or "",
         note=form.note.data or "",
+        submission_token=form.submission_token.data or "",
+        confirm_duplicate=bool(form.confirm_duplicate.data),
     )
 
 
@@ -109,6 +120,63 @@ def _open_and_unverified(enrollment: Enrollment | None, entry=None):
     return None
 
 
+def _hours_refused(enrollment: Enrollment | None):
+    """The page that answers a refusal of an hours entry on its own: a form sent twice lands
+    on the entry it stored; logging closed meanwhile shows why."""
+    closed = when_closed(enrollment, back=url_for("training.hours"))
+
+    def page(error):
+        if isinstance(error, services.AlreadySaved):
+            if not error.record_id:
+                flash("This form was already saved once; nothing was added.", "info")
+                return redirect(url_for("training.hours"))
+            flash(error.message, "info")
+            return redirect(
+                url_for("signoffs.mine", entry_type=error.kind, entry_id=error.record_id)
+            )
+        return closed(error)
+
+    return page
+
+
+def _hours(amount) -> str:
+    return format(amount.normalize(), "f")
+
+
+def _didactic_details(entry: DidacticEntry) -> list[tuple[str, str]]:
+    """What the page that asks before deleting shows of a didactic entry."""
+    topic = entry.enrollment.requirements.spec.topic(entry.topic_code)
+    return [
+        ("Date", entry.on.isoformat()),
+        ("Topic", topic.name if topic else entry.topic_code),
+        ("Hours", _hours(entry.hours)),
+        ("Course or provider", entry.provider),
+        ("Status", entry.status_label),
+    ]
+
+
+def _experiential_details(entry: ExperientialEntry) -> list[tuple[str, str]]:
+    """What the page that asks before deleting shows of an experiential entry."""
+    return [
+        ("Date", entry.on.isoformat()),
+        ("Activity", entry.kind_label),
+        ("Hours", _hours(entry.hours)),
+        ("Facilitator", entry.facilitator),
+        ("Status", entry.status_label),
+    ]
+
+
+def _ce_details(item: ContinuingEducation) -> list[tuple[str, str]]:
+    """What the page that asks before deleting shows of a CE or consultation record."""
+    return [
+        ("Date", item.on.isoformat()),
+        ("Kind", item.kind_label),
+        ("Title", item.title),
+        ("Provider", item.provider),
+        ("Amount", _hours(item.amount)),
+    ]
+
+
 def _entry_flow(
     kind: str,
     model,
@@ -118,6 +186,7 @@ def _entry_flow(
     writes: tuple,
     logged: str,
     what: str,
+    details,
 ) -> RecordFlow:
     """An hours entry of `kind`: logged, changed and deleted by its trainee until it is
     verified; its pages are /training/<kind>/new, .../<entry_id>/edit and .../delete."""
@@ -135,7 +204,8 @@ def _entry_flow(
         changed=f"{what} updated.",
         removed=f"{what} deleted.",
         blocked=_open_and_unverified,
-        refused_page=lambda enrollment: when_closed(enrollment, back=url_for("training.hours")),
+        refused_page=_hours_refused,
+        details=details,
     )
     entry = what.lower()
     flow.routes(
@@ -169,13 +239,14 @@ DIDACTIC = _entry_flow(
     (services.log_didactic, services.update_didactic, services.delete_didactic),
     "Didactic hours logged; they wait for verification.",
     "Didactic entry",
+    _didactic_details,
 )
 
 
 def _experiential_form(
     enrollment: Enrollment, entry: ExperientialEntry | None = None
 ) -> ExperientialForm:
-    form = ExperientialForm(obj=entry if request.method == "GET" else None)
+    form = _with_token(ExperientialForm(obj=entry if request.method == "GET" else None), entry)
     spec = enrollment.requirements.spec
     kinds = [
         k
@@ -196,6 +267,8 @@ def _experiential_input(form: ExperientialForm) -> services.ExperientialInput:
         facilitator=form.facilitator.data or "",
         note=form.note.data or "",
         attested=bool(form.attest.data),
+        submission_token=form.submission_token.data or "",
+        confirm_duplicate=bool(form.confirm_duplicate.data),
     )
 
 
@@ -221,6 +294,7 @@ EXPERIENTIAL = _entry_flow(
     (services.log_experiential, services.update_experiential, services.delete_experiential),
     "Experiential activity logged; it waits for verification.",
     "Experiential entry",
+    _experiential_details,
 )
 
 
@@ -307,6 +381,7 @@ CE = RecordFlow(
     removed="Continuing education record deleted.",
     blocked=_ce_open,
     refused_page=lambda enrollment: when_closed(enrollment, "continuing education"),
+    details=_ce_details,
 )
 
 
