@@ -6,7 +6,7 @@ the stored entry instead of storing a second one, whichever web worker receives 
 requirement_sets.content with the other numbers: it needs no column.)
 
 Revision ID: 20261130_04
-Revises: 20261129_12
+Revises: 20261130_03
 Create Date: 2026-11-30
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261130_04"
-down_revision = "20261129_12"
+down_revision = "20261130_03"
 branch_labels = None
 depends_on = None
 

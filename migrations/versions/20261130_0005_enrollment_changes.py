@@ -9,7 +9,7 @@ snapshots store for the cohort page's filter and figures.
   declined, applying); existing rows are marked stale so that the next refresh fills it.
 
 Revision ID: 20261130_05
-Revises: 20261130_03
+Revises: 20261130_04
 Create Date: 2026-11-30
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261130_05"
-down_revision = "20261130_03"
+down_revision = "20261130_04"
 branch_labels = None
 depends_on = None
 
