@@ -72,7 +72,6 @@ def upgrade():
         batch_op.add_column(
             sa.Column("ce_reviews_owed", sa.Integer(), nullable=False, server_default="0")
         )
-        batch_op.create_check_constraint("ce_reviews_owed", "ce_reviews_owed >= 0")
     _entry_types(NEW_TYPES)
 
 
@@ -81,7 +80,6 @@ def downgrade():
     op.execute("DELETE FROM entry_questions WHERE entry_type = 'ce'")
     _entry_types(OLD_TYPES)
     with op.batch_alter_table("enrollments", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("ck_enrollments_ce_reviews_owed"), type_="check")
         batch_op.drop_column("ce_reviews_owed")
     with op.batch_alter_table("continuing_education", schema=None) as batch_op:
         batch_op.drop_index("ix_continuing_education_status")

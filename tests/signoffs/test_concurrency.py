@@ -489,7 +489,7 @@ def test_a_withdrawal_racing_the_signature_never_unsigns_a_session(
         signature = _live_signature("session", session_id)
         if signature is not None:
             outcomes["signed"] += 1
-            if session.status != "signed" or "withdrawn" in trainee_saw:
+            if session.status != "signed" or "Session withdrawn" in trainee_saw:
                 problems.append(f"round {n}: signed, {session.status}; trainee: {trainee_saw!r}")
         else:
             outcomes["withdrawn"] += 1

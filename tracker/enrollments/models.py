@@ -53,7 +53,6 @@ class Enrollment(db.Model):
             "'alternative_refused')",
             name="pathway",
         ),
-        CheckConstraint("ce_reviews_owed >= 0", name="ce_reviews_owed"),
         Index("ix_enrollments_cohort_status", "cohort_id", "status"),
     )
 
@@ -69,7 +68,9 @@ class Enrollment(db.Model):
     pathway: Mapped[str] = mapped_column(String(30), default="standard")
     pathway_reason: Mapped[str] = mapped_column(Text, default="")
     # Audit-sample selections carried over from CE entries the holder deleted before review:
-    # the next submissions wait for review in their place.
+    # the next submissions wait for review in their place. (No CHECK: adding one would rebuild
+    # this table on SQLite, which every other table refers to; only `+= 1` and a decrement of a
+    # positive count write it.)
     ce_reviews_owed: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
