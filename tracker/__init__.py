@@ -145,6 +145,7 @@ JOB_MODULES = (
     "tracker.mail",
     "tracker.accounts.emails",
     "tracker.certificates.jobs",
+    "tracker.training.jobs",
 )
 
 

@@ -21,7 +21,10 @@ from tests.training.factories import count
 from tests.training.factories import iso
 from tests.training.factories import yesterday
 from tracker.extensions import db
+from tracker.extensions import utcnow
 from tracker.training import services
+from tracker.training.jobs import KEEP_TOKENS
+from tracker.training.jobs import forget_old_tokens
 from tracker.training.models import DidacticEntry
 from tracker.training.models import ExperientialEntry
 from tracker.training.models import SubmissionToken
@@ -261,3 +264,15 @@ def test_a_resend_after_the_entry_was_deleted_lands_on_the_list(signed_in):
     page = signed_in.get("/training/").get_data(as_text=True)
     assert "already saved once; nothing was added" in page
     assert count(DidacticEntry) == 0
+
+
+def test_the_worker_forgets_tokens_a_week_old(enrollment):
+    for token, topic in (("old", "safety"), ("new", "ethics")):
+        data = services.DidacticInput(yesterday(), topic, "2", topic, submission_token=token)
+        services.log_didactic(enrollment, data)
+    db.session.flush()
+    old = db.session.get(SubmissionToken, "old")
+    old.created_at = utcnow() - KEEP_TOKENS - timedelta(minutes=1)
+    db.session.commit()
+    assert forget_old_tokens() == 1
+    assert db.session.scalars(select(SubmissionToken.token)).all() == ["new"]
