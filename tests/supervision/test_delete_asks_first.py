@@ -55,7 +55,7 @@ def test_deleting_a_presentation_asks_first(signed_in, enrollment):
 
 
 def test_deleting_a_ce_record_asks_first(signed_in, enrollment):
-    item = add_ce(enrollment, amount="3")
+    item = add_ce(enrollment, amount="3", status="pending")  # approved entries are read-only
     url = f"/training/ce/{item.id}/delete"
     assert f'href="{url}"' in signed_in.get("/training/ce").get_data(as_text=True)
     page = signed_in.get(url).get_data(as_text=True)
