@@ -207,25 +207,31 @@ def authenticate(email: str, password: str, user_agent: str = "") -> SignInResul
     The failure count lives in the database, so the limit holds across every worker. A wrong
     password, an unknown address and a locked account get the same message and the same
     hashing cost, so neither the text nor the time of the answer tells which accounts exist or
-    which are locked (only the log, which visitors do not see, says which it was).
+    which are locked (only the log, which visitors do not see, says which it was). No hashing
+    happens inside a transaction: on SQLite a sign-in's transaction holds the database's one
+    write lock, which every other writer would wait for during the hash.
     """
     now = utcnow()
     user = find_by_email(email)
     refused = Refused(sign_in_refusal())
     if user is None:
+        db.session.rollback()  # only the lookup: end it before the slow check
         verify_password(None, password)  # same cost as a real check
         current_app.logger.info("sign-in failed: unknown account")
         raise refused
-    outcome = check_password_counted(user, password)
+    user_id = user.id
+    outcome, verified_hash = _check_counted(user, password)
     if outcome is not PasswordCheck.RIGHT:
         if outcome is PasswordCheck.WRONG:
-            current_app.logger.warning("sign-in failed for account %s", user.id)
+            current_app.logger.warning("sign-in failed for account %s", user_id)
         raise refused
+    # The upgraded hash is computed before the next transaction begins, for the same reason.
+    upgraded = hash_password(password) if needs_rehash(verified_hash or "") else None
     if not user.active:
-        current_app.logger.warning("sign-in refused: account %s is deactivated", user.id)
+        current_app.logger.warning("sign-in refused: account %s is deactivated", user_id)
         raise Refused("This account is deactivated. Contact the program office.")
-    if needs_rehash(user.password_hash or ""):
-        user.password_hash = hash_password(password)
+    if upgraded is not None and user.password_hash == verified_hash:
+        user.password_hash = upgraded
     user.last_login_at = now
     token = start_session(user, user_agent)
     record("account.signed_in", user, actor_id=user.id, subject_user_id=user.id)
@@ -247,12 +253,21 @@ def check_password_counted(user: User, password: str) -> PasswordCheck:
     refuses a locked account, adds one to the recent failures and sets the lock when the count
     reaches the limit, all in the same statement: parallel guesses queue on the row, so no more
     than the limit are ever checked (reading the count and writing it later let 7 guesses
-    through against a limit of 5). A right password takes its attempt back and clears the count.
-    The outcome is committed at once, so it stands whatever the rest of the request does.
+    through against a limit of 5). The count is committed at once, so it stands whatever the
+    rest of the request does, and that commit also ends the transaction before the password is
+    hashed: on SQLite a writing request's transaction holds the database's one write lock, and
+    the argon2 check (tens to hundreds of milliseconds) would keep every other writer waiting.
+    A right password then takes its attempt back in a second short transaction (below).
     """
+    return _check_counted(user, password)[0]
+
+
+def _check_counted(user: User, password: str) -> tuple[PasswordCheck, str | None]:
+    """`check_password_counted`, with the stored hash a right password was verified against."""
     config = current_app.config
     now = utcnow()
     lock = timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+    user_id = user.id  # read before the commits: reading it later would begin a transaction
     # A failure long after the previous one starts a fresh count.
     count = case(
         (
@@ -263,7 +278,7 @@ def check_password_counted(user: User, password: str) -> PasswordCheck:
     )
     claimed = db.session.execute(
         update(User)
-        .where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .where(User.id == user_id, or_(User.locked_until.is_(None), User.locked_until <= now))
         .values(
             failed_logins=count,
             last_failed_login_at=now,
@@ -272,20 +287,41 @@ def check_password_counted(user: User, password: str) -> PasswordCheck:
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
+        db.session.rollback()  # nothing was written: end the transaction before the check
         verify_password(None, password)  # same cost as a real check
-        current_app.logger.warning("password not checked: account %s is locked", user.id)
-        return PasswordCheck.LOCKED
-    right = len(password) <= 1024 and verify_password(user.password_hash, password)
-    if right:
-        db.session.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(failed_logins=0, last_failed_login_at=None, locked_until=None)
-            .execution_options(synchronize_session=False)
-        )
+        current_app.logger.warning("password not checked: account %s is locked", user_id)
+        return PasswordCheck.LOCKED, None
+    # The row is ours until the commit: this attempt's count and the hash it is checked against.
+    attempts, stored_hash = db.session.execute(
+        select(User.failed_logins, User.password_hash).where(User.id == user_id)
+    ).one()
     # The count must outlive a rollback of the request's other work (a refused signature).
     db.session.commit()
-    return PasswordCheck.RIGHT if right else PasswordCheck.WRONG
+    right = len(password) <= 1024 and verify_password(stored_hash, password)
+    if not right:
+        return PasswordCheck.WRONG, None
+    # Take the attempt back, and with it the failures before it, as when the check ran under
+    # the lock. Attempts counted while the hash was computed keep counting (with their lock,
+    # when they reached the limit), as if they had come after this one. A password changed
+    # meanwhile (a reset) makes this one no longer right.
+    later = User.failed_logins - attempts
+    taken_back = db.session.execute(
+        update(User)
+        .where(User.id == user_id, User.password_hash == stored_hash)
+        .values(
+            failed_logins=case((later > 0, later), else_=0),
+            last_failed_login_at=case((later > 0, User.last_failed_login_at), else_=None),
+            locked_until=case(
+                (later >= config["LOGIN_MAX_FAILURES"], User.locked_until), else_=None
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if taken_back.rowcount != 1:
+        current_app.logger.warning("password of account %s changed during its check", user_id)
+        return PasswordCheck.WRONG, None
+    return PasswordCheck.RIGHT, stored_hash
 
 
 def lock_refusal() -> str:
