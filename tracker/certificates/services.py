@@ -215,6 +215,35 @@ def _certificate_for_act(certificate_id: int, actor: User, what: str) -> Certifi
     return cert
 
 
+def _set_revocation(
+    cert: Certificate,
+    actor: User,
+    condition: object,
+    values: dict[str, object],
+    *,
+    refused: str,
+    status: str,
+    meaning: str,
+    reason: str,
+) -> None:
+    """Write the certificate's revocation columns (refused unless `condition` still holds),
+    audit it as `certificate.<meaning>`, and add the signed status change to `status` dated
+    today in the program's time zone."""
+    before = audited(cert)
+    update_if(cert, condition, values=values, refused=refused)
+    record(
+        f"certificate.{meaning}",
+        cert,
+        before=before,
+        after=audited(cert),
+        actor_id=actor.id,
+        subject_user_id=cert.enrollment.trainee_id,
+    )
+    today = today_in(cert.enrollment.program.timezone)
+    change = add_change(cert, status, today, meaning, reason, actor.id)
+    sign_change(cert, change, actor, meaning)
+
+
 def revoke_certificate(
     certificate_id: int, actor: User, reason: str, *, password: str | None
 ) -> Certificate:
@@ -231,25 +260,16 @@ def revoke_certificate(
     if cert.revoked:
         raise Refused("This certificate is already revoked.")
     check_password(actor, password)
-    before = audited(cert)
-    now = utcnow()
-    update_if(
+    _set_revocation(
         cert,
+        actor,
         Certificate.revoked_at.is_(None),
-        values={"revoked_at": now, "revoked_by_id": actor.id, "revocation_reason": reason},
+        {"revoked_at": utcnow(), "revoked_by_id": actor.id, "revocation_reason": reason},
         refused="This certificate is already revoked.",
+        status="revoked",
+        meaning="revoked",
+        reason=reason,
     )
-    record(
-        "certificate.revoked",
-        cert,
-        before=before,
-        after=audited(cert),
-        actor_id=actor.id,
-        subject_user_id=cert.enrollment.trainee_id,
-    )
-    today = today_in(cert.enrollment.program.timezone)
-    change = add_change(cert, "revoked", today, "revoked", reason, actor.id)
-    sign_change(cert, change, actor, "revoked")
     return cert
 
 
@@ -270,24 +290,16 @@ def reinstate_certificate(
     if not cert.revoked:
         raise Refused("This certificate is not revoked.")
     check_password(actor, password)
-    before = audited(cert)
-    update_if(
+    _set_revocation(
         cert,
+        actor,
         Certificate.revoked_at.is_not(None),
-        values={"revoked_at": None, "revoked_by_id": None, "revocation_reason": None},
+        {"revoked_at": None, "revoked_by_id": None, "revocation_reason": None},
         refused="This certificate was reinstated a moment ago.",
+        status="valid",
+        meaning="reinstated",
+        reason=reason,
     )
-    record(
-        "certificate.reinstated",
-        cert,
-        before=before,
-        after=audited(cert),
-        actor_id=actor.id,
-        subject_user_id=cert.enrollment.trainee_id,
-    )
-    today = today_in(cert.enrollment.program.timezone)
-    change = add_change(cert, "valid", today, "reinstated", reason, actor.id)
-    sign_change(cert, change, actor, "reinstated")
     follow_rule(cert, assess_one(cert.enrollment_id))
     return cert
 
