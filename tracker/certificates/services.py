@@ -215,22 +215,26 @@ def _certificate_for_act(certificate_id: int, actor: User, what: str) -> Certifi
     return cert
 
 
-def _set_revocation(
-    cert: Certificate,
-    actor: User,
-    condition: object,
-    values: dict[str, object],
-    *,
-    refused: str,
-    status: str,
-    meaning: str,
-    reason: str,
-) -> None:
-    """Write the certificate's revocation columns (refused unless `condition` still holds),
-    audit it as `certificate.<meaning>`, and add the signed status change to `status` dated
-    today in the program's time zone."""
+def _set_revoked(cert: Certificate, actor: User, reason: str, *, revoked: bool) -> None:
+    """Revoke the certificate (`revoked`) or reinstate it: write its revocation columns
+    (refused if another request did so meanwhile), audit it, and add the status change dated
+    today in the program's time zone, signed by `actor` with its meaning."""
     before = audited(cert)
-    update_if(cert, condition, values=values, refused=refused)
+    if revoked:
+        update_if(
+            cert,
+            Certificate.revoked_at.is_(None),
+            values={"revoked_at": utcnow(), "revoked_by_id": actor.id, "revocation_reason": reason},
+            refused="This certificate is already revoked.",
+        )
+    else:
+        update_if(
+            cert,
+            Certificate.revoked_at.is_not(None),
+            values={"revoked_at": None, "revoked_by_id": None, "revocation_reason": None},
+            refused="This certificate was reinstated a moment ago.",
+        )
+    meaning = "revoked" if revoked else "reinstated"
     record(
         f"certificate.{meaning}",
         cert,
@@ -240,7 +244,7 @@ def _set_revocation(
         subject_user_id=cert.enrollment.trainee_id,
     )
     today = today_in(cert.enrollment.program.timezone)
-    change = add_change(cert, status, today, meaning, reason, actor.id)
+    change = add_change(cert, "revoked" if revoked else "valid", today, meaning, reason, actor.id)
     sign_change(cert, change, actor, meaning)
 
 
@@ -260,16 +264,7 @@ def revoke_certificate(
     if cert.revoked:
         raise Refused("This certificate is already revoked.")
     check_password(actor, password)
-    _set_revocation(
-        cert,
-        actor,
-        Certificate.revoked_at.is_(None),
-        {"revoked_at": utcnow(), "revoked_by_id": actor.id, "revocation_reason": reason},
-        refused="This certificate is already revoked.",
-        status="revoked",
-        meaning="revoked",
-        reason=reason,
-    )
+    _set_revoked(cert, actor, reason, revoked=True)
     return cert
 
 
@@ -290,16 +285,7 @@ def reinstate_certificate(
     if not cert.revoked:
         raise Refused("This certificate is not revoked.")
     check_password(actor, password)
-    _set_revocation(
-        cert,
-        actor,
-        Certificate.revoked_at.is_not(None),
-        {"revoked_at": None, "revoked_by_id": None, "revocation_reason": None},
-        refused="This certificate was reinstated a moment ago.",
-        status="valid",
-        meaning="reinstated",
-        reason=reason,
-    )
+    _set_revoked(cert, actor, reason, revoked=False)
     follow_rule(cert, assess_one(cert.enrollment_id))
     return cert
 
