@@ -312,6 +312,12 @@ def create_user(app: Flask) -> Callable[..., User]:
     return factory
 
 
+@pytest.fixture
+def staff(create_user: Callable[..., User]) -> User:
+    """A staff member (packages that need another one define their own)."""
+    return create_user("staff", name="Morgan Staff", email="morgan@example.org")
+
+
 def login(client: FlaskClient, user: User, password: str = PASSWORD):
     """Sign `user` in through the sign-in form."""
     response = post_form(client, "/account/login", {"email": user.email, "password": password})
@@ -331,6 +337,13 @@ def auth(client: FlaskClient):
             return post_form(client, "/account/logout")
 
     return Auth()
+
+
+@pytest.fixture
+def as_staff(client: FlaskClient, auth, staff: User) -> FlaskClient:
+    """The default client, signed in as `staff`."""
+    auth.login(staff)
+    return client
 
 
 @pytest.fixture

@@ -11,12 +11,6 @@ from tests.admissions.factories import waive_reviews
 
 
 @pytest.fixture
-def staff(create_user):
-    """A staff member."""
-    return create_user("staff", name="Morgan Staff", email="morgan@example.org")
-
-
-@pytest.fixture
 def trainee(create_user):
     """An applicant."""
     return create_user("trainee", name="Tara Applicant", email="tara@example.org")

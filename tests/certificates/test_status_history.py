@@ -185,6 +185,14 @@ def _cycle_ending_in(certificate, days: int) -> None:
     backdate(certificate, add_months(today() + timedelta(days=days + 1), -24))
 
 
+def _notices_sent_days_ago(days: int) -> None:
+    """Date every notice sent so far `days` days back (so the next one is due)."""
+    db.session.execute(
+        CertificateNotice.__table__.update().values(sent_on=today() - timedelta(days=days))
+    )
+    db.session.commit()
+
+
 def test_warnings_at_90_30_and_7_days_each_sent_once(certificate, mail_outbox, run_jobs):
     _cycle_ending_in(certificate, 80)
     refresh()
@@ -192,17 +200,11 @@ def test_warnings_at_90_30_and_7_days_each_sent_once(certificate, mail_outbox, r
     assert warn_holders() == 0  # once
     _cycle_ending_in(certificate, 25)
     # The day after (a notice sent since yesterday waits a day): the 30-day warning.
-    db.session.execute(
-        CertificateNotice.__table__.update().values(sent_on=today() - timedelta(days=5))
-    )
-    db.session.commit()
+    _notices_sent_days_ago(5)
     refresh()
     assert warn_holders() == 1
     _cycle_ending_in(certificate, 5)
-    db.session.execute(
-        CertificateNotice.__table__.update().values(sent_on=today() - timedelta(days=5))
-    )
-    db.session.commit()
+    _notices_sent_days_ago(5)
     refresh()
     assert warn_holders() == 1
     assert warn_holders() == 0

@@ -35,12 +35,6 @@ def track_named(program: Program, name: str):
 
 
 @pytest.fixture
-def staff(create_user):
-    """A staff member."""
-    return create_user("staff", name="Morgan Staff", email="morgan@example.org")
-
-
-@pytest.fixture
 def trainee(create_user):
     """A trainee."""
     return create_user("trainee", name="Tara Trainee", email="tara@example.org")
@@ -69,10 +63,3 @@ def admitted(program, trainee, staff):
     )
     db.session.commit()
     return enrollment
-
-
-@pytest.fixture
-def as_staff(client, auth, staff):
-    """The client, signed in as staff."""
-    auth.login(staff)
-    return client

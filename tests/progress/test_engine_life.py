@@ -126,9 +126,9 @@ def test_leave_pauses_pace(enrollments, spec):
     assert "pace.behind" not in compute(_behind(enrollments, leaves=long), spec, TODAY).codes
 
 
-def test_leave_pauses_inactivity(enrollments, spec):
-    """Nothing logged for 30 days is inactive; 30 days of which 20 were on leave is not."""
-    idle = enrollments.admitted(
+def _idle(enrollments, **changes):
+    """Admitted 30 days ago on a running cohort, with nothing logged since."""
+    return enrollments.admitted(
         TODAY,
         didactic=(),
         experiential=(),
@@ -137,24 +137,16 @@ def test_leave_pauses_inactivity(enrollments, spec):
         admitted_on=days(-30),
         cohort_starts_on=days(-30),
         cohort_ends_on=days(300),
+        **changes,
     )
+
+
+def test_leave_pauses_inactivity(enrollments, spec):
+    """Nothing logged for 30 days is inactive; 30 days of which 20 were on leave is not."""
+    idle = _idle(enrollments)
     assert "activity.none_recent" in compute(idle, spec, TODAY).codes
     away = (Leave(days(-25), days(-5), days(-5)),)
-    rested = compute(
-        enrollments.admitted(
-            TODAY,
-            didactic=(),
-            experiential=(),
-            sessions=(),
-            case_presentations=(),
-            admitted_on=days(-30),
-            cohort_starts_on=days(-30),
-            cohort_ends_on=days(300),
-            leaves=away,
-        ),
-        spec,
-        TODAY,
-    )
+    rested = compute(_idle(enrollments, leaves=away), spec, TODAY)
     assert "activity.none_recent" not in rested.codes
 
 

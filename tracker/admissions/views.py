@@ -383,34 +383,41 @@ def grant_waiver(enrollment_id: int):
     return _act(enrollment, form, action, "waivers")
 
 
+def _waiver_act(
+    enrollment_id: int,
+    waiver_id: int,
+    form_class: type[RevokeWaiverForm | EndWaiverForm],
+    prefix: str,
+    change: Callable[..., Waiver],
+    done_word: str,
+):
+    """Change one waiver of the enrollment with the reason of its own form (prefixed with
+    `prefix` and the waiver's id), back to the waivers section."""
+    enrollment = _enrollment_or_404(enrollment_id)
+    waiver = owned_or_404(Waiver, waiver_id, enrollment_id=enrollment.id)
+    form = form_class(prefix=f"{prefix}{waiver.id}")
+
+    def action() -> str:
+        done = change(enrollment, waiver, _me(), form.reason.data)
+        return f"Waiver {done_word}: {services.target_label(done.target)}."
+
+    return _act(enrollment, form, action, "waivers")
+
+
 @bp.post("/enrollments/<int:enrollment_id>/waivers/<int:waiver_id>/revoke")
 @allow(Staff)
 def revoke_waiver(enrollment_id: int, waiver_id: int):
     """Revoke a waiver, with a reason (the waiver stays on file)."""
-    enrollment = _enrollment_or_404(enrollment_id)
-    waiver = owned_or_404(Waiver, waiver_id, enrollment_id=enrollment.id)
-    form = RevokeWaiverForm(prefix=f"revoke{waiver.id}")
-
-    def action() -> str:
-        done = services.revoke_waiver(enrollment, waiver, _me(), form.reason.data)
-        return f"Waiver revoked: {services.target_label(done.target)}."
-
-    return _act(enrollment, form, action, "waivers")
+    return _waiver_act(
+        enrollment_id, waiver_id, RevokeWaiverForm, "revoke", services.revoke_waiver, "revoked"
+    )
 
 
 @bp.post("/enrollments/<int:enrollment_id>/waivers/<int:waiver_id>/end")
 @allow(Staff)
 def end_waiver(enrollment_id: int, waiver_id: int):
     """End a waiver early, with a reason (it stops applying from today; kept on file)."""
-    enrollment = _enrollment_or_404(enrollment_id)
-    waiver = owned_or_404(Waiver, waiver_id, enrollment_id=enrollment.id)
-    form = EndWaiverForm(prefix=f"end{waiver.id}")
-
-    def action() -> str:
-        done = services.end_waiver(enrollment, waiver, _me(), form.reason.data)
-        return f"Waiver ended: {services.target_label(done.target)}."
-
-    return _act(enrollment, form, action, "waivers")
+    return _waiver_act(enrollment_id, waiver_id, EndWaiverForm, "end", services.end_waiver, "ended")
 
 
 @bp.route("/enrollments/<int:enrollment_id>/reverse", methods=["GET", "POST"])

@@ -3,6 +3,9 @@ their own results."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint
 from flask import abort
 from flask import render_template
@@ -192,6 +195,31 @@ def void_exam(attempt_id: int):
     ) or render_template("assessment/void.html", enrollment=enrollment, attempt=attempt, form=form)
 
 
+def _amend(
+    enrollment: Enrollment,
+    amended: CaseEvaluation | CompetencyEvaluation,
+    form: Any,
+    record_version: Callable[..., Any],
+    what: str,
+    template: str,
+    **context: Any,
+):
+    """Record the form as a new version of the evaluation `amended` (by the current user, with the
+    form's amendment reason) and go back to the final assessment; else show `template` again."""
+    return save(
+        form,
+        lambda: record_version(current_user, amends=amended.id, reason=form.amendment_reason.data),
+        lambda done: f"{what} evaluation amended: version {done.version} now counts.",
+        url_for("assessment.enrollment", enrollment_id=enrollment.id),
+    ) or render_template(
+        template,
+        enrollment=enrollment,
+        form=form,
+        may_evaluate=services.may_evaluate(current_user, enrollment),
+        **context,
+    )
+
+
 @bp.route(
     "/enrollments/<int:enrollment_id>/case/<int:evaluation_id>/amend", methods=["GET", "POST"]
 )
@@ -203,25 +231,21 @@ def amend_case(enrollment_id: int, evaluation_id: int):
     form = CaseAmendForm(
         data={"evaluated_on": old.evaluated_on, "result": old.result, "notes": old.notes}
     )
-    return save(
+    return _amend(
+        enrollment,
+        old,
         form,
-        lambda: services.record_case_evaluation(
+        lambda actor, **amendment: services.record_case_evaluation(
             enrollment.id,
             form.evaluated_on.data,
             form.result.data,
             form.notes.data or "",
-            current_user,
-            amends=old.id,
-            reason=form.amendment_reason.data,
+            actor,
+            **amendment,
         ),
-        lambda done: f"Case evaluation amended: version {done.version} now counts.",
-        url_for("assessment.enrollment", enrollment_id=enrollment.id),
-    ) or render_template(
+        "Case",
         "assessment/amend_case.html",
-        enrollment=enrollment,
         old=old,
-        form=form,
-        may_evaluate=services.may_evaluate(current_user, enrollment),
     )
 
 
@@ -240,26 +264,22 @@ def amend_competency(enrollment_id: int, evaluation_id: int):
     data: dict[str, object] = {"evaluated_on": old.evaluated_on, "comments": old.comments}
     data.update({f"rating_{d}": r for d, r in old.rating_map.items()})
     form = competency_form(requirements.spec.competency_domains, amending=True, data=data)
-    return save(
+    return _amend(
+        enrollment,
+        old,
         form,
-        lambda: services.record_competency_evaluation(
+        lambda actor, **amendment: services.record_competency_evaluation(
             enrollment.id,
             form.evaluated_on.data,
             form.ratings(),
             form.comments.data or "",
-            current_user,
-            amends=old.id,
-            reason=form.amendment_reason.data,
+            actor,
+            **amendment,
         ),
-        lambda done: f"Competency evaluation amended: version {done.version} now counts.",
-        url_for("assessment.enrollment", enrollment_id=enrollment.id),
-    ) or render_template(
+        "Competency",
         "assessment/competency.html",
-        enrollment=enrollment,
-        form=form,
         amending=old,
         record=queries.assessment_record(enrollment),
-        may_evaluate=services.may_evaluate(current_user, enrollment),
     )
 
 

@@ -26,8 +26,10 @@ from tracker.enrollments.models import ProgressSnapshot
 from tracker.extensions import db
 from tracker.extensions import utcnow
 from tracker.mail import queue
+from tracker.progress.certification_rules import Cycle
 from tracker.progress.certification_rules import current_cycle
 from tracker.progress.certification_rules import cycles
+from tracker.progress.requirements import RequirementSpec
 from tracker.standing import Standing as EnrollmentStanding
 from tracker.standing import assess
 
@@ -58,6 +60,28 @@ def _once(cert: Certificate, cycle_starts_on: date, kind: str, today: date) -> b
     return True
 
 
+def _mail_holder(
+    cert: Certificate,
+    subject: str,
+    template: str,
+    cycle: Cycle,
+    spec: RequirementSpec,
+    **context: object,
+) -> None:
+    """Queue a notice about `cycle` to the certificate's holder, with a link to their
+    certificates."""
+    queue(
+        cert.enrollment.trainee.email,
+        subject,
+        template,
+        cert=cert,
+        cycle=cycle,
+        spec=spec,
+        **context,
+        link=f"{_base_url()}/certificates/mine",
+    )
+
+
 def notify_lapse(cert: Certificate, loaded: EnrollmentStanding) -> bool:
     """Mail the holder that the certificate lapsed (once per short cycle); True if queued."""
     spec = loaded.spec
@@ -74,14 +98,12 @@ def notify_lapse(cert: Certificate, loaded: EnrollmentStanding) -> bool:
     if not short or not _once(cert, short[0].starts_on, "lapsed", today):
         return False
     cycle = short[0]
-    queue(
-        cert.enrollment.trainee.email,
+    _mail_holder(
+        cert,
         f"Your certificate {cert.number} has lapsed",
         "mail/certificate_lapsed.txt",
-        cert=cert,
-        cycle=cycle,
-        spec=spec,
-        link=f"{_base_url()}/certificates/mine",
+        cycle,
+        spec,
     )
     return True
 
@@ -119,15 +141,13 @@ def warn(cert: Certificate, loaded: EnrollmentStanding) -> bool:
     )
     if sent is not None or not _once(cert, cycle.starts_on, kind, loaded.today):
         return False
-    queue(
-        cert.enrollment.trainee.email,
+    _mail_holder(
+        cert,
         f"Your certificate's renewal cycle ends in {days_left} days",
         "mail/certificate_warning.txt",
-        cert=cert,
-        cycle=cycle,
-        spec=spec,
+        cycle,
+        spec,
         days_left=days_left,
-        link=f"{_base_url()}/certificates/mine",
     )
     return True
 

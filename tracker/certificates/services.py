@@ -215,6 +215,39 @@ def _certificate_for_act(certificate_id: int, actor: User, what: str) -> Certifi
     return cert
 
 
+def _set_revoked(cert: Certificate, actor: User, reason: str, *, revoked: bool) -> None:
+    """Revoke the certificate (`revoked`) or reinstate it: write its revocation columns
+    (refused if another request did so meanwhile), audit it, and add the status change dated
+    today in the program's time zone, signed by `actor` with its meaning."""
+    before = audited(cert)
+    if revoked:
+        update_if(
+            cert,
+            Certificate.revoked_at.is_(None),
+            values={"revoked_at": utcnow(), "revoked_by_id": actor.id, "revocation_reason": reason},
+            refused="This certificate is already revoked.",
+        )
+    else:
+        update_if(
+            cert,
+            Certificate.revoked_at.is_not(None),
+            values={"revoked_at": None, "revoked_by_id": None, "revocation_reason": None},
+            refused="This certificate was reinstated a moment ago.",
+        )
+    meaning = "revoked" if revoked else "reinstated"
+    record(
+        f"certificate.{meaning}",
+        cert,
+        before=before,
+        after=audited(cert),
+        actor_id=actor.id,
+        subject_user_id=cert.enrollment.trainee_id,
+    )
+    today = today_in(cert.enrollment.program.timezone)
+    change = add_change(cert, "revoked" if revoked else "valid", today, meaning, reason, actor.id)
+    sign_change(cert, change, actor, meaning)
+
+
 def revoke_certificate(
     certificate_id: int, actor: User, reason: str, *, password: str | None
 ) -> Certificate:
@@ -231,25 +264,7 @@ def revoke_certificate(
     if cert.revoked:
         raise Refused("This certificate is already revoked.")
     check_password(actor, password)
-    before = audited(cert)
-    now = utcnow()
-    update_if(
-        cert,
-        Certificate.revoked_at.is_(None),
-        values={"revoked_at": now, "revoked_by_id": actor.id, "revocation_reason": reason},
-        refused="This certificate is already revoked.",
-    )
-    record(
-        "certificate.revoked",
-        cert,
-        before=before,
-        after=audited(cert),
-        actor_id=actor.id,
-        subject_user_id=cert.enrollment.trainee_id,
-    )
-    today = today_in(cert.enrollment.program.timezone)
-    change = add_change(cert, "revoked", today, "revoked", reason, actor.id)
-    sign_change(cert, change, actor, "revoked")
+    _set_revoked(cert, actor, reason, revoked=True)
     return cert
 
 
@@ -270,24 +285,7 @@ def reinstate_certificate(
     if not cert.revoked:
         raise Refused("This certificate is not revoked.")
     check_password(actor, password)
-    before = audited(cert)
-    update_if(
-        cert,
-        Certificate.revoked_at.is_not(None),
-        values={"revoked_at": None, "revoked_by_id": None, "revocation_reason": None},
-        refused="This certificate was reinstated a moment ago.",
-    )
-    record(
-        "certificate.reinstated",
-        cert,
-        before=before,
-        after=audited(cert),
-        actor_id=actor.id,
-        subject_user_id=cert.enrollment.trainee_id,
-    )
-    today = today_in(cert.enrollment.program.timezone)
-    change = add_change(cert, "valid", today, "reinstated", reason, actor.id)
-    sign_change(cert, change, actor, "reinstated")
+    _set_revoked(cert, actor, reason, revoked=False)
     follow_rule(cert, assess_one(cert.enrollment_id))
     return cert
 

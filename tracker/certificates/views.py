@@ -4,6 +4,7 @@ PDF, and anyone can verify one by its code (the QR code) or by number and last n
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from flask import Blueprint
 from flask import abort
@@ -242,20 +243,29 @@ def _certificate_or_404(certificate_id: int) -> Certificate:
     return or_404(queries.certificate(certificate_id))
 
 
+def _reason_act(
+    certificate_id: int,
+    act: str,
+    form_class: type[RevokeForm | ReinstateForm],
+    change: Callable[..., Certificate],
+):
+    """Confirm, then `act` on the certificate (revoke, reinstate) with the form's written reason
+    and the password; back to the enrollment's certificate page."""
+    cert = _certificate_or_404(certificate_id)
+    form = form_class()
+    return save(
+        form,
+        lambda: change(cert.id, current_user, form.reason.data, password=form.password.data),
+        f"Certificate {cert.number} {act}d.",
+        url_for("certificates.enrollment", enrollment_id=cert.enrollment_id),
+    ) or _confirm_page(act, form, cert.enrollment, cert)
+
+
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @allow(Staff)
 def revoke(certificate_id: int):
     """Confirm and revoke a certificate with a written reason and the password (once)."""
-    cert = _certificate_or_404(certificate_id)
-    form = RevokeForm()
-    return save(
-        form,
-        lambda: services.revoke_certificate(
-            cert.id, current_user, form.reason.data, password=form.password.data
-        ),
-        f"Certificate {cert.number} revoked.",
-        url_for("certificates.enrollment", enrollment_id=cert.enrollment_id),
-    ) or _confirm_page("revoke", form, cert.enrollment, cert)
+    return _reason_act(certificate_id, "revoke", RevokeForm, services.revoke_certificate)
 
 
 @bp.route("/certificates/<int:certificate_id>/reinstate", methods=["GET", "POST"])
@@ -263,13 +273,4 @@ def revoke(certificate_id: int):
 def reinstate(certificate_id: int):
     """Confirm and reinstate a revoked certificate with a written reason and the password: the
     same number and verification code."""
-    cert = _certificate_or_404(certificate_id)
-    form = ReinstateForm()
-    return save(
-        form,
-        lambda: services.reinstate_certificate(
-            cert.id, current_user, form.reason.data, password=form.password.data
-        ),
-        f"Certificate {cert.number} reinstated.",
-        url_for("certificates.enrollment", enrollment_id=cert.enrollment_id),
-    ) or _confirm_page("reinstate", form, cert.enrollment, cert)
+    return _reason_act(certificate_id, "reinstate", ReinstateForm, services.reinstate_certificate)

@@ -173,6 +173,55 @@ def _add(enrollment: Enrollment, staff: User, kind: str, **values: Any) -> Enrol
     return change
 
 
+def _change_status(
+    enrollment: Enrollment,
+    staff: User,
+    from_status: str,
+    to_status: str,
+    day: date,
+    text: str,
+    *,
+    kind: str | None = None,
+    **details: Any,
+) -> EnrollmentChange:
+    """Move the locked enrollment from `from_status` to `to_status` (refused if it changed
+    meanwhile), add the change of that `kind` (by default the new status) with its `details`,
+    and audit the move as `enrollment.<kind>`."""
+    kind = kind or to_status
+    _lock(enrollment)
+    update_if(
+        enrollment,
+        Enrollment.status == from_status,
+        values={"status": to_status},
+        refused=CHANGED_MEANWHILE,
+    )
+    change = _add(
+        enrollment,
+        staff,
+        kind,
+        effective_on=day,
+        reason=text,
+        from_status=from_status,
+        to_status=to_status,
+        **details,
+    )
+    record(
+        f"enrollment.{kind}",
+        enrollment,
+        before={"status": from_status},
+        after={
+            "status": to_status,
+            "change_id": change.id,
+            "effective_on": day,
+            "reason": text,
+            **details,
+        },
+        actor_id=staff.id,
+        subject_user_id=enrollment.trainee_id,
+    )
+    return change
+
+
 def _mail(enrollment: Enrollment, subject: str, template: str, **context: Any) -> None:
     """Tell the trainee (sent once the change has committed)."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
@@ -251,37 +300,7 @@ def withdraw(
     the active lists, the queues and the digests; a leave still open ends with it."""
     checked = check_withdrawal(enrollment, staff, effective_on, grounds, reason, today)
     day, text, grounds = checked.effective_on, checked.reason, checked.grounds
-    _lock(enrollment)
-    update_if(
-        enrollment,
-        Enrollment.status == "admitted",
-        values={"status": "withdrawn"},
-        refused=CHANGED_MEANWHILE,
-    )
-    change = _add(
-        enrollment,
-        staff,
-        "withdrawn",
-        effective_on=day,
-        reason=text,
-        grounds=grounds,
-        from_status="admitted",
-        to_status="withdrawn",
-    )
-    record(
-        "enrollment.withdrawn",
-        enrollment,
-        before={"status": "admitted"},
-        after={
-            "status": "withdrawn",
-            "change_id": change.id,
-            "effective_on": day,
-            "grounds": grounds,
-            "reason": text,
-        },
-        actor_id=staff.id,
-        subject_user_id=enrollment.trainee_id,
-    )
+    change = _change_status(enrollment, staff, "admitted", "withdrawn", day, text, grounds=grounds)
     _mail(
         enrollment,
         f"Your enrollment in {enrollment.program.name} is withdrawn",
@@ -314,29 +333,8 @@ def readmit(
             "effective_on",
         )
     text = reason_text(reason)
-    _lock(enrollment)
-    update_if(
-        enrollment,
-        Enrollment.status == "withdrawn",
-        values={"status": "admitted"},
-        refused=CHANGED_MEANWHILE,
-    )
-    change = _add(
-        enrollment,
-        staff,
-        "readmitted",
-        effective_on=day,
-        reason=text,
-        from_status="withdrawn",
-        to_status="admitted",
-    )
-    record(
-        "enrollment.readmitted",
-        enrollment,
-        before={"status": "withdrawn"},
-        after={"status": "admitted", "change_id": change.id, "effective_on": day, "reason": text},
-        actor_id=staff.id,
-        subject_user_id=enrollment.trainee_id,
+    change = _change_status(
+        enrollment, staff, "withdrawn", "admitted", day, text, kind="readmitted"
     )
     _mail(
         enrollment,

@@ -110,25 +110,25 @@ def queue():
 @allow(Staff)
 def verification():
     """Staff's queue: didactic entries of every trainee waiting for verification."""
-    return render_template(
-        "signoffs/verification.html",
-        waiting=queries.waiting_entries(None, ("didactic",)),
-        form=SignForm(),
-        verification_meaning=VERIFICATION_MEANING,
-        back="signoffs.verification",
-    )
+    return _staff_queue("verification", "didactic", verification_meaning=VERIFICATION_MEANING)
 
 
 @bp.get("/ce")
 @allow(Staff)
 def ce_review():
     """Staff's queue: continuing education waiting for review, oldest first, with evidence."""
+    return _staff_queue("ce_review", "ce", ce_meaning=CE_MEANING)
+
+
+def _staff_queue(name: str, entry_type: str, **meaning: str):
+    """The staff queue page `name` (its template and endpoint): every trainee's entries of
+    `entry_type` waiting, with the sign form and the meaning it signs."""
     return render_template(
-        "signoffs/ce_review.html",
-        waiting=queries.waiting_entries(None, ("ce",)),
+        f"signoffs/{name}.html",
+        waiting=queries.waiting_entries(None, (entry_type,)),
         form=SignForm(),
-        ce_meaning=CE_MEANING,
-        back="signoffs.ce_review",
+        back=f"signoffs.{name}",
+        **meaning,
     )
 
 

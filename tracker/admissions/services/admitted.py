@@ -105,12 +105,17 @@ def grant_waiver(
     return waiver
 
 
-def revoke_waiver(enrollment: Enrollment, waiver: Waiver, staff: User, reason: str) -> Waiver:
-    """Revoke a waiver (it stays on file with its revocation time), with a reason."""
+def _may_change_waiver(enrollment: Enrollment, waiver: Waiver, staff: User) -> None:
+    """Refused unless `waiver` is the open enrollment's and `staff` is not its trainee."""
     if waiver.enrollment_id != enrollment.id:
         raise Refused("This waiver belongs to another enrollment.")
     _require_open(enrollment)
     _not_own(staff, enrollment.trainee_id)
+
+
+def revoke_waiver(enrollment: Enrollment, waiver: Waiver, staff: User, reason: str) -> Waiver:
+    """Revoke a waiver (it stays on file with its revocation time), with a reason."""
+    _may_change_waiver(enrollment, waiver, staff)
     if waiver.revoked_at is not None:
         raise Refused("This waiver is already revoked.")
     text = _text(reason, "reason", required=True)
@@ -132,10 +137,7 @@ def revoke_waiver(enrollment: Enrollment, waiver: Waiver, staff: User, reason: s
 def end_waiver(enrollment: Enrollment, waiver: Waiver, staff: User, reason: str) -> Waiver:
     """End a waiver early, with a reason: it applied until yesterday and no longer applies from
     today (the program's date). It stays on file with who ended it, when and why."""
-    if waiver.enrollment_id != enrollment.id:
-        raise Refused("This waiver belongs to another enrollment.")
-    _require_open(enrollment)
-    _not_own(staff, enrollment.trainee_id)
+    _may_change_waiver(enrollment, waiver, staff)
     today = today_in(enrollment.program.timezone)
     if waiver.revoked_at is not None:
         raise Refused("This waiver is revoked: there is nothing to end.")
