@@ -65,6 +65,7 @@ from tracker.progress.items import OutstandingItem
 from tracker.progress.items import Severity
 from tracker.progress.items import Step
 from tracker.progress.items import StepStatus
+from tracker.progress.horizon import holds_until
 from tracker.progress.items import new_item
 from tracker.progress.life_rules import ON_LEAVE
 from tracker.progress.life_rules import leave_items
@@ -124,6 +125,7 @@ def compute(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Progr
         certificate_status=certification_rules.certificate_status(facts, all_items, today),
         ready_for_certificate=_ready(facts, results),
         state=state,
+        holds_until=holds_until(facts, spec, today),
     )
 
 
