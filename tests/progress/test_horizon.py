@@ -79,8 +79,7 @@ def verdict(progress) -> tuple:
     return (
         tuple((s.number, str(s.status), s.fraction) for s in progress.steps),
         tuple(
-            (i.code, i.key, str(i.severity), str(i.actor), i.due_on, i.step)
-            for i in progress.items
+            (i.code, i.key, str(i.severity), str(i.actor), i.due_on, i.step) for i in progress.items
         ),
         progress.fraction,
         progress.next_due_on,

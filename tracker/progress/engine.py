@@ -59,13 +59,13 @@ from tracker.progress import training_rules
 from tracker.progress.facts import DECLINED
 from tracker.progress.facts import WITHDRAWN
 from tracker.progress.facts import EnrollmentFacts
+from tracker.progress.horizon import holds_until
 from tracker.progress.items import ITEM_CODES
 from tracker.progress.items import STEP_TITLES
 from tracker.progress.items import OutstandingItem
 from tracker.progress.items import Severity
 from tracker.progress.items import Step
 from tracker.progress.items import StepStatus
-from tracker.progress.horizon import holds_until
 from tracker.progress.items import new_item
 from tracker.progress.life_rules import ON_LEAVE
 from tracker.progress.life_rules import leave_items

@@ -38,9 +38,7 @@ def holds_until(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> d
     """The first date after `today` on which the verdict of `compute(facts, spec, ...)` could
     differ from today's (earlier than needed rather than late)."""
     horizon = today + timedelta(days=LONGEST)
-    general = _offsets(
-        spec.expiry_warning_days, spec.signoff_wait_days, spec.inactivity_days
-    )
+    general = _offsets(spec.expiry_warning_days, spec.signoff_wait_days, spec.inactivity_days)
     renewal = general | _offsets(spec.ce_warning_days, spec.ce_grace_days, AT_RISK_DAYS)
     best = horizon
     for anchors, offsets in (
