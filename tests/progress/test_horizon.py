@@ -124,3 +124,46 @@ def test_an_insurance_ending_sets_the_date_near_its_warning_window():
     until = compute(facts, spec, today).holds_until
     warning_opens = ends - timedelta(days=spec.expiry_warning_days)
     assert warning_opens - timedelta(days=3) <= until <= warning_opens
+
+
+def _walk(facts, spec, start: date, days: int) -> list[date]:
+    """Follow the dates from `start` for `days` days, checking every day in between; returns
+    the dates met."""
+    met = []
+    today = start
+    progress = compute(facts, spec, today)
+    for offset in range(1, days):
+        day = start + timedelta(days=offset)
+        if day == progress.holds_until:
+            met.append(day)
+            progress = compute(facts, spec, day)
+            continue
+        assert verdict(compute(facts, spec, day)) == verdict(progress), day
+    return met
+
+
+def test_a_leave_delays_the_inactivity_warning_and_the_dates_follow(enrollments):
+    """Ten days of leave push `activity.none_recent` ten days later; walking the dates day by
+    day never misses the change."""
+    start = date(2025, 1, 6)
+    spec = SPECS[0]
+    facts = dataclasses.replace(
+        enrollments.admitted(start),
+        admitted_on=start,
+        cohort_starts_on=start,
+        cohort_ends_on=start + timedelta(days=400),
+        didactic=(),
+        experiential=(),
+        sessions=(),
+        case_presentations=(),
+        exam_attempts=(),
+        leaves=(
+            Leave(
+                start + timedelta(days=5), start + timedelta(days=20), start + timedelta(days=15)
+            ),
+        ),
+    )
+    turn = start + timedelta(days=spec.inactivity_days + 10)
+    assert "activity.none_recent" not in compute(facts, spec, turn - timedelta(days=1)).codes
+    assert "activity.none_recent" in compute(facts, spec, turn).codes
+    assert turn in _walk(facts, spec, start, 120)
