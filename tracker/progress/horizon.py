@@ -17,6 +17,7 @@ candidate the verdict is still rechecked after `LONGEST` days.
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_right
 from collections.abc import Iterable
 from collections.abc import Mapping
 from datetime import date
@@ -42,14 +43,17 @@ def holds_until(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> d
     renewal = general | _offsets(spec.ce_warning_days, spec.ce_grace_days, AT_RISK_DAYS)
     best = horizon
     for anchors, offsets in (
-        (set(_dates(facts)), general),
-        (set(_cycle_ends(facts, spec, today)), renewal),
+        (_dates(facts), general),
+        (_cycle_ends(facts, spec, today), renewal),
     ):
-        for anchor in anchors:
-            for days in offsets:
-                for candidate in (_shift(anchor, days), _shift(anchor, -days)):
-                    if candidate is not None and today < candidate < best:
-                        best = candidate
+        ordinals = sorted({anchor.toordinal() for anchor in anchors})
+        for shift in {*offsets, *(-days for days in offsets)}:
+            # The first anchor that, moved by `shift` days, falls after today.
+            index = bisect_right(ordinals, today.toordinal() - shift)
+            if index < len(ordinals):
+                candidate = ordinals[index] + shift
+                if candidate < best.toordinal() and candidate >= 1:
+                    best = date.fromordinal(candidate)
     for turn in (_pace_turn(facts, horizon), _idle_turn(facts, spec, horizon)):
         if turn is not None and today < turn < best:
             best = turn
