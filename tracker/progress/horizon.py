@@ -4,14 +4,15 @@ The engine's verdict on `today` depends on the date only through thresholds: a r
 compared with today (an instalment falling due, a licence or insurance expiring, a cohort
 starting, a leave's expected return, a waiver's last day, a certificate's expiry), the same
 dates moved by a number of days of the requirement set (warning windows, sign-off and
-verification waits, inactivity, CE warning and grace), the renewal cycles' ends and the
-cohort's half-way point (pace).
+verification waits, CE warning and grace), the renewal cycles' ends, and two clocks that
+days of leave pause: the cohort's half-way point (pace) and the inactivity threshold, both
+found exactly.
 
 `holds_until` gathers every such candidate and returns the earliest one after `today`. It is
 conservative on purpose: a candidate that changes nothing only costs one early recompute,
-while a missed one would leave a wrong verdict standing. Days of leave only push the pace and
-inactivity thresholds later, so leaving them out keeps the date early enough. Without any
-candidate the verdict is still rechecked after `LONGEST` days.
+while a missed one would leave a wrong verdict standing. The two clocks are followed through
+the days of leave (a leave still open stops them). Without any candidate the verdict is still
+rechecked after `LONGEST` days.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def holds_until(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> d
     """The first date after `today` on which the verdict of `compute(facts, spec, ...)` could
     differ from today's (earlier than needed rather than late)."""
     horizon = today + timedelta(days=LONGEST)
-    general = _offsets(spec.expiry_warning_days, spec.signoff_wait_days, spec.inactivity_days)
+    # Inactivity is not an offset of every date: `_idle_turn` finds its day exactly.
+    general = _offsets(spec.expiry_warning_days, spec.signoff_wait_days)
     renewal = general | _offsets(spec.ce_warning_days, spec.ce_grace_days, AT_RISK_DAYS)
     best = horizon
     for anchors, offsets in (
