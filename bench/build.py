@@ -273,7 +273,7 @@ def build(trainees: int, seed: int = 7) -> dict:
     chain.add(now, staff_id, None, "bench.loaded", "programs", 1, {"trainees": trainees})
 
     # -- enrollments and their records ----------------------------------------------------------
-    ids = {"did": 0, "exp": 0, "ses": 0, "sig": 0, "ce": 0, "led": 0, "cert": 0}
+    ids = {"did": 0, "exp": 0, "ses": 0, "sig": 0, "ce": 0, "led": 0, "cert": 0, "status_change": 0}
 
     def nid(kind: str) -> int:
         ids[kind] += 1

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy import update
 
 from tracker.accounts.models import User
 from tracker.core.clock import today_in
@@ -288,3 +289,27 @@ def test_state_filter_and_figures_cost_the_same_queries_for_10_and_200(
     assert large.count == small.count, (small.statements, large.statements)
     page = staff_client.get("/dashboard/cohort?state=withdrawn").get_data(as_text=True)
     assert "0 enrollments match" in page
+
+
+def test_a_new_day_marks_updating_only_the_rows_whose_date_has_come(staff_client, program):
+    """Computed yesterday, a row still holding today is shown as stored; one whose date has
+    come is computed for the page, marked updating, and nothing is stored."""
+    _enroll_many(program, 3)
+    refresh()
+    today = today_in("UTC")
+    first, *others = db.session.scalars(select(Enrollment.id).order_by(Enrollment.id)).all()
+    yesterday = today - timedelta(days=1)
+    for ids, holds_until in ((others, today + timedelta(days=5)), ([first], today)):
+        db.session.execute(
+            update(ProgressSnapshot)
+            .where(ProgressSnapshot.enrollment_id.in_(ids))
+            .values(computed_on=yesterday, holds_until=holds_until)
+        )
+    db.session.commit()
+    before = _snapshots()
+    page = staff_client.get("/dashboard/cohort").get_data(as_text=True)
+    assert page.count(UPDATING) == 1
+    assert 'title="Not brought up to date yet (changed, or a day that can change' in page
+    assert _snapshots() == before
+    assert refresh() == 1
+    assert UPDATING not in staff_client.get("/dashboard/cohort").get_data(as_text=True)

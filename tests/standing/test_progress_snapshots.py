@@ -191,17 +191,55 @@ def test_a_result_computed_before_a_concurrent_write_is_not_stored_as_current(pa
     assert not snapshot(mine.id).stale
 
 
-def test_yesterdays_snapshot_is_recomputed_today(pair):
-    mine, _theirs = pair
+def _age(enrollment_id: int, **values) -> None:
+    """Change a snapshot row behind the session's back (as if written on an earlier day)."""
     table = ProgressSnapshot.__table__
     with db.engine.begin() as connection:
         connection.execute(
-            table.update()
-            .where(table.c.enrollment_id == mine.id)
-            .values(computed_on=today_in("UTC") - timedelta(days=1))
+            table.update().where(table.c.enrollment_id == enrollment_id).values(**values)
         )
+
+
+def test_a_snapshot_whose_day_has_come_is_recomputed(pair):
+    mine, _theirs = pair
+    today = today_in("UTC")
+    _age(mine.id, computed_on=today - timedelta(days=1), holds_until=today)
     assert refresh() == 1
-    assert snapshot(mine.id).computed_on == today_in("UTC")
+    row = snapshot(mine.id)
+    assert row.computed_on == today
+    assert row.holds_until > today
+
+
+def test_yesterdays_snapshot_that_still_holds_is_not_recomputed(pair):
+    mine, theirs = pair
+    today = today_in("UTC")
+    yesterday = today - timedelta(days=1)
+    _age(mine.id, computed_on=yesterday, holds_until=today + timedelta(days=1))
+    _age(theirs.id, computed_on=yesterday, holds_until=today + timedelta(days=30))
+    assert refresh() == 0
+    assert snapshot(mine.id).computed_on == yesterday
+
+
+def test_a_snapshot_without_a_date_is_due(pair):
+    mine, _theirs = pair
+    _age(mine.id, holds_until=None)
+    assert refresh() == 1
+    assert snapshot(mine.id).holds_until is not None
+
+
+def test_a_snapshot_computed_for_a_later_day_is_due(pair):
+    mine, _theirs = pair
+    today = today_in("UTC")
+    _age(mine.id, computed_on=today + timedelta(days=3), holds_until=today + timedelta(days=9))
+    assert refresh() == 1
+    assert snapshot(mine.id).computed_on == today
+
+
+def test_the_stored_date_is_the_engines(pair):
+    mine, _theirs = pair
+    loaded = load_enrollment(mine.id)
+    today = today_in("UTC")
+    assert snapshot(mine.id).holds_until == compute(loaded.facts, loaded.spec, today).holds_until
 
 
 def test_snapshot_agrees_with_the_engine(pair):

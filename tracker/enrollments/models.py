@@ -180,14 +180,18 @@ class ProgressSnapshot(db.Model):
 
     A derived row, never a source of truth: any write to a record the engine reads marks it
     stale and bumps `generation` (see `tracker.standing.snapshots`); a row is current only
-    when not stale and computed for the program's today. `steps` holds one letter per step
-    (n, i, c, w, b for not started, in progress, complete, waived, blocked), empty while no
+    when not stale and the program's today is before `holds_until`. `steps` holds one letter
+    per step (n, i, c, w, b for not started, in progress, complete, waived, blocked), empty
+    while no
     track is chosen; `codes` and `actors` are space-delimited with a space at each end so that
     a filter can look for " code ".
     """
 
     __tablename__ = "progress_snapshots"
-    __table_args__ = (Index("ix_progress_snapshots_stale", "stale"),)
+    __table_args__ = (
+        Index("ix_progress_snapshots_stale", "stale"),
+        Index("ix_progress_snapshots_holds_until", "holds_until"),
+    )
 
     enrollment_id: Mapped[int] = mapped_column(
         ForeignKey("enrollments.id", ondelete="CASCADE"), primary_key=True
@@ -195,6 +199,9 @@ class ProgressSnapshot(db.Model):
     generation: Mapped[int] = mapped_column(default=0)
     stale: Mapped[bool] = mapped_column(default=True)
     computed_on: Mapped[date | None] = mapped_column()
+    # The first day on which a time-based rule could change this verdict: from that day of the
+    # program's today the row is due for a refresh (NULL: due now).
+    holds_until: Mapped[date | None] = mapped_column()
     steps: Mapped[str] = mapped_column(String(9), default="")
     fraction: Mapped[float] = mapped_column(default=0.0)
     blocking: Mapped[int] = mapped_column(default=0)

@@ -59,6 +59,7 @@ from tracker.progress import training_rules
 from tracker.progress.facts import DECLINED
 from tracker.progress.facts import WITHDRAWN
 from tracker.progress.facts import EnrollmentFacts
+from tracker.progress.horizon import holds_until
 from tracker.progress.items import ITEM_CODES
 from tracker.progress.items import STEP_TITLES
 from tracker.progress.items import OutstandingItem
@@ -124,6 +125,7 @@ def compute(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Progr
         certificate_status=certification_rules.certificate_status(facts, all_items, today),
         ready_for_certificate=_ready(facts, results),
         state=state,
+        holds_until=holds_until(facts, spec, today),
     )
 
 

@@ -56,6 +56,9 @@ class Progress:
     certificate_status: CertificateStatus | None
     ready_for_certificate: bool
     state: str = "active"  # the enrollment's life state (`life_rules.LIFE_STATES`)
+    # The first day on which a time-based rule could change this verdict (`horizon`): on any
+    # day from `today` up to the day before it, the engine says the same.
+    holds_until: date | None = None
 
     @property
     def items(self) -> tuple[OutstandingItem, ...]:

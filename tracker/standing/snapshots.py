@@ -7,10 +7,13 @@ enrollments cannot compute them all on every request. Each enrollment keeps a
 - every write to a table the engine reads marks the affected snapshots stale and bumps their
   generation, in the writer's own transaction (one UPDATE just before the commit), whether the
   write came from the unit of work or from a bulk INSERT, UPDATE or DELETE statement;
+- each snapshot stores the first day on which a time-based rule could change its verdict
+  (`holds_until`, from the engine: an instalment falling due, a licence expiring, a pace or
+  inactivity threshold, a cycle or a waiver ending...); a new day makes due only the
+  snapshots whose day has come, not all of them;
 - `flask progress refresh` (and, for the few enrollments a request's write marked, the end of
   that request, and the worker, a small batch at a time between its jobs) recomputes the
-  snapshots that are stale or were computed before the program's today, in chunks, each in a
-  short write transaction;
+  snapshots that are stale or due, in chunks, each in a short write transaction;
 - a list never writes: it filters, sorts and pages in SQL over the stored snapshots, and the
   rows of the page whose snapshot is out of date are computed in memory for the response
   (`current_values`) and shown as updating. Such a row was filtered and sorted on its stored
@@ -36,7 +39,6 @@ from sqlalchemy import Column
 from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import bindparam
-from sqlalchemy import false
 from sqlalchemy import inspect
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -290,16 +292,25 @@ def program_zones() -> dict[str, list[int]]:
 
 
 def out_of_date(zones: dict[str, list[int]]):
-    """True for an enrollment whose snapshot is missing, stale or computed before its program's
-    today (a condition over `enrollments` outer-joined to `progress_snapshots`)."""
-    fresh = [
-        and_(Enrollment.program_id.in_(program_ids), ProgressSnapshot.computed_on == today_in(zone))
+    """True for an enrollment whose snapshot is missing, stale, or due: its program's today
+    has reached the day its verdict holds until (NULL: due now), or is before the day it was
+    computed for (a clock set back). A condition over `enrollments` outer-joined to
+    `progress_snapshots`; the due rows are found through the index on `holds_until`."""
+    due = [
+        and_(
+            Enrollment.program_id.in_(program_ids),
+            or_(
+                ProgressSnapshot.holds_until <= today_in(zone),
+                ProgressSnapshot.computed_on > today_in(zone),
+            ),
+        )
         for zone, program_ids in zones.items()
     ]
     return or_(
         ProgressSnapshot.enrollment_id.is_(None),
         ProgressSnapshot.stale,
-        ~or_(false(), *fresh),
+        ProgressSnapshot.holds_until.is_(None),
+        *due,
     )
 
 
@@ -314,6 +325,8 @@ def columns(progress: Progress | None, today: date, state: str = "") -> dict:
     `state`, the engine's life state of the enrollment, is stored all the same)."""
     values = {
         "computed_on": today,
+        # Without a requirement set only the life state is stored: checked again tomorrow.
+        "holds_until": today + timedelta(days=1),
         "steps": "",
         "fraction": 0.0,
         "blocking": 0,
@@ -332,6 +345,7 @@ def columns(progress: Progress | None, today: date, state: str = "") -> dict:
     codes = sorted({item.code for item in current})
     actors = sorted({str(item.actor) for item in current})
     values.update(
+        holds_until=progress.holds_until or today + timedelta(days=1),
         steps="".join(LETTERS[str(step.status)] for step in progress.steps),
         fraction=progress.fraction,
         blocking=len(progress.blocking_items),
