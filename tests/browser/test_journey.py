@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import segno
+from sqlalchemy import select
 
 from tests.browser.conftest import PHONE
 from tests.browser.conftest import Person
@@ -30,6 +31,8 @@ from tests.browser.program import Setting
 from tests.browser.program import open_program
 from tests.browser.program import today
 from tests.conftest import PASSWORD
+from tracker.audit.models import AuditEvent
+from tracker.extensions import db
 
 APPLICANT = "Jordan Avery"
 APPLICANT_EMAIL = "jordan.avery@example.org"
@@ -42,6 +45,8 @@ REFLECTION = (
     "checking in at the agreed intervals. Integration focused on the images the client brought "
     "back; next time I would leave more silence before offering an interpretation."
 )
+
+CERTIFICATE_ACTS = ("certificate.issued", "certificate.revoked", "certificate.reinstated")
 
 
 def png(text: str) -> bytes:
@@ -509,7 +514,7 @@ def visitor_sees(window: Person, url: str, status: str) -> None:
 
 
 def test_from_application_to_a_revoked_and_reinstated_certificate(
-    app, create_user, person, accessibility, run_jobs, mail_outbox
+    app, create_user, person, accessibility, run_jobs, mail_outbox, runner
 ):
     setting: Setting = open_program(create_user)
     applicant, staff, supervisor, visitor = person(), person(), person(), person()
@@ -562,6 +567,15 @@ def test_from_application_to_a_revoked_and_reinstated_certificate(
     history = visitor.page.locator("tr.status-change").all_inner_texts()
     assert [row.split("\t")[1] for row in history] == ["Valid", "Revoked", "Valid"]
     assert "Revoked on" not in visitor.main_text()
+    db.session.rollback()
+    acts = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.action.in_(CERTIFICATE_ACTS))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert acts == list(CERTIFICATE_ACTS)  # issued, revoked, then reinstated: each in the trail
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0, verified.output
 
     accessibility.assert_clean()
     phone_pages = {path for path, width in accessibility.audited if width == PHONE["width"]}
