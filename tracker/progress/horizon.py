@@ -8,6 +8,11 @@ verification waits, CE warning and grace), the renewal cycles' ends, and two clo
 days of leave pause: the cohort's half-way point (pace) and the inactivity threshold, both
 found exactly.
 
+Each window is tried only around the dates a rule compares with it: the expiry warning around
+the last days of licences, insurances and the certificate, the sign-off and verification wait
+around the submission of the records still waiting, the CE windows around the renewal cycles'
+ends; every other date is a threshold on its own (a day or two either way).
+
 `holds_until` gathers every such candidate and returns the earliest one after `today`. It is
 conservative on purpose: a candidate that changes nothing only costs one early recompute,
 while a missed one would leave a wrong verdict standing. The two clocks are followed through
@@ -41,11 +46,21 @@ def holds_until(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> d
     differ from today's (earlier than needed rather than late)."""
     horizon = today + timedelta(days=LONGEST)
     # Inactivity is not an offset of every date: `_idle_turn` finds its day exactly.
-    general = _offsets(spec.expiry_warning_days, spec.signoff_wait_days)
-    renewal = general | _offsets(spec.ce_warning_days, spec.ce_grace_days, AT_RISK_DAYS)
+    plain = _offsets()
+    expiry = _offsets(spec.expiry_warning_days)
+    waiting = _offsets(spec.signoff_wait_days)
+    renewal = _offsets(
+        spec.expiry_warning_days,
+        spec.signoff_wait_days,
+        spec.ce_warning_days,
+        spec.ce_grace_days,
+        AT_RISK_DAYS,
+    )
     best = horizon
     for anchors, offsets in (
-        (_dates(facts), general),
+        (_dates(facts), plain),
+        (_expiries(facts), expiry),
+        (_submissions(facts), waiting),
         (_cycle_ends(facts, spec, today), renewal),
     ):
         ordinals = sorted({anchor.toordinal() for anchor in anchors})
@@ -105,6 +120,27 @@ def _idle_turn(facts: EnrollmentFacts, spec: RequirementSpec, limit: date) -> da
     if not known:
         return None
     return _counted(facts, max(known), spec.inactivity_days, limit)
+
+
+def _expiries(facts: EnrollmentFacts) -> list[date]:
+    """The dates the expiry warnings count `expiry_warning_days` back from: the last days of
+    the licences, the insurances and the certificate (the cover that lasts until one of them)."""
+    found = [lic.expires_on for lic in facts.licences if lic.expires_on is not None]
+    found += [insurance.ends_on for insurance in facts.insurances]
+    cert = facts.certificate
+    if cert is not None and cert.expires_on is not None:
+        found.append(cert.expires_on)
+    return found
+
+
+def _submissions(facts: EnrollmentFacts) -> list[date]:
+    """The dates the sign-off and verification waits count from: the submission (or, without
+    one, the record's own date) of the entries and sessions still in someone's queue."""
+    waiting = [
+        entry for entry in (*facts.didactic, *facts.experiential) if entry.status == "pending"
+    ]
+    waiting += [session for session in facts.sessions if session.status == "submitted"]
+    return [record.submitted_on or record.on for record in waiting]
 
 
 def _cycle_ends(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> list[date]:
