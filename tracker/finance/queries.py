@@ -230,11 +230,6 @@ def ledger_lines(enrollment_id: int) -> list[LedgerLine]:
     return result
 
 
-def entries_with_balance(enrollment_id: int) -> list[tuple[LedgerEntry, int]]:
-    """The ledger's entries, oldest first by posting date, each with the balance after it."""
-    return [(line.entry, line.balance_cents) for line in ledger_lines(enrollment_id)]
-
-
 def entry_on_ledger(enrollment_id: int, entry_id: int) -> LedgerEntry | None:
     """The entry `entry_id` when it is on the enrollment's ledger, with who recorded it."""
     return db.session.scalar(

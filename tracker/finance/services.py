@@ -117,17 +117,7 @@ def parse_amount(text: str | None, field_name: str = "amount") -> int:
         value = Decimal(compact.replace(",", ""))
     except InvalidOperation:
         raise Refused(_AMOUNT_HELP, field_name) from None
-    cents = int((value * 100).to_integral_exact())
-    if cents <= 0:
-        raise Refused("Enter an amount above zero.", field_name)
-    if cents > MAX_AMOUNT_CENTS:
-        raise Refused("Enter at most $100,000.00.", field_name)
-    return cents
-
-
-def amount_text(cents: int) -> str:
-    """Integer cents as a form value, "1250.00"."""
-    return f"{cents // 100}.{cents % 100:02d}"
+    return _amount(field_name, int((value * 100).to_integral_exact()))
 
 
 def _amount(field_name: str, cents: int) -> int:

@@ -12,7 +12,6 @@ the trainee's change is refused instead of landing on the verified entry.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -138,14 +137,6 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:
         return day.replace(year=day.year - years, day=28)
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day `months` earlier, clamped to the end of a shorter month."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
 
 
 def check_training_date(enrollment: Enrollment, on: date | None, field: str = "on") -> date:
