@@ -210,6 +210,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.finance.views import bp as finance_bp
     from tracker.lifecycle.views import bp as lifecycle_bp
     from tracker.programs.views import bp as programs_bp
+    from tracker.reports.views import bp as reports_bp
     from tracker.signoffs.views import bp as signoffs_bp
     from tracker.supervision.views import bp as supervision_bp
     from tracker.training.views import bp as training_bp
@@ -232,6 +233,7 @@ def _register_blueprints(app: Flask) -> None:
         admissions_bp,
         certificates_bp,
         signoffs_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
 

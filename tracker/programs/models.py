@@ -30,6 +30,10 @@ FORMAT_LABELS = {
     "hybrid": "Hybrid (online plus live intensives)",
     "retreat": "Retreat (in-person intensives)",
 }
+# How long certification typically takes in each format, in months (the field's guide: online
+# 6-12 months part-time, hybrid 4-8, intensive retreat 1-3); the reports show it beside the
+# program's own figures.
+FORMAT_TYPICAL_MONTHS = {"online": (6, 12), "hybrid": (4, 8), "retreat": (1, 3)}
 CREDENTIAL_NAME_MAX = 200
 
 

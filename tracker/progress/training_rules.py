@@ -391,10 +391,22 @@ def supervised_practice(facts: EnrollmentFacts, spec: RequirementSpec, today: da
     return Draft(shortfalls + items, sum(scores) / len(scores), summary, started)
 
 
+# What pace does not count: entries returned for correction, and personal sessions (the reports'
+# pace chart counts the same way).
+PACE_UNCOUNTED_STATUSES = ("returned",)
+PACE_UNCOUNTED_KINDS = (PERSONAL,)
+
+
 def hours_done(facts: EnrollmentFacts) -> Decimal:
     """Didactic and experiential hours logged and not returned (verified or waiting): for pace."""
-    return sum((e.hours for e in facts.didactic if e.status != "returned"), ZERO) + sum(
-        (e.hours for e in facts.experiential if e.status != "returned" and e.kind != PERSONAL),
+    return sum(
+        (e.hours for e in facts.didactic if e.status not in PACE_UNCOUNTED_STATUSES), ZERO
+    ) + sum(
+        (
+            e.hours
+            for e in facts.experiential
+            if e.status not in PACE_UNCOUNTED_STATUSES and e.kind not in PACE_UNCOUNTED_KINDS
+        ),
         ZERO,
     )
 

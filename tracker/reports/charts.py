@@ -1,0 +1,107 @@
+"""The reports' charts: SVG drawn on the server by pygal, in a colour-blind-safe palette
+(Okabe and Ito's), each with a title and labelled axes with their units. The pages show them as
+images beside the same figures in a table, so nothing depends on seeing the colours."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pygal
+from pygal.style import Style
+
+# Okabe-Ito, in an order where neighbours differ in lightness as well as hue.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
+STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#212529",
+    foreground_strong="#212529",
+    foreground_subtle="#6c757d",
+    colors=PALETTE,
+    font_family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
+    title_font_size=18,
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=13,
+    value_font_size=12,
+)
+# Lines: the reference line (drawn last, dashed) in black.
+LINE_STYLE = Style(**{**STYLE.to_dict(), "colors": ("#0072B2", "#E69F00", "#009E73", "#000000")})
+# No script from anywhere: the chart is a still image.
+BASE = {
+    "js": [],
+    "disable_xml_declaration": True,
+    "style": STYLE,
+    "width": 900,
+    "height": 500,
+    "legend_at_bottom": True,
+    "legend_at_bottom_columns": 4,
+    "margin_bottom": 28,
+    "print_values": False,
+    "show_minor_x_labels": True,
+    "truncate_legend": -1,
+    "truncate_label": -1,
+}
+
+
+def _render(chart: pygal.graph.graph.Graph) -> str:
+    return chart.render(is_unicode=True)
+
+
+def bars(
+    title: str,
+    x_title: str,
+    y_title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    horizontal: bool = False,
+) -> str:
+    """A bar chart of one or more series over `labels`."""
+    kind = pygal.HorizontalBar if horizontal else pygal.Bar
+    chart = kind(title=title, x_title=x_title, y_title=y_title, **BASE)
+    chart.x_labels = list(labels)
+    for name, values in series:
+        chart.add(name, list(values))
+    return _render(chart)
+
+
+def stacked(
+    title: str,
+    x_title: str,
+    y_title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+) -> str:
+    """Stacked bars: the parts of a whole over `labels`."""
+    chart = pygal.StackedBar(title=title, x_title=x_title, y_title=y_title, **BASE)
+    chart.x_labels = list(labels)
+    for name, values in series:
+        chart.add(name, list(values))
+    return _render(chart)
+
+
+def lines(
+    title: str,
+    x_title: str,
+    y_title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    dashed: Sequence[str] = (),
+) -> str:
+    """Lines over `labels`; the series named in `dashed` are drawn dashed (a reference line,
+    told apart by its stroke as well as its colour)."""
+    chart = pygal.Line(
+        title=title,
+        x_title=x_title,
+        y_title=y_title,
+        show_dots=False,
+        stroke_style={"width": 3},
+        **{**BASE, "style": LINE_STYLE},
+    )
+    chart.x_labels = list(labels)
+    chart.x_labels_major_every = max(len(labels) // 12, 1)
+    chart.show_minor_x_labels = len(labels) <= 12
+    for name, values in series:
+        style = {"width": 3, "dasharray": "8, 6"} if name in dashed else {"width": 3}
+        chart.add(name, list(values), stroke_style=style)
+    return _render(chart)
