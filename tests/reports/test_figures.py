@@ -15,6 +15,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy import update
 
 from tracker.accounts.models import User
 from tracker.certificates.models import Certificate
@@ -248,6 +249,9 @@ def build(size: int) -> dict:
             db.session.execute(insert(Certificate), certificates)
         db.session.execute(insert(SupervisedSession), sessions)
         db.session.execute(insert(ProgressSnapshot), snapshots)
+    db.session.commit()
+    # The writes above marked the snapshots stale; they stand as built.
+    db.session.execute(update(ProgressSnapshot).values(stale=False))
     db.session.commit()
     expected["program_id"] = program.id
     expected["cohorts"] = [c.id for c in cohorts]

@@ -2,7 +2,7 @@
 `=`, `+`, `-` or `@` (or a tab or carriage return) starts with an apostrophe instead, whoever
 typed it. Plain numbers such as -12.50 stay numbers.
 
-The exports are the cohort CSV, the ledger CSV (its own tests: tests/finance/test_export.py)
+The exports are the cohort CSV, the reports' tables, the ledger CSV (its own tests: tests/finance/test_export.py)
 and the CSV files inside a trainee's data download. The first test lists the routes that hand
 out CSV, so a new export cannot appear without a check here.
 """
@@ -20,6 +20,7 @@ from tests.conftest import post_form
 from tests.training.factories import make_enrollment
 from tracker.core.clock import today_in
 from tracker.extensions import db
+from tracker.standing.snapshots import refresh
 from tracker.training import services as training
 
 FORMULAS = ("=1+1", "+1+1", "-1+2", "@SUM(A1)")
@@ -28,6 +29,7 @@ CSV_ROUTES = {
     "/dashboard/cohort.csv",
     "/dashboard/export.zip",
     "/finance/enrollments/<int:enrollment_id>/ledger.csv",
+    "/reports/<key>.csv",
 }
 
 
@@ -106,3 +108,20 @@ def test_the_data_download_neutralises_every_formula_start(app, create_user):
     assert column("csv/didactic_entries.csv", "note") == ["'+1+1"]
     assert column("csv/experiential_entries.csv", "facilitator") == ["'-1+2 Facilitator"]
     assert column("csv/experiential_entries.csv", "note") == ["'@A1"]
+
+
+def test_report_tables_neutralise_every_formula_start(app, create_user):
+    staff = create_user("staff")
+    for formula in FORMULAS:
+        trainee = create_user("trainee", name=f"{formula} Trainee")
+        enrollment = make_enrollment(trainee)
+        enrollment.cohort.name = f"{formula} cohort"
+    db.session.commit()
+    refresh()  # the funnel counts the stored progress
+    client = app.test_client()
+    login(client, staff)
+    response = client.get("/reports/funnel.csv")
+    assert response.status_code == 200
+    rows = _rows(response.get_data(as_text=True))
+    assert {row[0] for row in rows[1:]} == {f"'{formula} cohort" for formula in FORMULAS}
+    assert_no_formula(rows, "funnel.csv")
