@@ -2,9 +2,9 @@
 `=`, `+`, `-` or `@` (or a tab or carriage return) starts with an apostrophe instead, whoever
 typed it. Plain numbers such as -12.50 stay numbers.
 
-The exports are the cohort CSV, the reports' tables, the ledger CSV (its own tests: tests/finance/test_export.py)
-and the CSV files inside a trainee's data download. The first test lists the routes that hand
-out CSV, so a new export cannot appear without a check here.
+The exports are the cohort CSV, the reports' tables, the ledger CSV (its own tests:
+tests/finance/test_export.py) and the CSV files inside a trainee's data download. The first
+test lists the routes that hand out CSV, so a new export cannot appear without a check here.
 """
 
 from __future__ import annotations

@@ -4,10 +4,17 @@ images beside the same figures in a table, so nothing depends on seeing the colo
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import pygal
 from pygal.style import Style
+
+# pygal appends an import hook for its optional map plugins (pygal.maps.*) that has no
+# find_spec: every import that no other finder resolves (an optional module that is not
+# installed, as fontTools tries for the PDFs) then raises an ImportWarning. The reports draw no
+# maps, so the hook goes.
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
 # Okabe-Ito, in an order where neighbours differ in lightness as well as hue.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
