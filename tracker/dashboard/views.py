@@ -35,6 +35,8 @@ from tracker.progress import Severity
 from tracker.progress.items import STEP_TITLES
 from tracker.progress.items import Step
 from tracker.progress.life_rules import LIFE_STATE_LABELS
+from tracker.progress.pace import pace_over_time
+from tracker.reports.catalogue import pace_sentence
 from tracker.security.access import Staff
 from tracker.security.access import Trainee
 from tracker.security.access import allow
@@ -79,8 +81,11 @@ def trainee():
         for i in items
         if i.actor == Actor.TRAINEE and i.code not in shown_apart
     ][:5]
+    pace = pace_over_time(loaded.facts, loaded.spec, today) if loaded.spec is not None else None
     return render_template(
         "dashboard/trainee.html",
+        pace=pace,
+        pace_sentence=pace_sentence(pace) if pace is not None else "",
         loaded=loaded,
         progress=progress,
         groups=groups,

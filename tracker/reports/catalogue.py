@@ -18,6 +18,9 @@ from tracker.programs.models import FORMAT_LABELS
 from tracker.programs.models import Cohort
 from tracker.progress.items import STEP_TITLES
 from tracker.progress.items import Step
+from tracker.progress.pace import PaceOverTime
+from tracker.progress.text import day
+from tracker.progress.text import hours
 from tracker.progress.text import money
 from tracker.reports import charts
 from tracker.reports import queries
@@ -411,3 +414,43 @@ REPORTS = {
         ),
     )
 }
+
+
+# -- one trainee's pace (the trainee home, the supervisor's view of a trainee) -----------------
+
+
+def pace_sentence(pace: PaceOverTime, you: bool = True) -> str:
+    """What the trainee's pace chart shows, in a sentence."""
+    who, has = ("You", "have") if you else ("The trainee", "has")
+    now = pace.points[-1]
+    ahead = "ahead of" if pace.logged >= now.expected else "behind"
+    text = (
+        f"{who} {has} logged {hours(pace.logged)} of {hours(pace.total)} hours, {ahead} the "
+        f"expected {hours(now.expected)} by week {now.week}."
+    )
+    if pace.reached:
+        return text + " The program's total is reached."
+    if pace.projected_on is None:
+        return text + " No hours are logged yet, so no completion date can be projected."
+    late = pace.projected_on > pace.cohort_ends_on
+    return text + (
+        f" At {hours(pace.per_week)} hours a week, the total would be reached around "
+        f"{day(pace.projected_on)}, "
+        + ("after" if late else "before")
+        + f" the cohort ends ({day(pace.cohort_ends_on)})."
+    )
+
+
+def pace_chart(pace: PaceOverTime) -> str:
+    """The trainee's cumulative hours per week beside the expected pace."""
+    return charts.lines(
+        "Hours logged since the cohort started",
+        "Week since cohort start",
+        "Hours (didactic and experiential)",
+        [str(p.week) for p in pace.points],
+        [
+            ("Hours logged", [float(p.logged) for p in pace.points]),
+            ("Expected pace", [float(p.expected) for p in pace.points]),
+        ],
+        dashed=("Expected pace",),
+    )

@@ -32,8 +32,14 @@ STYLE = Style(
     legend_font_size=13,
     value_font_size=12,
 )
-# Lines: the reference line (drawn last, dashed) in black.
-LINE_STYLE = Style(**{**STYLE.to_dict(), "colors": ("#0072B2", "#E69F00", "#009E73", "#000000")})
+
+
+def _line_style(count: int) -> Style:
+    """Lines: the palette for all but the last series, which is the reference line (dashed)
+    and black."""
+    return Style(**{**STYLE.to_dict(), "colors": (*PALETTE[: count - 1], "#000000")})
+
+
 # No script from anywhere: the chart is a still image.
 BASE = {
     "js": [],
@@ -103,7 +109,7 @@ def lines(
         y_title=y_title,
         show_dots=False,
         stroke_style={"width": 3},
-        **{**BASE, "style": LINE_STYLE},
+        **{**BASE, "style": _line_style(len(series))},
     )
     chart.x_labels = list(labels)
     chart.x_labels_major_every = max(len(labels) // 12, 1)

@@ -11,21 +11,27 @@ from flask import abort
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.core import navigation
 from tracker.core.clock import today_in
 from tracker.core.csvexport import iter_csv
+from tracker.documents.access import may_see_trainee
 from tracker.extensions import db
 from tracker.extensions import utcnow
 from tracker.programs.models import Program
+from tracker.progress.pace import pace_over_time
 from tracker.reports.catalogue import REPORTS
 from tracker.reports.catalogue import Report
+from tracker.reports.catalogue import pace_chart
 from tracker.reports.queries import ReportFilters
 from tracker.reports.queries import filter_choices
 from tracker.reports.queries import updating
+from tracker.security.access import SignedIn
 from tracker.security.access import Staff
 from tracker.security.access import allow
+from tracker.standing import assess_one
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 navigation.register("Reports", "reports.index", Staff, order=62)
@@ -150,4 +156,20 @@ def table_csv(key: str):
     built = report.build(filters, today, utcnow())
     response = Response(iter_csv(built.header, built.rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="report-{report.key}.csv"'
+    return response
+
+
+@bp.get("/enrollments/<int:enrollment_id>/pace.svg")
+@allow(SignedIn)
+def enrollment_pace(enrollment_id: int):
+    """One trainee's pace chart: for the trainee, their current supervisors and staff (anyone
+    else: 404)."""
+    standing = assess_one(enrollment_id)
+    if standing is None or not may_see_trainee(current_user, standing.row.trainee_id):
+        abort(404)
+    pace = pace_over_time(standing.facts, standing.spec, standing.today) if standing.spec else None
+    if pace is None:
+        abort(404)
+    response = Response(pace_chart(pace), mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = SVG_POLICY
     return response
