@@ -28,6 +28,7 @@ from tracker.demo.data import load_demo
 from tracker.extensions import db
 from tracker.progress.requirements import DEFAULT_SCENARIOS
 from tracker.progress.requirements import DOCUMENT_KINDS
+from tracker.reports.catalogue import REPORTS
 from tracker.security.access import rule_for
 
 ROLES = {
@@ -87,6 +88,8 @@ def _by_name(name: str) -> list:
         return _column(tables[name])
     if name == "kind":
         return list(DOCUMENT_KINDS)
+    if name == "key":  # the reports
+        return list(REPORTS)
     if name in NO_RECORD:
         return [NO_RECORD[name]]
     raise AssertionError(f"no records known for the URL variable <{name}>: add them here")

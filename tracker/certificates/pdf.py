@@ -31,7 +31,8 @@ TEXT_FONT = "certificate"
 URL_FONT = "Courier"  # the address is ASCII; a core font keeps it as plain text in the file
 
 
-def _font_directory() -> Path | None:
+def font_directory() -> Path | None:
+    """The folder of the Unicode font the PDFs use (None: the core fonts, Latin-1 only)."""
     configured = current_app.config.get("CERTIFICATE_FONT_DIR")
     for folder in ((configured,) if configured else ()) + FONT_DIRECTORIES:
         path = Path(folder)
@@ -40,7 +41,7 @@ def _font_directory() -> Path | None:
     return None
 
 
-def _latin1(text: str) -> str:
+def latin1_text(text: str) -> str:
     """Text the core fonts can print: accents kept where Latin-1 has them, else dropped."""
     try:
         text.encode("latin-1")
@@ -68,7 +69,7 @@ class _Page:
         pdf = self.pdf
         family = TEXT_FONT if self.unicode_font else "Helvetica"
         if not self.unicode_font:
-            value = _latin1(value)
+            value = latin1_text(value)
         style = "B" if bold else ""
         width = pdf.w - pdf.l_margin - pdf.r_margin
         pdf.set_font(family, style, size)
@@ -98,7 +99,7 @@ def render_certificate(cert: Certificate, record: PublicRecord, compress: bool =
     pdf.set_subject(f"{record.credential}, {record.issuer}")
     pdf.set_creator("KAP Certification Tracker")
     pdf.set_creation_date(cert.created_at)
-    fonts = _font_directory()
+    fonts = font_directory()
     if fonts is not None:
         for style, name in FONT_FILES.items():
             pdf.add_font(TEXT_FONT, style, str(fonts / name))
@@ -151,7 +152,7 @@ def render_certificate(cert: Certificate, record: PublicRecord, compress: bool =
         new_y=YPos.NEXT,
     )
     # One unbroken line (shrunk if need be), so the address can be read and typed as printed.
-    url_text, url_size = _latin1(record.verification_url), 10.0
+    url_text, url_size = latin1_text(record.verification_url), 10.0
     pdf.set_font(URL_FONT, "", url_size)
     while url_size > 5 and pdf.get_string_width(url_text) > left_width:
         url_size -= 0.5
@@ -186,5 +187,5 @@ def _signatory(pdf: FPDF, cert: Certificate, y: float, unicode_font: bool) -> No
     for text, style, size in ((signer.full_name, "B", 11), (signer.job_title, "", 10)):
         if text:
             pdf.set_font(family, style, size)
-            printable = text if unicode_font else _latin1(text)
+            printable = text if unicode_font else latin1_text(text)
             pdf.cell(w=width, h=5, text=printable, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -34,7 +34,7 @@ class Built:
     summary: str
     header: list[str]
     rows: list[list[Any]]
-    chart: Callable[[], str]
+    chart: Callable[[], charts.Chart]
     note: str = ""
 
 
@@ -86,7 +86,7 @@ def _funnel(f: ReportFilters, today: date, now: datetime) -> Built:
             line += [r.reached[i], r.completed[i]]
         table.append(line)
 
-    def chart() -> str:
+    def chart() -> charts.Chart:
         return charts.bars(
             "Completion funnel: enrollments at each step",
             "Step",
@@ -115,7 +115,7 @@ def _dropout(f: ReportFilters, today: date, now: datetime) -> Built:
     header = ["Step", "Withdrawn", "Inactive (no recent activity)"]
     table = [[STEP_NAMES[d.step - 1], d.withdrawn, d.inactive] for d in drops]
 
-    def chart() -> str:
+    def chart() -> charts.Chart:
         return charts.stacked(
             "Where trainees stop: by the first step not completed",
             "Step",
@@ -161,7 +161,7 @@ def _duration(f: ReportFilters, today: date, now: datetime) -> Built:
         for r in rows
     ]
 
-    def chart() -> str:
+    def chart() -> charts.Chart:
         return charts.bars(
             "Time to certificate by format, beside the typical duration",
             "Format",
@@ -223,7 +223,7 @@ def _pace(f: ReportFilters, today: date, now: datetime) -> Built:
     )
     table = [[w.week, w.lower, w.median, w.upper, w.expected] for w in result.weeks]
 
-    def chart() -> str:
+    def chart() -> charts.Chart:
         return charts.lines(
             f"Pace of cohort {result.cohort}: cumulative hours",
             "Week since cohort start",
@@ -264,7 +264,7 @@ def _turnaround(f: ReportFilters, today: date, now: datetime) -> Built:
     header += [f"Waiting {band}" for band in bands]
     table = [[r.supervisor, r.signed, r.median_days, r.p90_days, *r.waiting] for r in rows]
 
-    def chart() -> str:
+    def chart() -> charts.Chart:
         return charts.bars(
             "Supervisor turnaround: days from submission to signature",
             "Days",
@@ -319,7 +319,7 @@ def _finance(f: ReportFilters, today: date, now: datetime) -> Built:
             sums[r.month] += getattr(r, attr)
         return [round(sums[m] / 100, 2) for m in months]
 
-    def chart() -> str:
+    def chart() -> charts.Chart:
         return charts.bars(
             "Tuition by month: charged and collected",
             "Month posted",
@@ -351,7 +351,7 @@ def _credentials(f: ReportFilters, today: date, now: datetime) -> Built:
     header = ["Month", "Certificates issued"]
     table = [[month, n] for month, n in result.issued]
 
-    def chart() -> str:
+    def chart() -> charts.Chart:
         return charts.bars(
             "Certificates issued per month",
             "Month issued",
@@ -441,7 +441,7 @@ def pace_sentence(pace: PaceOverTime, you: bool = True) -> str:
     )
 
 
-def pace_chart(pace: PaceOverTime) -> str:
+def pace_chart(pace: PaceOverTime) -> charts.Chart:
     """The trainee's cumulative hours per week beside the expected pace."""
     return charts.lines(
         "Hours logged since the cohort started",

@@ -1,11 +1,14 @@
-"""The reports' charts: SVG drawn on the server by pygal, in a colour-blind-safe palette
-(Okabe and Ito's), each with a title and labelled axes with their units. The pages show them as
-images beside the same figures in a table, so nothing depends on seeing the colours."""
+"""The reports' charts: what a chart shows (`Chart`: kind, title, axes with their units,
+labels and series), drawn as SVG on the server by pygal in a colour-blind-safe palette (Okabe
+and Ito's) for the pages, and drawn again from the same description in the printable PDF. The
+pages show them as images beside the same figures in a table, so nothing depends on seeing the
+colours."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pygal
 from pygal.style import Style
@@ -57,8 +60,60 @@ BASE = {
 }
 
 
-def _render(chart: pygal.graph.graph.Graph) -> str:
-    return chart.render(is_unicode=True)
+Series = Sequence[tuple[str, Sequence[float | None]]]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart: `kind` is "bar", "hbar" (horizontal bars), "stacked" or "line"; the series
+    named in `dashed` are reference lines."""
+
+    kind: str
+    title: str
+    x_title: str
+    y_title: str
+    labels: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float | None, ...]], ...]
+    dashed: tuple[str, ...] = ()
+
+    def svg(self) -> str:
+        """The chart as an SVG document (no script, no external reference)."""
+        if self.kind == "line":
+            chart = pygal.Line(
+                title=self.title,
+                x_title=self.x_title,
+                y_title=self.y_title,
+                show_dots=False,
+                stroke_style={"width": 3},
+                **{**BASE, "style": _line_style(len(self.series))},
+            )
+            chart.x_labels_major_every = max(len(self.labels) // 12, 1)
+            chart.show_minor_x_labels = len(self.labels) <= 12
+        else:
+            kind = {"bar": pygal.Bar, "hbar": pygal.HorizontalBar, "stacked": pygal.StackedBar}
+            chart = kind[self.kind](
+                title=self.title, x_title=self.x_title, y_title=self.y_title, **BASE
+            )
+        chart.x_labels = list(self.labels)
+        for name, values in self.series:
+            if self.kind == "line":
+                style = {"width": 3, "dasharray": "8, 6"} if name in self.dashed else {"width": 3}
+                chart.add(name, list(values), stroke_style=style)
+            else:
+                chart.add(name, list(values))
+        return chart.render(is_unicode=True)
+
+
+def _chart(kind: str, title: str, x_title: str, y_title: str, labels, series, dashed=()):
+    return Chart(
+        kind,
+        title,
+        x_title,
+        y_title,
+        tuple(labels),
+        tuple((name, tuple(values)) for name, values in series),
+        tuple(dashed),
+    )
 
 
 def bars(
@@ -66,31 +121,16 @@ def bars(
     x_title: str,
     y_title: str,
     labels: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float | None]]],
+    series: Series,
     horizontal: bool = False,
-) -> str:
+) -> Chart:
     """A bar chart of one or more series over `labels`."""
-    kind = pygal.HorizontalBar if horizontal else pygal.Bar
-    chart = kind(title=title, x_title=x_title, y_title=y_title, **BASE)
-    chart.x_labels = list(labels)
-    for name, values in series:
-        chart.add(name, list(values))
-    return _render(chart)
+    return _chart("hbar" if horizontal else "bar", title, x_title, y_title, labels, series)
 
 
-def stacked(
-    title: str,
-    x_title: str,
-    y_title: str,
-    labels: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float | None]]],
-) -> str:
+def stacked(title: str, x_title: str, y_title: str, labels: Sequence[str], series: Series) -> Chart:
     """Stacked bars: the parts of a whole over `labels`."""
-    chart = pygal.StackedBar(title=title, x_title=x_title, y_title=y_title, **BASE)
-    chart.x_labels = list(labels)
-    for name, values in series:
-        chart.add(name, list(values))
-    return _render(chart)
+    return _chart("stacked", title, x_title, y_title, labels, series)
 
 
 def lines(
@@ -98,23 +138,9 @@ def lines(
     x_title: str,
     y_title: str,
     labels: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float | None]]],
+    series: Series,
     dashed: Sequence[str] = (),
-) -> str:
+) -> Chart:
     """Lines over `labels`; the series named in `dashed` are drawn dashed (a reference line,
     told apart by its stroke as well as its colour)."""
-    chart = pygal.Line(
-        title=title,
-        x_title=x_title,
-        y_title=y_title,
-        show_dots=False,
-        stroke_style={"width": 3},
-        **{**BASE, "style": _line_style(len(series))},
-    )
-    chart.x_labels = list(labels)
-    chart.x_labels_major_every = max(len(labels) // 12, 1)
-    chart.show_minor_x_labels = len(labels) <= 12
-    for name, values in series:
-        style = {"width": 3, "dasharray": "8, 6"} if name in dashed else {"width": 3}
-        chart.add(name, list(values), stroke_style=style)
-    return _render(chart)
+    return _chart("line", title, x_title, y_title, labels, series, dashed)

@@ -20,11 +20,13 @@ from tracker.core.csvexport import iter_csv
 from tracker.documents.access import may_see_trainee
 from tracker.extensions import db
 from tracker.extensions import utcnow
+from tracker.programs.models import Cohort
 from tracker.programs.models import Program
 from tracker.progress.pace import pace_over_time
 from tracker.reports.catalogue import REPORTS
 from tracker.reports.catalogue import Report
 from tracker.reports.catalogue import pace_chart
+from tracker.reports.pdf import program_report
 from tracker.reports.queries import ReportFilters
 from tracker.reports.queries import filter_choices
 from tracker.reports.queries import updating
@@ -142,7 +144,9 @@ def chart(key: str):
     """The report's chart as an SVG image."""
     report = _report(key)
     filters, _errors, _choices, today = _filters()
-    response = Response(report.build(filters, today, utcnow()).chart(), mimetype="image/svg+xml")
+    response = Response(
+        report.build(filters, today, utcnow()).chart().svg(), mimetype="image/svg+xml"
+    )
     response.headers["Content-Security-Policy"] = SVG_POLICY
     return response
 
@@ -170,6 +174,25 @@ def enrollment_pace(enrollment_id: int):
     pace = pace_over_time(standing.facts, standing.spec, standing.today) if standing.spec else None
     if pace is None:
         abort(404)
-    response = Response(pace_chart(pace), mimetype="image/svg+xml")
+    response = Response(pace_chart(pace).svg(), mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = SVG_POLICY
+    return response
+
+
+@bp.get("/cohorts/<int:cohort_id>/report.pdf")
+@allow(Staff)
+def cohort_pdf(cohort_id: int):
+    """The printable program report of a cohort, for accreditors."""
+    found = db.session.execute(
+        select(Cohort.name, Program.name, Program.timezone)
+        .join(Program, Program.id == Cohort.program_id)
+        .where(Cohort.id == cohort_id)
+    ).first()
+    if found is None:
+        abort(404)
+    name, program, zone = found
+    document = program_report(name, program, cohort_id, today_in(zone), utcnow())
+    response = Response(document, mimetype="application/pdf")
+    safe = "".join(c if c.isalnum() else "-" for c in name)[:60].strip("-") or "cohort"
+    response.headers["Content-Disposition"] = f'attachment; filename="program-report-{safe}.pdf"'
     return response
