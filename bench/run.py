@@ -31,6 +31,7 @@ CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
 )
 TARGETS_MS = {"cohort": 300, "trainee_home": 30, "signoff": 50, "verification": 10}
+REPORT_TARGET_MS = 300  # each report page at 10,000 enrollments
 IGNORED = ("BEGIN", "COMMIT", "ROLLBACK", "RELEASE", "SAVEPOINT")
 
 
@@ -203,6 +204,15 @@ def do_measure(size: int, info: dict, out: Path) -> None:
     results["cohort_csv"] = _time(counter, get(staff, "/dashboard/cohort.csv"), n, 200)
     results["trainee_home"] = _time(counter, get(trainee, "/dashboard/trainee"), n, 200)
     results["supervisor_home"] = _time(counter, get(supervisor, "/signoffs/"), n, 200)
+    # The reports (target: 300 ms each at 10,000 enrollments), and one cohort's printable report.
+    from tracker.reports.catalogue import REPORTS
+
+    for key in REPORTS:
+        results[f"report_{key}"] = _time(counter, get(staff, f"/reports/{key}"), n, 200)
+        results[f"report_{key}_chart"] = _time(counter, get(staff, f"/reports/{key}.svg"), n, 200)
+    results["report_cohort_pdf"] = _time(
+        counter, get(staff, f"/reports/cohorts/{info.get('cohort_id', 1)}/report.pdf"), n, 200
+    )
 
     sessions = list(info["submitted_sessions"])
     token = _token(supervisor, "/signoffs/")
@@ -343,6 +353,14 @@ def _report(records: list[dict], cohort_by_size: dict, database: str) -> None:
                 value = rows[page]["median_ms"]
                 verdict = "met" if value <= limit else "MISSED"
                 print(f"  target {page} <= {limit} ms median: {value:.1f} ms -> {verdict}")
+            for page in sorted(p for p in rows if p.startswith("report_")):
+                if page.endswith(("_chart", "_pdf")):
+                    continue
+                value = rows[page]["median_ms"]
+                verdict = "met" if value <= REPORT_TARGET_MS else "MISSED"
+                print(
+                    f"  target {page} <= {REPORT_TARGET_MS} ms median: {value:.1f} ms -> {verdict}"
+                )
             print(
                 f"  target cohort within 3x floor: {ratio:.1f}x -> "
                 f"{'met' if ratio <= 3 else 'MISSED'}"

@@ -1,7 +1,8 @@
 """Capture the README's screenshots: the demo served on a scratch database, photographed by
 Debian's Chromium through Playwright at desktop and phone widths.
 
-Run with `make screenshots`; the images land in docs/screenshots/.
+Run with `make screenshots`; the images land in docs/screenshots/. Words given after the
+script's name keep only the screenshots whose names contain one of them.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ SHOTS = (
     ("supervisor@example.org", "/home", "supervisor-home"),
     ("staff@example.org", "/dashboard/cohort", "staff-cohort"),
     ("graduate@example.org", "/certificates/mine", "certificate"),
+    ("staff@example.org", "/reports/funnel", "reports-funnel"),
+    ("staff@example.org", "/reports/pace", "reports-pace"),
 )
 WIDTHS = (("desktop", 1280, 900), ("phone", 360, 780))
 
@@ -49,13 +52,15 @@ def _serve(folder: Path, port: int) -> subprocess.Popen:
     flask = [sys.executable, "-m", "flask", "--app", "tracker"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*flask, "demo"], env=env, check=True, capture_output=True)
+    # What the worker does next: store every enrollment's standing (the reports count it).
+    subprocess.run([*flask, "progress", "refresh"], env=env, check=True, capture_output=True)
     server = subprocess.Popen(
         [*flask, "run", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(100):
+    for _ in range(600):  # up to a minute on a busy machine
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return server
@@ -75,7 +80,10 @@ def main() -> None:
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                wanted = sys.argv[1:]
                 for email, path, name in SHOTS:
+                    if wanted and not any(word in name for word in wanted):
+                        continue
                     for label, width, height in WIDTHS:
                         page = browser.new_page(viewport={"width": width, "height": height})
                         page.goto(f"{base}/account/login")

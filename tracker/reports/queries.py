@@ -54,7 +54,9 @@ from tracker.training.models import ExperientialEntry
 
 STEPS = range(1, 10)
 DONE = (LETTERS["complete"], LETTERS["waived"])
-NOT_STARTED = LETTERS["not_started"]
+# A step is reached once it is under way: in progress, complete or waived (not when it is not
+# started, nor when the engine blocks it on an unmet dependency).
+REACHED = (LETTERS["in_progress"], *DONE)
 DAYS_PER_MONTH = 365.25 / 12
 WAIT_BANDS = ((0, 7, "under 7 days"), (7, 14, "7-13 days"), (14, 30, "14-29 days"))
 WAIT_LAST_BAND = "30 days or more"
@@ -125,12 +127,12 @@ class FunnelRow:
 
 
 def funnel(f: ReportFilters) -> list[FunnelRow]:
-    """Per cohort (oldest first): enrollments that reached (started, finished, were waived or
-    blocked at) and completed (or were waived) each of the nine steps. Enrollments enrolled in
+    """Per cohort (oldest first): enrollments that reached (the step is under way, complete or
+    waived) and completed (or were waived) each of the nine steps. Enrollments enrolled in
     the date range; those without a track yet are left out (their steps are not known)."""
     sums = []
     for step in STEPS:
-        sums.append(func.sum(case((_letter(step) != NOT_STARTED, 1), else_=0)))
+        sums.append(func.sum(case((_letter(step).in_(REACHED), 1), else_=0)))
         sums.append(func.sum(case((_letter(step).in_(DONE), 1), else_=0)))
     rows = db.session.execute(
         select(Cohort.name, func.count(), *sums)
