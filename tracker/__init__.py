@@ -110,6 +110,8 @@ MODEL_MODULES = (
     "tracker.certificates.models",
     "tracker.jobs.models",
     "tracker.lifecycle.models",
+    "tracker.feeds.models",
+    "tracker.webhooks.models",
 )
 
 
@@ -207,6 +209,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.documents.views import bp as documents_bp
     from tracker.eligibility.views import bp as eligibility_bp
     from tracker.enrollments.views import bp as enrollments_bp
+    from tracker.feeds.views import bp as feeds_bp
     from tracker.finance.views import bp as finance_bp
     from tracker.lifecycle.views import bp as lifecycle_bp
     from tracker.programs.views import bp as programs_bp
@@ -232,6 +235,7 @@ def _register_blueprints(app: Flask) -> None:
         admissions_bp,
         certificates_bp,
         signoffs_bp,
+        feeds_bp,
     ):
         app.register_blueprint(blueprint)
 
