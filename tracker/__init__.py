@@ -148,6 +148,7 @@ JOB_MODULES = (
     "tracker.accounts.emails",
     "tracker.certificates.jobs",
     "tracker.training.jobs",
+    "tracker.webhooks.jobs",
 )
 
 
@@ -216,6 +217,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.signoffs.views import bp as signoffs_bp
     from tracker.supervision.views import bp as supervision_bp
     from tracker.training.views import bp as training_bp
+    from tracker.webhooks.views import bp as webhooks_bp
 
     for blueprint in (
         accounts_bp,
@@ -236,6 +238,7 @@ def _register_blueprints(app: Flask) -> None:
         certificates_bp,
         signoffs_bp,
         feeds_bp,
+        webhooks_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -67,6 +67,7 @@ from tracker.signoffs.models import EntryQuestion
 from tracker.signoffs.models import Signature
 from tracker.signoffs.models import meaning_for
 from tracker.training.services import program_today
+from tracker.webhooks.events import emit
 
 __all__ = [
     "BatchRefused",
@@ -282,6 +283,16 @@ def sign(
             after={**audited(signature), "entry_status": entry.status},
             actor_id=signer.id,
             subject_user_id=entry.enrollment.trainee_id,
+        )
+    for entry in ordered:
+        emit(
+            "entry.signed",
+            {
+                "entry_type": entry_type_of(entry),
+                "entry_id": entry.id,
+                "enrollment_id": entry.enrollment_id,
+                "signed_at": now.isoformat(timespec="seconds"),
+            },
         )
     return [done[id(entry)][0] for entry in entries]
 
