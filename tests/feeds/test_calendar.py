@@ -233,3 +233,26 @@ def test_a_certificate_holders_feed_has_the_cycle_end(app, create_user):
     ends = [e for e in events.values() if e["summary"].startswith("Renewal cycle ends")]
     assert len(ends) == 1
     assert ends[0]["on"] > today_in("America/Los_Angeles")
+
+
+def test_the_feed_costs_the_same_queries_for_more_trainees(app, create_user, count_queries):
+    supervisor = create_user("supervisor", name="Alex Super", email="alex@example.org")
+    client = app.test_client()
+    login(client, supervisor)
+    path = _make(client)
+
+    def fill(n):
+        for _ in range(n):
+            trainee = create_user("trainee")
+            enrollment = make_enrollment(trainee, timezone=TIMEZONE)
+            assign(enrollment, supervisor)
+            waiting_session(enrollment, supervisor, days_ago=2)
+        db.session.commit()
+
+    fill(1)
+    with count_queries() as few:
+        assert len(_events(client.get(path).data)) == 1
+    fill(4)
+    with count_queries() as many:
+        assert len(_events(client.get(path).data)) == 5
+    assert many.count == few.count, many.statements

@@ -41,8 +41,16 @@ def new_message_id() -> str:
 def emit(kind: str, data: dict[str, Any]) -> int:
     """Queue the event `kind` with `data` (plain JSON) for every enabled endpoint subscribed to
     it, in the caller's transaction (flushed, not committed); returns how many were queued."""
+    return emit_each(kind, [data])
+
+
+def emit_each(kind: str, items: list[dict[str, Any]]) -> int:
+    """Queue one event `kind` per item of `items` (a batch of acts: one look-up of the
+    endpoints, whatever the number of items); returns how many deliveries were queued."""
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown webhook event {kind!r}")
+    if not items:
+        return 0
     endpoints = [
         endpoint
         for endpoint in db.session.scalars(
@@ -50,25 +58,26 @@ def emit(kind: str, data: dict[str, Any]) -> int:
         )
         if kind in (endpoint.events or ())
     ]
-    if not endpoints:
-        return 0
-    body = json.dumps(
-        {"type": kind, "timestamp": utcnow().isoformat(timespec="seconds"), "data": data},
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
-    for endpoint in endpoints:
-        delivery = WebhookDelivery(
-            endpoint_id=endpoint.id,
-            message_id=new_message_id(),
-            event=kind,
-            body=body,
-            status="pending",
-            attempts=0,
-            created_at=utcnow(),
+    queued = 0
+    for data in items:
+        body = json.dumps(
+            {"type": kind, "timestamp": utcnow().isoformat(timespec="seconds"), "data": data},
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
         )
-        db.session.add(delivery)
-        db.session.flush()
-        enqueue(DELIVER_JOB, {"delivery_id": delivery.id})
-    return len(endpoints)
+        for endpoint in endpoints:
+            delivery = WebhookDelivery(
+                endpoint_id=endpoint.id,
+                message_id=new_message_id(),
+                event=kind,
+                body=body,
+                status="pending",
+                attempts=0,
+                created_at=utcnow(),
+            )
+            db.session.add(delivery)
+            db.session.flush()
+            enqueue(DELIVER_JOB, {"delivery_id": delivery.id})
+            queued += 1
+    return queued
