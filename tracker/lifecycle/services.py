@@ -304,7 +304,11 @@ def withdraw(
     change = _change_status(enrollment, staff, "admitted", "withdrawn", day, text, grounds=grounds)
     emit(
         "enrollment.withdrawn",
-        {"enrollment_id": enrollment.id, "program_id": enrollment.program_id, "on": day},
+        {
+            "enrollment_id": enrollment.id,
+            "program_id": enrollment.program_id,
+            "on": day.isoformat(),
+        },
     )
     _mail(
         enrollment,
