@@ -103,6 +103,10 @@ class Config:
     # made with other costs are re-made at the next sign-in.
     ARGON2_TIME_COST: int | None = int(os.environ.get("ARGON2_TIME_COST", "2"))
     ARGON2_MEMORY_KIB: int | None = int(os.environ.get("ARGON2_MEMORY_KIB", "19456"))
+    # Webhooks: how long the worker waits for an endpoint. WEBHOOK_ALLOW_LOCAL (tests only, never
+    # read from the environment) lets a plain-http receiver on a private or loopback address in.
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+    WEBHOOK_ALLOW_LOCAL = False
     TESTING = False
     DEBUG = False
 

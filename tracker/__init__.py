@@ -110,6 +110,8 @@ MODEL_MODULES = (
     "tracker.certificates.models",
     "tracker.jobs.models",
     "tracker.lifecycle.models",
+    "tracker.feeds.models",
+    "tracker.webhooks.models",
 )
 
 
@@ -146,6 +148,7 @@ JOB_MODULES = (
     "tracker.accounts.emails",
     "tracker.certificates.jobs",
     "tracker.training.jobs",
+    "tracker.webhooks.jobs",
 )
 
 
@@ -207,6 +210,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.documents.views import bp as documents_bp
     from tracker.eligibility.views import bp as eligibility_bp
     from tracker.enrollments.views import bp as enrollments_bp
+    from tracker.feeds.views import bp as feeds_bp
     from tracker.finance.views import bp as finance_bp
     from tracker.lifecycle.views import bp as lifecycle_bp
     from tracker.programs.views import bp as programs_bp
@@ -214,6 +218,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.signoffs.views import bp as signoffs_bp
     from tracker.supervision.views import bp as supervision_bp
     from tracker.training.views import bp as training_bp
+    from tracker.webhooks.views import bp as webhooks_bp
 
     for blueprint in (
         accounts_bp,
@@ -234,6 +239,8 @@ def _register_blueprints(app: Flask) -> None:
         certificates_bp,
         signoffs_bp,
         reports_bp,
+        feeds_bp,
+        webhooks_bp,
     ):
         app.register_blueprint(blueprint)
 

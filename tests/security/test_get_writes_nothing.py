@@ -83,6 +83,7 @@ def _by_name(name: str) -> list:
         "enrollment_id": "enrollments",
         "certificate_id": "certificates",
         "attempt_id": "exam_attempts",
+        "endpoint_id": "webhook_endpoints",
     }
     if name in tables:
         return _column(tables[name])

@@ -29,6 +29,7 @@ from tracker.extensions import utcnow
 from tracker.progress import CertificateStatus
 from tracker.progress.certification_rules import cycles
 from tracker.standing import Standing as EnrollmentStanding
+from tracker.webhooks.events import emit
 
 # Why the rule changed a status, as the history and the audit trail say it.
 RULE_REASONS = {
@@ -147,7 +148,21 @@ def follow_rule(
     change = add_change(cert, verdict, since, "rule", RULE_REASONS[verdict], None)
     if verdict == CertificateStatus.LAPSED:
         notify_lapse(cert, loaded)
+        emit("certificate.lapsed", certificate_event(cert))
     return change
+
+
+def certificate_event(cert: Certificate) -> dict[str, Any]:
+    """What a webhook is told of a certificate: its ids, number, status and dates (the
+    verification address is public; no name, no reason)."""
+    return {
+        "certificate_id": cert.id,
+        "enrollment_id": cert.enrollment_id,
+        "number": cert.number,
+        "status": cert.status,
+        "issued_on": cert.issued_on.isoformat(),
+        "verification_url": cert.verification_url,
+    }
 
 
 def current_since(

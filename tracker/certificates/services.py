@@ -22,6 +22,7 @@ from tracker.audit.services import audited
 from tracker.audit.services import record
 from tracker.certificates import queries
 from tracker.certificates.history import add_change
+from tracker.certificates.history import certificate_event
 from tracker.certificates.history import follow_rule
 from tracker.certificates.history import signed_content
 from tracker.certificates.models import REASON_MAX
@@ -41,6 +42,7 @@ from tracker.programs.models import default_credential_name
 from tracker.signoffs.services import check_password
 from tracker.signoffs.services import sign_record
 from tracker.standing import assess_one
+from tracker.webhooks.events import emit
 
 MAX_VALID_YEARS = 20
 NUMBER_PATTERN = re.compile(r"^KAP-\d{4}-\d{6,}$")
@@ -152,6 +154,7 @@ def issue_certificate(
     db.session.flush()
     record_issue(cert, actor.id, enrollment.trainee_id)
     sign_change(cert, start_history(cert, actor.id), actor, "issued")
+    emit("certificate.issued", certificate_event(cert))
     return cert
 
 
@@ -246,6 +249,7 @@ def _set_revoked(cert: Certificate, actor: User, reason: str, *, revoked: bool) 
     today = today_in(cert.enrollment.program.timezone)
     change = add_change(cert, "revoked" if revoked else "valid", today, meaning, reason, actor.id)
     sign_change(cert, change, actor, meaning)
+    emit(f"certificate.{meaning}", certificate_event(cert))
 
 
 def revoke_certificate(

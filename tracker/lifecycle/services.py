@@ -43,6 +43,7 @@ from tracker.programs.models import Cohort
 from tracker.programs.models import RequirementSet
 from tracker.programs.models import Track
 from tracker.progress import facts as f
+from tracker.webhooks.events import emit
 
 REASON_MIN = 10
 REASON_MAX = 2000
@@ -301,6 +302,14 @@ def withdraw(
     checked = check_withdrawal(enrollment, staff, effective_on, grounds, reason, today)
     day, text, grounds = checked.effective_on, checked.reason, checked.grounds
     change = _change_status(enrollment, staff, "admitted", "withdrawn", day, text, grounds=grounds)
+    emit(
+        "enrollment.withdrawn",
+        {
+            "enrollment_id": enrollment.id,
+            "program_id": enrollment.program_id,
+            "on": day.isoformat(),
+        },
+    )
     _mail(
         enrollment,
         f"Your enrollment in {enrollment.program.name} is withdrawn",

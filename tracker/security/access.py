@@ -4,7 +4,8 @@ Rules are small composable checks (`Anyone`, `SignedIn`, `HasRole("staff")`, `An
 A view declares one with `@allow(rule)`; `enforce_access` runs before every request and refuses
 a route that declared nothing, so a forgotten rule fails closed and the route-rule test catches it.
 Object-level checks (whose record is this?) live in the services and queries, not here.
-`Sessionless` routes (static files, the health check) are for anyone and never load the user.
+`Sessionless` routes (static files, the health check) are for anyone and never load the user;
+`WithToken` routes (a calendar feed) are too, and the view checks the secret token in the address.
 """
 
 from __future__ import annotations
@@ -66,6 +67,16 @@ class _Sessionless(_Anyone):
 
 
 @dataclass(frozen=True)
+class _WithToken(_Sessionless):
+    """Public routes whose address carries a secret token (a calendar feed): anyone holding
+    the address may fetch it, without a session (a calendar client has none); the view finds
+    the token's owner, and answers 404 for any token it does not know."""
+
+    def describe(self) -> str:
+        return "anyone with the address's token (session not read)"
+
+
+@dataclass(frozen=True)
 class _SignedIn(Rule):
     def allows(self, user: Any) -> bool:
         return bool(user.is_authenticated)
@@ -107,6 +118,7 @@ class AnyOf(Rule):
 Anyone = _Anyone()
 Anonymous = _AnonymousOnly()
 Sessionless = _Sessionless()
+WithToken = _WithToken()
 SignedIn = _SignedIn()
 Trainee = HasRole("trainee")
 Supervisor = HasRole("supervisor")

@@ -67,6 +67,7 @@ from tracker.signoffs.models import EntryQuestion
 from tracker.signoffs.models import Signature
 from tracker.signoffs.models import meaning_for
 from tracker.training.services import program_today
+from tracker.webhooks.events import emit_each
 
 __all__ = [
     "BatchRefused",
@@ -283,6 +284,18 @@ def sign(
             actor_id=signer.id,
             subject_user_id=entry.enrollment.trainee_id,
         )
+    emit_each(
+        "entry.signed",
+        [
+            {
+                "entry_type": entry_type_of(entry),
+                "entry_id": entry.id,
+                "enrollment_id": entry.enrollment_id,
+                "signed_at": now.isoformat(timespec="seconds"),
+            }
+            for entry in ordered
+        ],
+    )
     return [done[id(entry)][0] for entry in entries]
 
 

@@ -27,6 +27,7 @@ from tracker.mail import queue
 from tracker.progress import OutstandingItem
 from tracker.progress.admission_rules import admission_missing
 from tracker.standing import assess_one
+from tracker.webhooks.events import emit
 
 # -- eligibility pathway ------------------------------------------------------------------------
 
@@ -140,6 +141,15 @@ def admit(enrollment: Enrollment, staff: User, note: str = "") -> Enrollment:
         },
         before={"status": "submitted", "requirement_set_id": None},
         requirement_version=requirements.version,
+    )
+    emit(
+        "enrollment.admitted",
+        {
+            "enrollment_id": enrollment.id,
+            "program_id": enrollment.program_id,
+            "track_id": enrollment.track_id,
+            "cohort_id": enrollment.cohort_id,
+        },
     )
     _queue_decision_mail(enrollment)
     return enrollment

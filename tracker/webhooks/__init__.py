@@ -1,0 +1,1 @@
+"""Webhooks: staff-registered HTTPS endpoints told of events, signed the Standard Webhooks way."""
