@@ -110,6 +110,7 @@ MODEL_MODULES = (
     "tracker.certificates.models",
     "tracker.jobs.models",
     "tracker.lifecycle.models",
+    "tracker.imports.models",
 )
 
 
@@ -208,6 +209,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.eligibility.views import bp as eligibility_bp
     from tracker.enrollments.views import bp as enrollments_bp
     from tracker.finance.views import bp as finance_bp
+    from tracker.imports.views import bp as imports_bp
     from tracker.lifecycle.views import bp as lifecycle_bp
     from tracker.programs.views import bp as programs_bp
     from tracker.signoffs.views import bp as signoffs_bp
@@ -232,6 +234,7 @@ def _register_blueprints(app: Flask) -> None:
         admissions_bp,
         certificates_bp,
         signoffs_bp,
+        imports_bp,
     ):
         app.register_blueprint(blueprint)
 
