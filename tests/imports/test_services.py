@@ -16,8 +16,8 @@ from tests.imports.factories import COURSE_MAP
 from tests.imports.factories import admitted
 from tests.imports.factories import running_program
 from tracker.audit.models import AuditEvent
-from tracker.core.errors import Refused
 from tracker.core.clock import today_in
+from tracker.core.errors import Refused
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.factories import count
@@ -46,9 +46,6 @@ def ann(create_user, program):
 
 def row(n, person="ann@example.org", topic="pharmacology", days_ago=3, hours="2", **more):
     """One import row (the service's field names)."""
-    today = (
-        program_today(db.session.scalars(select(ImportBatch)).first() or None) if False else None
-    )  # noqa: F841
     return {
         "line": n + 1,
         "person": person,
@@ -65,7 +62,7 @@ def _today():
 
 
 def test_preview_says_what_each_row_will_do_and_why(app, program, ann, create_user, staff):
-    bo = create_user("trainee", email="bo@example.org", name="Bo Park")  # no enrollment
+    create_user("trainee", email="bo@example.org", name="Bo Park")  # no enrollment
     cy = create_user("trainee", email="cy@example.org", name="Cy Diaz")
     enroll(cy, program, status="applicant")
     db.session.commit()
