@@ -27,12 +27,12 @@ class UploadForm(TrackerForm):
 class MappingForm(TrackerForm):
     """Which of the file's columns holds each field (saved for the program)."""
 
-    person = SelectField(FIELD_LABELS["person"], validate_choice=True)
-    topic = SelectField(FIELD_LABELS["topic"], validate_choice=True)
-    date = SelectField(FIELD_LABELS["date"], validate_choice=True)
-    hours = SelectField(FIELD_LABELS["hours"], validate_choice=True)
-    provider = SelectField(FIELD_LABELS["provider"], validate_choice=True)
-    external_id = SelectField(FIELD_LABELS["external_id"], validate_choice=True)
+    person = SelectField(FIELD_LABELS["person"], default="")
+    topic = SelectField(FIELD_LABELS["topic"], default="")
+    date = SelectField(FIELD_LABELS["date"], default="")
+    hours = SelectField(FIELD_LABELS["hours"], default="")
+    provider = SelectField(FIELD_LABELS["provider"], default="")
+    external_id = SelectField(FIELD_LABELS["external_id"], default="")
 
     def offer(self, header: list[str], saved: dict[str, str]) -> None:
         """Offer the file's columns in every field, choosing the saved ones (on a GET)."""
@@ -40,7 +40,7 @@ class MappingForm(TrackerForm):
             field = self[name]
             none = "Choose a column" if name in REQUIRED_FIELDS else "None in this file"
             field.choices = [("", none)] + [(column, column) for column in header if column]
-            if field.data is None and saved.get(name) in header:
+            if not field.data and saved.get(name) in header:
                 field.data = saved[name]
         self.hours.description = "Without it, the course map gives each course's hours."
         self.provider.description = "Without it, the topic or course is the provider."

@@ -142,7 +142,8 @@ def mapping(draft_id: int):
     header, records = content["header"], [tuple(r) for r in content["records"]]
     saved = services.layout_of(draft.program)
     form = MappingForm()
-    form.offer(header, saved.column_map if saved is not None else {})
+    # The saved choices fill a new form; a posted one keeps what was chosen.
+    form.offer(header, saved.column_map if saved is not None and not form.is_submitted() else {})
 
     def apply() -> ImportDraft:
         columns = form.columns()
