@@ -202,3 +202,24 @@ def test_only_staff_reach_the_import_pages(client, auth, create_user, program, p
     auth.login(create_user("trainee", "supervisor"))
     response = client.get(path.format(id=program.id))
     assert response.status_code == 403
+
+
+def test_reading_the_pages_writes_nothing(client, as_staff, program):
+    from tracker.audit.models import AuditEvent
+
+    response = upload(client, program, export())
+    preview_url = response.headers["Location"]
+    draft_id = int(preview_url.rstrip("/").split("/")[-1])
+    digest = digest_of(client.get(preview_url).get_data(as_text=True))
+    post_form(client, f"/imports/drafts/{draft_id}/commit", {"digest": digest})
+    batch = db.session.scalar(select(ImportBatch))
+    before = [count(m) for m in (AuditEvent, DidacticEntry, ImportDraft, ImportBatch)]
+    for path in (
+        preview_url,
+        f"/imports/batches/{batch.id}",
+        f"/imports/programs/{program.id}",
+        f"/imports/programs/{program.id}/course-map",
+        f"/imports/drafts/{draft_id}/map",
+    ):
+        assert client.get(path).status_code in (200, 302)
+    assert [count(m) for m in (AuditEvent, DidacticEntry, ImportDraft, ImportBatch)] == before

@@ -82,6 +82,8 @@ def _by_name(name: str) -> list:
         "enrollment_id": "enrollments",
         "certificate_id": "certificates",
         "attempt_id": "exam_attempts",
+        "batch_id": "import_batches",
+        "draft_id": "import_drafts",
     }
     if name in tables:
         return _column(tables[name])
