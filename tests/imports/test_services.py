@@ -253,3 +253,33 @@ def test_preview_queries_do_not_grow_with_the_rows(app, program, create_user, co
         return counter.count
 
     assert queries(12) == queries(120)
+
+
+@pytest.mark.parametrize("timezone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_a_future_date_is_judged_in_the_programs_time_zone(app, create_user, timezone):
+    program = running_program(timezone=timezone)
+    admitted(create_user("trainee", email="tz@example.org"), program)
+    today = today_in(timezone)
+    rows = [
+        {
+            "person": "tz@example.org",
+            "topic": "ethics",
+            "date": today.isoformat(),
+            "hours": "1",
+            "provider": "LMS",
+            "external_id": "a",
+        },
+        {
+            "person": "tz@example.org",
+            "topic": "ethics",
+            "date": (today + timedelta(days=1)).isoformat(),
+            "hours": "1",
+            "provider": "LMS",
+            "external_id": "b",
+        },
+    ]
+    preview = services.preview(program, rows)
+    assert [(r.status, r.reason.split(":")[0]) for r in preview.rows] == [
+        ("create", ""),
+        ("error", "Future date"),
+    ]
