@@ -112,6 +112,7 @@ MODEL_MODULES = (
     "tracker.lifecycle.models",
     "tracker.feeds.models",
     "tracker.webhooks.models",
+    "tracker.imports.models",
 )
 
 
@@ -212,6 +213,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.enrollments.views import bp as enrollments_bp
     from tracker.feeds.views import bp as feeds_bp
     from tracker.finance.views import bp as finance_bp
+    from tracker.imports.views import bp as imports_bp
     from tracker.lifecycle.views import bp as lifecycle_bp
     from tracker.programs.views import bp as programs_bp
     from tracker.reports.views import bp as reports_bp
@@ -241,6 +243,7 @@ def _register_blueprints(app: Flask) -> None:
         reports_bp,
         feeds_bp,
         webhooks_bp,
+        imports_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -84,6 +84,8 @@ def _by_name(name: str) -> list:
         "certificate_id": "certificates",
         "attempt_id": "exam_attempts",
         "endpoint_id": "webhook_endpoints",
+        "batch_id": "import_batches",
+        "draft_id": "import_drafts",
     }
     if name in tables:
         return _column(tables[name])

@@ -122,8 +122,9 @@ def used_bytes(owner_id: int) -> int:
 # -- saving ----------------------------------------------------------------------------------------
 
 
-def _count_upload() -> None:
-    """Count one upload against the signed-in person's allowance; refuse one beyond it."""
+def count_upload() -> None:
+    """Count one upload against the signed-in person's allowance; refuse one beyond it (every
+    kind of upload counts: documents and imported files alike)."""
     if not (has_request_context() and limiter.enabled and current_user.is_authenticated):
         return
     limit = parse(current_app.config["UPLOAD_RATE_LIMIT"])
@@ -196,7 +197,7 @@ def save_upload(
     The file is written under a temporary name and recorded only when it passed every check;
     it takes its place when the transaction commits. A refused upload leaves nothing behind.
     """
-    _count_upload()
+    count_upload()
     storage_name = f"{secrets.token_hex(20)}.bin"
     final = _folder() / storage_name
     temporary = final.with_name(storage_name + PART)

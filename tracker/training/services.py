@@ -270,12 +270,38 @@ def lock_enrollment(enrollment: Enrollment) -> None:
     )
 
 
+def hours_logged_by_day(
+    enrollment_ids: list[int], days: list[date]
+) -> dict[tuple[int, date], Decimal]:
+    """Didactic plus experiential hours logged per (enrollment, day) for the given enrollments
+    and days, in two queries whatever their number: `hours_logged_on` for many at once."""
+    totals: dict[tuple[int, date], Decimal] = {}
+    if not enrollment_ids or not days:
+        return totals
+    for model in (DidacticEntry, ExperientialEntry):
+        rows = db.session.execute(
+            select(model.enrollment_id, model.on, func.sum(model.hours))
+            .where(model.enrollment_id.in_(enrollment_ids), model.on.in_(days))
+            .group_by(model.enrollment_id, model.on)
+        )
+        for enrollment_id, on, hours in rows:
+            key = (enrollment_id, on)
+            totals[key] = totals.get(key, Decimal(0)) + Decimal(str(hours or 0))
+    return totals
+
+
 def _check_day_cap(enrollment: Enrollment, on: date, hours: Decimal, exclude: Any) -> None:
     """Refuse hours that would take the day past the requirement set's cap (`max_day_hours`),
     counting what is already logged for that day (both kinds, not the entry being changed)."""
     cap = _spec(enrollment).max_day_hours
     lock_enrollment(enrollment)
     already = hours_logged_on(enrollment.id, on, exclude)
+    check_day_cap(cap, already, on, hours)
+
+
+def check_day_cap(cap: Decimal, already: Decimal, on: date, hours: Decimal) -> None:
+    """Refuse `hours` on `on` when, with the `already` logged that day, they pass `cap` (the
+    requirement set's `max_day_hours`); the rule every way of adding hours applies."""
     if already + hours > cap:
         room = max(cap - already, Decimal(0))
         left = (
@@ -396,7 +422,9 @@ def _delete_entry(kind: str, entry: Any) -> None:
 # -- didactic entries ---------------------------------------------------------------------------
 
 
-def _didactic_values(enrollment: Enrollment, data: DidacticInput, exclude: Any) -> dict[str, Any]:
+def didactic_fields(enrollment: Enrollment, data: DidacticInput) -> dict[str, Any]:
+    """The checked values of a didactic entry, every rule but the daily cap (which needs what
+    is already logged that day: `check_day_cap`); raise Refused naming the field."""
     spec = _spec(enrollment)
     topic = spec.topic(data.topic_code or "")
     if topic is None:
@@ -405,7 +433,6 @@ def _didactic_values(enrollment: Enrollment, data: DidacticInput, exclude: Any) 
     hours = parse_quarter_hours(data.hours, "hours", MAX_ENTRY_HOURS)
     provider = clean_line(data.provider, "provider", "course or provider")
     note = clean_text(data.note, "note")
-    _check_day_cap(enrollment, on, hours, exclude)
     return {
         "on": on,
         "topic_code": topic.code,
@@ -413,6 +440,12 @@ def _didactic_values(enrollment: Enrollment, data: DidacticInput, exclude: Any) 
         "provider": provider,
         "note": note,
     }
+
+
+def _didactic_values(enrollment: Enrollment, data: DidacticInput, exclude: Any) -> dict[str, Any]:
+    values = didactic_fields(enrollment, data)
+    _check_day_cap(enrollment, values["on"], values["hours"], exclude)
+    return values
 
 
 def log_didactic(enrollment: Enrollment | None, data: DidacticInput) -> DidacticEntry:
