@@ -8,7 +8,7 @@
   the attempts went (the delivery log).
 
 Revision ID: 20261201_c1
-Revises: 20261130_07
+Revises: 20261201_b1
 Create Date: 2026-12-01
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261201_c1"
-down_revision = "20261130_07"
+down_revision = "20261201_b1"
 branch_labels = None
 depends_on = None
 
