@@ -110,6 +110,7 @@ MODEL_MODULES = (
     "tracker.certificates.models",
     "tracker.jobs.models",
     "tracker.lifecycle.models",
+    "tracker.records.models",
 )
 
 
@@ -210,6 +211,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.finance.views import bp as finance_bp
     from tracker.lifecycle.views import bp as lifecycle_bp
     from tracker.programs.views import bp as programs_bp
+    from tracker.records.views import bp as records_bp
     from tracker.signoffs.views import bp as signoffs_bp
     from tracker.supervision.views import bp as supervision_bp
     from tracker.training.views import bp as training_bp
@@ -232,6 +234,7 @@ def _register_blueprints(app: Flask) -> None:
         admissions_bp,
         certificates_bp,
         signoffs_bp,
+        records_bp,
     ):
         app.register_blueprint(blueprint)
 
