@@ -39,9 +39,7 @@ class TranscriptRecord(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="RESTRICT"))
     code: Mapped[str] = mapped_column(String(40))
-    generated_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     generated_by_name: Mapped[str] = mapped_column(String(200))
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # SHA-256 (hex) of `content`, the canonical JSON of what the transcript states.

@@ -120,7 +120,9 @@ class TraineeRecord:
             self.progress.current_items,
             key=lambda i: (SEVERITY_ORDER.get(i.severity, 3), i.due_on or today, int(i.step)),
         )
-        return [(heading, [i for i in items if i.actor == actor]) for actor, heading in ACTOR_HEADINGS]
+        return [
+            (heading, [i for i in items if i.actor == actor]) for actor, heading in ACTOR_HEADINGS
+        ]
 
     @property
     def threads(self) -> list[tuple[str, Any, Any]]:

@@ -121,7 +121,11 @@ def transcript_content(record: TraineeRecord) -> dict[str, Any]:
             "verified": hours_text(didactic.verified),
             "required": hours_text(didactic.required),
             "topics": [
-                {"name": t.name, "verified": hours_text(t.verified), "minimum": hours_text(t.minimum)}
+                {
+                    "name": t.name,
+                    "verified": hours_text(t.verified),
+                    "minimum": hours_text(t.minimum),
+                }
                 for t in didactic.topics
             ],
         },

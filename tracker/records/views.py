@@ -137,9 +137,7 @@ def generate(enrollment_id: int):
         form,
         lambda: transcripts.generate(enrollment_id, _me()),
         "Transcript generated: download it below. Its code is printed on every page.",
-        lambda made: url_for(
-            "records.transcripts_page", enrollment_id=enrollment_id, made=made.id
-        ),
+        lambda made: url_for("records.transcripts_page", enrollment_id=enrollment_id, made=made.id),
         refused_back=url_for("records.transcripts_page", enrollment_id=enrollment_id),
     )
     if form.csrf_token.errors:
