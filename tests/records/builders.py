@@ -51,6 +51,7 @@ def fill_record(client, enrollment, supervisor) -> Filled:
     add_presentation(enrollment, yesterday(), "Integration after a difficult dosing session")
     add_exam(enrollment, yesterday(), 72)
     add_case_evaluation(enrollment, yesterday(), "passed", supervisor)
+    rate_competencies(enrollment, yesterday(), ("screening", "consent"), 4, supervisor)
     return Filled(
         signed_session=session,
         verified_hours=hours,

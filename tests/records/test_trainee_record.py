@@ -45,6 +45,7 @@ def test_the_record_shows_everything_on_file(as_user, enrollment, supervisor):
         "Case presentation" in page and "Passed" in page and "Integration after a difficult" in page
     )
     assert "Knowledge exam" in page and "Not passed yet." in page
+    assert "Competency evaluation" in page and "Evaluated on" in page
     items = {i.message for i in standing.progress.current_items}
     assert items and all(message in page for message in items)
     # The waiting entries with the sign form, coming back here once signed.

@@ -34,7 +34,7 @@ def _h(value) -> str:
 
 def _generate(client, enrollment) -> TranscriptRecord:
     before = count(TranscriptRecord)
-    response = post_form(client, f"/transcripts/enrollments/{enrollment.id}")
+    response = post_form(client, f"/transcripts/enrollments/{enrollment.id}/generate")
     assert response.status_code == 302
     assert count(TranscriptRecord) == before + 1
     return db.session.scalars(
@@ -75,6 +75,7 @@ def test_the_pdf_states_the_engine_figures_and_its_code_on_every_page(
     assert "Integration after a difficult dosing session" in text
     assert "Knowledge exam: not passed (best score 72" in text
     assert "Case presentation: passed" in text and "No certificate issued." in text
+    assert "Competency evaluation: " in text and "2 domains, every domain meets" in text
     assert all(f"Transcript verification code: {made.code}" in page for page in pages)
     assert all(f"/verify/transcripts/{made.code}" in page for page in pages)
     # The waiting session is not on it: only signed sessions are listed.
@@ -119,7 +120,7 @@ def test_gets_never_write(as_user, enrollment, supervisor, trainee, client):
     action = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id.desc())).first()
     assert action == "transcript.generated"
     # Without the form's token nothing is made.
-    assert mine.post(f"/transcripts/enrollments/{enrollment.id}").status_code == 400
+    assert mine.post(f"/transcripts/enrollments/{enrollment.id}/generate").status_code == 400
     assert count(TranscriptRecord) == 1
 
 
@@ -138,7 +139,7 @@ def test_who_may_have_a_transcript(
     for person in (other_supervisor, stranger):
         signed_in = as_user(person)
         assert all(signed_in.get(url).status_code == 404 for url in pages), person.full_name
-        response = post_form(signed_in, f"/transcripts/enrollments/{enrollment.id}")
+        response = post_form(signed_in, f"/transcripts/enrollments/{enrollment.id}/generate")
         assert response.status_code == 404
     assert count(TranscriptRecord) == 1
     for url in pages:

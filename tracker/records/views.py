@@ -17,6 +17,8 @@ from flask_login import current_user
 from sqlalchemy import Select
 from sqlalchemy import select
 
+from tracker.assessment.forms import domain_label
+from tracker.assessment.models import RATING_LABELS
 from tracker.certificates.queries import base_url
 from tracker.core.flow import save
 from tracker.core.forms import TrackerForm
@@ -80,8 +82,9 @@ def trainee(enrollment_id: int):
         session_meaning=SESSION_MEANING,
         verification_meaning=VERIFICATION_MEANING,
         today=record.standing.today,
-        transcripts=transcripts.transcripts_of(enrollment_id),
-        generate_form=TrackerForm(),
+        # What the assessment's result macros name a competency domain and a rating with.
+        domain_label=domain_label,
+        rating_labels=RATING_LABELS,
     )
 
 
@@ -107,8 +110,8 @@ def mine():
     enrollment_id = current_enrollment_id(current_user.id) or withdrawn_enrollment_id(
         current_user.id
     )
-    if enrollment_id is None:
-        abort(404)
+    if enrollment_id is None:  # nothing to transcribe yet: the home page says where they stand
+        return redirect(url_for("dashboard.trainee"))
     return redirect(url_for("records.transcripts_page", enrollment_id=enrollment_id))
 
 
@@ -127,7 +130,7 @@ def transcripts_page(enrollment_id: int):
     )
 
 
-@bp.post("/transcripts/enrollments/<int:enrollment_id>")
+@bp.post("/transcripts/enrollments/<int:enrollment_id>/generate")
 @allow(TraineeSupervisorOrStaff)
 def generate(enrollment_id: int):
     """Make a new transcript record of the enrollment as it stands now; then download it."""
