@@ -113,6 +113,7 @@ MODEL_MODULES = (
     "tracker.feeds.models",
     "tracker.webhooks.models",
     "tracker.imports.models",
+    "tracker.records.models",
 )
 
 
@@ -216,6 +217,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.imports.views import bp as imports_bp
     from tracker.lifecycle.views import bp as lifecycle_bp
     from tracker.programs.views import bp as programs_bp
+    from tracker.records.views import bp as records_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.signoffs.views import bp as signoffs_bp
     from tracker.supervision.views import bp as supervision_bp
@@ -244,6 +246,7 @@ def _register_blueprints(app: Flask) -> None:
         feeds_bp,
         webhooks_bp,
         imports_bp,
+        records_bp,
     ):
         app.register_blueprint(blueprint)
 

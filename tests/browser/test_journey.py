@@ -368,9 +368,13 @@ def supervisor_signs(window: Person) -> None:
     open_first_session(window)
     text = window.main_text()
     assert QUESTION in text and ANSWER in text and "Preparation, dosing, integration" in text
+    signed_page = window.page.url.removeprefix(window.base_url)
     window.fill("Your password", PASSWORD)
     window.press("Sign", exact=True)
     assert "Signed 1 entry" in window.flash()
+    # Signing one entry opens the next one waiting; the signed one shows its signature.
+    assert "Next waiting:" in window.flash() and not window.page.url.endswith(signed_page)
+    window.open(signed_page)
     assert f"Signed by {SUPERVISOR}" in window.main_text()
 
     window.follow("Back to your sign-offs")

@@ -128,6 +128,13 @@ def _values(rule: Rule) -> list[dict]:
         "/verify/<code>": lambda: [
             {"code": c} for c in _column("certificates", "verification_code")
         ],
+        # Transcripts' codes and ids (none in the demo: a code that matches nothing is read).
+        "/verify/transcripts/<code>": lambda: [
+            {"code": c} for c in [*_column("transcript_records", "code"), "no-such-code"]
+        ],
+        "/transcripts/<int:record_id>/transcript.pdf": lambda: [
+            {"record_id": i} for i in [*_column("transcript_records"), 1]
+        ],
     }
     if rule.rule in by_rule:
         return by_rule[rule.rule]()

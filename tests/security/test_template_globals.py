@@ -21,6 +21,8 @@ PURE_GLOBALS = {
     "raise",
     "warn",
     "signature_intact",
+    # This page's address with some query arguments changed: reads the request, not the database.
+    "same_page_url",
 }
 
 

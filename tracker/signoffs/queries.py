@@ -253,3 +253,76 @@ def supervisor_standings(today: date | None = None) -> list[SupervisorStanding]:
     ]
     standings.sort(key=lambda s: (s.problem is None, s.supervisor.full_name))
     return standings
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """A queue as one page shows it: the waiting entries the filters keep (by trainee's
+    enrollment and by kind of entry), which of them start selected, and the trainees and kinds
+    the filters offer (taken from every waiting entry, filtered or not)."""
+
+    waiting: list[WaitingEntry]
+    selected: frozenset[str]
+    trainees: list[tuple[int, str, int]]  # (enrollment id, trainee's name, entries waiting)
+    kinds: list[tuple[str, str]]  # (entry type, label) among the waiting entries
+    enrollment_id: int | None = None
+    kind: str | None = None
+
+
+def queue_view(
+    waiting: list[WaitingEntry],
+    enrollment_id: int | None = None,
+    kind: str | None = None,
+    select: str | None = None,
+) -> QueueView:
+    """The queue `waiting` narrowed to one trainee's enrollment and/or one kind of entry, with
+    the entries to show selected: "all" (every entry shown) or an enrollment id (that trainee's
+    entries shown). Works on the entries already read: no query."""
+    names: dict[int, str] = {}
+    counts: dict[int, int] = defaultdict(int)
+    kinds: dict[str, str] = {}
+    for row in waiting:
+        names[row.enrollment_id] = row.trainee_name
+        counts[row.enrollment_id] += 1
+        kinds[row.entry_type] = row.type_label
+    shown = [
+        row
+        for row in waiting
+        if (enrollment_id is None or row.enrollment_id == enrollment_id)
+        and (kind is None or row.entry_type == kind)
+    ]
+    if select == "all":
+        selected = frozenset(row.key for row in shown)
+    elif select and select.isdigit():
+        selected = frozenset(row.key for row in shown if row.enrollment_id == int(select))
+    else:
+        selected = frozenset()
+    trainees = sorted(((i, names[i], counts[i]) for i in names), key=lambda t: (t[1], t[0]))
+    order = {name: index for index, name in enumerate(ENTRY_MODELS)}
+    return QueueView(
+        waiting=shown,
+        selected=selected,
+        trainees=trainees,
+        kinds=sorted(kinds.items(), key=lambda k: order[k[0]]),
+        enrollment_id=enrollment_id,
+        kind=kind,
+    )
+
+
+def signer_queue(person: User, entry_type: str) -> list[WaitingEntry]:
+    """The queue an entry of `entry_type` waits in for `person`: a supervisor's own queue (their
+    trainees' sessions, activities and didactic hours), else the staff queue of that type."""
+    if person.is_supervisor and entry_type != "ce":
+        return waiting_entries(assigned_enrollment_ids(person.id))
+    if person.is_staff:
+        return waiting_entries(None, (entry_type,))
+    return []
+
+
+def next_waiting(person: User, entry_type: str, enrollment_id: int) -> WaitingEntry | None:
+    """The entry to open after signing one of `entry_type` in `enrollment_id`: the oldest entry
+    of the same trainee still waiting in the signer's queue, else the oldest of any trainee.
+    None when nothing waits (a fixed number of queries)."""
+    waiting = [row for row in signer_queue(person, entry_type) if row.trainee_id != person.id]
+    same = [row for row in waiting if row.enrollment_id == enrollment_id]
+    return (same or waiting or [None])[0]

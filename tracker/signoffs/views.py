@@ -76,6 +76,19 @@ def signature_intact(signature, entry) -> bool:
     return verify_binding(signature, entry)
 
 
+@bp.app_template_global()
+def same_page_url(**changes: str | None) -> str:
+    """This page's address with some query arguments changed (None removes one): the queue's
+    filter and select-all links keep the rest of the page's state."""
+    args = {k: v for k, v in request.args.items() if len(v) < 60}
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = value
+    return url_for(request.endpoint or "signoffs.queue", **(request.view_args or {}), **args)
+
+
 def _me():
     return current_user._get_current_object()
 
@@ -89,14 +102,15 @@ def queue():
     """Everything waiting on the supervisor, oldest first, and their trainees' progress."""
     me = _me()
     ids = queries.assigned_enrollment_ids(me.id)
-    waiting = queries.waiting_entries(ids)
+    view = _queue_view(queries.waiting_entries(ids))
     trainees = []
     for loaded in assess(ids):
         if loaded.progress is not None:
             trainees.append((loaded, loaded.progress))
     return render_template(
         "signoffs/queue.html",
-        waiting=waiting,
+        view=view,
+        waiting=view.waiting,
         trainees=trainees,
         form=SignForm(),
         session_meaning=SESSION_MEANING,
@@ -120,12 +134,28 @@ def ce_review():
     return _staff_queue("ce_review", "ce", ce_meaning=CE_MEANING)
 
 
+def _queue_view(waiting: list[queries.WaitingEntry]) -> queries.QueueView:
+    """The queue narrowed by the page's filters (`trainee`: an enrollment id, `kind`: an entry
+    type) with the entries `select` asks to start checked ("all", or an enrollment id): the
+    select-all links work without JavaScript."""
+    trainee = request.args.get("trainee", "")
+    kind = request.args.get("kind", "")
+    return queries.queue_view(
+        waiting,
+        enrollment_id=int(trainee) if trainee.isdigit() and len(trainee) < 10 else None,
+        kind=kind if kind in ENTRY_MODELS else None,
+        select=request.args.get("select", "")[:10],
+    )
+
+
 def _staff_queue(name: str, entry_type: str, **meaning: str):
     """The staff queue page `name` (its template and endpoint): every trainee's entries of
     `entry_type` waiting, with the sign form and the meaning it signs."""
+    view = _queue_view(queries.waiting_entries(None, (entry_type,)))
     return render_template(
         f"signoffs/{name}.html",
-        waiting=queries.waiting_entries(None, (entry_type,)),
+        view=view,
+        waiting=view.waiting,
         form=SignForm(),
         back=f"signoffs.{name}",
         **meaning,
@@ -186,7 +216,27 @@ def _back(default: str = "signoffs.queue") -> str:
         key = parse_key(back[6:])
         if key:
             return url_for("signoffs.entry", entry_type=key[0], entry_id=key[1])
+    if back.startswith("record:") and back[7:].isdigit() and len(back) < 17:
+        return url_for("records.trainee", enrollment_id=int(back[7:]))
     return url_for(default)
+
+
+def _after_signing(entries: list[Entry]) -> str:
+    """Where a signature leads: from one entry's page, to the next entry waiting (the same
+    trainee's first, then the oldest of the signer's queue), or to the queue when none is left;
+    from a list, back to that list."""
+    if len(entries) != 1 or not request.form.get("back", "").startswith("entry:"):
+        return _back()
+    signed = entries[0]
+    entry_type = entry_type_of(signed)
+    following = queries.next_waiting(_me(), entry_type, signed.enrollment_id)
+    if following is None:
+        flash("Nothing else is waiting for you.", "info")
+        if entry_type == "ce":
+            return url_for("signoffs.ce_review")
+        return url_for("signoffs.queue" if _me().is_supervisor else "signoffs.verification")
+    flash(f"Next waiting: {following.type_label.lower()} of {following.trainee_name}.", "info")
+    return url_for("signoffs.entry", entry_type=following.entry_type, entry_id=following.entry_id)
 
 
 def _signer_key() -> str:
@@ -232,7 +282,7 @@ def sign():
         return redirect(_back())
     count = len(signatures)
     flash(f"Signed {count} entr{'y' if count == 1 else 'ies'}.", "success")
-    return redirect(_back())
+    return redirect(_after_signing(entries))
 
 
 @bp.post("/<entry_type>/<int:entry_id>/return")
