@@ -51,7 +51,10 @@ def test_the_record_shows_everything_on_file(as_user, enrollment, supervisor):
     # The waiting entries with the sign form, coming back here once signed.
     assert f'value="record:{enrollment.id}"' in page
     assert f'value="session:{filled.waiting_session.id}"' in page
-    assert "pace chart" in page
+    # The trainee's pace, as the trainee sees it on their home page.
+    assert "The trainee has logged" in page
+    assert f'src="/reports/enrollments/{enrollment.id}/pace.svg"' in page
+    assert client.get(f"/reports/enrollments/{enrollment.id}/pace.svg").status_code == 200
 
 
 def test_select_all_on_the_record_checks_the_trainee_entries(as_user, enrollment, supervisor):
