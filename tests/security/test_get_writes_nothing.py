@@ -82,6 +82,7 @@ def _by_name(name: str) -> list:
         "enrollment_id": "enrollments",
         "certificate_id": "certificates",
         "attempt_id": "exam_attempts",
+        "list_id": "credential_status_lists",
     }
     if name in tables:
         return _column(tables[name])
@@ -120,6 +121,9 @@ def _values(rule: Rule) -> list[dict]:
         "/signoffs/mine/<entry_type>/<int:entry_id>": _entries,
         "/applications/scenarios/<code>": lambda: [{"code": c} for c, _ in DEFAULT_SCENARIOS],
         "/verify/<code>": lambda: [
+            {"code": c} for c in _column("certificates", "verification_code")
+        ],
+        "/verify/<code>/credential.json": lambda: [
             {"code": c} for c in _column("certificates", "verification_code")
         ],
     }

@@ -10,6 +10,7 @@ from tracker.certificates.badges import issue_credential
 from tracker.certificates.issuer import public_base
 from tracker.certificates.models import Certificate
 from tracker.certificates.models import CertificateCredential
+from tracker.certificates.status_lists import sign_all_with_current_key
 from tracker.credentials.keys import KeyProblem
 from tracker.credentials.keys import write_new_key
 from tracker.database import writing
@@ -52,3 +53,16 @@ def issue_missing() -> None:
             raise click.ClickException(str(error)) from None
         db.session.commit()
     click.echo(f"{len(ids)} credential(s) issued.")
+
+
+@credentials_cli.command("sign-lists")
+def sign_lists() -> None:
+    """After a key rotation: sign every status list again with the current key."""
+    with writing():
+        try:
+            count = sign_all_with_current_key(public_base())
+        except KeyProblem as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from None
+        db.session.commit()
+    click.echo(f"{count} status list(s) signed with the current key.")

@@ -51,12 +51,33 @@ def _open_list(purpose: str, base_url: str) -> StatusList:
             select(func.count()).where(StatusEntry.status_list_id == newest.id)
         )
         if used < newest.size // FILL_LIMIT:
+            if signer_of(newest) != current_key().verification_method:
+                sign_list(newest, base_url)  # the key was rotated: the new key signs it now
             return newest
     fresh = StatusList(purpose=purpose, size=bitstring.MIN_ENTRIES, created_at=utcnow())
     db.session.add(fresh)
     db.session.flush()
     sign_list(fresh, base_url)
     return fresh
+
+
+def signer_of(status_list: StatusList) -> str | None:
+    """The verification method that last signed the list."""
+    if not status_list.document:
+        return None
+    return json.loads(status_list.document).get("proof", {}).get("verificationMethod")
+
+
+def sign_all_with_current_key(base_url: str) -> int:
+    """Sign again, with the current key, every list another key signed last (after a
+    rotation); how many were signed."""
+    method = current_key().verification_method
+    signed = 0
+    for status_list in db.session.scalars(select(StatusList).order_by(StatusList.id)):
+        if signer_of(status_list) != method:
+            sign_list(status_list, base_url)
+            signed += 1
+    return signed
 
 
 def _free_index(status_list: StatusList) -> int:
