@@ -426,3 +426,26 @@ def test_credential_checks_are_limited_to_10_a_minute(make_app, certificate):
         for _ in range(11)
     ]
     assert codes == [200] * 10 + [429]
+
+
+def test_the_demo_certificates_each_have_a_credential_with_the_right_bits(app, client, monkeypatch):
+    from tracker.demo import data as demo
+    from tracker.demo.certificates import add_demo
+
+    monkeypatch.setattr(demo, "_extensions", lambda: [add_demo])
+    summary = demo.load_demo(password=demo.DEFAULT_PASSWORD)
+    db.session.commit()
+    certs = {c.printed_name: c for c in db.session.scalars(select(Certificate))}
+    bits = {}
+    for name, cert in certs.items():
+        document = _credential(client, cert)
+        assert _findings(document)["Proof"] and _findings(document)["Our record"]
+        bits[name] = (_bit(client, document, "revocation"), _bit(client, document, "suspension"))
+    assert bits["Dr. Elena Vasquez"] == (False, False)  # valid
+    assert bits["Dr. Marcus Bell"] == (False, True)  # lapsed
+    assert bits["Dr. Ivy Tran"] == (True, False)  # revoked
+    assert bits["Dr. Samuel Okafor"] == (False, False)  # revoked by mistake, reinstated
+    assert check_credential(_credential(client, certs["Dr. Elena Vasquez"])).ok
+    valid = certs["Dr. Elena Vasquez"]
+    address = f"http://localhost/verify/{valid.verification_code}/credential.json"
+    assert any(address in note for note in summary.notes)
