@@ -449,3 +449,11 @@ def test_the_demo_certificates_each_have_a_credential_with_the_right_bits(app, c
     valid = certs["Dr. Elena Vasquez"]
     address = f"http://localhost/verify/{valid.verification_code}/credential.json"
     assert any(address in note for note in summary.notes)
+
+
+def test_did_web_needs_an_https_address(app, ready, staff):
+    app.config.update(CREDENTIAL_ISSUER_DID="web", PUBLIC_BASE_URL="http://tracker.example.org")
+    with pytest.raises(Refused, match="needs PUBLIC_BASE_URL to be an https address"):
+        services.issue_certificate(ready.id, staff, password=PASSWORD)
+    db.session.rollback()
+    assert db.session.scalar(select(Certificate.id)) is None

@@ -73,13 +73,14 @@ def current_key() -> SigningKey:
     return signing_key(_private_key(), web_host())
 
 
-def has_key() -> bool:
-    """True when a signing key is available."""
+def key_problem() -> str | None:
+    """Why no credential can be signed now (no key configured, an unreadable key, did:web
+    without an https address), or None when one can."""
     try:
         current_key()
-    except KeyProblem:
-        return False
-    return True
+    except KeyProblem as problem:
+        return str(problem)
+    return None
 
 
 def our_public_keys() -> list[str]:

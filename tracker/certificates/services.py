@@ -25,8 +25,7 @@ from tracker.certificates.badges import issue_credential
 from tracker.certificates.history import add_change
 from tracker.certificates.history import follow_rule
 from tracker.certificates.history import signed_content
-from tracker.certificates.issuer import NO_KEY
-from tracker.certificates.issuer import has_key
+from tracker.certificates.issuer import key_problem
 from tracker.certificates.issuer import public_base
 from tracker.certificates.models import REASON_MAX
 from tracker.certificates.models import REASON_MIN
@@ -107,8 +106,9 @@ def issue_certificate(
     (even one issued a moment ago by someone else), and by anyone but staff.
     """
     _require_staff(actor)
-    if not has_key():
-        raise Refused(NO_KEY)
+    problem = key_problem()
+    if problem:
+        raise Refused(problem)
     row = db.session.execute(
         select(Enrollment, User.full_name, Program.name, Program.timezone, Track.credential_name)
         .join(User, User.id == Enrollment.trainee_id)
