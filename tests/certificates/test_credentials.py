@@ -457,3 +457,23 @@ def test_did_web_needs_an_https_address(app, ready, staff):
         services.issue_certificate(ready.id, staff, password=PASSWORD)
     db.session.rollback()
     assert db.session.scalar(select(Certificate.id)) is None
+
+
+def test_issue_missing_signs_credentials_for_older_certificates(client, runner, certificate):
+    # A certificate issued before credentials existed: no credential, no status entries.
+    db.session.execute(
+        StatusEntry.__table__.delete().where(StatusEntry.certificate_id == certificate.id)
+    )
+    db.session.execute(
+        CertificateCredential.__table__.delete().where(
+            CertificateCredential.certificate_id == certificate.id
+        )
+    )
+    db.session.commit()
+    assert client.get(f"/verify/{certificate.verification_code}/credential.json").status_code == 404
+    result = runner.invoke(args=["credentials", "issue-missing"])
+    assert result.exit_code == 0, result.output
+    assert "1 credential(s) issued." in result.output
+    assert check_credential(_credential(client, certificate)).ok
+    again = runner.invoke(args=["credentials", "issue-missing"])
+    assert "0 credential(s) issued." in again.output
