@@ -38,9 +38,6 @@ from tracker.extensions import db
 from tracker.extensions import utcnow
 from tracker.standing import assess_one
 
-OB_SCHEMA = (
-    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
-)
 MAX_BYTES = 256 * 1024
 ISSUED = "certificate.credential_issued"
 
@@ -159,7 +156,6 @@ def build_credential(
         "credentialStatus": [
             _status_entry(url, purpose, index) for purpose, (url, index) in status.items()
         ],
-        "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
     valid_until = _valid_until(cert)
     if valid_until:

@@ -19,7 +19,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pyld import jsonld
 
 from tracker.credentials.jsonld import UnknownContext
+from tracker.credentials.jsonld import UnsafeDocument
 from tracker.credentials.jsonld import canonical_nquads
+from tracker.credentials.jsonld import check_safe
 from tracker.credentials.keys import KeyProblem
 from tracker.credentials.keys import SigningKey
 from tracker.credentials.multibase import decode_z
@@ -66,6 +68,7 @@ def sign(
     """A copy of `document` with an embedded DataIntegrityProof (eddsa-rdfc-2022, purpose
     assertionMethod) made with `key` at `created`."""
     unsecured = {k: copy.deepcopy(v) for k, v in document.items() if k != "proof"}
+    check_safe(unsecured, extra)  # never sign what safe-mode verifiers would refuse
     options = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
@@ -118,9 +121,12 @@ def verify(
         return ProofCheck(False, f"Its verification method cannot be used: {error}", method)
     options = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
     try:
+        check_safe(document, extra)
         data = hash_data(document, options, extra)
     except UnknownContext as error:
         return ProofCheck(False, f"It uses a JSON-LD context we do not know: {error}.", method)
+    except UnsafeDocument as error:
+        return ProofCheck(False, f"It is not safe JSON-LD ({error}): verifiers refuse it.", method)
     except jsonld.JsonLdError:
         return ProofCheck(
             False, "It is not valid JSON-LD (a term no context defines, for one).", method

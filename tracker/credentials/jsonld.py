@@ -86,9 +86,9 @@ def canonical_nquads(
                 "algorithm": "URDNA2015",
                 "format": "application/n-quads",
                 "documentLoader": document_loader(extra),
-                # Every term must be defined: a property no context defines would otherwise be
-                # dropped silently, and could then be changed without breaking the proof.
-                "safe": True,
+                # No base IRI, as in the reference implementations: pyld would otherwise make
+                # relative IRIs absolute against http://example.org/base/.
+                "base": None,
             },
         )
     except jsonld.JsonLdError as error:
@@ -96,6 +96,65 @@ def canonical_nquads(
         if unknown is not None:
             raise unknown from None
         raise
+
+
+class UnsafeDocument(ValueError):
+    """A document that JSON-LD "safe mode" verifiers refuse: something in it would be dropped
+    or left relative by expansion (a term no context defines, a type that is no IRI)."""
+
+
+def _leaves(value: Any) -> int:
+    """How many scalar values a compacted document holds (its @context aside)."""
+    if isinstance(value, dict):
+        return sum(_leaves(v) for k, v in value.items() if k != "@context")
+    if isinstance(value, list):
+        return sum(_leaves(v) for v in value)
+    return 0 if value is None else 1
+
+
+def _expanded_leaves(value: Any, problems: list[str]) -> int:
+    """How many values an expanded document holds, noting any relative @id or @type."""
+    if isinstance(value, list):
+        return sum(_expanded_leaves(v, problems) for v in value)
+    if not isinstance(value, dict):
+        return 0
+    if "@value" in value:
+        return 1
+    count = 0
+    for key, item in value.items():
+        if key == "@id":
+            if ":" not in str(item):
+                problems.append(f"relative @id {item!r}")
+            count += 1
+        elif key == "@type":
+            for kind in item if isinstance(item, list) else [item]:
+                if ":" not in str(kind):
+                    problems.append(f"relative @type {kind!r}")
+                count += 1
+        else:
+            count += _expanded_leaves(item, problems)
+    return count
+
+
+def check_safe(document: dict[str, Any], extra: Mapping[str, dict[str, Any]] | None = None) -> None:
+    """Raise UnsafeDocument unless every value of the document survives JSON-LD expansion as
+    an absolute IRI or a literal: what the reference verifiers' "safe mode" demands (pyld has
+    no safe mode). A value that expansion dropped could be changed without breaking a proof."""
+    problems: list[str] = []
+    try:
+        expanded = jsonld.expand(
+            copy.deepcopy(document), {"documentLoader": document_loader(extra), "base": None}
+        )
+    except jsonld.JsonLdError as error:
+        unknown = _unknown_in(error)
+        if unknown is not None:
+            raise unknown from None
+        raise
+    kept = _expanded_leaves(expanded, problems)
+    if problems:
+        raise UnsafeDocument(problems[0])
+    if kept != _leaves(document):
+        raise UnsafeDocument("a property or value that no context defines")
 
 
 def _unknown_in(error: BaseException | None) -> UnknownContext | None:
