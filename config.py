@@ -107,6 +107,22 @@ class Config:
     # read from the environment) lets a plain-http receiver on a private or loopback address in.
     WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
     WEBHOOK_ALLOW_LOCAL = False
+    # Open Badges 3.0 credentials are signed with an Ed25519 key held outside the database: a
+    # PEM file (CREDENTIAL_KEY_FILE, as `flask credentials keygen` writes it) or the key itself in
+    # CREDENTIAL_KEY (PEM or a Multikey secretKeyMultibase). After a rotation, the earlier keys'
+    # publicKeyMultibase values stay listed in CREDENTIAL_RETIRED_KEYS (comma-separated).
+    CREDENTIAL_KEY_FILE: str | None = os.environ.get("CREDENTIAL_KEY_FILE") or None
+    CREDENTIAL_KEY: str | None = os.environ.get("CREDENTIAL_KEY") or None
+    CREDENTIAL_RETIRED_KEYS: list[str] = [
+        k.strip() for k in os.environ.get("CREDENTIAL_RETIRED_KEYS", "").split(",") if k.strip()
+    ]
+    # "key": the issuer is the key's did:key. "web": did:web of PUBLIC_BASE_URL's host (https,
+    # no path), whose DID document (every key, retired ones too) is served at /.well-known/did.json.
+    CREDENTIAL_ISSUER_DID = os.environ.get("CREDENTIAL_ISSUER_DID", "key").strip().lower()
+    # The issuer Profile's e-mail (the sender's address of MAIL_SENDER when unset).
+    CREDENTIAL_ISSUER_EMAIL: str | None = os.environ.get("CREDENTIAL_ISSUER_EMAIL") or None
+    # Outside production only: with no key configured, sign with one derived from SECRET_KEY.
+    CREDENTIAL_DEVELOPMENT_KEY = False
     TESTING = False
     DEBUG = False
 
@@ -116,6 +132,7 @@ class DevelopmentConfig(Config):
 
     SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-key-not-for-production"
     AUDIT_KEYS = Config.AUDIT_KEYS or {"dev": "development-only-audit-key-not-for-production"}
+    CREDENTIAL_DEVELOPMENT_KEY = True
     DEBUG = _bool("FLASK_DEBUG", False)
 
 
@@ -135,6 +152,7 @@ class TestingConfig(Config):
     PUBLIC_BASE_URL = "http://localhost"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 1024
+    CREDENTIAL_DEVELOPMENT_KEY = True
 
 
 class ProductionConfig(Config):

@@ -253,6 +253,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from tracker.audit.cli import audit_cli
+    from tracker.certificates.cli import credentials_cli
     from tracker.demo.cli import demo_command
     from tracker.documents.cli import documents_cli
     from tracker.jobs.cli import worker_command
@@ -261,6 +262,7 @@ def _register_commands(app: Flask) -> None:
     from tracker.standing.cli import progress_cli
 
     app.cli.add_command(audit_cli)
+    app.cli.add_command(credentials_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(documents_cli)
     app.cli.add_command(progress_cli)

@@ -86,6 +86,7 @@ def _by_name(name: str) -> list:
         "endpoint_id": "webhook_endpoints",
         "batch_id": "import_batches",
         "draft_id": "import_drafts",
+        "list_id": "credential_status_lists",
     }
     if name in tables:
         return _column(tables[name])
@@ -134,6 +135,9 @@ def _values(rule: Rule) -> list[dict]:
         ],
         "/transcripts/<int:record_id>/transcript.pdf": lambda: [
             {"record_id": i} for i in [*_column("transcript_records"), 1]
+        ],
+        "/verify/<code>/credential.json": lambda: [
+            {"code": c} for c in _column("certificates", "verification_code")
         ],
     }
     if rule.rule in by_rule:

@@ -81,7 +81,7 @@ def _plain_get_urls(app) -> list[str]:
             "GET" in rule.methods
             and not rule.arguments
             and "static" not in rule.endpoint
-            and not rule.rule.endswith((".csv", ".zip", ".pdf"))
+            and not rule.rule.endswith((".csv", ".zip", ".pdf", ".json"))
             and rule.rule != "/healthz"
         ):
             urls.append(rule.rule)

@@ -7,6 +7,7 @@ issue or status: those come from the records, never from the request.
 
 from __future__ import annotations
 
+from flask_wtf.file import FileField
 from wtforms import DateField
 from wtforms import PasswordField
 from wtforms import StringField
@@ -133,3 +134,43 @@ class SearchForm(TrackerForm):
         filters=[strip],
         validators=[Optional(), Length(max=100, message="Use at most 100 characters."), LINE],
     )
+
+
+CREDENTIAL_MAX_BYTES = 256 * 1024
+
+
+class CredentialCheckForm(TrackerForm):
+    """A credential someone received, pasted or uploaded as JSON (at most 256 KB)."""
+
+    pasted = TextAreaField(
+        "Paste the credential (JSON)",
+        description="The whole credential, from { to }.",
+        validators=[Optional(), Length(max=CREDENTIAL_MAX_BYTES, message="Use at most 256 KB.")],
+        render_kw={"rows": 8, "spellcheck": "false"},
+    )
+    upload = FileField(
+        "Or upload the credential file (.json)", description="A JSON file of at most 256 KB."
+    )
+
+    def credential_text(self) -> str | None:
+        """The credential's JSON text, from the upload when there is one, else as pasted; None
+        (with the error on the form) when it is missing or too large."""
+        storage = self.upload.data
+        if storage is not None and getattr(storage, "filename", ""):
+            content = storage.read(CREDENTIAL_MAX_BYTES + 1)
+            if len(content) > CREDENTIAL_MAX_BYTES:
+                self.upload.errors.append("The file is larger than 256 KB.")
+                return None
+            try:
+                return content.decode("utf-8")
+            except UnicodeDecodeError:
+                self.upload.errors.append("The file is not UTF-8 text.")
+                return None
+        text = (self.pasted.data or "").strip()
+        if len(text.encode("utf-8")) > CREDENTIAL_MAX_BYTES:
+            self.pasted.errors.append("Use at most 256 KB.")
+            return None
+        if not text:
+            self.pasted.errors.append("Paste the credential or upload its file.")
+            return None
+        return text

@@ -20,9 +20,11 @@ from sqlalchemy import select
 
 from tracker.audit.services import audited
 from tracker.audit.services import record
+from tracker.certificates.issuer import public_base
 from tracker.certificates.models import Certificate
 from tracker.certificates.models import CertificateStatusChange
 from tracker.certificates.notices import notify_lapse
+from tracker.certificates.status_lists import follow_status
 from tracker.core.clock import local_time
 from tracker.extensions import db
 from tracker.extensions import utcnow
@@ -130,6 +132,8 @@ def add_change(
         actor_id=by_id,
         subject_user_id=cert.enrollment.trainee_id,
     )
+    # The credential's status bits follow the record, in the same transaction.
+    follow_status(cert.id, str(status), cert.revoked_at is not None, public_base())
     return change
 
 

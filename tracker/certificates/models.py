@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 
+from sqlalchemy import Boolean
 from sqlalchemy import CheckConstraint
 from sqlalchemy import Date
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
+from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
@@ -174,3 +176,68 @@ class CertificateNotice(db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     sent_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# -- Open Badges 3.0 credentials ----------------------------------------------------------------
+
+STATUS_PURPOSES = ("revocation", "suspension")
+
+
+class CertificateCredential(db.Model):
+    """A certificate's Open Badges 3.0 credential as signed on the day of issue (the JSON
+    served at /verify/<code>/credential.json, unchanged for good: its status lives in the
+    status lists, never in the credential). The holder's e-mail is in it only as a salted hash."""
+
+    __tablename__ = "certificate_credentials"
+    __audited__ = ("certificate_id", "credential_id", "verification_method", "signed_at")
+    __table_args__ = (UniqueConstraint("certificate_id"), UniqueConstraint("credential_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="RESTRICT"))
+    # The credential's `id`: urn:uuid:...
+    credential_id: Mapped[str] = mapped_column(String(80))
+    document: Mapped[str] = mapped_column(Text)
+    verification_method: Mapped[str] = mapped_column(String(300))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StatusList(db.Model):
+    """A Bitstring Status List for one purpose (revocation or suspension), published as a
+    signed BitstringStatusListCredential at a stable address. Its bits are its entries' `set`;
+    `document` is the credential as last signed (signed again whenever a bit changes)."""
+
+    __tablename__ = "credential_status_lists"
+    __table_args__ = (
+        CheckConstraint(f"purpose IN ({_in(STATUS_PURPOSES)})", name="purpose"),
+        CheckConstraint("size >= 131072 AND size % 8 = 0", name="size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(12))
+    size: Mapped[int] = mapped_column(Integer, default=131072)
+    document: Mapped[str | None] = mapped_column(Text)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StatusEntry(db.Model):
+    """A certificate's place in a status list: a random index, never given to another
+    certificate (entries are never deleted), and whether its bit is set."""
+
+    __tablename__ = "credential_status_entries"
+    __table_args__ = (
+        UniqueConstraint("status_list_id", "list_index"),
+        UniqueConstraint("certificate_id", "status_list_id"),
+        CheckConstraint("list_index >= 0", name="list_index"),
+        Index("ix_credential_status_entries_certificate", "certificate_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status_list_id: Mapped[int] = mapped_column(
+        ForeignKey("credential_status_lists.id", ondelete="RESTRICT")
+    )
+    list_index: Mapped[int] = mapped_column(Integer)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="RESTRICT"))
+    set: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+    status_list: Mapped[StatusList] = relationship()

@@ -21,10 +21,13 @@ from tracker.accounts.models import User
 from tracker.audit.services import audited
 from tracker.audit.services import record
 from tracker.certificates import queries
+from tracker.certificates.badges import issue_credential
 from tracker.certificates.history import add_change
 from tracker.certificates.history import certificate_event
 from tracker.certificates.history import follow_rule
 from tracker.certificates.history import signed_content
+from tracker.certificates.issuer import key_problem
+from tracker.certificates.issuer import public_base
 from tracker.certificates.models import REASON_MAX
 from tracker.certificates.models import REASON_MIN
 from tracker.certificates.models import Certificate
@@ -97,13 +100,17 @@ def issue_certificate(
     """Issue the enrollment's certificate, dated today in the program's time zone, with the
     track's credential name and its verification address under the current PUBLIC_BASE_URL,
     both kept as they are today; its history starts "valid since the issue date", signed by
-    the staff member with the meaning "issued".
+    the staff member with the meaning "issued"; and its Open Badges credential, signed with the
+    configured key (refused when there is none).
 
     Refused unless the staff member's `password` is right, the progress engine finds the
     enrollment ready (the refusal lists what still blocks), when the enrollment already has one
     (even one issued a moment ago by someone else), and by anyone but staff.
     """
     _require_staff(actor)
+    problem = key_problem()
+    if problem:
+        raise Refused(problem)
     row = db.session.execute(
         select(Enrollment, User.full_name, Program.name, Program.timezone, Track.credential_name)
         .join(User, User.id == Enrollment.trainee_id)
@@ -155,6 +162,7 @@ def issue_certificate(
     record_issue(cert, actor.id, enrollment.trainee_id)
     sign_change(cert, start_history(cert, actor.id), actor, "issued")
     emit("certificate.issued", certificate_event(cert))
+    issue_credential(cert, public_base())
     return cert
 
 

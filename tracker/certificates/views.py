@@ -4,7 +4,9 @@ PDF, and anyone can verify one by its code (the QR code) or by number and last n
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from flask import Blueprint
 from flask import abort
@@ -15,21 +17,27 @@ from flask import send_file
 from flask import url_for
 from flask_login import current_user
 
+from tracker.certificates import badges
 from tracker.certificates import queries
 from tracker.certificates import services
+from tracker.certificates.forms import CredentialCheckForm
 from tracker.certificates.forms import IssueForm
 from tracker.certificates.forms import LookupForm
 from tracker.certificates.forms import ReinstateForm
 from tracker.certificates.forms import RevokeForm
 from tracker.certificates.forms import SearchForm
+from tracker.certificates.issuer import did_document
 from tracker.certificates.models import Certificate
+from tracker.certificates.models import StatusList
 from tracker.certificates.pdf import render_certificate
 from tracker.core import navigation
 from tracker.core.flow import or_404
 from tracker.core.flow import save
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import loaded_enrollment
+from tracker.extensions import db
 from tracker.extensions import limiter
+from tracker.programs.models import Program
 from tracker.security.access import AnyOf
 from tracker.security.access import Anyone
 from tracker.security.access import Staff
@@ -95,17 +103,120 @@ def lookup():
     return _public(render_template("certificates/lookup.html", form=form, missed=missed))
 
 
+# -- Open Badges credentials --------------------------------------------------------------------
+
+
+def _json_document(text: str, status: int = 200, cache: str = "no-cache"):
+    """A stored JSON-LD document as served: as it was signed, byte for byte."""
+    return text, status, {"Content-Type": "application/json", "Cache-Control": cache}
+
+
+@bp.get("/verify/<code>/credential.json")
+@allow(Anyone)
+@limiter.limit("60 per minute")
+def credential_json(code: str):
+    """The certificate's signed Open Badges credential, to anyone with its code."""
+    cert = queries.by_code(code)
+    stored = badges.credential_of(cert.id) if cert is not None else None
+    if stored is None:
+        return _public(jsonify(error="No such credential"), 404)
+    text, status, headers = _json_document(stored.document, cache="no-store")
+    headers["X-Robots-Tag"] = "noindex, nofollow"
+    headers["Content-Disposition"] = f'inline; filename="credential-{cert.number}.json"'
+    return text, status, headers
+
+
+@bp.get("/credentials/status/<int:list_id>")
+@allow(Anyone)
+@limiter.limit("120 per minute")
+def status_list(list_id: int):
+    """A signed BitstringStatusListCredential, at the address credentials point to."""
+    found = db.session.get(StatusList, list_id)
+    if found is None or not found.document:
+        abort(404)
+    return _json_document(found.document)
+
+
+@bp.get("/.well-known/did.json")
+@allow(Anyone)
+def did_json():
+    """The issuer's did:web DID document, listing every key it signs or signed with (404 when
+    the issuer is a did:key)."""
+    document = did_document()
+    if document is None:
+        abort(404)
+    return _json_document(json.dumps(document, indent=2))
+
+
+@bp.get("/credentials/programs/<int:program_id>/badge.svg")
+@allow(Anyone)
+def badge_image(program_id: int):
+    """The program's badge image, named in its credentials' achievements."""
+    program = db.session.get(Program, program_id)
+    if program is None:
+        abort(404)
+    svg = render_template("certificates/badge.svg", program=program)
+    return svg, 200, {"Content-Type": "image/svg+xml", "Cache-Control": "max-age=86400"}
+
+
+@bp.route("/verify/credential", methods=["GET", "POST"])
+@allow(Anyone)
+@limiter.limit("10 per minute", methods=["POST"])
+def check_credential():
+    """Check a credential someone received (pasted or uploaded): its proof, whether the key is
+    ours, its status bits and whether it matches our record, each with a reason."""
+    form = CredentialCheckForm()
+    report = None
+    if form.validate_on_submit():
+        text = form.credential_text()
+        if text is not None:
+            try:
+                document = json.loads(text)
+            except ValueError:
+                form.pasted.errors.append("This is not JSON: paste the whole credential.")
+            else:
+                report = badges.check_credential(document)
+    if report is not None and _wants_json():
+        return _public(jsonify(report.as_json()))
+    record = queries.public_record(report.certificate) if report and report.certificate else None
+    page = render_template(
+        "certificates/check_credential.html", form=form, report=report, record=record
+    )
+    return _public(page, 200 if report is not None or not form.errors else 422)
+
+
+def linkedin_url(cert: Certificate, verification_url: str) -> str:
+    """LinkedIn's add-to-profile address for the certification: name, organisation, issue
+    month, certificate number and verification address filled in."""
+    query = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": cert.credential,
+        "organizationName": cert.program_name,
+        "issueYear": cert.issued_on.year,
+        "issueMonth": cert.issued_on.month,
+        "certUrl": verification_url,
+        "certId": cert.number,
+    }
+    if cert.expires_on is not None:
+        query["expirationYear"] = cert.expires_on.year
+        query["expirationMonth"] = cert.expires_on.month
+    return "https://www.linkedin.com/profile/add?" + urlencode(query)
+
+
 # -- the trainee's own certificate --------------------------------------------------------------
 
 
 def _trainee_page(cert: Certificate, others: list[Certificate]):
+    address = queries.address_of(cert)
     return render_template(
         "certificates/mine.html",
         labels=queries.STATUS_LABELS,
         cert=cert,
         standing=queries.standing(cert),
         others=[c for c in others if c.id != cert.id],
-        verification_url=queries.address_of(cert),
+        verification_url=address,
+        has_credential=badges.credential_of(cert.id) is not None,
+        linkedin_url=linkedin_url(cert, address),
     )
 
 

@@ -97,6 +97,9 @@ def add_demo(context: Any, summary: Any) -> None:
     summary.notes.append(
         f"Valid certificate: {valid.number} (last name Vasquez) verifies at {address_of(valid)}"
     )
+    summary.notes.append(
+        f"Valid certificate's Open Badges credential: {address_of(valid)}/credential.json"
+    )
     summary.notes.append(f"Lapsed certificate: {lapsed.number} verifies at {address_of(lapsed)}")
     summary.notes.append(f"Revoked certificate: {revoked.number} verifies at {address_of(revoked)}")
     summary.notes.append(

@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from tracker.accounts.models import User
 from tracker.audit.services import changed
+from tracker.certificates.badges import issue_credential
 from tracker.certificates.history import add_change
+from tracker.certificates.issuer import public_base
 from tracker.certificates.models import Certificate
 from tracker.certificates.models import CertificateStatusChange
 from tracker.certificates.queries import verification_url
@@ -96,6 +98,7 @@ def issued_on_day(
     db.session.flush()
     record_issue(cert, staff.id, enrollment.trainee_id)
     sign_change(cert, start_history(cert, staff.id), staff, "issued")
+    issue_credential(cert, public_base())
     return cert
 
 
