@@ -6,7 +6,7 @@
 - credential_status_entries: a certificate's random index in a list (never reused) and its bit.
 
 Revision ID: 20261201_d1
-Revises: 20261130_07
+Revises: 20261201_c1
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261201_d1"
-down_revision = "20261130_07"
+down_revision = "20261201_c1"
 branch_labels = None
 depends_on = None
 
