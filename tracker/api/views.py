@@ -701,6 +701,7 @@ def certificate(certificate_id: int):
 
 @bp.get("/verify/<code>")
 @allow(Anyone)
+@limiter.limit("60 per minute")  # as the verification page: codes are not to be guessed
 @spec.validate(resp=Response(HTTP_200=schemas.Verification), tags=["certificates"])
 def verify(code: str):
     """Public verification by the code in the certificate's QR code (no token needed): the
