@@ -190,7 +190,14 @@ def _shutdown_session(_exc: BaseException | None = None) -> None:
 
 class IdConverter(IntegerConverter):
     """`<int:...>` in every route: a whole number from 1 to 2**31 - 1 (PostgreSQL's integer),
-    so an id that no row can have answers 404 on every database, never an overflow (500)."""
+    so an id that no row can have answers 404 on every database, never an overflow (500).
+    The pattern itself holds only 1 to 2**31 - 1: a number out of range matches no route, so a
+    PUT to such an id is a 404 even where a GET shares the path (not a 405)."""
+
+    regex = (
+        r"(?:[1-9]\d{0,8}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}"
+        r"|21474[0-7]\d{4}|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+    )
 
     def __init__(
         self, map: Map, fixed_digits: int = 0, min: int = 1, max: int = ID_MAX, signed: bool = False
