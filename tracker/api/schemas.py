@@ -332,6 +332,21 @@ class CertificateOut(BaseModel):
     public: dict[str, object]
 
 
+class CertificateRowOut(BaseModel):
+    """A listed certificate and its status today (the engine's)."""
+
+    id: int
+    number: str
+    enrollment_id: int
+    holder: str
+    credential: str
+    issuer: str
+    issued_on: date
+    status: str
+    at_risk: bool
+    verification_url: str
+
+
 class CertificateQuery(PageQuery):
     """A search of the program's certificates."""
 
@@ -341,7 +356,7 @@ class CertificateQuery(PageQuery):
 class CertificateList(BaseModel):
     """A page of certificates."""
 
-    data: list[CertificateOut]
+    data: list[CertificateRowOut]
     paging: Paging
 
 

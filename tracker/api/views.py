@@ -287,7 +287,7 @@ def enrollment(enrollment_id: int):
     program = "read_program" in scopes and (user.is_staff or is_assigned(user.id, standing.row.id))
     if not (own or program):
         abort(404)
-    return schemas.EnrollmentOut.model_validate(_enrollment_out(standing).model_dump())
+    return _enrollment_out(standing)
 
 
 # -- entries: one configuration per record type --------------------------------------------------
@@ -676,8 +676,24 @@ def certificates():
     else:
         found = []
     start = (query.page - 1) * query.per_page
+    shown = found[start : start + query.per_page]
+    standings = certificate_queries.row_standings(shown)  # in bulk: no query per row
     return schemas.CertificateList(
-        data=[_certificate_out(c) for c in found[start : start + query.per_page]],
+        data=[
+            schemas.CertificateRowOut(
+                id=c.id,
+                number=c.number,
+                enrollment_id=c.enrollment_id,
+                holder=c.printed_name,
+                credential=c.credential,
+                issuer=c.program_name,
+                issued_on=c.issued_on,
+                status=standings[c.id].status.value,
+                at_risk=standings[c.id].at_risk,
+                verification_url=certificate_queries.address_of(c),
+            )
+            for c in shown
+        ],
         paging=_paging(query.page, query.per_page, len(found)),
     )
 
