@@ -54,6 +54,8 @@ class Config:
     # and how many uploads one signed-in person may make (a Flask-Limiter rate, e.g. 30 per hour).
     UPLOAD_QUOTA_BYTES = int(os.environ.get("UPLOAD_QUOTA_BYTES", str(200 * 1024 * 1024)))
     UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "30 per hour")
+    # Requests one API token may make (a Flask-Limiter rate), counted per token.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
     WTF_CSRF_TIME_LIMIT = 4 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

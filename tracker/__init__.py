@@ -54,7 +54,8 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     _configure_logging(app)
     _trust_proxies(app)
     from tracker.accounts.passwords import configure as configure_passwords
-    from tracker.accounts.services import load_session_user
+    from tracker.api.auth import session_user
+    from tracker.api.auth import token_user
 
     configure_passwords(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_KIB"))
 
@@ -84,7 +85,8 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     bootstrap.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app, add_context_processor=False)  # core's keeps current_user lazy
-    login_manager.user_loader(load_session_user)
+    login_manager.user_loader(session_user)  # never under /api/: tokens only there
+    login_manager.request_loader(token_user)
 
     from tracker.core.web import register_core
 
@@ -114,6 +116,7 @@ MODEL_MODULES = (
     "tracker.webhooks.models",
     "tracker.imports.models",
     "tracker.records.models",
+    "tracker.api.models",
 )
 
 
@@ -204,6 +207,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.accounts.views import bp as accounts_bp
     from tracker.admin.views import bp as admin_bp
     from tracker.admissions.views import bp as admissions_bp
+    from tracker.api.views import bp as api_bp
     from tracker.applications.views import bp as applications_bp
     from tracker.assessment.views import bp as assessment_bp
     from tracker.audit.views import bp as audit_bp
@@ -249,9 +253,13 @@ def _register_blueprints(app: Flask) -> None:
         records_bp,
     ):
         app.register_blueprint(blueprint)
+    from tracker.api.views import register as register_api
+
+    register_api(app, api_bp)
 
 
 def _register_commands(app: Flask) -> None:
+    from tracker.api.cli import api_cli
     from tracker.audit.cli import audit_cli
     from tracker.certificates.cli import credentials_cli
     from tracker.demo.cli import demo_command
@@ -261,6 +269,7 @@ def _register_commands(app: Flask) -> None:
     from tracker.signoffs.cli import remind_command
     from tracker.standing.cli import progress_cli
 
+    app.cli.add_command(api_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(credentials_cli)
     app.cli.add_command(demo_command)

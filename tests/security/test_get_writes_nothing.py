@@ -24,6 +24,8 @@ from werkzeug.routing import Rule
 from tests.conftest import PASSWORD
 from tests.conftest import login
 from tracker.accounts.models import User
+from tracker.api.scopes import allowed_scopes
+from tracker.api.services import create_token
 from tracker.demo.data import load_demo
 from tracker.extensions import db
 from tracker.progress.requirements import DEFAULT_SCENARIOS
@@ -39,7 +41,8 @@ ROLES = {
 }
 # The one column a read may change: when the sign-in session was last seen (written at most once
 # a minute, so that an idle session expires).
-IGNORED_COLUMNS = {("login_sessions", "last_seen_at")}
+# (An API token's last use likewise.)
+IGNORED_COLUMNS = {("login_sessions", "last_seen_at"), ("api_tokens", "last_used_at")}
 # URL variables no stored record gives: the raw tokens of password resets and invitations exist
 # only in the e-mail (the database keeps their hash), so those pages are read with a token that
 # matches nothing, which still runs their GET handling.
@@ -123,6 +126,21 @@ def _values(rule: Rule) -> list[dict]:
                 select(_table("ledger_entries").c.id, _table("ledger_entries").c.enrollment_id)
             )
         ],
+        "/api/v1/didactic/<int:entry_id>": lambda: [
+            {"entry_id": i} for i in _column("didactic_entries")
+        ],
+        "/api/v1/experiential/<int:entry_id>": lambda: [
+            {"entry_id": i} for i in _column("experiential_entries")
+        ],
+        "/api/v1/ce/<int:entry_id>": lambda: [
+            {"entry_id": i} for i in _column("continuing_education")
+        ],
+        "/api/v1/sessions/<int:entry_id>": lambda: [
+            {"entry_id": i} for i in _column("supervised_sessions")
+        ],
+        "/api/v1/verify/<code>": lambda: [
+            {"code": c} for c in _column("certificates", "verification_code")
+        ],
         "/signoffs/<entry_type>/<int:entry_id>": _entries,
         "/signoffs/mine/<entry_type>/<int:entry_id>": _entries,
         "/applications/scenarios/<code>": lambda: [{"code": c} for c, _ in DEFAULT_SCENARIOS],
@@ -196,8 +214,14 @@ def test_no_get_request_changes_any_table(app: Flask, role: str) -> None:
     client: FlaskClient = app.test_client()
     email = ROLES[role]
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
+    api_headers = {}
     if user is not None:
         login(client, user, PASSWORD)
+        # The API is read with a token holding every scope the role allows.
+        secret = create_token(user, "Every scope", allowed_scopes(user)).secret
+        db.session.commit()
+        api_headers = {"Authorization": f"Bearer {secret}"}
+        user.api_scopes = allowed_scopes(user)
     person = user if user is not None else AnonymousUserMixin()
     before = _dump()
     assert sum(len(rows) for rows in before.values()) > 200  # the demo is there
@@ -208,7 +232,8 @@ def test_no_get_request_changes_any_table(app: Flask, role: str) -> None:
         every = _values(rule)
         for values in every if rule_for(rule.endpoint).allows(person) else every[:1]:
             path = rule.build(values, append_unknown=False)[1]
-            response = client.get(path)
+            headers = api_headers if path.startswith("/api/") else {}
+            response = client.get(path, headers=headers)
             response.get_data()  # a streamed body (the CSV) is produced while it is read
             response.close()  # a file sent from the uploads folder
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1

@@ -83,6 +83,8 @@ def _plain_get_urls(app) -> list[str]:
             and "static" not in rule.endpoint
             and not rule.rule.endswith((".csv", ".zip", ".pdf", ".json"))
             and rule.rule != "/healthz"
+            # The API answers JSON to a token, never a page (its reference page aside).
+            and (not rule.rule.startswith("/api/") or rule.rule == "/api/v1/docs")
         ):
             urls.append(rule.rule)
     return sorted(urls)

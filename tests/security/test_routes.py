@@ -23,6 +23,8 @@ from config import TestingConfig
 from tests.conftest import csrf_token
 from tests.security.conftest import PERSONAS
 from tracker import create_app
+from tracker.api.scopes import allowed_scopes
+from tracker.api.services import create_token
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.security.access import PUBLIC_ENDPOINTS
@@ -149,7 +151,16 @@ def test_a_route_without_a_rule_is_refused(make_app, caplog):
     assert "route undeclared has no declared access rule" in caplog.text
 
 
-def _request(client, route: Route, path: str):
+def _is_api(route: Route) -> bool:
+    return route.rule.startswith("/api/")
+
+
+def _request(client, route: Route, path: str, api_token: str | None = None):
+    if _is_api(route):
+        # The API reads no cookie: each persona calls it with a token holding every scope its
+        # roles allow, and no CSRF token (it does not apply there).
+        headers = {"Authorization": f"Bearer {api_token}"} if api_token else {}
+        return client.open(path, method=route.method, json={}, headers=headers)
     if route.method == "GET":
         return client.get(path)
     token = csrf_token(client)
@@ -160,8 +171,12 @@ def _request(client, route: Route, path: str):
 
 def _verdict(declared: Rule, persona: str, user, route: Route, response) -> str | None:
     """None when the response is what the declared rule promises, else what went wrong."""
+    if user is not None and _is_api(route):
+        user.api_scopes = allowed_scopes(user)
     allowed = declared.allows(user if user is not None else AnonymousUserMixin())
     status = response.status_code
+    if not allowed and user is None and _is_api(route):
+        return None if status == 401 else f"{persona}: expected 401, got {status}"
     if not allowed and user is None and route.method == "GET":
         location = urlsplit(response.headers.get("Location", "")).path
         if status == 302 and location == "/account/login":
@@ -205,8 +220,13 @@ def test_route_access_matrix(app, personas, route):
     for persona in PERSONAS:
         client = app.test_client()
         personas.sign_in(client, persona)
+        user = personas.user(persona)
+        api_token = None
+        if user is not None and _is_api(route):
+            api_token = create_token(user, "Every scope", allowed_scopes(user)).secret
+            db.session.commit()
         events = _audit_events()
-        response = _request(client, route, path)
+        response = _request(client, route, path, api_token)
         response.close()  # a sent file (a download, the export) stays open until then
         problem = _verdict(declared, persona, personas.user(persona), route, response)
         if problem:

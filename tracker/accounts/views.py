@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint
+from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -22,6 +23,9 @@ from tracker.accounts.forms import LoginForm
 from tracker.accounts.forms import RegisterForm
 from tracker.accounts.forms import ResetRequestForm
 from tracker.accounts.forms import SetPasswordForm
+from tracker.api import services as api_services
+from tracker.api.forms import TokenForm
+from tracker.api.scopes import allowed_scopes
 from tracker.core.errors import Refused
 from tracker.core.transaction import refuse
 from tracker.extensions import limiter
@@ -209,5 +213,53 @@ def _password_from_link(token: str, purpose: str):
 @bp.route("/sessions", methods=["GET"])
 @allow(SignedIn)
 def account():
-    """The person's own account page: roles and a sign-out-everywhere button."""
-    return render_template("accounts/account.html", form=ConfirmForm())
+    """The person's own account page: roles, a sign-out-everywhere button and the personal
+    access tokens for the API."""
+    return _account_page(TokenForm().offer(allowed_scopes(current_user)))
+
+
+def _account_page(token_form: TokenForm, new_secret: str | None = None, status: int = 200):
+    return (
+        render_template(
+            "accounts/account.html",
+            form=ConfirmForm(),
+            token_form=token_form,
+            tokens=api_services.user_tokens(current_user.id),
+            new_secret=new_secret,
+        ),
+        status,
+    )
+
+
+@bp.post("/tokens")
+@allow(SignedIn)
+def create_token():
+    """Create a personal access token and show its secret on the page, once."""
+    user = current_user._get_current_object()
+    form = TokenForm().offer(allowed_scopes(user))
+    if form.validate_on_submit():
+        try:
+            new = api_services.create_token(
+                user, form.name.data or "", form.scopes.data or [], form.expires_on.data
+            )
+        except Refused as error:
+            refuse(error, form)
+        else:
+            flash("Token created. Copy it now: it is not shown again.", "success")
+            return _account_page(TokenForm().offer(allowed_scopes(user)), new.secret)
+    return _account_page(form, status=422)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@allow(SignedIn)
+def revoke_token(token_id: int):
+    """Revoke one of the person's own tokens: it stops working at once."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        api_services.revoke_token(current_user._get_current_object(), token_id)
+    except Refused:
+        abort(404)
+    flash("Token revoked.", "success")
+    return redirect(url_for("accounts.account"))

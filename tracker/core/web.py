@@ -33,6 +33,7 @@ from tracker.core import navigation
 from tracker.core import transaction
 from tracker.extensions import db
 from tracker.extensions import login_manager
+from tracker.security.access import API_PREFIX
 from tracker.security.access import Anyone
 from tracker.security.access import Sessionless
 from tracker.security.access import SignedIn
@@ -117,9 +118,39 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+PROBLEM_JSON = "application/problem+json"
+
+
+def _is_api() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def problem(status: int, title: str, detail: str | None = None, **extra: Any):
+    """An RFC 9457 problem details response (`application/problem+json`)."""
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
 def _render_error(error: HTTPException):
     code = error.code or 500
     g.error_page = True
+    if _is_api():
+        response = problem(
+            code, ERROR_TITLES.get(code, error.name), error.description if code != 500 else None
+        )
+        for name in ("Retry-After", "Allow"):
+            value = error.get_response().headers.get(name)
+            if value:
+                response.headers[name] = value
+        return response
     if _wants_json():
         return jsonify(error=ERROR_TITLES.get(code, error.name)), code
     return (
@@ -143,6 +174,10 @@ def _handle_unexpected(error: Exception):
         db.session.rollback()
     code = 503 if isinstance(error, UNAVAILABLE) else 500
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if code == 503 else {}
+    if _is_api():
+        response = problem(code, ERROR_TITLES[code], incident=incident)
+        response.headers.update(headers)
+        return response
     if _wants_json():
         return jsonify(error=ERROR_TITLES[code], incident=incident), code, headers
     page = render_template("errors/500.html", incident=incident, unavailable=code == 503)
@@ -155,7 +190,14 @@ def _shutdown_session(_exc: BaseException | None = None) -> None:
 
 class IdConverter(IntegerConverter):
     """`<int:...>` in every route: a whole number from 1 to 2**31 - 1 (PostgreSQL's integer),
-    so an id that no row can have answers 404 on every database, never an overflow (500)."""
+    so an id that no row can have answers 404 on every database, never an overflow (500).
+    The pattern itself holds only 1 to 2**31 - 1: a number out of range matches no route, so a
+    PUT to such an id is a 404 even where a GET shares the path (not a 405)."""
+
+    regex = (
+        r"(?:[1-9]\d{0,8}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}"
+        r"|21474[0-7]\d{4}|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+    )
 
     def __init__(
         self, map: Map, fixed_digits: int = 0, min: int = 1, max: int = ID_MAX, signed: bool = False

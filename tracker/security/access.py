@@ -25,6 +25,8 @@ ROLES = ("trainee", "supervisor", "staff", "admin")
 ACCESS_ATTRIBUTE = "__access_rule__"
 # Endpoints registered by Flask and extensions: static files only.
 PUBLIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+# The JSON API: a refused anonymous request is a 401 there, never a redirect to the sign-in page.
+API_PREFIX = "/api/"
 
 
 class Rule:
@@ -163,7 +165,7 @@ def enforce_access() -> Any:
         return None
     if not current_user.is_authenticated:
         current_app.logger.info("anonymous request to %s refused", endpoint)
-        if request.method == "GET":
+        if request.method == "GET" and not request.path.startswith(API_PREFIX):
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         abort(401)
     current_app.logger.warning(
