@@ -3,7 +3,7 @@ each imported with its entry and the entry's fingerprint as imported (idempotenc
 uploaded files' rows waiting for their preview, and each program's column layout and course map.
 
 Revision ID: 20261201_b1
-Revises: 20261130_07
+Revises: 20261201_a1
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261201_b1"
-down_revision = "20261130_07"
+down_revision = "20261201_a1"
 branch_labels = None
 depends_on = None
 
