@@ -47,7 +47,10 @@ class Config:
     # None means: an SQLite file in the instance folder (filled in by create_app).
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    MAX_CONTENT_LENGTH = 10 * 1024 * 1024 + 64 * 1024  # a 10 MB upload plus its form fields
+    # The most one request may send: a body over it is refused (the 413 page) before any field is
+    # read. Below it a file over UPLOAD_MAX_BYTES is cut short as it arrives and refused by the
+    # form, which keeps the other fields (tracker.core.requests).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024)))
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_FOLDER: str | None = os.environ.get("UPLOAD_FOLDER")
     # What one person's files may take in all (files no record refers to any more do not count),

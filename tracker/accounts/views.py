@@ -23,6 +23,7 @@ from tracker.accounts.forms import RegisterForm
 from tracker.accounts.forms import ResetRequestForm
 from tracker.accounts.forms import SetPasswordForm
 from tracker.core.errors import Refused
+from tracker.core.limits import counts
 from tracker.core.transaction import refuse
 from tracker.extensions import limiter
 from tracker.security.access import Anonymous
@@ -55,6 +56,7 @@ def _begin(result: services.SignInResult) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @allow(Anonymous)
+@counts("sign-in attempts")
 @limiter.limit("30 per minute", methods=["POST"])
 def login():
     """Sign in; on success go to `next` when it is on this site, else home."""
@@ -108,6 +110,7 @@ RESET_ANSWER = "If an account exists for that address, a reset link is on its wa
 
 @bp.route("/register", methods=["GET", "POST"])
 @allow(Anonymous)
+@counts("registrations")
 @limiter.limit("10 per hour", methods=["POST"])
 def register():
     """Self-registration as an applicant: the link e-mailed to the address finishes it."""
@@ -161,6 +164,7 @@ def finish_registration(token: str):
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @allow(Anonymous)
+@counts("reset requests")
 @limiter.limit("5 per hour", methods=["POST"])
 def forgot_password():
     """Queue a reset link (sent only when the account exists); say the same thing either way."""

@@ -27,6 +27,7 @@ from tracker.certificates.pdf import render_certificate
 from tracker.core import navigation
 from tracker.core.flow import or_404
 from tracker.core.flow import save
+from tracker.core.limits import counts
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import loaded_enrollment
 from tracker.extensions import limiter
@@ -67,6 +68,7 @@ def _verified(cert: Certificate, as_json: bool = False):
 
 @bp.get("/verify/<code>")
 @allow(Anyone)
+@counts("look-ups")
 @limiter.limit("60 per minute")
 def verify(code: str):
     """The public verification page reached from the QR code (no account needed); JSON with
@@ -82,6 +84,7 @@ def verify(code: str):
 
 @bp.route("/verify", methods=["GET", "POST"])
 @allow(Anyone)
+@counts("look-ups")
 @limiter.limit("10 per minute", methods=["POST"])
 def lookup():
     """Find a certificate by its number and the holder's last name (both must match)."""

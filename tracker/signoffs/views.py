@@ -22,6 +22,7 @@ from tracker.core.flow import or_404
 from tracker.core.flow import owned_or_404
 from tracker.core.flow import save
 from tracker.core.forms import TrackerForm
+from tracker.core.limits import counts
 from tracker.core.transaction import refuse
 from tracker.eligibility.queries import insurances_of
 from tracker.eligibility.queries import licences_of
@@ -195,6 +196,7 @@ def _signer_key() -> str:
 
 @bp.post("/sign")
 @allow(SupervisorOrStaff)
+@counts("signing attempts")
 @limiter.limit("20 per minute", key_func=_signer_key)  # bounds password guessing at signing
 def sign():
     """Sign (or verify) the selected entries with one password; all or nothing."""
