@@ -130,7 +130,7 @@ def test_browsers_get_html_even_when_json_is_acceptable(client):
     [
         (0.2, "1 second"),
         (40, "40 seconds"),
-        (119.5, "120 seconds"),
+        (119.5, "2 minutes"),
         (121, "3 minutes"),
         (3600, "60 minutes"),
         (7300, "3 hours"),
