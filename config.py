@@ -70,6 +70,7 @@ class Config:
     INVITATION_MAX_AGE_HOURS = 72
     RESET_MAX_AGE_HOURS = 2
     REGISTRATION_MAX_AGE_HOURS = 24
+    EMAIL_CHANGE_MAX_AGE_HOURS = 24
     BOOTSTRAP_SERVE_LOCAL = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # How many reverse proxies in front of the app set X-Forwarded-For, -Proto and -Host. With 0

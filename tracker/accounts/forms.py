@@ -41,12 +41,14 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _email_field() -> EmailField:
+def _email_field(label: str = "E-mail address") -> EmailField:
     return EmailField(
-        "E-mail address",
+        label,
         filters=[strip],
         validators=[
-            InputRequired("Enter your e-mail address."),
+            InputRequired(
+                f"Enter {'the new' if label.startswith('New') else 'your'} e-mail address."
+            ),
             Length(max=254, message="Use at most 254 characters."),
             Email(message="Enter a valid e-mail address.", check_deliverability=False),
         ],
@@ -147,3 +149,23 @@ class JobTitleForm(TrackerForm):
 
 class ConfirmForm(TrackerForm):
     """A form with nothing but its CSRF token, for buttons that change state."""
+
+
+class ChangePasswordForm(TrackerForm):
+    """A signed-in person changes their password: the current one, then the new one twice."""
+
+    current_password = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password."), Length(max=128)],
+    )
+    password, confirm = _new_password_fields()
+
+
+class ChangeEmailForm(TrackerForm):
+    """A signed-in person asks to move their account to another address."""
+
+    email = _email_field("New e-mail address", "Enter the new e-mail address.")
+    password = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password."), Length(max=128)],
+    )

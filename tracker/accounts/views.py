@@ -17,6 +17,8 @@ from flask_login import logout_user
 
 from tracker.accounts import emails
 from tracker.accounts import services
+from tracker.accounts.forms import ChangeEmailForm
+from tracker.accounts.forms import ChangePasswordForm
 from tracker.accounts.forms import ConfirmForm
 from tracker.accounts.forms import LoginForm
 from tracker.accounts.forms import RegisterForm
@@ -26,6 +28,7 @@ from tracker.core.errors import Refused
 from tracker.core.limits import counts
 from tracker.core.transaction import refuse
 from tracker.extensions import limiter
+from tracker.mail import queue as queue_mail
 from tracker.security.access import Anonymous
 from tracker.security.access import SignedIn
 from tracker.security.access import allow
@@ -215,3 +218,78 @@ def _password_from_link(token: str, purpose: str):
 def account():
     """The person's own account page: roles and a sign-out-everywhere button."""
     return render_template("accounts/account.html", form=ConfirmForm())
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@allow(SignedIn)
+def change_password():
+    """Change one's password while signed in: the current one first; every other sign-in
+    session of the account ends, this one stays."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user._get_current_object(),
+                form.current_password.data,
+                form.password.data,
+                keep_token=current_user.session_token,
+            )
+        except Refused as error:
+            refuse(error, form)
+        else:
+            flash(
+                "Your password is changed. Any other device signed in to this account is now "
+                "signed out.",
+                "success",
+            )
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@allow(SignedIn)
+def change_email():
+    """Ask to move the account to another address: a link goes to that address, and nothing
+    changes until it is used."""
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            new_email = services.ask_email_change(
+                current_user._get_current_object(), form.email.data, form.password.data
+            )
+        except Refused as error:
+            refuse(error, form)
+        else:
+            emails.queue_email_change(current_user._get_current_object(), new_email)
+            flash(
+                f"Check {new_email}: a link to confirm it is on its way. Your address stays "
+                f"{current_user.email} until then.",
+                "info",
+            )
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_email.html", form=form)
+
+
+@bp.route("/email/<token>", methods=["GET", "POST"])
+@allow(SignedIn)
+def confirm_email(token: str):
+    """Confirm a new address from the link sent to it (a GET only shows what will change); the
+    old address is told."""
+    try:
+        change = services.email_change_for_token(token, current_user._get_current_object())
+    except Refused as error:
+        return render_template("accounts/link_invalid.html", message=error.message), 400
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        old = services.change_email(change)
+        queue_mail(
+            old,
+            "Your KAP Certification Tracker e-mail address was changed",
+            "mail/email_changed.txt",
+            user=current_user,
+            old=old,
+            new=change.new_email,
+        )
+        flash(f"Your e-mail address is now {change.new_email}.", "success")
+        return redirect(url_for("accounts.account"))
+    return render_template("accounts/confirm_email.html", form=form, change=change)
