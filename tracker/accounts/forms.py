@@ -41,14 +41,14 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _email_field(label: str = "E-mail address") -> EmailField:
+def _email_field(
+    label: str = "E-mail address", required: str = "Enter your e-mail address."
+) -> EmailField:
     return EmailField(
         label,
         filters=[strip],
         validators=[
-            InputRequired(
-                f"Enter {'the new' if label.startswith('New') else 'your'} e-mail address."
-            ),
+            InputRequired(required),
             Length(max=254, message="Use at most 254 characters."),
             Email(message="Enter a valid e-mail address.", check_deliverability=False),
         ],
