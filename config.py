@@ -65,6 +65,9 @@ class Config:
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
     SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    # Staff and supervisors must set up an authenticator app (second factor) before anything
+    # else. Off outside production unless turned on (the demo accounts sign in with a password).
+    SECOND_FACTOR_REQUIRED = _bool("SECOND_FACTOR_REQUIRED", False)
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
     INVITATION_MAX_AGE_HOURS = 72
@@ -130,6 +133,7 @@ class TestingConfig(Config):
     AUDIT_CHECKPOINT_EMAIL = None
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     MAIL_BACKEND = "memory"
+    SECOND_FACTOR_REQUIRED = False  # tests that need it turn it on
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     PUBLIC_BASE_URL = "http://localhost"
@@ -145,6 +149,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
     DEBUG = _bool("FLASK_DEBUG", False)
+    SECOND_FACTOR_REQUIRED = _bool("SECOND_FACTOR_REQUIRED", True)
     # No default: an address printed into every certificate's QR code must be chosen.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     # 1 allows a plain-http PUBLIC_BASE_URL, for a local trial (make serve) only.

@@ -169,3 +169,24 @@ class ChangeEmailForm(TrackerForm):
         "Current password",
         validators=[InputRequired("Enter your current password."), Length(max=128)],
     )
+
+
+class CodeForm(TrackerForm):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        "Code",
+        description="The 6-digit code your authenticator app shows, or a recovery code.",
+        filters=[strip],
+        validators=[InputRequired("Enter the code."), Length(max=20, message="Too long.")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True},
+    )
+
+
+class PasswordForm(TrackerForm):
+    """The current password, to confirm a change to how the account signs in."""
+
+    password = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password."), Length(max=128)],
+    )

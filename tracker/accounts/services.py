@@ -270,10 +270,11 @@ def change_email(change: EmailChange) -> str:
 
 @dataclass(frozen=True)
 class SignInResult:
-    """A successful sign-in: the user and the new session token for the cookie."""
+    """A right password: the user and the new session token for the cookie (None while the
+    second factor is still to be checked)."""
 
     user: User
-    token: str
+    token: str | None
 
 
 def sign_in_refusal() -> str:
@@ -296,7 +297,6 @@ def authenticate(email: str, password: str, user_agent: str = "") -> SignInResul
     happens inside a transaction: on SQLite a sign-in's transaction holds the database's one
     write lock, which every other writer would wait for during the hash.
     """
-    now = utcnow()
     user = find_by_email(email)
     refused = Refused(sign_in_refusal())
     if user is None:
@@ -317,8 +317,17 @@ def authenticate(email: str, password: str, user_agent: str = "") -> SignInResul
         raise Refused("This account is deactivated. Contact the program office.")
     if upgraded is not None and user.password_hash == verified_hash:
         user.password_hash = upgraded
-    user.last_login_at = now
-    token = start_session(user, user_agent)
+    if user.has_second_factor:
+        # The password was right; the session opens once a code is too (`open_session`).
+        return SignInResult(user=user, token=None)
+    return open_session(user, user_agent)
+
+
+def open_session(user: User, user_agent: str = "", *, second_factor: bool = False) -> SignInResult:
+    """Sign `user` in: a new server-side session (marked as having passed the second factor
+    when it did), recorded."""
+    user.last_login_at = utcnow()
+    token = start_session(user, user_agent, second_factor=second_factor)
     record("account.signed_in", user, actor_id=user.id, subject_user_id=user.id)
     return SignInResult(user=user, token=token)
 
@@ -423,11 +432,16 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user: User, user_agent: str = "") -> str:
+def start_session(user: User, user_agent: str = "", *, second_factor: bool = False) -> str:
     """Open a server-side sign-in session and return its token (kept only in the cookie)."""
     token = secrets.token_urlsafe(32)
     db.session.add(
-        LoginSession(user=user, token_hash=_token_hash(token), user_agent=user_agent[:200] or None)
+        LoginSession(
+            user=user,
+            token_hash=_token_hash(token),
+            user_agent=user_agent[:200] or None,
+            second_factor_at=utcnow() if second_factor else None,
+        )
     )
     db.session.flush()
     user.session_token = token

@@ -15,6 +15,7 @@ from flask import send_file
 from flask import url_for
 from flask_login import current_user
 
+from tracker.accounts import second_factor
 from tracker.certificates import queries
 from tracker.certificates import services
 from tracker.certificates.forms import IssueForm
@@ -231,6 +232,8 @@ def issue(enrollment_id: int):
     """Confirm and issue the certificate with the password (refused while anything blocks,
     once one exists, and for one's own enrollment)."""
     enrollment = _enrollment_or_404(enrollment_id)
+    if not second_factor.fresh(current_user._get_current_object()):
+        return second_factor.ask_again(request.path, "issue a certificate")
     form = IssueForm()
     return save(
         form,
@@ -255,6 +258,8 @@ def _reason_act(
     """Confirm, then `act` on the certificate (revoke, reinstate) with the form's written reason
     and the password; back to the enrollment's certificate page."""
     cert = _certificate_or_404(certificate_id)
+    if not second_factor.fresh(current_user._get_current_object()):
+        return second_factor.ask_again(request.path, f"{act} a certificate")
     form = form_class()
     return save(
         form,

@@ -14,6 +14,7 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 
+from tracker.accounts import second_factor
 from tracker.accounts.models import User
 from tracker.core import navigation
 from tracker.core import signoff_reader
@@ -202,6 +203,8 @@ def sign():
     """Sign (or verify) the selected entries with one password; all or nothing."""
     form = SignForm()
     me = _me()
+    if not second_factor.fresh(me):
+        return second_factor.ask_again(_back(), "sign")
     keys = request.form.getlist("selected")[: MAX_BATCH + 1]
     if len(keys) > MAX_BATCH:
         flash(f"Sign at most {MAX_BATCH} entries at once.", "danger")
