@@ -53,7 +53,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 def _enrol(client, clock: Clock) -> tuple[str, list[str]]:
     """Set up an app on the signed-in account; return its secret and the recovery codes."""
     page = client.get("/account/two-factor/setup").get_data(as_text=True)
-    assert "<svg" in page  # the QR code, drawn by the app
+    assert 'src="data:image/svg+xml' in page  # the QR code, drawn by the app
     secret = _SECRET.search(page).group(1)
     done = post_form(client, "/account/two-factor/setup", {"code": clock.code(secret)})
     assert done.status_code == 200

@@ -61,9 +61,10 @@ def provisioning_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
 
 
-def qr_svg(uri: str) -> str:
-    """The QR code of `uri` as inline SVG (drawn by the app, nothing fetched)."""
-    return segno.make(uri, error="m").svg_inline(scale=5, border=2, title="QR code to scan")
+def qr_data_uri(uri: str) -> str:
+    """The QR code of `uri` as an SVG data: address for an <img> (drawn by the app, nothing
+    fetched; the page's CSP allows data: images)."""
+    return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 
 def _step_of(secret: str, code: str, now: datetime) -> int | None:

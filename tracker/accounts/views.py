@@ -16,7 +16,6 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
-from markupsafe import Markup
 
 from tracker.accounts import emails
 from tracker.accounts import second_factor
@@ -202,7 +201,7 @@ def second_factor_setup():
         "accounts/second_factor_setup.html",
         form=form,
         secret=secret,
-        qr=Markup(second_factor.qr_svg(uri)),  # noqa: S704 - segno's own SVG of our own address
+        qr=second_factor.qr_data_uri(uri),
         required=second_factor.required_for(me),
     )
 
