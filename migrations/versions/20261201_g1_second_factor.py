@@ -52,7 +52,8 @@ def downgrade():
     op.drop_table("recovery_codes")
     with op.batch_alter_table("login_sessions", schema=None) as batch_op:
         batch_op.drop_column("second_factor_at")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("totp_last_step")
-        batch_op.drop_column("totp_enrolled_at")
-        batch_op.drop_column("totp_secret")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not a batch copy: rebuilding `users`
+    # would drop a table every other table refers to.
+    op.drop_column("users", "totp_last_step")
+    op.drop_column("users", "totp_enrolled_at")
+    op.drop_column("users", "totp_secret")
