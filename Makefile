@@ -60,7 +60,7 @@ serve: install
 	AUDIT_KEYS="$(SERVE_AUDIT_KEYS)" $(FLASK) db upgrade
 	AUDIT_KEYS="$(SERVE_AUDIT_KEYS)" $(FLASK) demo --if-empty
 	TRACKER_ENV=production SECRET_KEY="$$(cat instance/secret_key)" SESSION_COOKIE_SECURE=0 \
-	AUDIT_KEYS="$(SERVE_AUDIT_KEYS)" \
+	AUDIT_KEYS="$(SERVE_AUDIT_KEYS)" SECOND_FACTOR_REQUIRED="$${SECOND_FACTOR_REQUIRED:-0}" \
 	RATELIMIT_STORAGE_URI="$${RATELIMIT_STORAGE_URI:-$$( (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && echo redis://127.0.0.1:6379/0 || echo memory://)}" \
 	$(BIN)/python -m tracker.launch \
 	  $(BIN)/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT) --access-logfile - 'tracker:create_app()'

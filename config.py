@@ -47,7 +47,10 @@ class Config:
     # None means: an SQLite file in the instance folder (filled in by create_app).
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    MAX_CONTENT_LENGTH = 10 * 1024 * 1024 + 64 * 1024  # a 10 MB upload plus its form fields
+    # The most one request may send: a body over it is refused (the 413 page) before any field is
+    # read. Below it a file over UPLOAD_MAX_BYTES is cut short as it arrives and refused by the
+    # form, which keeps the other fields (tracker.core.requests).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024)))
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_FOLDER: str | None = os.environ.get("UPLOAD_FOLDER")
     # What one person's files may take in all (files no record refers to any more do not count),
@@ -64,11 +67,15 @@ class Config:
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
     SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    # Staff and supervisors must set up an authenticator app (second factor) before anything
+    # else. Off outside production unless turned on (the demo accounts sign in with a password).
+    SECOND_FACTOR_REQUIRED = _bool("SECOND_FACTOR_REQUIRED", False)
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
     INVITATION_MAX_AGE_HOURS = 72
     RESET_MAX_AGE_HOURS = 2
     REGISTRATION_MAX_AGE_HOURS = 24
+    EMAIL_CHANGE_MAX_AGE_HOURS = 24
     BOOTSTRAP_SERVE_LOCAL = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # How many reverse proxies in front of the app set X-Forwarded-For, -Proto and -Host. With 0
@@ -149,6 +156,7 @@ class TestingConfig(Config):
     AUDIT_CHECKPOINT_EMAIL = None
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")
     MAIL_BACKEND = "memory"
+    SECOND_FACTOR_REQUIRED = False  # tests that need it turn it on
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     PUBLIC_BASE_URL = "http://localhost"
@@ -165,6 +173,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
     DEBUG = _bool("FLASK_DEBUG", False)
+    SECOND_FACTOR_REQUIRED = _bool("SECOND_FACTOR_REQUIRED", True)
     # No default: an address printed into every certificate's QR code must be chosen.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     # 1 allows a plain-http PUBLIC_BASE_URL, for a local trial (make serve) only.

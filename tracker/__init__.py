@@ -14,6 +14,7 @@ from config import Config
 from config import ProductionConfig
 from config import base_url_problem
 from config import config_from_env
+from tracker.core.requests import TrackerRequest
 from tracker.extensions import bootstrap
 from tracker.extensions import csrf
 from tracker.extensions import db
@@ -38,6 +39,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=instance_path,
     )
+    app.request_class = TrackerRequest
     config_class = config or config_from_env()
     app.config.from_object(config_class)
     app.config.update(overrides)

@@ -196,12 +196,22 @@ class Person:
 
     def follow(self, name: str, *, exact: bool = False) -> Any:
         """Click a link by its accessible name."""
-        return self.click(self.page.get_by_role("link", name=name, exact=exact).first)
+        return self.click(
+            self._unfolded(self.page.get_by_role("link", name=name, exact=exact).first)
+        )
 
     def press(self, name: str, *, exact: bool = False, within: Any = None) -> Any:
         """Click a button by its accessible name (within a part of the page when given)."""
         scope = within if within is not None else self.page
-        return self.click(scope.get_by_role("button", name=name, exact=exact).first)
+        return self.click(self._unfolded(scope.get_by_role("button", name=name, exact=exact).first))
+
+    def _unfolded(self, locator: Any) -> Any:
+        """`locator`, after opening the navigation's Menu when it hides it (phone widths)."""
+        menu = self.page.locator("button.navbar-toggler")
+        if not locator.is_visible() and menu.is_visible():
+            menu.click()
+            self.page.locator("#main-menu.show").wait_for()
+        return locator
 
     def click(self, locator: Any) -> Any:
         """Click something that loads a new page and audit that page."""

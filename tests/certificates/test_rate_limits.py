@@ -3,6 +3,8 @@ from one address; beyond that the site's 429 page."""
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import csrf_token
 
 
@@ -14,8 +16,9 @@ def test_verification_is_limited_to_60_a_minute(make_app, certificate):
     response = client.get(path)
     assert response.status_code == 429
     html = response.get_data(as_text=True)
-    assert "Too many requests" in html
+    assert re.search(r"Too many look-ups: try again in \d+ seconds", html)
     assert "Jordan Avery" not in html
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
 
 
 def test_unknown_codes_count_too(make_app, certificate):
@@ -29,6 +32,11 @@ def test_look_ups_are_limited_to_10_a_minute(make_app, certificate):
     client = make_app(RATELIMIT_ENABLED=True).test_client()
     token = csrf_token(client)
     data = {"csrf_token": token, "number": certificate.number, "last_name": "Wrong"}
-    codes = [client.post("/verify", data=data).status_code for _ in range(11)]
-    assert codes == [200] * 10 + [429]
+    responses = [client.post("/verify", data=data) for _ in range(11)]
+    assert [r.status_code for r in responses] == [200] * 10 + [429]
+    html = responses[-1].get_data(as_text=True)
+    assert re.search(r"Too many look-ups: try again in \d+ seconds\.", html)
+    assert "The limit is 10 per minute." in html
+    assert 'href="/verify"' in html  # back to the look-up form
+    assert "10 per 1 minute" not in html
     assert client.get("/verify").status_code == 200  # the form itself is not counted

@@ -313,3 +313,40 @@ def test_a_new_day_marks_updating_only_the_rows_whose_date_has_come(staff_client
     assert _snapshots() == before
     assert refresh() == 1
     assert UPDATING not in staff_client.get("/dashboard/cohort").get_data(as_text=True)
+
+
+def test_search_by_name_or_e_mail_with_a_constant_query_count(staff_client, program, count_queries):
+    _enroll_many(program, 3, name="Avery")
+    _enroll_many(program, 2, start=3, name="Blake")
+    page = staff_client.get("/dashboard/cohort?q=blake").get_data(as_text=True)
+    assert "2 enrollments match" in page and "Avery" not in page
+    page = staff_client.get("/dashboard/cohort?q=BULK1%40EXAMPLE").get_data(as_text=True)
+    assert "1 enrollment match" in page and "Avery 0001" in page
+    page = staff_client.get("/dashboard/cohort?q=100%25").get_data(as_text=True)
+    assert "0 enrollments match" in page  # % is taken literally
+    with count_queries() as few:
+        staff_client.get("/dashboard/cohort?q=avery")
+    _enroll_many(program, 10, start=5, name="Avery")
+    with count_queries() as many:
+        staff_client.get("/dashboard/cohort?q=avery")
+    assert many.count == few.count
+
+
+def test_filters_and_the_csv_speak_in_labels_and_the_csv_keeps_the_codes(staff_client, program):
+    _enroll_many(program, 1)
+    refresh()
+    page = staff_client.get("/dashboard/cohort").get_data(as_text=True)
+    assert '<option value="not_started" >Not started</option>' in page
+    assert (
+        '<option value="activity.none_recent" >No activity logged for the inactivity window' in page
+    )
+    assert '<option value="trainee" >The trainee</option>' in page
+    assert ">activity.none_recent<" not in page and ">not_started<" not in page
+    rows = list(
+        csv.reader(io.StringIO(staff_client.get("/dashboard/cohort.csv").get_data(as_text=True)))
+    )
+    header = rows[0]
+    row = dict(zip(header, rows[1], strict=True))
+    assert row["status"] == "admitted" and row["status label"] == "Admitted"
+    assert "license.missing" in row["item codes"].split()
+    assert "No licence of an accepted type is on file" in row["items"]  # beside the codes

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import login
 from tests.conftest import post_form
 from tests.eligibility.factories import PDF
 from tests.eligibility.factories import PNG
@@ -67,14 +68,32 @@ def test_a_script_renamed_pdf_is_refused(app, signed_in):
     assert _files(app) == []
 
 
-def test_an_upload_over_10_mb_is_refused_with_413(app, signed_in):
-    body = PDF[:-6] + b"0" * (11 * 1024 * 1024) + b"%%EOF\n"
+def test_a_30_mb_upload_keeps_the_rest_of_the_form_with_a_field_error(app, signed_in):
+    body = PDF[:-6] + b"0" * (30 * 1024 * 1024) + b"%%EOF\n"
     data = {**LICENCE, "document": upload(body, "big.pdf")}
     response = post_multipart_in_memory(signed_in, "/eligibility/licences/new", data)
-    assert response.status_code == 413
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "files may be up to 10 MB" in html
+    assert 'value="PSY 9"' in html and 'value="WA"' in html  # the other fields are kept
     assert count(Licence) == 0
     assert count(StoredFile) == 0
     assert _files(app) == []
+
+
+def test_a_body_over_the_request_cap_gets_the_413_page_with_the_limits_in_words(
+    make_app, create_user
+):
+    app = make_app(MAX_CONTENT_LENGTH=1024 * 1024)
+    client = app.test_client()
+    login(client, create_user("trainee"))
+    body = PDF[:-6] + b"0" * (2 * 1024 * 1024) + b"%%EOF\n"
+    data = {**LICENCE, "document": upload(body, "big.pdf")}
+    response = post_multipart_in_memory(client, "/eligibility/licences/new", data)
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert "Files may be up to 10 MB" in html
+    assert 'href="/eligibility/licences/new"' in html  # back to the form
 
 
 def test_a_refused_record_keeps_no_upload(app, signed_in):

@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import csrf_token
 from tests.conftest import post_form
 from tests.security.test_headers import assert_security_headers
+from tracker.core.limits import wait_in_words
 
 JSON = {"Accept": "application/json"}
 
@@ -62,7 +63,9 @@ def test_413_for_a_body_over_the_limit(make_app):
         "/account/login", data={"csrf_token": token, "email": "x" * 4096, "password": "x"}
     )
     assert_site_layout(response, 413)
-    assert "The upload is too large" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "The upload is too large" in html
+    assert "Files may be up to 10 MB" in html
 
 
 def test_429_when_the_rate_limit_is_reached(make_app):
@@ -74,7 +77,10 @@ def test_429_when_the_rate_limit_is_reached(make_app):
     ]
     assert [r.status_code for r in responses[:5]] == [302] * 5
     assert_site_layout(responses[5], 429)
-    assert "Too many requests" in responses[5].get_data(as_text=True)
+    html = responses[5].get_data(as_text=True)
+    assert "Too many reset requests: try again in" in html
+    assert "The limit is 5 per hour." in html
+    assert 'href="/account/password/forgot"' in html
 
 
 @pytest.mark.parametrize(
@@ -117,3 +123,18 @@ def test_browsers_get_html_even_when_json_is_acceptable(client):
         "/no/such/page", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
     )
     assert response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (0.2, "1 second"),
+        (40, "40 seconds"),
+        (119.5, "2 minutes"),
+        (121, "3 minutes"),
+        (3600, "60 minutes"),
+        (7300, "3 hours"),
+    ],
+)
+def test_the_wait_is_said_in_words_rounded_up(seconds, words):
+    assert wait_in_words(seconds) == words

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import zipfile
 
 from sqlalchemy import select
@@ -155,3 +156,15 @@ def test_the_trainee_export_holds_name_time_and_meaning(as_user, trainee, enroll
     assert rows[0]["entry_type"] == "session" and rows[0]["entry_id"] == session.id
     csv_text = archive.read("csv/signatures.csv").decode()
     assert "Dr. Sue Signer" in csv_text and SESSION_MEANING in csv_text
+
+
+def test_the_sessions_list_keeps_the_signature_out_of_the_status_column(
+    as_user, trainee, enrollment, supervisor
+):
+    session = waiting_session(enrollment, supervisor)
+    _sign(as_user(supervisor), f"session:{session.id}")
+    page = as_user(trainee).get("/supervision/").get_data(as_text=True)
+    status = re.search(r'<td class="session-status">(.*?)</td>', page, re.S).group(1)
+    signature = re.search(r'<td class="session-signature">(.*?)</td>', page, re.S).group(1)
+    assert "Signed by" not in status and status.strip()
+    assert "Signed by Dr. Sue Signer" in signature and SESSION_MEANING in signature

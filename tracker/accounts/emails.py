@@ -16,6 +16,7 @@ from flask import current_app
 from tracker.accounts.models import User
 from tracker.accounts.models import normalise_email
 from tracker.accounts.services import find_by_email
+from tracker.accounts.services import make_email_change_token
 from tracker.accounts.services import make_registration_token
 from tracker.accounts.services import make_token
 from tracker.extensions import db
@@ -28,6 +29,7 @@ from tracker.mail import render
 RESET = "accounts.reset"
 REGISTRATION = "accounts.registration"
 INVITATION = "accounts.invitation"
+EMAIL_CHANGE = "accounts.email_change"
 
 
 def queue_reset(email: str) -> None:
@@ -44,6 +46,11 @@ def queue_registration(email: str, full_name: str) -> None:
 def queue_invitation(user: User, inviter: User) -> None:
     """Queue the invitation of the new account `user`, from `inviter`."""
     enqueue(INVITATION, {"user_id": user.id, "inviter_id": inviter.id})
+
+
+def queue_email_change(user: User, new_email: str) -> None:
+    """Queue the confirmation link of a change of address, to the new address."""
+    enqueue(EMAIL_CHANGE, {"user_id": user.id, "email": normalise_email(new_email)})
 
 
 def _send(to: str, subject: str, template: str, **context: object) -> None:
@@ -105,4 +112,19 @@ def _send_invitation(payload: dict[str, Any]) -> None:
         inviter=inviter,
         link=link("accounts.accept_invitation", token=make_token(user, "invite")),
         hours=current_app.config["INVITATION_MAX_AGE_HOURS"],
+    )
+
+
+@handler(EMAIL_CHANGE)
+def _send_email_change(payload: dict[str, Any]) -> None:
+    user = db.session.get(User, payload["user_id"])
+    if user is None or not user.active:
+        return
+    _send(
+        payload["email"],
+        "Confirm your new e-mail address for the KAP Certification Tracker",
+        "mail/email_change.txt",
+        user=user,
+        link=link("accounts.confirm_email", token=make_email_change_token(user, payload["email"])),
+        hours=current_app.config["EMAIL_CHANGE_MAX_AGE_HOURS"],
     )

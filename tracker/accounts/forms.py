@@ -41,12 +41,14 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _email_field() -> EmailField:
+def _email_field(
+    label: str = "E-mail address", required: str = "Enter your e-mail address."
+) -> EmailField:
     return EmailField(
-        "E-mail address",
+        label,
         filters=[strip],
         validators=[
-            InputRequired("Enter your e-mail address."),
+            InputRequired(required),
             Length(max=254, message="Use at most 254 characters."),
             Email(message="Enter a valid e-mail address.", check_deliverability=False),
         ],
@@ -147,3 +149,44 @@ class JobTitleForm(TrackerForm):
 
 class ConfirmForm(TrackerForm):
     """A form with nothing but its CSRF token, for buttons that change state."""
+
+
+class ChangePasswordForm(TrackerForm):
+    """A signed-in person changes their password: the current one, then the new one twice."""
+
+    current_password = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password."), Length(max=128)],
+    )
+    password, confirm = _new_password_fields()
+
+
+class ChangeEmailForm(TrackerForm):
+    """A signed-in person asks to move their account to another address."""
+
+    email = _email_field("New e-mail address", "Enter the new e-mail address.")
+    password = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password."), Length(max=128)],
+    )
+
+
+class CodeForm(TrackerForm):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        "Code",
+        description="The 6-digit code your authenticator app shows, or a recovery code.",
+        filters=[strip],
+        validators=[InputRequired("Enter the code."), Length(max=20, message="Too long.")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True},
+    )
+
+
+class PasswordForm(TrackerForm):
+    """The current password, to confirm a change to how the account signs in."""
+
+    password = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password."), Length(max=128)],
+    )

@@ -166,8 +166,9 @@ def registration_for_token(token: str) -> Registration:
     return Registration(email=data["e"], full_name=data["n"])
 
 
-def set_password(user: User, password: str, *, reason: str) -> None:
-    """Set a new password (policy-checked) and end every existing sign-in session."""
+def set_password(user: User, password: str, *, reason: str, keep_token: str | None = None) -> None:
+    """Set a new password (policy-checked) and end every existing sign-in session (but the one
+    of `keep_token`, when given: the person changing it while signed in stays signed in)."""
     problem = password_problem(password, email=user.email, name=user.full_name)
     if problem:
         raise Refused(problem, "password")
@@ -175,9 +176,93 @@ def set_password(user: User, password: str, *, reason: str) -> None:
     user.password_changed_at = utcnow()
     user.failed_logins = 0
     user.locked_until = None
-    revoke_all_sessions(user)
+    revoke_all_sessions(user, except_token=keep_token)
     db.session.flush()
     record(f"account.password_{reason}", user, subject_user_id=user.id)
+
+
+def confirm_password(user: User, password: str, field: str = "current_password") -> None:
+    """Refuse (beside `field`) unless `password` is `user`'s, under the shared failure limit.
+    (The check commits the attempt's count; see `check_password_counted`.)"""
+    outcome = check_password_counted(user, password or "")
+    if outcome is PasswordCheck.LOCKED:
+        raise Refused(lock_refusal(), field)
+    if outcome is not PasswordCheck.RIGHT:
+        raise Refused("This is not your current password.", field)
+
+
+def change_password(user: User, current: str, new: str, keep_token: str | None) -> None:
+    """A signed-in person changes their password: the current one first, then the new one
+    (policy-checked); every other sign-in session ends, this one stays."""
+    problem = password_problem(new, email=user.email, name=user.full_name)
+    if problem:
+        raise Refused(problem, "password")
+    if current == new:
+        raise Refused("Choose a password different from the current one.", "password")
+    confirm_password(user, current)
+    set_password(user, new, reason="changed", keep_token=keep_token)
+
+
+# -- changing the e-mail address -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmailChange:
+    """A change of address asked for and not yet confirmed (it lives only in its link)."""
+
+    user: User
+    new_email: str
+
+
+def _email_fingerprint(user: User) -> str:
+    # Changes when the address does, so a used link, or one for an older address, stops working.
+    return hashlib.sha256(user.email.encode()).hexdigest()[:16]
+
+
+def ask_email_change(user: User, new_email: str, password: str) -> str:
+    """Check the password and that the new address is free; return the normalised address
+    (the caller queues the confirmation to it). Nothing changes until the link is used."""
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise Refused("This is already your address.", "email")
+    confirm_password(user, password, "password")
+    if find_by_email(new_email) is not None:
+        raise Refused("Another account uses this address.", "email")
+    return new_email
+
+
+def make_email_change_token(user: User, new_email: str) -> str:
+    """The signed, expiring token of a confirmation link sent to `new_email`."""
+    return _serializer("email").dumps(
+        {"u": user.id, "e": normalise_email(new_email), "f": _email_fingerprint(user)}
+    )
+
+
+def email_change_for_token(token: str, user: User) -> EmailChange:
+    """The change a valid link asks for, for the signed-in `user`; Refused when it is invalid,
+    expired, used, someone else's, or the address has been taken since."""
+    hours = current_app.config["EMAIL_CHANGE_MAX_AGE_HOURS"]
+    try:
+        data = _serializer("email").loads(token[:1000], max_age=hours * 3600)
+    except SignatureExpired:
+        raise Refused("This link has expired. Ask for a new one from your account page.") from None
+    except BadSignature:
+        raise Refused("This link is not valid.") from None
+    if not isinstance(data, dict) or data.get("u") != user.id or not isinstance(data.get("e"), str):
+        raise Refused("This link is not valid for the account you are signed in to.")
+    if data.get("f") != _email_fingerprint(user):
+        raise Refused("This link has already been used or is no longer valid.")
+    if find_by_email(data["e"]) is not None:
+        raise Refused("Another account uses this address now.")
+    return EmailChange(user=user, new_email=data["e"])
+
+
+def change_email(change: EmailChange) -> str:
+    """Make the confirmed address the account's; return the old one (to be told)."""
+    user = change.user
+    old = user.email
+    changed("account.email_changed", user, {"email": change.new_email}, subject_user_id=user.id)
+    return old
 
 
 # -- sign-in -----------------------------------------------------------------------------------
@@ -185,10 +270,11 @@ def set_password(user: User, password: str, *, reason: str) -> None:
 
 @dataclass(frozen=True)
 class SignInResult:
-    """A successful sign-in: the user and the new session token for the cookie."""
+    """A right password: the user and the new session token for the cookie (None while the
+    second factor is still to be checked)."""
 
     user: User
-    token: str
+    token: str | None
 
 
 def sign_in_refusal() -> str:
@@ -211,7 +297,6 @@ def authenticate(email: str, password: str, user_agent: str = "") -> SignInResul
     happens inside a transaction: on SQLite a sign-in's transaction holds the database's one
     write lock, which every other writer would wait for during the hash.
     """
-    now = utcnow()
     user = find_by_email(email)
     refused = Refused(sign_in_refusal())
     if user is None:
@@ -232,8 +317,17 @@ def authenticate(email: str, password: str, user_agent: str = "") -> SignInResul
         raise Refused("This account is deactivated. Contact the program office.")
     if upgraded is not None and user.password_hash == verified_hash:
         user.password_hash = upgraded
-    user.last_login_at = now
-    token = start_session(user, user_agent)
+    if user.has_second_factor:
+        # The password was right; the session opens once a code is too (`open_session`).
+        return SignInResult(user=user, token=None)
+    return open_session(user, user_agent)
+
+
+def open_session(user: User, user_agent: str = "", *, second_factor: bool = False) -> SignInResult:
+    """Sign `user` in: a new server-side session (marked as having passed the second factor
+    when it did), recorded."""
+    user.last_login_at = utcnow()
+    token = start_session(user, user_agent, second_factor=second_factor)
     record("account.signed_in", user, actor_id=user.id, subject_user_id=user.id)
     return SignInResult(user=user, token=token)
 
@@ -338,11 +432,16 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user: User, user_agent: str = "") -> str:
+def start_session(user: User, user_agent: str = "", *, second_factor: bool = False) -> str:
     """Open a server-side sign-in session and return its token (kept only in the cookie)."""
     token = secrets.token_urlsafe(32)
     db.session.add(
-        LoginSession(user=user, token_hash=_token_hash(token), user_agent=user_agent[:200] or None)
+        LoginSession(
+            user=user,
+            token_hash=_token_hash(token),
+            user_agent=user_agent[:200] or None,
+            second_factor_at=utcnow() if second_factor else None,
+        )
     )
     db.session.flush()
     user.session_token = token
@@ -398,13 +497,15 @@ def end_session(token: str | None) -> None:
     )
 
 
-def revoke_all_sessions(user: User) -> int:
-    """Revoke every sign-in session of `user` (sign out everywhere); return how many."""
-    result = db.session.execute(
-        update(LoginSession)
-        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+def revoke_all_sessions(user: User, except_token: str | None = None) -> int:
+    """Revoke every sign-in session of `user` (sign out everywhere), but the one of
+    `except_token` when given; return how many."""
+    stmt = update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)
     )
+    if except_token:
+        stmt = stmt.where(LoginSession.token_hash != _token_hash(except_token))
+    result = db.session.execute(stmt.values(revoked_at=utcnow()))
     return result.rowcount or 0
 
 

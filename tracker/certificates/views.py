@@ -17,6 +17,7 @@ from flask import send_file
 from flask import url_for
 from flask_login import current_user
 
+from tracker.accounts import second_factor
 from tracker.certificates import badges
 from tracker.certificates import queries
 from tracker.certificates import services
@@ -33,6 +34,7 @@ from tracker.certificates.pdf import render_certificate
 from tracker.core import navigation
 from tracker.core.flow import or_404
 from tracker.core.flow import save
+from tracker.core.limits import counts
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.queries import loaded_enrollment
 from tracker.extensions import db
@@ -75,6 +77,7 @@ def _verified(cert: Certificate, as_json: bool = False):
 
 @bp.get("/verify/<code>")
 @allow(Anyone)
+@counts("look-ups")
 @limiter.limit("60 per minute")
 def verify(code: str):
     """The public verification page reached from the QR code (no account needed); JSON with
@@ -90,6 +93,7 @@ def verify(code: str):
 
 @bp.route("/verify", methods=["GET", "POST"])
 @allow(Anyone)
+@counts("look-ups")
 @limiter.limit("10 per minute", methods=["POST"])
 def lookup():
     """Find a certificate by its number and the holder's last name (both must match)."""
@@ -339,6 +343,8 @@ def issue(enrollment_id: int):
     """Confirm and issue the certificate with the password (refused while anything blocks,
     once one exists, and for one's own enrollment)."""
     enrollment = _enrollment_or_404(enrollment_id)
+    if not second_factor.fresh(current_user._get_current_object()):
+        return second_factor.ask_again(request.path, "issue a certificate")
     form = IssueForm()
     return save(
         form,
@@ -363,6 +369,8 @@ def _reason_act(
     """Confirm, then `act` on the certificate (revoke, reinstate) with the form's written reason
     and the password; back to the enrollment's certificate page."""
     cert = _certificate_or_404(certificate_id)
+    if not second_factor.fresh(current_user._get_current_object()):
+        return second_factor.ask_again(request.path, f"{act} a certificate")
     form = form_class()
     return save(
         form,

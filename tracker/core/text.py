@@ -61,3 +61,12 @@ def paragraphs(field_name: str, value: str | None, limit: int) -> str:
     if problem:
         raise Refused(problem, field_name)
     return text
+
+
+MB = 1024 * 1024
+
+
+def megabytes(size: int) -> str:
+    """A size in MB as people read it: "12.5 MB", "200 MB"."""
+    value = f"{size / MB:.1f}".removesuffix(".0")
+    return f"{value} MB"

@@ -5,9 +5,12 @@ Flask-Login the accounts' user loader: core sits below the accounts and never im
 from __future__ import annotations
 
 import contextlib
+import math
 import re
+import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import Flask
@@ -29,9 +32,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.routing import Map
 
+from tracker.core import limits
 from tracker.core import navigation
 from tracker.core import transaction
+from tracker.core.text import megabytes
 from tracker.extensions import db
+from tracker.extensions import limiter
 from tracker.extensions import login_manager
 from tracker.security.access import API_PREFIX
 from tracker.security.access import Anyone
@@ -151,6 +157,10 @@ def _render_error(error: HTTPException):
             if value:
                 response.headers[name] = value
         return response
+    if code == 413:
+        return _too_large()
+    if code == 429:
+        return _too_many()
     if _wants_json():
         return jsonify(error=ERROR_TITLES.get(code, error.name)), code
     return (
@@ -158,10 +168,74 @@ def _render_error(error: HTTPException):
             "errors/error.html",
             code=code,
             title=ERROR_TITLES.get(code, error.name),
-            description=error.description if code in (400, 413, 429) else None,
+            description=error.description if code == 400 else None,
         ),
         code,
     )
+
+
+def _way_back() -> str | None:
+    """Where the person was: the page itself when it answers a GET (a form posted to its own
+    address), else the page they came from on this site."""
+    rule = request.url_rule
+    if (
+        rule is not None
+        and "GET" in (rule.methods or ())
+        and not rule.arguments - set(request.view_args or {})
+    ):
+        return request.full_path.rstrip("?") if request.method == "GET" else request.path
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return None
+
+
+def _too_large():
+    """A body over MAX_CONTENT_LENGTH (files within it are cut short and refused by the form
+    itself): the limits in words, and the way back to the form."""
+    files = megabytes(current_app.config.get("UPLOAD_MAX_BYTES") or 0)
+    body = megabytes(current_app.config.get("MAX_CONTENT_LENGTH") or 0)
+    message = f"Files may be up to {files}; a form with its files may send up to {body} in all."
+    if _wants_json():
+        return jsonify(error=message), 413
+    page = render_template(
+        "errors/limit.html",
+        code=413,
+        title="The upload is too large",
+        message=message,
+        advice="Nothing was saved. Go back, choose a smaller file, and send the form again.",
+        back=_way_back(),
+    )
+    return page, 413
+
+
+def _too_many():
+    """A rate limit reached: what was counted, the limit and when to try again, in words."""
+    reset_at = getattr(limiter.current_limit, "reset_at", None)
+    wait = max(1.0, reset_at - time.time()) if reset_at else 60.0
+    noun = limits.counted(current_app.view_functions.get(request.endpoint or ""))
+    message = f"Too many {noun}: try again in {limits.wait_in_words(wait)}."
+    headers = {"Retry-After": str(math.ceil(wait))}
+    if _wants_json():
+        return jsonify(error=message), 429, headers
+    page = render_template(
+        "errors/limit.html",
+        code=429,
+        title=f"Too many {noun}",
+        message=message,
+        advice=_limit_advice(),
+        back=_way_back(),
+    )
+    return page, 429, headers
+
+
+def _limit_advice() -> str:
+    limit = getattr(limiter.current_limit, "limit", None)
+    if limit is None:
+        return "Nothing was done this time."
+    unit = limit.GRANULARITY.name
+    window = unit if limit.multiples == 1 else f"{limit.multiples} {unit}s"
+    return f"The limit is {limit.amount} per {window}. Nothing was done this time."
 
 
 def _handle_unexpected(error: Exception):

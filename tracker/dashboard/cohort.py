@@ -23,6 +23,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from tracker.accounts.models import User
+from tracker.core.search import contains
 from tracker.enrollments.models import ENROLLMENT_STATUSES
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import ProgressSnapshot
@@ -47,6 +48,22 @@ SORTS = {
 BATCH = 1000  # CSV rows read (and out-of-date rows computed) at a time
 STEP_STATUSES = ("not_started", "in_progress", "complete", "waived", "blocked")
 ACTORS = ("trainee", "supervisor", "staff")
+# What people read for each code the filters and the CSV carry (the CSV keeps the codes too).
+STEP_STATUS_LABELS = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "complete": "Complete",
+    "waived": "Waived",
+    "blocked": "Blocked",
+}
+ACTOR_LABELS = {"trainee": "The trainee", "supervisor": "The supervisor", "staff": "Staff"}
+ENROLLMENT_STATUS_LABELS = {
+    "applicant": "Applicant",
+    "submitted": "Application submitted",
+    "admitted": "Admitted",
+    "declined": "Declined",
+    "withdrawn": "Withdrawn",
+}
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,8 @@ class CohortFilters:
     item_code: str | None = None
     actor: str | None = None
     sort: str = "name"
+    # Part of the trainee's name or e-mail address (any case); blank: everyone.
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +105,12 @@ class CohortRow:
 
 def _sql_filters(filters: CohortFilters) -> list:
     conditions = []
+    if filters.text:
+        conditions.append(
+            Enrollment.trainee_id.in_(
+                select(User.id).where(contains(filters.text, User.full_name, User.email))
+            )
+        )
     if filters.program_id is not None:
         conditions.append(Enrollment.program_id == filters.program_id)
     if filters.cohort_id is not None:

@@ -17,8 +17,11 @@ from tracker.core import navigation
 from tracker.core.csvexport import iter_csv
 from tracker.dashboard.actions import step_link
 from tracker.dashboard.actions import trainee_link
+from tracker.dashboard.cohort import ACTOR_LABELS
 from tracker.dashboard.cohort import ACTORS
+from tracker.dashboard.cohort import ENROLLMENT_STATUS_LABELS
 from tracker.dashboard.cohort import SORTS
+from tracker.dashboard.cohort import STEP_STATUS_LABELS
 from tracker.dashboard.cohort import STEP_STATUSES
 from tracker.dashboard.cohort import CohortFilters
 from tracker.dashboard.cohort import cohort_page
@@ -139,7 +142,14 @@ def _cohort_filters() -> CohortFilters:
         item_code=_choice_arg("code", ITEM_CODES),
         actor=_choice_arg("actor", ACTORS),
         sort=_choice_arg("sort", SORTS) or "name",
+        text=(request.args.get("q") or "").strip()[:100],
     )
+
+
+def item_code_labels() -> dict[str, str]:
+    """Every item code with what people read for it (its catalogue description), by label."""
+    labels = {code: entry.description.rstrip(".") for code, entry in ITEM_CODES.items()}
+    return dict(sorted(labels.items(), key=lambda pair: pair[1].lower()))
 
 
 @bp.get("/cohort")
@@ -165,12 +175,12 @@ def cohort():
         args=args,
         options=filter_options(),
         sorts=SORTS,
-        step_statuses=STEP_STATUSES,
-        actors=ACTORS,
-        statuses=ENROLLMENT_STATUSES,
+        step_statuses=STEP_STATUS_LABELS,
+        actors=ACTOR_LABELS,
+        statuses=ENROLLMENT_STATUS_LABELS,
         state_labels=LIFE_STATE_LABELS,
         figures=state_counts(filters),
-        item_codes=sorted(ITEM_CODES),
+        item_codes=item_code_labels(),
         review_endpoint=_review_endpoint(),
     )
 
@@ -185,11 +195,14 @@ def _review_endpoint() -> str | None:
 def cohort_csv():
     """The filtered cohort as CSV (cells that could start a formula are neutralised)."""
     rows = cohort_rows(_cohort_filters())
-    header = ["enrollment", "trainee", "email", "program", "track", "cohort", "status", "state"]
+    header = ["enrollment", "trainee", "email", "program", "track", "cohort", "status"]
+    header += ["status label", "state", "state label"]
     header += [f"step {n}" for n in range(1, 10)]
     # "updating": the row changed since the last refresh; its figures are computed now, but it
-    # was filtered and sorted on the stored ones.
-    header += ["blocking items", "next due", "item codes", "updating"]
+    # was filtered and sorted on the stored ones. The codes stay beside their labels, for
+    # spreadsheets that filter on them.
+    header += ["blocking items", "next due", "item codes", "items", "updating"]
+    labels = item_code_labels()
     body = (
         [
             row.id,
@@ -199,11 +212,14 @@ def cohort_csv():
             row.track_name or "",
             row.cohort_name or "",
             row.status,
+            ENROLLMENT_STATUS_LABELS.get(row.status, row.status),
             row.state,
+            LIFE_STATE_LABELS.get(row.state, row.state),
             *(row.steps or [""] * 9),
             row.blocking,
             row.next_due_on.isoformat() if row.next_due_on else "",
             " ".join(row.codes),
+            "; ".join(labels.get(code, code) for code in row.codes),
             "yes" if row.updating else "",
         ]
         for row in rows

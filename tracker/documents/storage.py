@@ -40,6 +40,7 @@ from sqlalchemy.orm import SessionTransaction
 from tracker.audit.services import deleted
 from tracker.audit.services import record
 from tracker.core.errors import Refused
+from tracker.core.text import megabytes
 from tracker.database import listen_to_sessions
 from tracker.documents.models import StoredFile
 from tracker.extensions import db
@@ -51,7 +52,6 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
 )
 ACCEPTED_LABEL = "PDF, PNG or JPEG"
-MB = 1024 * 1024
 CHUNK = 64 * 1024
 PART = ".part"
 _STORED_NAME = re.compile(r"[0-9a-f]{40}\.bin")
@@ -78,12 +78,6 @@ def _folder() -> Path:
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def megabytes(size: int) -> str:
-    """A size in MB as people read it: "12.5 MB", "200 MB"."""
-    value = f"{size / MB:.1f}".removesuffix(".0")
-    return f"{value} MB"
 
 
 # -- what records refer to -------------------------------------------------------------------------
@@ -178,7 +172,10 @@ def _receive(stream: IO[bytes], path: Path, limit: int) -> _Received:
                 received.head = (received.head + chunk)[:16]
             received.size += len(chunk)
             if received.size > limit:
-                raise Refused(f"The file is larger than {megabytes(limit)}.")
+                raise Refused(
+                    f"The file is larger than {megabytes(limit)}: files may be up to "
+                    f"{megabytes(limit)}. Choose a smaller file (a scan at a lower resolution)."
+                )
             received.sha256.update(chunk)
             received.tail = (received.tail + chunk)[-2048:]
             out.write(chunk)

@@ -14,6 +14,7 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 
+from tracker.accounts import second_factor
 from tracker.accounts.models import User
 from tracker.core import navigation
 from tracker.core import signoff_reader
@@ -22,6 +23,7 @@ from tracker.core.flow import or_404
 from tracker.core.flow import owned_or_404
 from tracker.core.flow import save
 from tracker.core.forms import TrackerForm
+from tracker.core.limits import counts
 from tracker.core.transaction import refuse
 from tracker.eligibility.queries import insurances_of
 from tracker.eligibility.queries import licences_of
@@ -245,11 +247,14 @@ def _signer_key() -> str:
 
 @bp.post("/sign")
 @allow(SupervisorOrStaff)
+@counts("signing attempts")
 @limiter.limit("20 per minute", key_func=_signer_key)  # bounds password guessing at signing
 def sign():
     """Sign (or verify) the selected entries with one password; all or nothing."""
     form = SignForm()
     me = _me()
+    if not second_factor.fresh(me):
+        return second_factor.ask_again(_back(), "sign")
     keys = request.form.getlist("selected")[: MAX_BATCH + 1]
     if len(keys) > MAX_BATCH:
         flash(f"Sign at most {MAX_BATCH} entries at once.", "danger")

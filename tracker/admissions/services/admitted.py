@@ -35,7 +35,7 @@ def waiver_targets() -> dict[str, str]:
     targets = {f"step:{step.value}": f"Step {step.value}: {step.title}" for step in Step}
     for code, entry in sorted(ITEM_CODES.items(), key=lambda pair: (pair[1].steps[0], pair[0])):
         if entry.waivable:
-            targets[code] = f"{code}: {entry.description}"
+            targets[code] = f"{entry.description.rstrip('.')} (step {entry.steps[0]})"
     return targets
 
 
