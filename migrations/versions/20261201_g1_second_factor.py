@@ -6,7 +6,7 @@
 - recovery_codes: single-use codes, kept as hashes.
 
 Revision ID: 20261201_g1
-Revises: 20261130_07
+Revises: 20261201_f1
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision = "20261201_g1"
-down_revision = "20261130_07"
+down_revision = "20261201_f1"
 branch_labels = None
 depends_on = None
 
