@@ -110,6 +110,7 @@ MODEL_MODULES = (
     "tracker.certificates.models",
     "tracker.jobs.models",
     "tracker.lifecycle.models",
+    "tracker.notifications.models",
 )
 
 
@@ -146,6 +147,8 @@ JOB_MODULES = (
     "tracker.accounts.emails",
     "tracker.certificates.jobs",
     "tracker.training.jobs",
+    "tracker.notifications.services",
+    "tracker.finance.jobs",
 )
 
 
@@ -209,6 +212,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.enrollments.views import bp as enrollments_bp
     from tracker.finance.views import bp as finance_bp
     from tracker.lifecycle.views import bp as lifecycle_bp
+    from tracker.notifications.views import bp as notifications_bp
     from tracker.programs.views import bp as programs_bp
     from tracker.signoffs.views import bp as signoffs_bp
     from tracker.supervision.views import bp as supervision_bp
@@ -232,6 +236,7 @@ def _register_blueprints(app: Flask) -> None:
         admissions_bp,
         certificates_bp,
         signoffs_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -25,6 +25,7 @@ from tracker.accounts.forms import SetPasswordForm
 from tracker.core.errors import Refused
 from tracker.core.transaction import refuse
 from tracker.extensions import limiter
+from tracker.notifications.forms import preferences_context
 from tracker.security.access import Anonymous
 from tracker.security.access import SignedIn
 from tracker.security.access import allow
@@ -209,5 +210,10 @@ def _password_from_link(token: str, purpose: str):
 @bp.route("/sessions", methods=["GET"])
 @allow(SignedIn)
 def account():
-    """The person's own account page: roles and a sign-out-everywhere button."""
-    return render_template("accounts/account.html", form=ConfirmForm())
+    """The person's own account page: roles, a sign-out-everywhere button and how each kind of
+    notice reaches them."""
+    return render_template(
+        "accounts/account.html",
+        form=ConfirmForm(),
+        **preferences_context(current_user._get_current_object()),
+    )

@@ -35,6 +35,8 @@ from tracker.core.guarded import update_if
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.extensions import utcnow
+from tracker.notifications.services import notify
+from tracker.notifications.services import path_for
 from tracker.programs.models import Program
 from tracker.programs.models import Track
 from tracker.programs.models import default_credential_name
@@ -152,7 +154,13 @@ def issue_certificate(
     db.session.flush()
     record_issue(cert, actor.id, enrollment.trainee_id)
     sign_change(cert, start_history(cert, actor.id), actor, "issued")
+    _tell_holder(cert, f"Your certificate {cert.number} ({cert.credential_name}) was issued.")
     return cert
+
+
+def _tell_holder(cert: Certificate, message: str, kind: str = "certificate.issued") -> None:
+    """Notice the certificate's holder, linking to their certificates."""
+    notify(cert.enrollment.trainee, kind, message, path_for("certificates.mine"))
 
 
 def start_history(cert: Certificate, actor_id: int | None) -> CertificateStatusChange:
@@ -246,6 +254,9 @@ def _set_revoked(cert: Certificate, actor: User, reason: str, *, revoked: bool) 
     today = today_in(cert.enrollment.program.timezone)
     change = add_change(cert, "revoked" if revoked else "valid", today, meaning, reason, actor.id)
     sign_change(cert, change, actor, meaning)
+    _tell_holder(
+        cert, f"Your certificate {cert.number} was {meaning}: {reason}", f"certificate.{meaning}"
+    )
 
 
 def revoke_certificate(
