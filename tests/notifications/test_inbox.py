@@ -38,7 +38,7 @@ def test_the_inbox_lists_notices_with_links_and_the_navigation_counts_unread(
     _notice(create_user("trainee", name="Someone Else"), "Not for Tara")
     client = as_user(trainee)
     home = client.get("/dashboard/trainee").get_data(as_text=True)
-    assert ">Inbox <span" in home and ">2<span class=\"visually-hidden\"> unread" in home
+    assert ">Inbox <span" in home and '>2<span class="visually-hidden"> unread' in home
     page = client.get("/notifications/").get_data(as_text=True)
     assert page.index("Second news") < page.index("First news")  # newest first
     assert '<a href="/dashboard/trainee">First news</a>' in page
@@ -53,13 +53,13 @@ def test_mark_one_read_then_all(as_user, trainee, notices_of):
     assert response.status_code == 302
     read = [n.read_at is not None for n in notices_of(trainee)]
     assert read == [True, False]
-    assert ">1<span class=\"visually-hidden\"> unread" in client.get("/notifications/").get_data(
+    assert '>1<span class="visually-hidden"> unread' in client.get("/notifications/").get_data(
         as_text=True
     )
     assert post_form(client, "/notifications/read").status_code == 302
     assert all(n.read_at is not None for n in notices_of(trainee))
     page = client.get("/notifications/").get_data(as_text=True)
-    assert "visually-hidden\"> unread" not in page and "Mark all read" not in page
+    assert 'visually-hidden"> unread' not in page and "Mark all read" not in page
 
 
 def test_marking_needs_the_csrf_token_and_ones_own_notice(
