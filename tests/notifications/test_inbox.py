@@ -171,3 +171,14 @@ def test_csrf_token_is_on_the_inbox_forms(as_user, trainee):
     page = client.get("/notifications/").get_data(as_text=True)
     assert 'name="csrf_token"' in page and csrf_token(client)
     assert db.session.scalar(select(Notice.id)) is not None
+
+
+def test_a_persons_export_holds_their_notices_and_preferences(trainee):
+    from tracker.privacy.export import collect
+
+    _notice(trainee, "Exported news")
+    services.set_preferences(trainee, {"entry.signed": "inbox"})
+    db.session.commit()
+    records = collect(trainee)
+    assert [row["message"] for row in records["notices"]] == ["Exported news"]
+    assert [row["kind"] for row in records["notice_preferences"]] == ["entry.signed"]
