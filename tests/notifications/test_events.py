@@ -154,3 +154,13 @@ def test_instalments_due_in_7_days_and_overdue_are_noticed_once_each(
     due = next(n for n in notices if n.kind == "instalment.due")
     assert "is due in 5 days" in due.message and "$100.00" in due.message
     assert due.link == f"/finance/me/{enrollment.id}"
+
+
+def test_an_import_finished_notice_for_whoever_started_it(staff, notices_of):
+    from tracker.notifications.services import import_finished
+
+    import_finished(staff, "LMS import", "42 records imported, 3 refused.", "/dashboard/cohort")
+    db.session.commit()
+    (notice,) = notices_of(staff)
+    assert notice.kind == "import.finished" and notice.delivery == "inbox"
+    assert notice.message == "LMS import finished: 42 records imported, 3 refused."
