@@ -119,6 +119,7 @@ MODEL_MODULES = (
     "tracker.imports.models",
     "tracker.records.models",
     "tracker.api.models",
+    "tracker.notifications.models",
 )
 
 
@@ -156,6 +157,8 @@ JOB_MODULES = (
     "tracker.certificates.jobs",
     "tracker.training.jobs",
     "tracker.webhooks.jobs",
+    "tracker.notifications.services",
+    "tracker.finance.jobs",
 )
 
 
@@ -222,6 +225,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.finance.views import bp as finance_bp
     from tracker.imports.views import bp as imports_bp
     from tracker.lifecycle.views import bp as lifecycle_bp
+    from tracker.notifications.views import bp as notifications_bp
     from tracker.programs.views import bp as programs_bp
     from tracker.records.views import bp as records_bp
     from tracker.reports.views import bp as reports_bp
@@ -253,6 +257,7 @@ def _register_blueprints(app: Flask) -> None:
         webhooks_bp,
         imports_bp,
         records_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
     from tracker.api.views import register as register_api

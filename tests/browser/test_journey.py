@@ -535,7 +535,12 @@ def test_from_application_to_a_revoked_and_reinstated_certificate(
     sign_in(staff, setting.staff.email)
     staff_record_supervisor_credentials(staff)
     staff_verify_and_admit(staff)
-    assert inbox()[-1].subject.startswith("Admitted to")
+    subjects = [message.subject for message in inbox()]
+    # The admission, and (the supervisors assigned with it) the supervisor's notice.
+    assert any(subject.startswith("Admitted to") for subject in subjects)
+    assert any(
+        subject.startswith("You were assigned as primary supervisor") for subject in subjects
+    )
 
     trainee_logs_hours(applicant)
     trainee_records_sessions(applicant)

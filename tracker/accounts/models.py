@@ -61,6 +61,9 @@ class User(UserMixin, db.Model):
 
     # The sign-in session this request runs under; set by the user loader, never stored.
     session_token = None
+    # Figures about the person read with them when a request loads them (the unread notices
+    # the navigation shows): see `accounts.services.read_with_session`. Never stored.
+    session_figures = {}  # replaced on the instance, never changed in place
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

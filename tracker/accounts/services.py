@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature
@@ -448,6 +450,17 @@ def start_session(user: User, user_agent: str = "", *, second_factor: bool = Fal
     return token
 
 
+# Figures read with the signed-in person in the user loader's one query, by name: each a
+# function giving a scalar subquery correlated to `User` (the navigation's unread notices).
+_SESSION_FIGURES: dict[str, Callable[[], Any]] = {}
+
+
+def read_with_session(name: str, subquery: Callable[[], Any]) -> None:
+    """Read `subquery()` (a scalar subquery correlated to `User`) with the signed-in person on
+    every request, into `user.session_figures[name]`: no query of its own."""
+    _SESSION_FIGURES[name] = subquery
+
+
 def load_session_user(token: str | None) -> User | None:
     """The active user of a live session token, or None (revoked, idle, too old, deactivated).
 
@@ -457,14 +470,20 @@ def load_session_user(token: str | None) -> User | None:
         return None
     config = current_app.config
     now = utcnow()
+    names = list(_SESSION_FIGURES)
     row = db.session.execute(
-        select(LoginSession, User)
+        select(
+            LoginSession,
+            User,
+            *(_SESSION_FIGURES[name]().label(f"figure_{n}") for n, name in enumerate(names)),
+        )
         .join(User, User.id == LoginSession.user_id)
         .where(LoginSession.token_hash == _token_hash(token), LoginSession.revoked_at.is_(None))
     ).first()
     if row is None:
         return None
-    login_session, user = row
+    login_session, user, *figures = row
+    user.session_figures = dict(zip(names, figures, strict=True))
     if not user.active:
         return None
     if now - login_session.created_at > timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]):

@@ -40,6 +40,7 @@ from tracker.core.transaction import refuse
 from tracker.extensions import db
 from tracker.extensions import limiter
 from tracker.mail import queue as queue_mail
+from tracker.notifications.forms import preferences_context
 from tracker.security.access import Anonymous
 from tracker.security.access import Sessionless
 from tracker.security.access import SignedIn
@@ -450,6 +451,7 @@ def _account_page(token_form: TokenForm, new_secret: str | None = None, status: 
             token_form=token_form,
             tokens=api_services.user_tokens(current_user.id),
             new_secret=new_secret,
+            **preferences_context(current_user._get_current_object()),
         ),
         status,
     )

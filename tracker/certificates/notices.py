@@ -1,5 +1,6 @@
-"""Warnings mailed to a certificate's holder: 90, 30 and 7 days before the current renewal
-cycle ends while it is short, and when a closed cycle makes the certificate lapse.
+"""Warnings to a certificate's holder, as notices (in the inbox, and e-mailed unless they chose
+otherwise): 90, 30 and 7 days before the current renewal cycle ends while it is short, and when
+a closed cycle makes the certificate lapse.
 
 Each is sent once: its `CertificateNotice` row (certificate, cycle, kind) is inserted with the
 mail in one transaction, and the UNIQUE constraint refuses a second. The worker finds the
@@ -12,7 +13,6 @@ from __future__ import annotations
 from datetime import date
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import and_
 from sqlalchemy import exists
 from sqlalchemy import select
@@ -25,7 +25,8 @@ from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import ProgressSnapshot
 from tracker.extensions import db
 from tracker.extensions import utcnow
-from tracker.mail import queue
+from tracker.notifications.services import notify
+from tracker.notifications.services import path_for
 from tracker.progress.certification_rules import Cycle
 from tracker.progress.certification_rules import current_cycle
 from tracker.progress.certification_rules import cycles
@@ -36,10 +37,6 @@ from tracker.standing import assess
 # Days before the cycle's end at which the holder is warned, widest first.
 WARNING_DAYS = (90, 30, 7)
 BATCH = 500
-
-
-def _base_url() -> str:
-    return str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
 
 
 def _once(cert: Certificate, cycle_starts_on: date, kind: str, today: date) -> bool:
@@ -60,25 +57,29 @@ def _once(cert: Certificate, cycle_starts_on: date, kind: str, today: date) -> b
     return True
 
 
-def _mail_holder(
+def _tell_holder(
     cert: Certificate,
+    kind: str,
+    message: str,
     subject: str,
     template: str,
     cycle: Cycle,
     spec: RequirementSpec,
     **context: object,
 ) -> None:
-    """Queue a notice about `cycle` to the certificate's holder, with a link to their
-    certificates."""
-    queue(
-        cert.enrollment.trainee.email,
-        subject,
-        template,
+    """Notice the certificate's holder about `cycle` (in their inbox, and by e-mail unless
+    they chose otherwise for `kind`), with a link to their certificates."""
+    notify(
+        cert.enrollment.trainee,
+        kind,
+        message,
+        path_for("certificates.mine"),
+        subject=subject,
+        mail_template=template,
         cert=cert,
         cycle=cycle,
         spec=spec,
         **context,
-        link=f"{_base_url()}/certificates/mine",
     )
 
 
@@ -98,8 +99,11 @@ def notify_lapse(cert: Certificate, loaded: EnrollmentStanding) -> bool:
     if not short or not _once(cert, short[0].starts_on, "lapsed", today):
         return False
     cycle = short[0]
-    _mail_holder(
+    _tell_holder(
         cert,
+        "certificate.lapsed",
+        f"Your certificate {cert.number} has lapsed: its renewal cycle ending "
+        f"{cycle.ends_on.isoformat()} closed short of its continuing education.",
         f"Your certificate {cert.number} has lapsed",
         "mail/certificate_lapsed.txt",
         cycle,
@@ -141,8 +145,11 @@ def warn(cert: Certificate, loaded: EnrollmentStanding) -> bool:
     )
     if sent is not None or not _once(cert, cycle.starts_on, kind, loaded.today):
         return False
-    _mail_holder(
+    _tell_holder(
         cert,
+        "certificate.lapsing",
+        f"Your certificate {cert.number}'s renewal cycle ends in {days_left} days "
+        f"({cycle.ends_on.isoformat()}) and is short of continuing education.",
         f"Your certificate's renewal cycle ends in {days_left} days",
         "mail/certificate_warning.txt",
         cycle,

@@ -39,6 +39,8 @@ from tracker.core.guarded import update_if
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.extensions import utcnow
+from tracker.notifications.services import notify
+from tracker.notifications.services import path_for
 from tracker.programs.models import Program
 from tracker.programs.models import Track
 from tracker.programs.models import default_credential_name
@@ -163,7 +165,13 @@ def issue_certificate(
     sign_change(cert, start_history(cert, actor.id), actor, "issued")
     emit("certificate.issued", certificate_event(cert))
     issue_credential(cert, public_base())
+    _tell_holder(cert, f"Your certificate {cert.number} ({cert.credential_name}) was issued.")
     return cert
+
+
+def _tell_holder(cert: Certificate, message: str, kind: str = "certificate.issued") -> None:
+    """Notice the certificate's holder, linking to their certificates."""
+    notify(cert.enrollment.trainee, kind, message, path_for("certificates.mine"))
 
 
 def start_history(cert: Certificate, actor_id: int | None) -> CertificateStatusChange:
@@ -258,6 +266,9 @@ def _set_revoked(cert: Certificate, actor: User, reason: str, *, revoked: bool) 
     change = add_change(cert, "revoked" if revoked else "valid", today, meaning, reason, actor.id)
     sign_change(cert, change, actor, meaning)
     emit(f"certificate.{meaning}", certificate_event(cert))
+    _tell_holder(
+        cert, f"Your certificate {cert.number} was {meaning}: {reason}", f"certificate.{meaning}"
+    )
 
 
 def revoke_certificate(

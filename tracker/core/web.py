@@ -303,13 +303,20 @@ def register_core(app: Flask) -> None:
     def _navigation() -> dict[str, object]:
         # `current_user` stays lazy (Flask-Login's own processor, which loads the user for every
         # template, is off): an error page must render whether or not the database answers.
+        badges: dict[str, int] = {}
         if g.get("error_page"):
             person = _person_in_memory()
             links = navigation.links_for(person) if person is not None else []
         else:
             person = current_user if current_user.is_authenticated else None
             links = navigation.links_for(current_user)
-        return {"current_user": current_user, "nav_user": person, "nav_items": links}
+            badges = navigation.badges_for(current_user, links)
+        return {
+            "current_user": current_user,
+            "nav_user": person,
+            "nav_items": links,
+            "nav_badges": badges,
+        }
 
 
 def _person_in_memory() -> Any:

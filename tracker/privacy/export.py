@@ -1,8 +1,8 @@
 """Everything the tracker holds about one person, as JSON plus one CSV per record type, with
 their uploaded files, in one ZIP.
 
-Record types are found from the models themselves: any table with a `trainee_id`, `owner_id`
-or `subject_user_id` column naming the person, or an `enrollment_id` of one of their
+Record types are found from the models themselves: any table with a `trainee_id`, `owner_id`,
+`subject_user_id` or `person_id` column naming the person, or an `enrollment_id` of one of their
 enrollments, is included, so a record type added later is exported without a change here.
 Secrets (password hashes, session tokens) never leave.
 """
@@ -31,7 +31,7 @@ from tracker.extensions import utcnow
 
 EXCLUDED_TABLES = {"login_sessions", "audit_head", "alembic_version"}
 EXCLUDED_COLUMNS = {"password_hash", "token_hash", "storage_name"}
-PERSON_COLUMNS = ("trainee_id", "owner_id", "subject_user_id")
+PERSON_COLUMNS = ("trainee_id", "owner_id", "subject_user_id", "person_id")
 
 
 def _plain(value: object) -> object:

@@ -1,5 +1,6 @@
 """Daily reminder digests: each supervisor gets what has waited on them longer than the
-program's limit, each admitted trainee their outstanding items (none while withdrawn or on leave).
+program's limit, each admitted trainee their outstanding items (none while withdrawn or on leave),
+and each person the notices they chose to receive in the daily digest.
 
 Safe to run from cron as often as one likes: each digest is queued for the worker together with
 a `ReminderLog` row (person, day, kind) in one transaction; the UNIQUE constraint lets only the
@@ -23,6 +24,7 @@ from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
 from tracker.mail import queue
+from tracker.notifications.services import send_digests
 from tracker.progress import Actor
 from tracker.progress.life_rules import ON_LEAVE
 from tracker.progress.training_rules import overdue as is_overdue
@@ -168,4 +170,6 @@ def send_reminders(day: date) -> ReminderResult:
             result.queued += 1
         else:
             result.skipped += 1
+    # The notices each person chose to receive in the daily digest, one e-mail each.
+    result.queued += send_digests(day)
     return result

@@ -49,6 +49,8 @@ from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
 from tracker.extensions import utcnow
+from tracker.notifications.services import notify
+from tracker.notifications.services import path_for
 from tracker.progress.requirements import LICENCE_TYPES
 from tracker.signoffs.binding import bind
 from tracker.signoffs.binding import bind_record
@@ -284,6 +286,7 @@ def sign(
             actor_id=signer.id,
             subject_user_id=entry.enrollment.trainee_id,
         )
+        _tell_trainee(entry, SIGNED_KINDS, signer)
     emit_each(
         "entry.signed",
         [
@@ -497,6 +500,7 @@ def return_with_question(entry: Entry, reviewer: User, text: str | None) -> Entr
         actor_id=reviewer.id,
         subject_user_id=entry.enrollment.trainee_id,
     )
+    _tell_trainee(entry, RETURNED_KINDS, reviewer, body)
     return note
 
 
@@ -541,6 +545,7 @@ def answer(entry: Entry, trainee: User, text: str | None) -> EntryQuestion:
         actor_id=trainee.id,
         subject_user_id=trainee.id,
     )
+    _tell_asker(entry, trainee)
     return note
 
 
@@ -594,7 +599,71 @@ def reopen(entry: Entry, staff: User, reason: str | None) -> Signature | None:
         actor_id=staff.id,
         subject_user_id=entry.enrollment.trainee_id,
     )
+    _tell_trainee(entry, REOPENED_KINDS, staff, text)
     return signature
+
+
+# -- notices --------------------------------------------------------------------------------------
+
+# The notice kind each act gives the trainee, by entry type.
+SIGNED_KINDS = {
+    "session": "entry.signed",
+    "didactic": "hours.verified",
+    "experiential": "hours.verified",
+    "ce": "ce.approved",
+}
+RETURNED_KINDS = {
+    "session": "entry.returned",
+    "didactic": "hours.rejected",
+    "experiential": "hours.rejected",
+    "ce": "ce.rejected",
+}
+REOPENED_KINDS = dict.fromkeys(ENTRY_MODELS, "entry.reopened")
+_DONE_WORDS = {
+    "entry.signed": "was signed by {actor}",
+    "hours.verified": "was verified by {actor}",
+    "ce.approved": "was approved by {actor}",
+    "entry.returned": "was returned to you by {actor} with a question: {text}",
+    "hours.rejected": "was returned to you by {actor} with a question: {text}",
+    "ce.rejected": "was rejected by {actor}: {text}",
+    "entry.reopened": "was reopened by {actor}: {text}",
+}
+
+
+def _tell_trainee(entry: Entry, kinds: Mapping[str, str], actor: User, text: str = "") -> None:
+    """Notice the entry's trainee of what `actor` did to it, linking to their entry."""
+    entry_type = entry_type_of(entry)
+    kind = kinds[entry_type]
+    words = _DONE_WORDS[kind].format(actor=actor.full_name, text=text)
+    notify(
+        entry.enrollment.trainee,
+        kind,
+        f"{describe(entry)} {words}",
+        path_for("signoffs.mine", entry_type=entry_type, entry_id=entry.id),
+    )
+
+
+def _tell_asker(entry: Entry, trainee: User) -> None:
+    """Notice whoever asked the entry's last question that the trainee answered it."""
+    asker = db.session.scalar(
+        select(User)
+        .join(EntryQuestion, EntryQuestion.author_id == User.id)
+        .where(
+            EntryQuestion.entry_type == entry_type_of(entry),
+            EntryQuestion.entry_id == entry.id,
+            EntryQuestion.kind == "question",
+        )
+        .order_by(EntryQuestion.id.desc())
+        .limit(1)
+    )
+    if asker is None or asker.id == trainee.id:
+        return
+    notify(
+        asker,
+        "entry.answered",
+        f"{trainee.full_name} answered your question on {describe(entry).lower()}.",
+        path_for("signoffs.entry", entry_type=entry_type_of(entry), entry_id=entry.id),
+    )
 
 
 @dataclass

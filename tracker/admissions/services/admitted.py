@@ -23,6 +23,8 @@ from tracker.enrollments.models import SupervisorAssignment
 from tracker.enrollments.models import Waiver
 from tracker.extensions import db
 from tracker.extensions import utcnow
+from tracker.notifications.services import notify
+from tracker.notifications.services import path_for
 from tracker.programs.models import RequirementSet
 from tracker.progress import ITEM_CODES
 from tracker.progress import Step
@@ -302,4 +304,34 @@ def assign_supervisors(
         )
     if not changes:
         raise Refused("These supervisors are already assigned.", "primary")
+    _tell_assigned(enrollment, added)
     return added
+
+
+def _tell_assigned(enrollment: Enrollment, added: list[SupervisorAssignment]) -> None:
+    """Notice the trainee of their supervisors now, and each newly assigned supervisor."""
+    names = {row.kind: db.session.get(User, row.supervisor_id) for row in added}
+    program = enrollment.program.name
+    if names:
+        said = "; ".join(f"{kind}: {person.full_name}" for kind, person in names.items())
+        notify(
+            enrollment.trainee,
+            "supervisor.assigned",
+            f"Your supervisors for {program} changed ({said}).",
+            path_for("dashboard.trainee"),
+        )
+    else:
+        notify(
+            enrollment.trainee,
+            "supervisor.assigned",
+            f"Your backup supervisor for {program} was removed.",
+            path_for("dashboard.trainee"),
+        )
+    for kind, person in names.items():
+        notify(
+            person,
+            "supervisor.assigned",
+            f"You were assigned as {kind} supervisor of {enrollment.trainee.full_name} "
+            f"({program}).",
+            path_for("signoffs.queue"),
+        )

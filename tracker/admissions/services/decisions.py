@@ -23,7 +23,8 @@ from tracker.enrollments.models import AdmissionReversal
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.extensions import utcnow
-from tracker.mail import queue
+from tracker.notifications.services import notify
+from tracker.notifications.services import path_for
 from tracker.progress import OutstandingItem
 from tracker.progress.admission_rules import admission_missing
 from tracker.standing import assess_one
@@ -256,10 +257,14 @@ def _queue_reversal_mail(enrollment: Enrollment, reversal: AdmissionReversal) ->
     """Queue the e-mail that tells the applicant the decision was reversed, and why."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     reversed_at = local_time(reversal.reversed_at, enrollment.program.timezone)
-    queue(
-        enrollment.trainee.email,
-        f"Your application to {enrollment.program.name}: decision reversed",
-        "mail/admission_reversed.txt",
+    notify(
+        enrollment.trainee,
+        "admission.decision",
+        f"The decision on your application to {enrollment.program.name} was reversed: it "
+        "waits for a new decision.",
+        path_for("core.home"),
+        subject=f"Your application to {enrollment.program.name}: decision reversed",
+        mail_template="mail/admission_reversed.txt",
         trainee=enrollment.trainee,
         program=enrollment.program,
         reversal=reversal,
@@ -283,16 +288,22 @@ def _queue_decision_mail(enrollment: Enrollment) -> None:
         "link": f"{base}/home",
     }
     if enrollment.status == "admitted":
-        queue(
-            trainee.email,
-            f"Admitted to {enrollment.program.name}",
-            "mail/admission_admitted.txt",
+        notify(
+            trainee,
+            "admission.decision",
+            f"You were admitted to {enrollment.program.name}.",
+            path_for("core.home"),
+            subject=f"Admitted to {enrollment.program.name}",
+            mail_template="mail/admission_admitted.txt",
             **context,
         )
     elif enrollment.status == "declined":
-        queue(
-            trainee.email,
-            f"Your application to {enrollment.program.name}",
-            "mail/admission_declined.txt",
+        notify(
+            trainee,
+            "admission.decision",
+            f"Your application to {enrollment.program.name} was declined.",
+            path_for("core.home"),
+            subject=f"Your application to {enrollment.program.name}",
+            mail_template="mail/admission_declined.txt",
             **context,
         )
