@@ -5,7 +5,7 @@
 - notice_preferences: a person's chosen delivery per kind (no row: the kind's default).
 
 Revision ID: 20261201_e1
-Revises: 20261130_07
+Revises: 20261201_d1
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261201_e1"
-down_revision = "20261130_07"
+down_revision = "20261201_d1"
 branch_labels = None
 depends_on = None
 

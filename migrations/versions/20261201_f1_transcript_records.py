@@ -5,7 +5,7 @@
   fingerprint, and the unguessable code printed on every page for /verify/transcripts/<code>.
 
 Revision ID: 20261201_f1
-Revises: 20261201_d1
+Revises: 20261201_e1
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261201_f1"
-down_revision = "20261201_d1"
+down_revision = "20261201_e1"
 branch_labels = None
 depends_on = None
 
