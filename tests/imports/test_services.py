@@ -25,6 +25,7 @@ from tracker.factories.enrollments import enroll
 from tracker.factories.training import add_experiential
 from tracker.imports import services
 from tracker.imports.models import ImportBatch
+from tracker.notifications.models import Notice
 from tracker.training.models import DidacticEntry
 from tracker.training.services import DidacticInput
 from tracker.training.services import log_didactic
@@ -143,6 +144,10 @@ def test_commit_creates_verified_entries_as_one_batch_and_again_creates_nothing(
     after = json.loads(events[0].after)
     assert [entry[0] for entry in after["entries"]] == [e.id for e in entries]
     assert events[0].actor_id == staff.id
+    # The staff member who imported is told, in their inbox, with a link to the batch.
+    notice = db.session.scalars(select(Notice).where(Notice.person_id == staff.id)).one()
+    assert notice.kind == "import.finished" and "2 entries imported" in notice.message
+    assert notice.link == f"/imports/batches/{batch.id}"
 
     again = services.preview(program, rows)
     assert [r.status for r in again.rows] == ["duplicate", "duplicate"]

@@ -56,6 +56,7 @@ from tracker.imports.models import ImportBatch
 from tracker.imports.models import ImportDraft
 from tracker.imports.models import ImportedRow
 from tracker.imports.models import ImportLayout
+from tracker.notifications.services import import_finished
 from tracker.programs.models import Program
 from tracker.programs.models import Track
 from tracker.progress.requirements import RequirementSpec
@@ -576,6 +577,12 @@ def commit(
             ],
         },
         actor_id=actor.id,
+    )
+    import_finished(
+        actor,
+        "Import of didactic hours",
+        f"{len(created)} entr{'y' if len(created) == 1 else 'ies'} imported into {program.name}",
+        f"/imports/batches/{batch.id}",
     )
     return batch
 
