@@ -504,7 +504,7 @@ class Visitor:
     """One person's browser, talking to a given server from its own loopback address, with its
     cookies: the same cookie sent to either server shows whether the state is shared."""
 
-    CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+    CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
     def __init__(self, address: str) -> None:
         self.address = address
@@ -535,9 +535,7 @@ class Visitor:
     def token(self, port: int, path: str) -> str:
         _status, _location, text = self.request(port, "GET", path)
         match = self.CSRF.search(text)
-        if not match:
-            raise SystemExit(f"no form token on {path}")
-        return match.group(1)
+        return match.group(1) if match else ""  # none: the POST is refused, the check fails
 
 
 def check_shared(ports: list[int], email: str) -> dict[str, bool]:

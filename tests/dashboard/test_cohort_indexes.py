@@ -81,7 +81,7 @@ def test_the_check_sees_a_sequential_scan(app):
     ],
 )
 def test_cohort_queries_scan_no_large_table(staff_client, program, path):  # noqa: F811
-    _enroll_many(program, 120)
+    _enroll_many(program, 60)  # two pages of 50
     refresh()
     db.session.execute(text("ANALYZE"))
     db.session.commit()
