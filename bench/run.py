@@ -125,6 +125,15 @@ def _login(client, email: str, password: str) -> None:
     assert response.status_code == 302, f"login of {email} failed: {response.status_code}"
 
 
+HASH = re.compile(r'name="hash:(session:\d+)" value="([^"]*)"')
+
+
+def _shown(client) -> dict[str, str]:
+    """The queue's submitted sessions and the content hash the page showed of each (a signature
+    binds to what the signer saw; the form sends it back)."""
+    return dict(HASH.findall(client.get("/signoffs/").get_data(as_text=True)))
+
+
 def _token(client, path: str) -> str:
     match = CSRF.search(client.get(path).get_data(as_text=True))
     return match.group(1) or match.group(2)
@@ -265,15 +274,18 @@ def do_measure(size: int, info: dict, out: Path) -> None:
         argon.append((time.perf_counter() - started) * 1000)
     argon_ms = round(statistics.median(argon), 2)
 
-    sessions = submitted(info["supervisor_email"])
+    shown = _shown(supervisor)
+    sessions = [i for i in submitted(info["supervisor_email"]) if f"session:{i}" in shown]
     token = _token(supervisor, "/signoffs/")
     before = count_signatures()
 
     def sign(_i):
+        key = f"session:{sessions.pop()}"
         return supervisor.post(
             "/signoffs/sign",
             data={
-                "selected": f"session:{sessions.pop()}",
+                "selected": key,
+                f"hash:{key}": shown[key],
                 "password": PASSWORD,
                 "csrf_token": token,
                 "back": "signoffs.queue",
@@ -301,17 +313,21 @@ def do_measure(size: int, info: dict, out: Path) -> None:
             client = app.test_client()
             _login(client, email, PASSWORD)
             form_token = _token(client, "/signoffs/")
+            hashes = _shown(client)
+            waiting = [i for i in waiting if f"session:{i}" in hashes]
             for start in range(0, len(waiting) - 49, 50):
-                batches.append((client, form_token, waiting[start : start + 50]))
+                keys = [f"session:{i}" for i in waiting[start : start + 50]]
+                batches.append((client, form_token, {k: hashes[k] for k in keys}))
         number += 1
     before = count_signatures()
 
     def sign_many(_i):
-        client, form_token, ids = batches.pop()
+        client, form_token, keys = batches.pop()
         return client.post(
             "/signoffs/sign",
             data={
-                "selected": [f"session:{i}" for i in ids],
+                "selected": list(keys),
+                **{f"hash:{k}": v for k, v in keys.items()},
                 "password": PASSWORD,
                 "csrf_token": form_token,
                 "back": "signoffs.queue",
