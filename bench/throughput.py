@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.client
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -153,6 +154,7 @@ def measure(url: str, seconds: float | None = None) -> dict:
         server.terminate()
         server.wait(timeout=30)
         log.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _drive_once(port: int) -> int:
