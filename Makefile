@@ -111,6 +111,7 @@ bench: install-test
 # Serving under load: 4 gunicorn workers on a scratch database (SQLite; PostgreSQL with
 # LOAD_DATABASE_URL, never the database `test`), LOAD_USERS people for LOAD_SECONDS, then the
 # writes checked against the database. Exits non-zero on any error or lost/doubled write.
+# LOAD_SERVERS=2: two gunicorn servers behind nginx (its own process), PostgreSQL and Redis shared.
 load: $(VENV)/.installed-load
 	$(BIN)/python bench/load.py
 

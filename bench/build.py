@@ -85,10 +85,24 @@ class Bulk:
         for m in models:
             bucket = self.rows.get(m)
             if bucket:
-                db.session.execute(insert(m.__table__), bucket)
+                if db.engine.dialect.name == "postgresql":
+                    _copy(m.__table__, bucket)
+                else:
+                    db.session.execute(insert(m.__table__), bucket)
                 name = m.__tablename__
                 self.counts[name] = self.counts.get(name, 0) + len(bucket)
                 self.rows[m] = []
+
+
+def _copy(table, rows: list[dict]) -> None:
+    """PostgreSQL: stream the rows with COPY (psycopg's `cursor.copy`) in the session's
+    transaction, several times faster than multi-row INSERTs."""
+    columns = list(rows[0])
+    names = ", ".join(f'"{name}"' for name in columns)
+    raw = db.session.connection().connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(tuple(row[name] for name in columns))
 
 
 class Chain:

@@ -27,9 +27,11 @@ environment as child processes.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import io
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -37,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -231,8 +234,10 @@ def _admitted_trainee(n: int, staff, track, cohort, today, primary, backup):
     name = f"Load Trainee {n}"
     user = _account(f"load-trainee{n}@example.org", name, {"trainee"}, staff)
     enrollment = choose_track(user, track.id, cohort.id, today)
-    for kind in ("cv", "personal_statement"):
+    documents = [
         applications.upload_document(enrollment, user, kind, _Upload(f"{kind}.pdf"))
+        for kind in ("cv", "personal_statement")
+    ]
     for r in (1, 2):
         applications.add_reference(
             enrollment,
@@ -268,6 +273,8 @@ def _admitted_trainee(n: int, staff, track, cohort, today, primary, backup):
     admissions.verify_credential(licence, staff, "primary_source", "")
     admissions.verify_credential(insurance, staff, "carrier_confirmation", "")
     admissions.set_health_clearance(screening, staff, "cleared")
+    for document in documents:  # staff accept the CV and statement before admitting
+        admissions.review_document(enrollment, document, staff, "accepted", "")
     admissions.admit(enrollment, staff, "Admitted for the load run.")
     admissions.assign_supervisors(
         enrollment, staff, primary.id, backup.id if backup is not None else None
@@ -490,6 +497,131 @@ def do_check(plan_path: Path, ledger_path: Path, out_path: Path) -> None:
     out_path.write_text(json.dumps({"writes": result, "chain": chain}, indent=2))
 
 
+# -- two app servers behind a proxy ---------------------------------------------------------------
+
+
+class Visitor:
+    """One person's browser, talking to a given server from its own loopback address, with its
+    cookies: the same cookie sent to either server shows whether the state is shared."""
+
+    CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self.cookies: dict[str, str] = {}
+
+    def request(self, port: int, method: str, path: str, form: dict | None = None):
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", port, timeout=30, source_address=(self.address, 0)
+        )
+        headers = {"Host": f"127.0.0.1:{port}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, rest = header.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+            return response.status, response.getheader("Location") or "", text
+        finally:
+            connection.close()
+
+    def token(self, port: int, path: str) -> str:
+        _status, _location, text = self.request(port, "GET", path)
+        match = self.CSRF.search(text)
+        return match.group(1) if match else ""  # none: the POST is refused, the check fails
+
+
+def check_shared(ports: list[int], email: str) -> dict[str, bool]:
+    """What two servers must share, checked against each server directly (not via the proxy):
+    a sign-in session, the sign-in limit (30 a minute per address) and a rate limit (60
+    verifications a minute per address), each counted once over both servers."""
+    first, second = ports[0], ports[1]
+    results: dict[str, bool] = {}
+
+    person = Visitor("127.0.3.1")
+    token = person.token(first, "/account/login")
+    status, _location, _text = person.request(
+        first, "POST", "/account/login", {"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    signed_in = status == 302
+    status_b, _location, _ = person.request(second, "GET", "/dashboard/cohort")
+    results["a sign-in on server 1 is valid on server 2"] = signed_in and status_b == 200
+    token = person.token(second, "/dashboard/cohort")
+    person.request(second, "POST", "/account/logout", {"csrf_token": token})
+    status_a, location_a, _ = person.request(first, "GET", "/dashboard/cohort")
+    results["a sign-out on server 2 ends the session on server 1"] = (
+        status_a == 302 and "/account/login" in location_a
+    )
+
+    # 31 failed sign-ins from one address, alternating servers: the limit (30 a minute) must
+    # refuse the 31st, which it would not if each server counted its own 15 or 16.
+    guesser = Visitor("127.0.3.2")
+    tokens = {port: guesser.token(port, "/account/login") for port in ports}
+    statuses = []
+    for n in range(31):
+        port = ports[n % 2]
+        form = {
+            "email": "nobody@example.org",
+            "password": "wrong guess",
+            "csrf_token": tokens[port],
+        }
+        statuses.append(guesser.request(port, "POST", "/account/login", form)[0])
+    results["the sign-in limit is shared (31st of 30 a minute refused)"] = (
+        429 not in statuses[:30] and statuses[30] == 429
+    )
+
+    # 61 verifications of an unknown code from one address, alternating servers.
+    checker = Visitor("127.0.3.3")
+    statuses = [
+        checker.request(ports[n % 2], "GET", f"/verify/no-such-code-{n}")[0] for n in range(61)
+    ]
+    results["the verification rate limit is shared (61st of 60 a minute refused)"] = (
+        429 not in statuses[:60] and statuses[60] == 429
+    )
+    return results
+
+
+def _start_proxy(folder: Path, port: int, upstreams: list[int]) -> subprocess.Popen:
+    """nginx as this run's own process, with bench/nginx.conf filled in, in its own prefix."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        raise SystemExit("LOAD_SERVERS=2 needs nginx (Debian: apt-get install nginx)")
+    prefix = folder / "nginx"
+    for sub in ("logs", "tmp"):
+        (prefix / sub).mkdir(parents=True, exist_ok=True)
+    # Run as root, nginx's worker becomes `nobody`: let it reach its temp folders.
+    for path in (folder, prefix, prefix / "tmp"):
+        path.chmod(0o755 if path != prefix / "tmp" else 0o1777)
+    conf = (HERE / "nginx.conf").read_text()
+    conf = conf.replace("@PORT@", str(port)).replace(
+        "@UPSTREAMS@", "\n".join(f"        server 127.0.0.1:{p};" for p in upstreams)
+    )
+    (prefix / "nginx.conf").write_text(conf)
+    log = (prefix / "logs" / "stderr.log").open("wb")
+    return subprocess.Popen(  # noqa: S603
+        [
+            nginx,
+            "-p",
+            str(prefix),
+            "-c",
+            str(prefix / "nginx.conf"),
+            "-e",
+            "logs/error.log",
+            "-g",
+            "daemon off;",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
 # -- the run --------------------------------------------------------------------------------------
 
 
@@ -574,60 +706,100 @@ def _conflicts(ledger: list[dict]) -> int:
     return sum(1 for r in ledger if r["kind"] == "conflict")
 
 
+def _gunicorn(env: dict[str, str], folder: Path, port: int, workers: int, n: int):
+    log = (folder / f"gunicorn{n}.log").open("wb")
+    return subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            str(folder / f"access{n}.log"),
+            "--error-logfile",
+            "-",
+            "tracker:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _audit_verify(env: dict[str, str], log: Path) -> bool:
+    """`flask audit verify` on the run's database: the chain from the first event to the last."""
+    with log.open("ab") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "tracker", "audit", "verify"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    print(f"flask audit verify: {'intact' if done.returncode == 0 else 'FAILED'}")
+    return done.returncode == 0
+
+
 def main() -> int:
     seconds = _int_env("LOAD_SECONDS", 60, 5)
     users = _int_env("LOAD_USERS", 20, 3)
-    workers = _int_env("LOAD_WORKERS", 4, 1)
+    servers = _int_env("LOAD_SERVERS", 1, 1)
+    workers = _int_env("LOAD_WORKERS", 4 if servers == 1 else 2, 1)
     keep = os.environ.get("LOAD_KEEP", "") not in ("", "0")
     counts = split_users(users)
     scratch = Scratch(os.environ.get("LOAD_DATABASE_URL"))  # refuses `test` before anything
+    if servers > 1 and scratch.schema is None:
+        raise SystemExit("LOAD_SERVERS=2 needs LOAD_DATABASE_URL: servers share PostgreSQL")
     folder = Path(tempfile.mkdtemp(prefix="kap-load-"))
     try:
         scratch.create(folder)
     except Exception as error:
         shutil.rmtree(folder, ignore_errors=True)
         raise SystemExit(f"cannot prepare the scratch database: {error}") from None
-    port = _free_port()
+    ports = [_free_port() for _ in range(servers)]
+    port = _free_port() if servers > 1 else ports[0]  # the proxy's, with two servers or more
     base = f"http://127.0.0.1:{port}"
     env = app_environment(scratch, folder, port)
+    if servers > 1:
+        if not env["RATELIMIT_STORAGE_URI"].startswith("redis"):
+            raise SystemExit("LOAD_SERVERS=2 needs Redis on 127.0.0.1:6379 (shared rate limits)")
+        env["TRUSTED_PROXIES"] = "1"  # nginx: the client's address from X-Forwarded-For
     log = folder / "setup.log"
     plan, ledger_path = folder / "plan.json", folder / "ledger.jsonl"
     plan.write_text(json.dumps({"counts": counts, "seconds": seconds}))
+    shape = (
+        f"{servers} gunicorn servers of {workers} workers ({', '.join(map(str, ports))}) "
+        f"behind nginx on {base}"
+        if servers > 1
+        else f"{workers} gunicorn workers on {base}"
+    )
     print(
-        f"Load run: {workers} gunicorn workers on {base}, {scratch.label}, {users} people "
+        f"Load run: {shape}, {scratch.label}, {users} people "
         f"({counts['trainee']} trainees, {counts['supervisor']} supervisors, "
-        f"{counts['staff']} staff) for {seconds} s; rate limits in {env['RATELIMIT_STORAGE_URI']}"
+        f"{counts['staff']} staff) for {seconds} s; rate limits in {env['RATELIMIT_STORAGE_URI']}; "
+        f"load average before: {os.getloadavg()[0]:.2f}"
     )
     print(f"Scratch folder: {folder}")
-    server = None
+    running: list[subprocess.Popen] = []
+    shared: dict[str, bool] = {}
     try:
         flask = [sys.executable, "-m", "flask", "--app", "tracker"]
         _run([*flask, "db", "upgrade"], env, "migrations", log)
         _run([*flask, "demo"], env, "flask demo", log)
         _run([sys.executable, __file__, "seed", str(plan)], env, "load accounts", log)
-        server_log = folder / "gunicorn.log"
-        server_out = server_log.open("wb")
-        server = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                str(workers),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--access-logfile",
-                str(folder / "access.log"),
-                "--error-logfile",
-                "-",
-                "tracker:create_app()",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=server_out,
-            stderr=subprocess.STDOUT,
-        )
-        _wait_until_up(base, server, server_log)
+        for n, server_port in enumerate(ports, start=1):
+            running.append(_gunicorn(env, folder, server_port, workers, n))
+        for n, server_port in enumerate(ports, start=1):
+            _wait_until_up(
+                f"http://127.0.0.1:{server_port}", running[n - 1], folder / f"gunicorn{n}.log"
+            )
+        if servers > 1:
+            running.append(_start_proxy(folder, port, ports))
+            _wait_until_up(base, running[-1], folder / "nginx" / "logs" / "error.log")
         locust_env = {
             **env,
             "LOAD_PLAN": str(plan),
@@ -662,9 +834,14 @@ def main() -> int:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-        server.terminate()
-        server.wait(timeout=30)
-        server = None
+        load_after = os.getloadavg()[0]
+        if servers > 1:
+            staff_email = json.loads(plan.read_text())["staff"][0]
+            shared = check_shared(ports, staff_email)
+        for process in reversed(running):
+            process.terminate()
+            process.wait(timeout=30)
+        running = []
         stats_path = folder / "stats.json"
         if not stats_path.exists():
             sys.stdout.write((folder / "locust.log").read_text()[-4000:])
@@ -672,6 +849,10 @@ def main() -> int:
         stats = json.loads(stats_path.read_text())
         measured = stats["total"]["requests"]
         failures = report_requests(stats)
+        print(f"(load average at the end of the run: {load_after:.2f})")
+        for n in range(1, servers + 1):
+            served = len((folder / f"access{n}.log").read_text().splitlines())
+            print(f"server {n} answered {served} requests")
         ledger = _read_ledger(ledger_path)
         conflicts = _conflicts(ledger)
         if conflicts:
@@ -687,14 +868,27 @@ def main() -> int:
             log,
         )
         writes_ok = report_writes(json.loads(check_path.read_text()))
+        chain_ok = _audit_verify(env, log)
+        if shared:
+            print()
+            for what, held in shared.items():
+                print(f"{'yes' if held else 'NO '}  {what}")
         server_errors = [
             line
-            for line in (folder / "gunicorn.log").read_text().splitlines()
+            for n in range(1, servers + 1)
+            for line in (folder / f"gunicorn{n}.log").read_text().splitlines()
             if "Traceback" in line or " ERROR " in line or "[CRITICAL]" in line
         ]
         if server_errors:
-            print(f"\nThe server logged {len(server_errors)} error line(s); see {server_log}")
-        ok = failures == 0 and writes_ok and not server_errors and measured > 0
+            print(f"\nThe servers logged {len(server_errors)} error line(s); see {folder}")
+        ok = (
+            failures == 0
+            and writes_ok
+            and chain_ok
+            and all(shared.values())
+            and not server_errors
+            and measured > 0
+        )
         print(
             "\nResult: "
             + (
@@ -706,10 +900,10 @@ def main() -> int:
         keep = keep or not ok  # a failed run keeps its logs for a look
         return 0 if ok else 1
     finally:
-        if server is not None:
-            server.terminate()
+        for process in reversed(running):
+            process.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
-                server.wait(timeout=30)
+                process.wait(timeout=30)
         if keep:
             print(f"Kept {folder}" + (f" and schema {scratch.schema}" if scratch.schema else ""))
         else:
