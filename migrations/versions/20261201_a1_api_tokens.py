@@ -4,7 +4,7 @@
   (unique), with a short hint, an optional expiry, the last use and the revocation.
 
 Revision ID: 20261201_a1
-Revises: 20261130_07
+Revises: 20261201_s1
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261201_a1"
-down_revision = "20261130_07"
+down_revision = "20261201_s1"
 branch_labels = None
 depends_on = None
 
