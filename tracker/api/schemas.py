@@ -364,3 +364,46 @@ class Verification(BaseModel):
     """What anyone may know of a certificate: the verification page's facts."""
 
     model_config = ConfigDict(extra="allow")
+
+
+class ImportRowIn(BaseModel):
+    """One row of didactic attendance, as the CSV import reads it (the date as written in the
+    export, ISO preferred; hours may be left out when the program's course map gives them)."""
+
+    person: Text = Field(max_length=254, description="The trainee's e-mail address.")
+    topic: Text = Field(max_length=200, description="A topic's code or name, or an LMS course.")
+    date: Text = Field(max_length=40)
+    hours: Text = Field("", max_length=20)
+    provider: Text = Field("", max_length=400)
+    external_id: Text = Field(max_length=200, description="The LMS's id: imported once only.")
+
+
+class ImportIn(BaseModel):
+    """Rows to preview, or to import (`commit` with the digest the preview of the same rows
+    answered: a stale preview is refused)."""
+
+    program_id: int = Field(ge=1, le=2_147_483_647)
+    rows: list[ImportRowIn] = Field(min_length=1, max_length=10_000)
+    commit: bool = False
+    digest: Text | None = Field(None, max_length=128)
+
+
+class ImportRowOut(BaseModel):
+    """What importing one row does: create, duplicate or error (with the reason)."""
+
+    line: int
+    status: Text
+    reason: Text
+    external_id: Text
+
+
+class ImportOut(BaseModel):
+    """The preview (or the import) of the rows: each row's outcome, the counts, the digest to
+    commit with, and the batch once imported."""
+
+    rows: list[ImportRowOut]
+    creates: int
+    duplicates: int
+    errors: int
+    digest: Text
+    batch_id: int | None = None

@@ -44,8 +44,10 @@ from tracker.extensions import client_address
 from tracker.extensions import csrf
 from tracker.extensions import db
 from tracker.extensions import limiter
+from tracker.imports import services as import_services
 from tracker.privacy.identifiers import describe
 from tracker.privacy.identifiers import find_identifiers
+from tracker.programs.models import Program
 from tracker.progress import ITEM_CODES
 from tracker.security.access import AnyOf
 from tracker.security.access import Anyone
@@ -792,3 +794,44 @@ def register(app: Flask, blueprint: Blueprint) -> None:
     """Register the API blueprint and let spectree read the app's routes for the document."""
     app.register_blueprint(blueprint)
     spec.app = app
+
+
+@bp.post("/imports")
+@allow(TokenScope("import_hours", role="staff"))
+@spec.validate(
+    json=schemas.ImportIn,
+    resp=Response(HTTP_200=schemas.ImportOut, HTTP_201=schemas.ImportOut),
+    tags=["imports"],
+)
+def import_attendance():
+    """Preview didactic attendance rows for a program (the CSV import's rules), or import them
+    all or none with `commit` and the preview's digest; imported hours count as verified."""
+    data = request.context.json
+    program = db.session.get(Program, data.program_id)
+    if program is None:
+        abort(problem(404, "Not found", "No such program.", field="program_id"))
+    rows = [{**row.model_dump(), "line": n} for n, row in enumerate(data.rows, start=1)]
+    preview = import_services.preview(program, rows)
+    batch = None
+    if data.commit:
+        if not data.digest:
+            abort(
+                problem(
+                    422, "The request was refused", "Send the preview's digest.", field="digest"
+                )
+            )
+        batch = _act(lambda: import_services.commit(program, rows, _me(), data.digest))
+    out = schemas.ImportOut(
+        rows=[
+            schemas.ImportRowOut(
+                line=r.line, status=r.status, reason=r.reason, external_id=r.external_id
+            )
+            for r in preview.rows
+        ],
+        creates=preview.count("create"),
+        duplicates=preview.count("duplicate"),
+        errors=preview.count("error"),
+        digest=preview.digest,
+        batch_id=batch.id if batch is not None else None,
+    )
+    return out, 201 if batch is not None else 200

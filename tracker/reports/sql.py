@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import Date
 from sqlalchemy import DateTime
 from sqlalchemy import Select
-from sqlalchemy import case
 from sqlalchemy import cast
 from sqlalchemy import func
 from sqlalchemy import select
@@ -38,26 +37,34 @@ def day_of(moment: Any) -> Any:
 
 
 def quantiles(
-    source: Select, group: str, value: str, percents: Sequence[int]
+    source: Select, group: str, value: str, percents: Sequence[int], step: float
 ) -> list[tuple[Any, int, list[float | None]]]:
     """Per group of `source` (a select with columns named `group` and `value`): the number of
     rows and the nearest-rank percentiles of `value` (the smallest value with at least p% of
-    the group at or below it). One query; the database ranks and picks."""
+    the group at or below it), rounded to the nearest multiple of `step`. One query: the
+    database counts the rows per group and rounded value, which stays small whatever the number
+    of rows; the ranks are read off the counts."""
     inner = source.subquery("v")
-    ranked = select(
-        inner.c[group].label("g"),
-        inner.c[value].label("v"),
-        func.row_number().over(partition_by=inner.c[group], order_by=inner.c[value]).label("rn"),
-        func.count().over(partition_by=inner.c[group]).label("n"),
-    ).subquery("r")
-    # rank = ceil(p * n / 100) in integer arithmetic, the same on both databases
-    picks = [
-        func.max(case((ranked.c.rn == (p * ranked.c.n + 99) // 100, ranked.c.v))).label(f"p{p}")
-        for p in percents
-    ]
+    bucket = func.floor(inner.c[value] / step + 0.5).label("b")
     rows = db.session.execute(
-        select(ranked.c.g, func.max(ranked.c.n), *picks).group_by(ranked.c.g).order_by(ranked.c.g)
+        select(inner.c[group], bucket, func.count())
+        .group_by(inner.c[group], bucket)
+        .order_by(inner.c[group], bucket)
     ).all()
-    return [
-        (row[0], int(row[1]), [None if v is None else float(v) for v in row[2:]]) for row in rows
-    ]
+    counts: dict[Any, list[tuple[float, int]]] = {}
+    for g, b, n in rows:
+        counts.setdefault(g, []).append((float(b), int(n)))
+    result = []
+    for g, steps in counts.items():
+        total = sum(n for _, n in steps)
+        picked: list[float | None] = []
+        for p in percents:
+            rank = max((p * total + 99) // 100, 1)  # ceil(p * n / 100)
+            seen = 0
+            for b, n in steps:
+                seen += n
+                if seen >= rank:
+                    picked.append(round(b * step, 6))
+                    break
+        result.append((g, total, picked))
+    return result
