@@ -89,6 +89,9 @@ def measure(url: str, seconds: float | None = None) -> dict:
         "SECRET_KEY": secrets.token_hex(32),
         "AUDIT_KEYS": "bench:bench-only-audit-key-0123456789abcdef",
         "SESSION_COOKIE_SECURE": "0",
+        # Password sign-in for the measured staff and supervisors, as `make serve` does (production
+        # otherwise sends them to set up a second factor first).
+        "SECOND_FACTOR_REQUIRED": "0",
         "DATABASE_URL": url,
         "INSTANCE_PATH": str(folder),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
