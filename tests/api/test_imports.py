@@ -42,7 +42,7 @@ def test_preview_then_import_then_nothing_new(app, client, program, ann, staff, 
     assert preview.status_code == 200, preview.get_data(as_text=True)
     body = preview.get_json()
     assert [r["status"] for r in body["rows"]] == ["create", "create", "error"]
-    assert "unknown person" in body["rows"][2]["reason"].lower() or body["rows"][2]["reason"]
+    assert body["rows"][2]["reason"].startswith("Unknown person")
     assert db.session.query(DidacticEntry).count() == 0  # a preview writes nothing
     # The error row blocks the import: all or nothing.
     refused = client.post(

@@ -21,22 +21,32 @@ class FilterOptions:
     supervisors: list[tuple[int, str]]
 
 
-def filter_options() -> FilterOptions:
-    """Programs, cohorts and supervisors for the filter menus (three small queries)."""
+def program_and_cohort_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Programs, and cohorts newest first (named with their program when there are several),
+    for filter menus (two small queries)."""
     programs = db.session.execute(select(Program.id, Program.name).order_by(Program.name)).all()
     cohorts = db.session.execute(
         select(Cohort.id, Cohort.name, Program.name)
         .join(Program, Program.id == Cohort.program_id)
         .order_by(Cohort.starts_on.desc())
     ).all()
+    multiple = len(programs) > 1
+    return (
+        [(p.id, p.name) for p in programs],
+        [(c[0], f"{c[1]} ({c[2]})" if multiple else c[1]) for c in cohorts],
+    )
+
+
+def filter_options() -> FilterOptions:
+    """Programs, cohorts and supervisors for the filter menus (three small queries)."""
+    programs, cohorts = program_and_cohort_choices()
     supervisors = db.session.execute(
         select(User.id, User.full_name)
         .where(User.is_supervisor.is_(True), User.active.is_(True))
         .order_by(User.full_name)
     ).all()
-    multiple = len(programs) > 1
     return FilterOptions(
-        programs=[(p.id, p.name) for p in programs],
-        cohorts=[(c[0], f"{c[1]} ({c[2]})" if multiple else c[1]) for c in cohorts],
+        programs=programs,
+        cohorts=cohorts,
         supervisors=[(s.id, s.full_name) for s in supervisors],
     )

@@ -38,8 +38,8 @@ from tracker.progress import Severity
 from tracker.progress.items import STEP_TITLES
 from tracker.progress.items import Step
 from tracker.progress.life_rules import LIFE_STATE_LABELS
-from tracker.progress.pace import pace_over_time
 from tracker.reports.catalogue import pace_sentence
+from tracker.reports.catalogue import standing_pace
 from tracker.security.access import Staff
 from tracker.security.access import Trainee
 from tracker.security.access import allow
@@ -84,7 +84,7 @@ def trainee():
         for i in items
         if i.actor == Actor.TRAINEE and i.code not in shown_apart
     ][:5]
-    pace = pace_over_time(loaded.facts, loaded.spec, today) if loaded.spec is not None else None
+    pace = standing_pace(loaded)
     return render_template(
         "dashboard/trainee.html",
         pace=pace,

@@ -27,12 +27,12 @@ from tracker.enrollments.queries import current_enrollment_id
 from tracker.enrollments.queries import loaded_enrollment
 from tracker.enrollments.queries import withdrawn_enrollment_id
 from tracker.extensions import limiter
-from tracker.progress.pace import pace_over_time
 from tracker.records import queries
 from tracker.records import transcripts
 from tracker.records.models import TranscriptRecord
 from tracker.records.pdf import render_transcript
 from tracker.reports.catalogue import pace_sentence
+from tracker.reports.catalogue import standing_pace
 from tracker.security.access import AnyOf
 from tracker.security.access import Anyone
 from tracker.security.access import Staff
@@ -74,12 +74,7 @@ def trainee(enrollment_id: int):
         waiting_entries(_only(enrollment_id)), select="all" if chosen == "all" else None
     )
     waiting = [w for w in view.waiting if w.trainee_id != _me().id]
-    standing = record.standing
-    pace = (
-        pace_over_time(standing.facts, standing.spec, standing.today)
-        if standing.spec is not None
-        else None
-    )
+    pace = standing_pace(record.standing)
     return render_template(
         "records/trainee.html",
         pace=pace,

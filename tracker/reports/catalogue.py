@@ -19,6 +19,7 @@ from tracker.programs.models import Cohort
 from tracker.progress.items import STEP_TITLES
 from tracker.progress.items import Step
 from tracker.progress.pace import PaceOverTime
+from tracker.progress.pace import pace_over_time
 from tracker.progress.text import day
 from tracker.progress.text import hours
 from tracker.progress.text import money
@@ -417,6 +418,14 @@ REPORTS = {
 
 
 # -- one trainee's pace (the trainee home, the supervisor's view of a trainee) -----------------
+
+
+def standing_pace(standing: Any) -> PaceOverTime | None:
+    """An enrollment's pace from its standing (`tracker.standing.Standing`: the facts the page
+    loaded already), or None without a requirement set or a running cohort."""
+    if standing.spec is None:
+        return None
+    return pace_over_time(standing.facts, standing.spec, standing.today)
 
 
 def pace_sentence(pace: PaceOverTime, you: bool = True) -> str:

@@ -30,6 +30,7 @@ from sqlalchemy import union_all
 
 from tracker.accounts.models import User
 from tracker.certificates.models import Certificate
+from tracker.dashboard.queries import program_and_cohort_choices
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import ProgressSnapshot
 from tracker.extensions import UTCDateTime
@@ -386,9 +387,10 @@ def finance(f: ReportFilters) -> Finance:
         charged, reduced, collected = int(charged), int(reduced), int(collected)
         running[name] += charged - reduced - collected
         result.months.append(
-            FinanceRow(name, f"{int(y):04d}-{int(m):02d}", charged, reduced, collected)
+            FinanceRow(
+                name, f"{int(y):04d}-{int(m):02d}", charged, reduced, collected, running[name]
+            )
         )
-        result.months[-1].outstanding = running[name]
     signed = (
         case(*((LedgerEntry.kind == kind, sign) for kind, sign in KIND_SIGN.items()), else_=0)
         * effect
@@ -590,23 +592,19 @@ class FilterChoices:
 
 
 def filter_choices() -> FilterChoices:
-    """Programs, tracks and cohorts for the filter menus (three small queries)."""
-    programs = db.session.execute(select(Program.id, Program.name).order_by(Program.name)).all()
-    multiple = len(programs) > 1
+    """Programs, tracks and cohorts for the filter menus (three small queries): the cohort
+    page's programs and cohorts, and the tracks named the same way."""
+    programs, cohorts = program_and_cohort_choices()
     tracks = db.session.execute(
         select(Track.id, Track.name, Program.name)
         .join(Program, Program.id == Track.program_id)
         .order_by(Program.name, Track.name)
     ).all()
-    cohorts = db.session.execute(
-        select(Cohort.id, Cohort.name, Program.name)
-        .join(Program, Program.id == Cohort.program_id)
-        .order_by(Cohort.starts_on.desc())
-    ).all()
+    multiple = len(programs) > 1
     return FilterChoices(
-        programs=[(p.id, p.name) for p in programs],
+        programs=programs,
         tracks=[(t[0], f"{t[1]} ({t[2]})" if multiple else t[1]) for t in tracks],
-        cohorts=[(c[0], f"{c[1]} ({c[2]})" if multiple else c[1]) for c in cohorts],
+        cohorts=cohorts,
     )
 
 

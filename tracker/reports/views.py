@@ -22,10 +22,11 @@ from tracker.extensions import db
 from tracker.extensions import utcnow
 from tracker.programs.models import Cohort
 from tracker.programs.models import Program
-from tracker.progress.pace import pace_over_time
 from tracker.reports.catalogue import REPORTS
+from tracker.reports.catalogue import Built
 from tracker.reports.catalogue import Report
 from tracker.reports.catalogue import pace_chart
+from tracker.reports.catalogue import standing_pace
 from tracker.reports.pdf import program_report
 from tracker.reports.queries import ReportFilters
 from tracker.reports.queries import filter_choices
@@ -98,6 +99,14 @@ def _report(key: str) -> Report:
     return report
 
 
+def _built(key: str) -> tuple[Report, Built]:
+    """The report of `key` (404 when unknown), built for the query string's filters (those that
+    cannot be used are left out, as the page says)."""
+    report = _report(key)
+    filters, _errors, _choices, today = _filters()
+    return report, report.build(filters, today, utcnow())
+
+
 def _args() -> dict[str, str]:
     keys = ("program", "track", "cohort", "since", "until")
     return {k: v for k, v in request.args.items() if k in keys and v and len(v) <= 10}
@@ -142,11 +151,7 @@ def show(key: str):
 @allow(Staff)
 def chart(key: str):
     """The report's chart as an SVG image."""
-    report = _report(key)
-    filters, _errors, _choices, today = _filters()
-    response = Response(
-        report.build(filters, today, utcnow()).chart().svg(), mimetype="image/svg+xml"
-    )
+    response = Response(_built(key)[1].chart().svg(), mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = SVG_POLICY
     return response
 
@@ -155,9 +160,7 @@ def chart(key: str):
 @allow(Staff)
 def table_csv(key: str):
     """The report's table as CSV (cells that could start a formula are neutralised)."""
-    report = _report(key)
-    filters, _errors, _choices, today = _filters()
-    built = report.build(filters, today, utcnow())
+    report, built = _built(key)
     response = Response(iter_csv(built.header, built.rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="report-{report.key}.csv"'
     return response
@@ -171,7 +174,7 @@ def enrollment_pace(enrollment_id: int):
     standing = assess_one(enrollment_id)
     if standing is None or not may_see_trainee(current_user, standing.row.trainee_id):
         abort(404)
-    pace = pace_over_time(standing.facts, standing.spec, standing.today) if standing.spec else None
+    pace = standing_pace(standing)
     if pace is None:
         abort(404)
     response = Response(pace_chart(pace).svg(), mimetype="image/svg+xml")
