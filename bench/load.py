@@ -165,8 +165,8 @@ def app_environment(scratch: Scratch, folder: Path, port: int) -> dict[str, str]
             "SECRET_KEY": secrets.token_hex(32),
             "AUDIT_KEYS": f"load:{secrets.token_hex(32)}",
             "SESSION_COOKIE_SECURE": "0",
-            # Password sign-in for the measured staff and supervisors, as `make serve` does (production
-            # otherwise sends them to set up a second factor first).
+            # Password sign-in for the measured staff and supervisors, as `make serve` does
+            # (production otherwise sends them to set up a second factor first).
             "SECOND_FACTOR_REQUIRED": "0",
             "DATABASE_URL": scratch.url,
             "INSTANCE_PATH": str(folder / "instance"),
