@@ -93,7 +93,7 @@ def test_an_issued_certificate_has_a_signed_open_badge_credential(client, certif
         "revocation",
         "suspension",
     ]
-    proof = document["proof"]
+    (proof,) = document["proof"]  # Open Badges 3.0: an array
     assert proof["type"] == "DataIntegrityProof"
     assert proof["cryptosuite"] == "eddsa-rdfc-2022"
     assert proof["proofPurpose"] == "assertionMethod"
@@ -236,7 +236,7 @@ def test_changing_any_field_of_the_credential_fails_its_proof(client, certificat
 )
 def test_changing_the_proof_fails(client, certificate, field, value, reason):
     document = _credential(client, certificate)
-    proof = document["proof"]
+    (proof,) = document["proof"]
     if field == "proofValue":
         value = proof["proofValue"][:-2] + ("A" if proof["proofValue"][-2] != "A" else "B") + "z"
     if field == "verificationMethod":
@@ -302,7 +302,7 @@ def test_rotation_signs_new_credentials_with_the_new_key_and_keeps_old_ones_ours
     from tests.certificates.factories import ready_enrollment
 
     old = _credential(client, certificate)
-    old_key = old["proof"]["verificationMethod"].partition("#")[2]
+    old_key = old["proof"][0]["verificationMethod"].partition("#")[2]
     path = tmp_path / "new.pem"
     runner.invoke(args=["credentials", "keygen", str(path)])
     app.config.update(CREDENTIAL_KEY_FILE=str(path))
@@ -323,14 +323,14 @@ def test_rotation_signs_new_credentials_with_the_new_key_and_keeps_old_ones_ours
         json.loads(d)["proof"]["verificationMethod"]
         for d in db.session.scalars(select(StatusList.document))
     }
-    assert signers == {new["proof"]["verificationMethod"]}
+    assert signers == {new["proof"][0]["verificationMethod"]}
 
 
 def test_did_web_issuer_and_its_did_document(app, client, certificate, create_user, issue):
     from tests.certificates.factories import ready_enrollment
 
     assert client.get("/.well-known/did.json").status_code == 404  # did:key by default
-    old_key = _credential(client, certificate)["proof"]["verificationMethod"].partition("#")[2]
+    old_key = _credential(client, certificate)["proof"][0]["verificationMethod"].partition("#")[2]
     app.config.update(
         CREDENTIAL_ISSUER_DID="web",
         PUBLIC_BASE_URL="https://tracker.example.org",

@@ -11,6 +11,7 @@ from datetime import datetime
 import pytest
 
 from tracker.credentials import integrity
+from tracker.credentials.jsonld import OB_V3P0
 from tracker.credentials.jsonld import VC_V2
 from tracker.credentials.jsonld import UnsafeDocument
 from tracker.credentials.keys import key_of_did_key
@@ -56,3 +57,21 @@ def test_relative_iris_are_neither_signed_nor_accepted(key, change):
     change(tampered)
     check = integrity.verify(tampered, _resolve)
     assert not check.ok and "not safe JSON-LD" in check.reason
+
+
+def test_the_ob_schema_validator_type_is_left_relative_by_the_shipped_contexts(key):
+    """Open Badges 3.0.3 names the credentialSchema type 1EdTechJsonSchemaValidator2019, but
+    neither the VC 2.0 context nor 1EdTech's 3.0.3 context defines that term: it would stay a
+    relative IRI, so our credentials carry no credentialSchema. Should a shipped context come
+    to define it, this fails and the credential can name its schema."""
+    document = copy.deepcopy(DOCUMENT)
+    document["@context"] = [VC_V2, OB_V3P0]
+    document["credentialSchema"] = [
+        {
+            "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+            "ob_v3p0_achievementcredential_schema.json",
+            "type": "1EdTechJsonSchemaValidator2019",
+        }
+    ]
+    with pytest.raises(UnsafeDocument, match="relative @type '1EdTechJsonSchemaValidator2019'"):
+        integrity.sign(document, key, datetime.now(UTC))

@@ -101,3 +101,21 @@ def test_did_key_of_the_published_key(key_pair):
     assert key.did == "did:key:" + key_pair["publicKeyMultibase"]
     assert key.verification_method == f"{key.did}#{key_pair['publicKeyMultibase']}"
     assert key_of_did_key(key.verification_method) == key_pair["publicKeyMultibase"]
+
+
+def test_a_proof_set_of_one_proof_signs_and_verifies_the_same(signed, key_pair):
+    """Open Badges 3.0 writes `proof` as an array: one proof in a list is the same proof (the
+    proof is not part of what is signed), and a second proof beside it is refused."""
+    key = SigningKey(
+        private_key_from_text(key_pair["privateKeyMultibase"]),
+        signed["issuer"],
+        signed["proof"]["verificationMethod"],
+    )
+    unsecured = {k: v for k, v in signed.items() if k != "proof"}
+    created = datetime.fromisoformat(signed["proof"]["created"].replace("Z", "+00:00"))
+    as_set = integrity.sign(unsecured, key, created, EXAMPLES, as_set=True)
+    assert as_set == {**signed, "proof": [signed["proof"]]}
+    check = integrity.verify(as_set, _resolve_published(key_pair), EXAMPLES)
+    assert check.ok, check.reason
+    two = {**signed, "proof": [signed["proof"], signed["proof"]]}
+    assert not integrity.verify(two, _resolve_published(key_pair), EXAMPLES).ok

@@ -175,7 +175,8 @@ def issue_credential(cert: Certificate, base_url: str) -> CertificateCredential:
         for purpose, (status_list, index) in entries.items()
     }
     unsigned = build_credential(cert, base_url, key.did, status)
-    signed = integrity.sign(unsigned, key, utcnow())
+    # Open Badges 3.0 defines `proof` as an array (its JSON schema refuses a single object).
+    signed = integrity.sign(unsigned, key, utcnow(), as_set=True)
     row = CertificateCredential(
         certificate_id=cert.id,
         credential_id=signed["id"],

@@ -64,9 +64,12 @@ def sign(
     key: SigningKey,
     created: datetime,
     extra: Mapping[str, dict[str, Any]] | None = None,
+    *,
+    as_set: bool = False,
 ) -> dict[str, Any]:
     """A copy of `document` with an embedded DataIntegrityProof (eddsa-rdfc-2022, purpose
-    assertionMethod) made with `key` at `created`."""
+    assertionMethod) made with `key` at `created`; with `as_set`, `proof` is a list holding the
+    one proof (Open Badges 3.0 defines `proof` as an array)."""
     unsecured = {k: copy.deepcopy(v) for k, v in document.items() if k != "proof"}
     check_safe(unsecured, extra)  # never sign what safe-mode verifiers would refuse
     options = {
@@ -77,7 +80,8 @@ def sign(
         "proofPurpose": "assertionMethod",
     }
     signature = key.sign(hash_data(unsecured, options, extra))
-    return {**unsecured, "proof": {**options, "proofValue": encode_z(signature)}}
+    proof = {**options, "proofValue": encode_z(signature)}
+    return {**unsecured, "proof": [proof] if as_set else proof}
 
 
 @dataclass(frozen=True)
@@ -94,9 +98,12 @@ def verify(
     resolve: Callable[[str], Ed25519PublicKey],
     extra: Mapping[str, dict[str, Any]] | None = None,
 ) -> ProofCheck:
-    """Verify the document's single eddsa-rdfc-2022 proof; `resolve` turns the proof's
-    verification method into a public key (raising KeyProblem when it cannot)."""
+    """Verify the document's single eddsa-rdfc-2022 proof (an object, or a list holding one);
+    `resolve` turns the proof's verification method into a public key (raising KeyProblem when
+    it cannot)."""
     proof = document.get("proof") if isinstance(document, dict) else None
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
     if not isinstance(proof, dict):
         return ProofCheck(False, "It has no proof, or more than one.")
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
