@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import post_form
+from tests.standing.factories import with_every_record
 from tracker.core.clock import today_in
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
@@ -109,6 +110,11 @@ def test_new_applicant_is_guided_to_choose_a_program(client, auth, create_user):
     assert "choose a program track and cohort" in page
 
 
+# The signed-in user (with their sign-in session), their current enrollment, and everything the
+# engine reads about it, in one statement.
+HOME_QUERIES = 3
+
+
 def test_query_count_does_not_grow_with_entries(client, auth, admitted, count_queries):
     trainee, enrollment = admitted
     auth.login(trainee)
@@ -119,7 +125,20 @@ def test_query_count_does_not_grow_with_entries(client, auth, admitted, count_qu
     _log_hours(enrollment, 490)
     with count_queries() as many:
         assert client.get("/dashboard/trainee").status_code == 200
-    assert many.count == few.count, (few.statements, many.statements)
+    assert many.count == few.count == HOME_QUERIES, (few.statements, many.statements)
+
+
+def test_a_trainee_with_every_kind_of_record_costs_three_queries(
+    client, auth, create_user, staff, count_queries
+):
+    trainee = create_user("trainee", name="Avery Every")
+    with_every_record(trainee, staff, create_user("supervisor"))
+    auth.login(trainee)
+    with count_queries() as counter:
+        page = client.get("/dashboard/trainee")
+    assert page.status_code == 200
+    assert "Waiting on" in page.get_data(as_text=True)
+    assert counter.count == HOME_QUERIES, counter.statements
 
 
 def test_export_zip_holds_every_record_and_no_secret(client, auth, admitted, create_user):

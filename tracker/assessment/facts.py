@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Select
 
 from tracker.assessment.models import CompetencyEvaluation
+from tracker.assessment.queries import AssessmentFacts
 from tracker.assessment.queries import assessment_overview
+from tracker.assessment.queries import assessment_reads
+from tracker.assessment.queries import overview_from
 from tracker.standing.contributors import Contribution
+from tracker.standing.contributors import Rows
 from tracker.standing.contributors import Selection
 from tracker.standing.contributors import contributor
 from tracker.standing.contributors import watch
@@ -15,10 +21,14 @@ from tracker.standing.contributors import watch
 watch("competency_ratings", ("evaluation_id", CompetencyEvaluation.__table__.c.id))
 
 
-def assessment_facts(ids: Select) -> dict[int, dict[str, object]]:
+def assessment_facts(ids: Iterable[int] | Select) -> dict[int, dict[str, object]]:
     """Exam attempts, the latest case evaluation and the latest competency evaluation."""
+    return _facts(assessment_overview(ids, unrated=False))
+
+
+def _facts(overviews: dict[int, AssessmentFacts]) -> dict[int, dict[str, object]]:
     values: dict[int, dict[str, object]] = {}
-    for enrollment_id, found in assessment_overview(ids, unrated=False).items():
+    for enrollment_id, found in overviews.items():
         known = {
             "exam_attempts": found.exam_attempts or None,
             "case_evaluation": found.case_evaluation,
@@ -30,7 +40,21 @@ def assessment_facts(ids: Select) -> dict[int, dict[str, object]]:
     return values
 
 
-@contributor
-def assessment_contribution(selection: Selection) -> Contribution:
+def _attempts(selection: Selection) -> Select:
+    return assessment_reads(selection.ids, unrated=False)[0]
+
+
+def _cases(selection: Selection) -> Select:
+    return assessment_reads(selection.ids, unrated=False)[1]
+
+
+def _competencies(selection: Selection) -> Select:
+    return assessment_reads(selection.ids, unrated=False)[2]
+
+
+@contributor(_attempts, _cases, _competencies)
+def assessment_contribution(
+    selection: Selection, attempt_rows: Rows, case_rows: Rows, competency_rows: Rows
+) -> Contribution:
     """Exam attempts and evaluations of the selected enrollments."""
-    return assessment_facts(selection.ids)
+    return _facts(overview_from(attempt_rows, case_rows, competency_rows))

@@ -162,49 +162,62 @@ class AssessmentFacts:
         return live_attempts(self.exam_attempts)
 
 
-def assessment_overview(
-    enrollment_ids: Iterable[int] | Select, *, unrated: bool = True
-) -> dict[int, AssessmentFacts]:
-    """Exam attempts, the latest case result and the latest competency ratings of many
-    enrollments (ids, or a subquery selecting them), in three queries whatever their number.
-
-    Given ids, every id gets an entry; given a subquery, the enrollments with any record do.
-    Without `unrated`, a competency evaluation that holds no rating is passed over.
-    """
-    if isinstance(enrollment_ids, Select):
-        ids: list[int] = []
-        wanted: list[int] | Select = enrollment_ids
-    else:
-        ids = sorted({int(i) for i in enrollment_ids})
-        if not ids:
-            return {}
-        wanted = ids
-    attempts: dict[int, list[facts.ExamAttempt]] = defaultdict(list)
-    for enrollment_id, taken_on, score, voided_at in db.session.execute(
+def assessment_reads(wanted: list[int] | Select, *, unrated: bool = True) -> tuple[Select, ...]:
+    """The three statements an overview reads, over enrollment ids or a subquery selecting them:
+    exam attempts (not ordered: `overview_from` sorts them), every version of every case
+    evaluation, and one row per competency rating of every version (without `unrated`, an
+    evaluation that holds no rating is passed over)."""
+    attempts = select(
+        ExamAttempt.enrollment_id,
+        ExamAttempt.taken_on,
+        ExamAttempt.score,
+        ExamAttempt.voided_at,
+        ExamAttempt.id,
+    ).where(ExamAttempt.enrollment_id.in_(wanted))
+    cases = select(
+        CaseEvaluation.id,
+        CaseEvaluation.enrollment_id,
+        CaseEvaluation.supersedes_id,
+        CaseEvaluation.evaluated_on,
+        CaseEvaluation.result,
+    ).where(CaseEvaluation.enrollment_id.in_(wanted))
+    competencies = (
         select(
-            ExamAttempt.enrollment_id,
-            ExamAttempt.taken_on,
-            ExamAttempt.score,
-            ExamAttempt.voided_at,
+            CompetencyEvaluation.enrollment_id,
+            CompetencyEvaluation.id,
+            CompetencyEvaluation.supersedes_id,
+            CompetencyEvaluation.evaluated_on,
+            CompetencyRating.domain,
+            CompetencyRating.rating,
         )
-        .where(ExamAttempt.enrollment_id.in_(wanted))
-        .order_by(ExamAttempt.taken_on, ExamAttempt.id)
-    ):
+        .join(
+            CompetencyRating,
+            CompetencyRating.evaluation_id == CompetencyEvaluation.id,
+            isouter=unrated,
+        )
+        .where(CompetencyEvaluation.enrollment_id.in_(wanted))
+    )
+    return attempts, cases, competencies
+
+
+def overview_from(
+    attempt_rows: Iterable[tuple[int, date, int, datetime | None, int]],
+    case_rows: Iterable[tuple[int, int, int | None, date, str]],
+    competency_rows: Iterable[tuple[int, int, int | None, date, str | None, int | None]],
+    ids: Iterable[int] = (),
+) -> dict[int, AssessmentFacts]:
+    """The overviews of the rows of `assessment_reads`: one for each of `ids` and for each
+    enrollment with any record."""
+    attempts: dict[int, list[facts.ExamAttempt]] = defaultdict(list)
+    in_order = sorted(attempt_rows, key=lambda row: (row[1], row[4]))  # as taken
+    for enrollment_id, taken_on, score, voided_at, _attempt_id in in_order:
         attempts[enrollment_id].append(
             facts.ExamAttempt(on=taken_on, score=score, voided=voided_at is not None)
         )
     # Every version of every evaluation; the engine's rule picks the one that counts.
     case_versions: dict[int, list[EvaluationVersion]] = defaultdict(list)
     results: dict[int, str] = {}
-    for evaluation_id, enrollment_id, supersedes_id, evaluated_on, result in db.session.execute(
-        select(
-            CaseEvaluation.id,
-            CaseEvaluation.enrollment_id,
-            CaseEvaluation.supersedes_id,
-            CaseEvaluation.evaluated_on,
-            CaseEvaluation.result,
-        ).where(CaseEvaluation.enrollment_id.in_(wanted))
-    ):
+    for evaluation_id, enrollment_id, supersedes_id, evaluated_on, result in case_rows:
         case_versions[enrollment_id].append(
             EvaluationVersion(evaluation_id, supersedes_id, evaluated_on)
         )
@@ -224,22 +237,7 @@ def assessment_overview(
         evaluated_on,
         domain,
         rating,
-    ) in db.session.execute(
-        select(
-            CompetencyEvaluation.enrollment_id,
-            CompetencyEvaluation.id,
-            CompetencyEvaluation.supersedes_id,
-            CompetencyEvaluation.evaluated_on,
-            CompetencyRating.domain,
-            CompetencyRating.rating,
-        )
-        .join(
-            CompetencyRating,
-            CompetencyRating.evaluation_id == CompetencyEvaluation.id,
-            isouter=unrated,
-        )
-        .where(CompetencyEvaluation.enrollment_id.in_(wanted))
-    ):
+    ) in competency_rows:
         competency_versions[enrollment_id][evaluation_id] = EvaluationVersion(
             evaluation_id, supersedes_id, evaluated_on
         )
@@ -263,6 +261,27 @@ def assessment_overview(
             ),
         )
     return result
+
+
+def assessment_overview(
+    enrollment_ids: Iterable[int] | Select, *, unrated: bool = True
+) -> dict[int, AssessmentFacts]:
+    """Exam attempts, the latest case result and the latest competency ratings of many
+    enrollments (ids, or a subquery selecting them), in three queries whatever their number.
+
+    Given ids, every id gets an entry; given a subquery, the enrollments with any record do.
+    Without `unrated`, a competency evaluation that holds no rating is passed over.
+    """
+    if isinstance(enrollment_ids, Select):
+        ids: list[int] = []
+        wanted: list[int] | Select = enrollment_ids
+    else:
+        ids = sorted({int(i) for i in enrollment_ids})
+        if not ids:
+            return {}
+        wanted = ids
+    rows = [db.session.execute(read).all() for read in assessment_reads(wanted, unrated=unrated)]
+    return overview_from(*rows, ids=ids)
 
 
 def evaluable_enrollments(user: User) -> list[Enrollment]:

@@ -11,21 +11,22 @@ from tracker.certificates.models import Certificate
 from tracker.extensions import db
 from tracker.progress import facts as f
 from tracker.standing.contributors import Contribution
+from tracker.standing.contributors import Rows
 from tracker.standing.contributors import Selection
 from tracker.standing.contributors import contributor
 
 
-def certificate_facts(ids_subquery: Select) -> dict[int, dict[str, Any]]:
-    """`{"certificate": Certificate}` per enrollment that has one, in one query."""
-    rows = db.session.execute(
-        select(
-            Certificate.enrollment_id,
-            Certificate.issued_on,
-            Certificate.expires_on,
-            Certificate.revoked_at,
-            Certificate.number,
-        ).where(Certificate.enrollment_id.in_(ids_subquery))
-    )
+def _certificates(ids_subquery: Select) -> Select:
+    return select(
+        Certificate.enrollment_id,
+        Certificate.issued_on,
+        Certificate.expires_on,
+        Certificate.revoked_at,
+        Certificate.number,
+    ).where(Certificate.enrollment_id.in_(ids_subquery))
+
+
+def _facts(rows: Rows) -> dict[int, dict[str, Any]]:
     return {
         row.enrollment_id: {
             "certificate": f.Certificate(
@@ -39,7 +40,16 @@ def certificate_facts(ids_subquery: Select) -> dict[int, dict[str, Any]]:
     }
 
 
-@contributor
-def certificate_contribution(selection: Selection) -> Contribution:
+def certificate_facts(ids_subquery: Select) -> dict[int, dict[str, Any]]:
+    """`{"certificate": Certificate}` per enrollment that has one, in one query."""
+    return _facts(db.session.execute(_certificates(ids_subquery)).all())
+
+
+def _read(selection: Selection) -> Select:
+    return _certificates(selection.ids)
+
+
+@contributor(_read)
+def certificate_contribution(selection: Selection, rows: Rows) -> Contribution:
     """The certificate of each selected enrollment that has one."""
-    return certificate_facts(selection.ids)
+    return _facts(rows)

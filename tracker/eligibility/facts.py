@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from sqlalchemy import Select
 from sqlalchemy import select
 
 from tracker.eligibility.models import ExperienceAttestation
@@ -12,9 +13,9 @@ from tracker.eligibility.models import HealthScreening
 from tracker.eligibility.models import Insurance
 from tracker.eligibility.models import Licence
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db
 from tracker.progress import facts as f
 from tracker.standing.contributors import Contribution
+from tracker.standing.contributors import Rows
 from tracker.standing.contributors import Selection
 from tracker.standing.contributors import contributor
 from tracker.standing.contributors import watch
@@ -46,16 +47,61 @@ def credential_documents(
     return tuple(documents)
 
 
-@contributor
-def eligibility_facts(selection: Selection) -> Contribution:
+def _licences(selection: Selection) -> Select:
+    return select(
+        Licence.trainee_id,
+        Licence.id,
+        Licence.licence_type,
+        Licence.jurisdiction,
+        Licence.expires_on,
+        Licence.verified_at,
+        Licence.number,
+        Licence.issued_on,
+        Licence.document_id,
+    ).where(Licence.trainee_id.in_(selection.trainees))
+
+
+def _insurances(selection: Selection) -> Select:
+    return select(
+        Insurance.trainee_id,
+        Insurance.id,
+        Insurance.starts_on,
+        Insurance.ends_on,
+        Insurance.verified_at,
+        Insurance.document_id,
+    ).where(Insurance.trainee_id.in_(selection.trainees))
+
+
+def _attestations(selection: Selection) -> Select:
+    return select(ExperienceAttestation.trainee_id).where(
+        ExperienceAttestation.trainee_id.in_(selection.trainees),
+        ExperienceAttestation.superseded_at.is_(None),
+    )
+
+
+def _screenings(selection: Selection) -> Select:
+    return select(HealthScreening.trainee_id, HealthScreening.clearance).where(
+        HealthScreening.trainee_id.in_(selection.trainees),
+        HealthScreening.superseded_at.is_(None),
+    )
+
+
+@contributor(_licences, _insurances, _attestations, _screenings)
+def eligibility_facts(
+    selection: Selection,
+    licence_rows: Rows,
+    insurance_rows: Rows,
+    attestation_rows: Rows,
+    screening_rows: Rows,
+) -> Contribution:
     """`licences`, `insurances`, `experience_attested`, `health_screening` and the credential
-    `documents` of each selected enrollment's trainee, in four queries."""
-    trainees = selection.trainees
+    `documents` of each selected enrollment's trainee, from four statements."""
     licences: dict[int, list[f.Licence]] = defaultdict(list)
     insurances: dict[int, list[f.Insurance]] = defaultdict(list)
     licence_docs: set[int] = set()
     insurance_docs: set[int] = set()
-    for lic in db.session.scalars(select(Licence).where(Licence.trainee_id.in_(trainees))):
+    # In id order, as each trainee entered them (the statements themselves are not ordered).
+    for lic in sorted(licence_rows, key=lambda row: row.id):
         licences[lic.trainee_id].append(
             f.Licence(
                 type=lic.licence_type,
@@ -70,7 +116,7 @@ def eligibility_facts(selection: Selection) -> Contribution:
         )
         if lic.document_id is not None:
             licence_docs.add(lic.trainee_id)
-    for ins in db.session.scalars(select(Insurance).where(Insurance.trainee_id.in_(trainees))):
+    for ins in sorted(insurance_rows, key=lambda row: row.id):
         insurances[ins.trainee_id].append(
             f.Insurance(
                 starts_on=ins.starts_on,
@@ -82,20 +128,9 @@ def eligibility_facts(selection: Selection) -> Contribution:
         )
         if ins.document_id is not None:
             insurance_docs.add(ins.trainee_id)
-    attested = set(
-        db.session.scalars(
-            select(ExperienceAttestation.trainee_id).where(
-                ExperienceAttestation.trainee_id.in_(trainees),
-                ExperienceAttestation.superseded_at.is_(None),
-            )
-        )
-    )
+    attested = {row.trainee_id for row in attestation_rows}
     health: dict[int, str] = {}
-    for trainee_id, clearance in db.session.execute(
-        select(HealthScreening.trainee_id, HealthScreening.clearance).where(
-            HealthScreening.trainee_id.in_(trainees), HealthScreening.superseded_at.is_(None)
-        )
-    ):
+    for trainee_id, clearance in screening_rows:
         health[trainee_id] = HEALTH_STATES.get(clearance, "attested")
     found: Contribution = {}
     for enrollment_id, trainee_id in selection.trainee_of.items():

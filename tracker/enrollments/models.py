@@ -122,8 +122,13 @@ class Waiver(db.Model):
     def last_day(self) -> date | None:
         """The last day the waiver applies: its end date, or the day before it was ended early
         (None while open-ended)."""
-        days = [d for d in (self.ends_on, self.ended_on and self.ended_on - timedelta(days=1)) if d]
-        return min(days) if days else None
+        return waiver_last_day(self.ends_on, self.ended_on)
+
+
+def waiver_last_day(ends_on: date | None, ended_on: date | None) -> date | None:
+    """The last day a waiver ending on `ends_on`, or ended early on `ended_on`, applies."""
+    days = [d for d in (ends_on, ended_on and ended_on - timedelta(days=1)) if d]
+    return min(days) if days else None
 
 
 class AdmissionReversal(db.Model):

@@ -120,44 +120,39 @@ EnrollmentIds = Iterable[int] | Select
 """Enrollment ids as a collection, or as a subquery selecting them (the progress loader's way)."""
 
 
-def ledger_summaries(
-    enrollment_ids: EnrollmentIds, today: date | None = None
-) -> dict[int, LedgerSummary]:
-    """Summaries of many enrollments in a constant number of queries (three at most).
-
-    Overdue is judged against `today`, or else each enrollment's program-local today. Given a
-    collection, every id gets a summary (an empty one when the ledger is empty or the id is
-    unknown); given a subquery, the enrollments with ledger entries or a plan do.
-    """
-    if isinstance(enrollment_ids, Select):
-        ids: list[int] = []
-        wanted = enrollment_ids
-    else:
-        ids = sorted({int(i) for i in enrollment_ids})
-        if not ids:
-            return {}
-        wanted = ids
-    totals: dict[int, dict[str, int]] = {i: dict.fromkeys(ENTRY_KINDS, 0) for i in ids}
-    rows = db.session.execute(
+def ledger_reads(wanted: list[int] | Select) -> tuple[Select, Select]:
+    """The two statements a summary reads, over enrollment ids or a subquery selecting them:
+    each enrollment's totals per entry kind, net of voids, and its active plan's instalments
+    (not ordered: `summaries_from` sorts them)."""
+    totals = (
         select(LedgerEntry.enrollment_id, LedgerEntry.kind, func.sum(net_amount()))
         .where(LedgerEntry.enrollment_id.in_(wanted))
         .group_by(LedgerEntry.enrollment_id, LedgerEntry.kind)
-    ).all()
-    for enrollment_id, kind, total in rows:
-        totals.setdefault(enrollment_id, dict.fromkeys(ENTRY_KINDS, 0))[kind] = int(total or 0)
-    plans: dict[int, list[tuple[date, int]]] = {}
-    plan_rows = db.session.execute(
-        select(
-            PaymentPlan.enrollment_id,
-            Instalment.due_on,
-            Instalment.amount_cents,
-        )
+    )
+    instalments = (
+        select(PaymentPlan.enrollment_id, Instalment.due_on, Instalment.amount_cents, Instalment.id)
         .join(Instalment, Instalment.plan_id == PaymentPlan.id)
         .where(PaymentPlan.enrollment_id.in_(wanted))
         .where(PaymentPlan.active.is_(True))
-        .order_by(PaymentPlan.enrollment_id, Instalment.due_on, Instalment.id)
-    ).all()
-    for enrollment_id, due_on, amount in plan_rows:
+    )
+    return totals, instalments
+
+
+def summaries_from(
+    total_rows: Iterable[tuple[int, str, int | None]],
+    instalment_rows: Iterable[tuple[int, date, int, int]],
+    ids: Iterable[int] = (),
+    today: date | None = None,
+) -> dict[int, LedgerSummary]:
+    """The summaries of the rows of `ledger_reads`: one for each of `ids` and for each
+    enrollment with entries or a plan. Overdue is judged against `today`, or else each
+    enrollment's program-local today (one query, when a plan needs it)."""
+    totals: dict[int, dict[str, int]] = {i: dict.fromkeys(ENTRY_KINDS, 0) for i in ids}
+    for enrollment_id, kind, total in total_rows:
+        totals.setdefault(enrollment_id, dict.fromkeys(ENTRY_KINDS, 0))[kind] = int(total or 0)
+    plans: dict[int, list[tuple[date, int]]] = {}
+    in_order = sorted(instalment_rows, key=lambda row: (row[0], row[1], row[3]))
+    for enrollment_id, due_on, amount, _instalment_id in in_order:
         plans.setdefault(enrollment_id, []).append((due_on, amount))
         totals.setdefault(enrollment_id, dict.fromkeys(ENTRY_KINDS, 0))
     todays: dict[int, date] = {}
@@ -171,6 +166,29 @@ def ledger_summaries(
         for enrollment_id, zone in zones:
             todays[enrollment_id] = cache.setdefault(zone, today_in(zone))
     return {i: _summary(kinds, plans.get(i), todays.get(i, today)) for i, kinds in totals.items()}
+
+
+def ledger_summaries(
+    enrollment_ids: EnrollmentIds, today: date | None = None
+) -> dict[int, LedgerSummary]:
+    """Summaries of many enrollments in a constant number of queries (three at most).
+
+    Overdue is judged against `today`, or else each enrollment's program-local today. Given a
+    collection, every id gets a summary (an empty one when the ledger is empty or the id is
+    unknown); given a subquery, the enrollments with ledger entries or a plan do.
+    """
+    if isinstance(enrollment_ids, Select):
+        ids: list[int] = []
+        wanted: list[int] | Select = enrollment_ids
+    else:
+        ids = sorted({int(i) for i in enrollment_ids})
+        if not ids:
+            return {}
+        wanted = ids
+    totals, instalments = ledger_reads(wanted)
+    return summaries_from(
+        db.session.execute(totals).all(), db.session.execute(instalments).all(), ids, today
+    )
 
 
 def _summary(

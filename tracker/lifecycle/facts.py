@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from sqlalchemy import Select
+
 from tracker.lifecycle.models import EnrollmentChange
 from tracker.progress import facts as f
 from tracker.standing.contributors import Contribution
+from tracker.standing.contributors import Rows
 from tracker.standing.contributors import Selection
 from tracker.standing.contributors import contributor
 
@@ -45,20 +48,19 @@ def leaves_of(
     return tuple(f.Leave(id=change_id, **values) for change_id, values in started.items())
 
 
-@contributor
-def life_contribution(selection: Selection) -> Contribution:
+def _changes(selection: Selection) -> Select:
+    return selection.rows(
+        EnrollmentChange, "id", "kind", "effective_on", "expected_return_on", "leave_id"
+    )
+
+
+@contributor(_changes)
+def life_contribution(selection: Selection, change_rows: Rows) -> Contribution:
     """Per selected enrollment with changes: its leaves and whether it stands deferred (one
-    query)."""
+    statement)."""
     changes: dict[int, list] = defaultdict(list)
     moves: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for row in selection.rows(
-        EnrollmentChange,
-        "id",
-        "kind",
-        "effective_on",
-        "expected_return_on",
-        "leave_id",
-    ):
+    for row in change_rows:
         enrollment_id, change_id, kind, effective_on, expected, leave_id = row
         if kind in ("leave", "leave_extended", "returned", "withdrawn", "readmitted"):
             changes[enrollment_id].append((change_id, kind, effective_on, expected, leave_id))

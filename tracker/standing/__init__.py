@@ -12,16 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select
-from sqlalchemy import select
 
 from tracker.core.clock import today_in
-from tracker.enrollments.models import Enrollment
 from tracker.progress import Progress
 from tracker.progress import compute
 from tracker.progress.facts import EnrollmentFacts
 from tracker.progress.requirements import RequirementSpec
 from tracker.standing.loader import EnrollmentRow
 from tracker.standing.loader import LoadedEnrollment
+from tracker.standing.loader import load_enrollment
 from tracker.standing.loader import load_enrollments
 
 
@@ -55,11 +54,11 @@ def assess(ids: Select, today: date | None = None) -> list[Standing]:
 
 
 def assess_one(enrollment_id: int | None, today: date | None = None) -> Standing | None:
-    """One enrollment's standing (None when there is no such enrollment)."""
+    """One enrollment's standing (None when there is no such enrollment), in one query."""
     if enrollment_id is None:
         return None
-    found = assess(select(Enrollment.id).where(Enrollment.id == enrollment_id), today)
-    return found[0] if found else None
+    loaded = load_enrollment(enrollment_id)
+    return _judge(loaded, today) if loaded is not None else None
 
 
 __all__ = ["EnrollmentRow", "LoadedEnrollment", "Standing", "assess", "assess_one"]

@@ -3,8 +3,11 @@
 Standing sits below the domain packages: it never imports them. Each domain's `facts.py`
 registers here, when the app factory imports it (`tracker.FACT_MODULES`):
 
-- a contributor: given the selected enrollments, it reads its records in a fixed number of
-  queries and returns, per enrollment id, the `EnrollmentFacts` fields it fills;
+- a contributor: the statements it reads over the selected enrollments (a fixed number, each
+  built by a `Read` from the selection and carrying no ORDER BY), and a function that turns
+  their rows into the `EnrollmentFacts` fields it fills, per enrollment id. The loader runs the
+  statements, one by one for a list or as one combined statement for a single enrollment
+  (`combined`), so a contributor never executes anything itself;
 - the scope of each table it reads that has no `enrollment_id` column (a trainee's licences,
   a plan's instalments): which column of `enrollments` (or of another table's id) a written row
   names, so that the write marks the right progress snapshots stale.
@@ -15,7 +18,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from datetime import datetime
 from typing import Any
@@ -26,29 +31,32 @@ from sqlalchemy import select
 
 from tracker.core.clock import program_zone
 from tracker.enrollments.models import Enrollment
-from tracker.extensions import db
 
 Contribution = dict[int, dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class Selection:
-    """The enrollments being loaded, as a contributor reads them."""
+    """The enrollments being loaded, as a contributor reads them.
+
+    A `Read` sees the subquery `ids` only (its statement is built before any row is read); the
+    function that turns rows into facts also sees each enrollment's time zone and trainee.
+    """
 
     ids: Select
-    zones: Mapping[int, str]
-    trainee_of: Mapping[int, int]
+    zones: Mapping[int, str] = field(default_factory=dict)
+    trainee_of: Mapping[int, int] = field(default_factory=dict)
 
     @property
     def trainees(self) -> Select:
         """A subquery of the selected enrollments' trainee ids."""
         return select(Enrollment.trainee_id).where(Enrollment.id.in_(self.ids))
 
-    def rows(self, model: Any, *names: str, where: tuple[Any, ...] = ()) -> Any:
-        """`model`'s rows of the selected enrollments: `enrollment_id` and the columns `names`,
-        filtered further by `where`."""
+    def rows(self, model: Any, *names: str, where: tuple[Any, ...] = ()) -> Select:
+        """A statement of `model`'s rows of the selected enrollments: `enrollment_id` and the
+        columns `names`, filtered further by `where`."""
         columns = [getattr(model, name) for name in ("enrollment_id", *names)]
-        return db.session.execute(select(*columns).where(model.enrollment_id.in_(self.ids), *where))
+        return select(*columns).where(model.enrollment_id.in_(self.ids), *where)
 
     def local_date(self, enrollment_id: int, moment: datetime | None) -> date | None:
         """A stored time as the date it was where the enrollment's program is."""
@@ -57,7 +65,17 @@ class Selection:
         return moment.astimezone(program_zone(self.zones[enrollment_id])).date()
 
 
-Contributor = Callable[[Selection], Contribution]
+Read = Callable[[Selection], Select]
+Rows = Sequence[Any]  # the rows of one read: tuples whose fields are named as selected
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """A domain's reads, and the function that makes facts of their rows."""
+
+    name: str
+    reads: tuple[Read, ...]
+    build: Callable[..., Contribution]
 
 
 class Gathered:
@@ -81,12 +99,20 @@ class Gathered:
 
 _CONTRIBUTORS: dict[str, Contributor] = {}
 _SCOPES: dict[str, tuple[tuple[str, Column], ...]] = {}
+Build = Callable[..., Contribution]
 
 
-def contributor(function: Contributor) -> Contributor:
-    """Register a domain's contributor (a decorator; registering again replaces it)."""
-    _CONTRIBUTORS[f"{function.__module__}.{function.__qualname__}"] = function
-    return function
+def contributor(*reads: Read) -> Callable[[Build], Build]:
+    """Register a domain's contributor: a decorator of the function that, given the selection
+    and the rows of each of `reads` (one argument per read, in order), returns the facts per
+    enrollment id. Registering the same function again replaces it."""
+
+    def register(build: Build) -> Build:
+        name = f"{build.__module__}.{build.__qualname__}"
+        _CONTRIBUTORS[name] = Contributor(name, reads, build)
+        return build
+
+    return register
 
 
 def watch(table: str, *pairs: tuple[str, Column]) -> None:
@@ -108,16 +134,24 @@ def watched() -> dict[str, tuple[tuple[str, Column], ...]]:
     return dict(_SCOPES)
 
 
-def contribute(selection: Selection) -> dict[int, dict[str, Any]]:
-    """Every contributor's fields per enrollment id.
+def statements(selection: Selection) -> list[Select]:
+    """Every contributor's statements over the selection, in registration order."""
+    return [read(selection) for found in contributors() for read in found.reads]
+
+
+def contribute(selection: Selection, rows: Sequence[Rows]) -> dict[int, dict[str, Any]]:
+    """Every contributor's fields per enrollment id, from the rows of `statements(selection)`
+    (in the same order).
 
     A tuple field two domains fill is joined in registration order (an application's documents,
     then the licence and insurance documents of the eligibility records); any other field is
     filled by one domain only.
     """
     merged: dict[int, dict[str, Any]] = {}
-    for function in contributors():
-        for enrollment_id, values in function(selection).items():
+    given = iter(rows)
+    for found in contributors():
+        own = [next(given) for _read in found.reads]
+        for enrollment_id, values in found.build(selection, *own).items():
             fields = merged.setdefault(enrollment_id, {})
             for name, value in values.items():
                 if name not in fields:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import select
 
-from tracker.extensions import db
 from tracker.progress import facts as f
 from tracker.standing.contributors import Contribution
 from tracker.standing.contributors import Gathered
+from tracker.standing.contributors import Rows
 from tracker.standing.contributors import Selection
 from tracker.standing.contributors import contributor
 from tracker.training.models import ContinuingEducation
@@ -25,13 +26,10 @@ def hours(value: object) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-@contributor
-def training_facts(selection: Selection) -> Contribution:
-    """`didactic`, `experiential` and `ce_entries` per enrollment, one query each."""
-    found = Gathered()
-    # Didactic hours summed per enrollment, topic and status: the rules need totals, the oldest
-    # waiting entry and the latest date, and a trainee may log hundreds of entries.
-    for enrollment_id, topic, status, total, latest, first_created in db.session.execute(
+def _didactic(selection: Selection) -> Select:
+    # Summed per enrollment, topic and status: the rules need totals, the oldest waiting entry
+    # and the latest date, and a trainee may log hundreds of entries.
+    return (
         select(
             DidacticEntry.enrollment_id,
             DidacticEntry.topic_code,
@@ -42,7 +40,26 @@ def training_facts(selection: Selection) -> Contribution:
         )
         .where(DidacticEntry.enrollment_id.in_(selection.ids))
         .group_by(DidacticEntry.enrollment_id, DidacticEntry.topic_code, DidacticEntry.status)
-    ):
+    )
+
+
+def _experiential(selection: Selection) -> Select:
+    # One fact per entry: the rules count activities, not only hours.
+    return selection.rows(ExperientialEntry, "id", "kind", "on", "hours", "status", "created_at")
+
+
+def _ce(selection: Selection) -> Select:
+    # The status goes with each entry: only approved CE counts toward a cycle (the engine's rule).
+    return selection.rows(ContinuingEducation, "id", "on", "amount", "kind", "status")
+
+
+@contributor(_didactic, _experiential, _ce)
+def training_facts(
+    selection: Selection, didactic_rows: Rows, experiential_rows: Rows, ce_rows: Rows
+) -> Contribution:
+    """`didactic`, `experiential` and `ce_entries` per enrollment, one statement each."""
+    found = Gathered()
+    for enrollment_id, topic, status, total, latest, first_created in didactic_rows:
         fact = f.DidacticEntry(
             topic=topic,
             on=latest,
@@ -52,10 +69,7 @@ def training_facts(selection: Selection) -> Contribution:
             id=f"didactic:{topic}:{status}",
         )
         found.add(enrollment_id, "didactic", fact)
-    # Experiential entries stay one fact each: the rules count activities, not only hours.
-    for entry in selection.rows(
-        ExperientialEntry, "id", "kind", "on", "hours", "status", "created_at"
-    ):
+    for entry in experiential_rows:
         submitted_on = selection.local_date(entry.enrollment_id, entry.created_at)
         fact = f.ExperientialEntry(
             kind=entry.kind,
@@ -66,8 +80,7 @@ def training_facts(selection: Selection) -> Contribution:
             id=entry.id,
         )
         found.add(entry.enrollment_id, "experiential", fact)
-    # The status goes with each entry: only approved CE counts toward a cycle (the engine's rule).
-    for ce in selection.rows(ContinuingEducation, "id", "on", "amount", "kind", "status"):
+    for ce in ce_rows:
         fact = f.CeEntry(
             on=ce.on, credits=hours(ce.amount), kind=ce.kind, id=ce.id, status=ce.status
         )
