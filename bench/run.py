@@ -2,8 +2,10 @@
 
 BENCH_TRAINEES=1000,10000,50000 (default 10000) sets the sizes; BENCH_DATABASE_URL a PostgreSQL
 database (default: a fresh SQLite file under bench/); BENCH_REQUESTS the timed requests per page
-(default 20). Rate limits are turned off for the benchmark app (RATELIMIT_ENABLED=False) so the
-repeated requests are not refused; passwords keep the production argon2 cost.
+(default 20); BENCH_REUSE=1 measures the last build again; BENCH_ONLY=page,page,... only
+those pages (the other figures stay). Rate limits are turned off for the benchmark app
+(RATELIMIT_ENABLED=False) so the repeated requests are not refused; passwords keep the
+production argon2 cost.
 
 Each size is built in one child process and measured in another, so `peak_rss_mb` is the peak of
 the process that served the pages. Results: a table on stdout and bench/results.json, where a
@@ -215,6 +217,13 @@ def do_measure(size: int, info: dict, out: Path) -> None:
     n = int(os.environ.get("BENCH_REQUESTS", "20"))
     app = _app(_url(size))
     results: dict = {}
+    # BENCH_ONLY=page,page,... measures only those pages ("reports" for all the reports); the
+    # figures of the other pages stay as stored.
+    only = {page for page in os.environ.get("BENCH_ONLY", "").split(",") if page}
+
+    def want(page: str) -> bool:
+        return not only or page in only
+
     # Requests run outside any pushed app context: a shared context would share `g` (the signed-in
     # user, the CSRF token) between the three clients.
     with app.app_context():
@@ -251,164 +260,178 @@ def do_measure(size: int, info: dict, out: Path) -> None:
 
         return call
 
-    results["cohort"] = _time(counter, get(staff, "/dashboard/cohort"), n, 200)
-    results["cohort_filtered"] = _time(
-        counter, get(staff, "/dashboard/cohort?code=didactic.topic_short"), n, 200
-    )
-    results["cohort_csv"] = _time(counter, get(staff, "/dashboard/cohort.csv"), n, 200)
-    results["cohort_csv"]["rows"] = enrollments
-    results["cohort_csv"]["rows_per_s"] = round(
-        enrollments / (results["cohort_csv"]["median_ms"] / 1000)
-    )
-    results["trainee_home"] = _time(counter, get(trainee, "/dashboard/trainee"), n, 200)
-    results["supervisor_home"] = _time(counter, get(supervisor, "/signoffs/"), n, 200)
-    # The reports (target: 300 ms each at 10,000 enrollments), and one cohort's printable report.
-    from tracker.reports.catalogue import REPORTS
-
-    for key in REPORTS:
-        results[f"report_{key}"] = _time(counter, get(staff, f"/reports/{key}"), n, 200)
-        results[f"report_{key}_chart"] = _time(counter, get(staff, f"/reports/{key}.svg"), n, 200)
-    results["report_cohort_pdf"] = _time(
-        counter, get(staff, f"/reports/cohorts/{info.get('cohort_id', 1)}/report.pdf"), n, 200
-    )
-
-    # One sign-off: the whole request, and the same less one argon2 check of the password.
-    with app.app_context():
-        stored = db.session.scalar(
-            select(User.password_hash).where(User.email == info["supervisor_email"])
+    if want("cohort"):
+        results["cohort"] = _time(counter, get(staff, "/dashboard/cohort"), n, 200)
+    if want("cohort_filtered"):
+        results["cohort_filtered"] = _time(
+            counter, get(staff, "/dashboard/cohort?code=didactic.topic_short"), n, 200
         )
-    argon = []
-    for _ in range(n):
-        started = time.perf_counter()
-        verify_password(stored, PASSWORD)
-        argon.append((time.perf_counter() - started) * 1000)
-    argon_ms = round(statistics.median(argon), 2)
+    if want("cohort_csv"):
+        results["cohort_csv"] = _time(counter, get(staff, "/dashboard/cohort.csv"), n, 200)
+        results["cohort_csv"]["rows"] = enrollments
+        results["cohort_csv"]["rows_per_s"] = round(
+            enrollments / (results["cohort_csv"]["median_ms"] / 1000)
+        )
+    if want("trainee_home"):
+        results["trainee_home"] = _time(counter, get(trainee, "/dashboard/trainee"), n, 200)
+    if want("supervisor_home"):
+        results["supervisor_home"] = _time(counter, get(supervisor, "/signoffs/"), n, 200)
+    if want("reports"):
+        # The reports (target: 300 ms each at 10,000 enrollments), and a cohort's printable report.
+        from tracker.reports.catalogue import REPORTS
 
-    shown = _shown(supervisor)
-    sessions = [i for i in submitted(info["supervisor_email"]) if f"session:{i}" in shown]
-    token = _token(supervisor, "/signoffs/")
-    before = count_signatures()
-
-    def sign(_i):
-        key = f"session:{sessions.pop()}"
-        return supervisor.post(
-            "/signoffs/sign",
-            data={
-                "selected": key,
-                f"hash:{key}": shown[key],
-                "password": PASSWORD,
-                "csrf_token": token,
-                "back": "signoffs.queue",
-            },
+        for key in REPORTS:
+            results[f"report_{key}"] = _time(counter, get(staff, f"/reports/{key}"), n, 200)
+            results[f"report_{key}_chart"] = _time(
+                counter, get(staff, f"/reports/{key}.svg"), n, 200
+            )
+        results["report_cohort_pdf"] = _time(
+            counter, get(staff, f"/reports/cohorts/{info.get('cohort_id', 1)}/report.pdf"), n, 200
         )
 
-    warm = min(2, max(len(sessions) - n, 0))
-    results["signoff"] = _time(counter, sign, min(n, len(sessions) - warm), 302, warm)
-    results["signoff"]["signed"] = count_signatures() - before
-    results["signoff"]["argon2_ms"] = argon_ms
-    results["signoff_beyond_password"] = {
-        **results["signoff"],
-        "median_ms": round(results["signoff"]["median_ms"] - argon_ms, 2),
-        "p95_ms": round(results["signoff"]["p95_ms"] - argon_ms, 2),
-    }
+    if want("signoff"):
+        # One sign-off: the whole request, and the same less one argon2 check of the password.
+        with app.app_context():
+            stored = db.session.scalar(
+                select(User.password_hash).where(User.email == info["supervisor_email"])
+            )
+        argon = []
+        for _ in range(n):
+            started = time.perf_counter()
+            verify_password(stored, PASSWORD)
+            argon.append((time.perf_counter() - started) * 1000)
+        argon_ms = round(statistics.median(argon), 2)
 
-    # Bulk sign-off: 50 submitted sessions in one request, by supervisors 2, 3, ... (each has
-    # two sessions waiting per trainee, so two batches each).
-    batches = []
-    number = 2
-    while len(batches) < n + 2 and number < 2 + n + 2:
-        email = f"supervisor{number}@bench.example.org"
-        waiting = submitted(email)
-        if len(waiting) >= 50:
-            client = app.test_client()
-            _login(client, email, PASSWORD)
-            form_token = _token(client, "/signoffs/")
-            hashes = _shown(client)
-            waiting = [i for i in waiting if f"session:{i}" in hashes]
-            for start in range(0, len(waiting) - 49, 50):
-                keys = [f"session:{i}" for i in waiting[start : start + 50]]
-                batches.append((client, form_token, {k: hashes[k] for k in keys}))
-        number += 1
-    before = count_signatures()
+        shown = _shown(supervisor)
+        sessions = [i for i in submitted(info["supervisor_email"]) if f"session:{i}" in shown]
+        token = _token(supervisor, "/signoffs/")
+        before = count_signatures()
 
-    def sign_many(_i):
-        client, form_token, keys = batches.pop()
-        return client.post(
-            "/signoffs/sign",
-            data={
-                "selected": list(keys),
-                **{f"hash:{k}": v for k, v in keys.items()},
-                "password": PASSWORD,
-                "csrf_token": form_token,
-                "back": "signoffs.queue",
-            },
+        def sign(_i):
+            key = f"session:{sessions.pop()}"
+            return supervisor.post(
+                "/signoffs/sign",
+                data={
+                    "selected": key,
+                    f"hash:{key}": shown[key],
+                    "password": PASSWORD,
+                    "csrf_token": token,
+                    "back": "signoffs.queue",
+                },
+            )
+
+        warm = min(2, max(len(sessions) - n, 0))
+        results["signoff"] = _time(counter, sign, min(n, len(sessions) - warm), 302, warm)
+        results["signoff"]["signed"] = count_signatures() - before
+        results["signoff"]["argon2_ms"] = argon_ms
+        results["signoff_beyond_password"] = {
+            **results["signoff"],
+            "median_ms": round(results["signoff"]["median_ms"] - argon_ms, 2),
+            "p95_ms": round(results["signoff"]["p95_ms"] - argon_ms, 2),
+        }
+
+    if want("bulk_signoff_50"):
+        # Bulk sign-off: 50 submitted sessions in one request, by supervisors 2, 3, ... (each has
+        # two sessions waiting per trainee, so two batches each).
+        batches = []
+        number = 2
+        while len(batches) < n + 2 and number < 2 + n + 2:
+            email = f"supervisor{number}@bench.example.org"
+            waiting = submitted(email)
+            if len(waiting) >= 50:
+                client = app.test_client()
+                _login(client, email, PASSWORD)
+                form_token = _token(client, "/signoffs/")
+                hashes = _shown(client)
+                waiting = [i for i in waiting if f"session:{i}" in hashes]
+                for start in range(0, len(waiting) - 49, 50):
+                    keys = [f"session:{i}" for i in waiting[start : start + 50]]
+                    batches.append((client, form_token, {k: hashes[k] for k in keys}))
+            number += 1
+        before = count_signatures()
+
+        def sign_many(_i):
+            client, form_token, keys = batches.pop()
+            return client.post(
+                "/signoffs/sign",
+                data={
+                    "selected": list(keys),
+                    **{f"hash:{k}": v for k, v in keys.items()},
+                    "password": PASSWORD,
+                    "csrf_token": form_token,
+                    "back": "signoffs.queue",
+                },
+            )
+
+        if len(batches) >= 3:
+            warm = min(2, len(batches) - 1)
+            results["bulk_signoff_50"] = _time(counter, sign_many, len(batches) - warm, 302, warm)
+            results["bulk_signoff_50"]["signed"] = count_signatures() - before
+
+    if want("verification"):
+        codes = info["certificate_codes"]
+        anonymous = app.test_client()
+        results["verification"] = _time(
+            counter, lambda i: anonymous.get(f"/verify/{codes[i % len(codes)]}"), n, 200
         )
-
-    if len(batches) >= 3:
-        warm = min(2, len(batches) - 1)
-        results["bulk_signoff_50"] = _time(counter, sign_many, len(batches) - warm, 302, warm)
-        results["bulk_signoff_50"]["signed"] = count_signatures() - before
-
-    codes = info["certificate_codes"]
-    anonymous = app.test_client()
-    results["verification"] = _time(
-        counter, lambda i: anonymous.get(f"/verify/{codes[i % len(codes)]}"), n, 200
-    )
 
     # The serving peak, read before the refreshes and the floor's raw aggregates (which fetch
     # every total into this process and are not part of serving).
     rss = _rss()
 
-    # What the sign-offs above left stale (a write of more than 20 leaves them to the worker):
-    # caught up today, so that the day's change below is measured alone.
-    with app.app_context():
-        refresh()
+    if want("cohort_new_day") or want("nightly_refresh"):
+        # What the sign-offs above left stale (a write of more than 20 leaves them to the worker):
+        # caught up today, so that the day's change below is measured alone.
+        with app.app_context():
+            refresh()
 
-    # A new day: the clock advanced by one day. The first cohort pages compute the due rows of
-    # the page in memory (no GET writes); then the nightly refresh stores what the day changed.
-    clock.days = 1
-    staff = app.test_client()  # yesterday's sign-in session has expired by now
-    _login(staff, info["staff_email"], PASSWORD)
-    counter.count = 0
-    started = time.perf_counter()
-    first = staff.get("/dashboard/cohort")
-    first.get_data()
-    first_ms = (time.perf_counter() - started) * 1000
-    assert first.status_code == 200
-    first_queries = counter.count
-    results["cohort_new_day"] = _time(counter, get(staff, "/dashboard/cohort"), n, 200, 0)
-    results["cohort_new_day"]["first_ms"] = round(first_ms, 2)
-    results["cohort_new_day"]["first_queries"] = first_queries
-    with app.app_context():
+        # A new day: the clock advanced by one day. The first cohort pages compute the due rows of
+        # the page in memory (no GET writes); then the nightly refresh stores what the day changed.
+        clock.days = 1
+        staff = app.test_client()  # yesterday's sign-in session has expired by now
+        _login(staff, info["staff_email"], PASSWORD)
         counter.count = 0
         started = time.perf_counter()
-        recomputed = refresh()
-        refresh_ms = round((time.perf_counter() - started) * 1000, 1)
-    results["nightly_refresh"] = {
-        "median_ms": refresh_ms,
-        "p95_ms": refresh_ms,
-        "queries": counter.count,
-        "recomputed": recomputed,
-        "requests": 1,
-        "load_avg": _load(),
-        "peak_rss_mb": _rss(),
-    }
-    clock.days = 0
-
-    floor_sql = [
-        "SELECT enrollment_id, topic_code, status, SUM(hours) FROM didactic_entries "
-        "GROUP BY enrollment_id, topic_code, status",
-        "SELECT enrollment_id, kind, status, SUM(hours) FROM experiential_entries "
-        "GROUP BY enrollment_id, kind, status",
-    ]
-    floor_times, floor_rows = [], 0
-    with app.app_context():
-        for _ in range(n):
+        first = staff.get("/dashboard/cohort")
+        first.get_data()
+        first_ms = (time.perf_counter() - started) * 1000
+        assert first.status_code == 200
+        first_queries = counter.count
+        results["cohort_new_day"] = _time(counter, get(staff, "/dashboard/cohort"), n, 200, 0)
+        results["cohort_new_day"]["first_ms"] = round(first_ms, 2)
+        results["cohort_new_day"]["first_queries"] = first_queries
+        with app.app_context():
+            counter.count = 0
             started = time.perf_counter()
-            floor_rows = sum(len(db.session.execute(text(sql)).all()) for sql in floor_sql)
-            floor_times.append((time.perf_counter() - started) * 1000)
-            db.session.rollback()
-    floor_ms = round(statistics.median(floor_times), 2)
+            recomputed = refresh()
+            refresh_ms = round((time.perf_counter() - started) * 1000, 1)
+        results["nightly_refresh"] = {
+            "median_ms": refresh_ms,
+            "p95_ms": refresh_ms,
+            "queries": counter.count,
+            "recomputed": recomputed,
+            "requests": 1,
+            "load_avg": _load(),
+            "peak_rss_mb": _rss(),
+        }
+        clock.days = 0
+
+    floor_ms, floor_rows = None, 0
+    if not only:
+        floor_sql = [
+            "SELECT enrollment_id, topic_code, status, SUM(hours) FROM didactic_entries "
+            "GROUP BY enrollment_id, topic_code, status",
+            "SELECT enrollment_id, kind, status, SUM(hours) FROM experiential_entries "
+            "GROUP BY enrollment_id, kind, status",
+        ]
+        floor_times, floor_rows = [], 0
+        with app.app_context():
+            for _ in range(n):
+                started = time.perf_counter()
+                floor_rows = sum(len(db.session.execute(text(sql)).all()) for sql in floor_sql)
+                floor_times.append((time.perf_counter() - started) * 1000)
+                db.session.rollback()
+        floor_ms = round(statistics.median(floor_times), 2)
     # Leave the snapshots as of today (the refresh above stored tomorrow's), so that a later
     # BENCH_REUSE=1 run measures the same state.
     with app.app_context():
@@ -482,7 +505,8 @@ def main() -> None:
         measured = json.loads(measure_out.read_text())
         measure_out.unlink()
         floor = measured["floor_ms"]
-        cohort_by_size[size] = measured["pages"]["cohort"]["median_ms"]
+        if "cohort" in measured["pages"]:
+            cohort_by_size[size] = measured["pages"]["cohort"]["median_ms"]
         for page, values in measured["pages"].items():
             records.append(
                 {
@@ -530,11 +554,16 @@ def main() -> None:
     # The file: {"about": notes on the runs, "targets_at_100000": ..., "results": [records]}.
     path = HERE / "results.json"
     measured = {(r["database"], r["size"]) for r in records}
+    if os.environ.get("BENCH_ONLY"):  # only those pages were measured: keep the others
+        measured = {(r["database"], r["size"], r["page"]) for r in records}
     stored = json.loads(path.read_text()) if path.exists() else {}
     if isinstance(stored, list):  # the earlier form: the records alone
         stored = {"results": stored}
     kept = [
-        r for r in stored.get("results", []) if (r.get("database"), r.get("size")) not in measured
+        r
+        for r in stored.get("results", [])
+        if (r.get("database"), r.get("size")) not in measured
+        and (r.get("database"), r.get("size"), r.get("page")) not in measured
     ]
     stored["targets_at_100000"] = {
         f"{page} {figure}": limit for page, figure, limit in TARGETS_100K
@@ -558,13 +587,14 @@ def _report(records: list[dict], cohort_by_size: dict, database: str) -> None:
     print()
     for size in sorted({r["size"] for r in records}):
         rows = {r["page"]: r for r in records if r["size"] == size}
-        floor = rows["cohort"]["floor_ms"]
-        ratio = rows["cohort"]["median_ms"] / floor if floor else float("inf")
-        print(
-            f"{database} {size}: floor {floor:.1f} ms, cohort page / floor = {ratio:.2f}x, "
-            f"peak RSS {rows['cohort']['peak_rss_mb']:.0f} MB, {rows['cohort']['rows']:,} rows, "
-            f"data built in {rows['cohort']['build_s']} s (target < 600 s at 100,000)"
-        )
+        floor = rows["cohort"]["floor_ms"] if "cohort" in rows else None
+        if floor:
+            ratio = rows["cohort"]["median_ms"] / floor
+            print(
+                f"{database} {size}: floor {floor:.1f} ms, cohort page / floor = {ratio:.2f}x, "
+                f"peak RSS {rows['cohort']['peak_rss_mb']:.0f} MB, {rows['cohort']['rows']:,} "
+                f"rows, data built in {rows['cohort']['build_s']} s (target < 600 s at 100,000)"
+            )
         if size == 10000:
             for page in sorted(p for p in rows if p.startswith("report_")):
                 if page.endswith(("_chart", "_pdf")):

@@ -139,6 +139,14 @@ def statements(selection: Selection) -> list[Select]:
     return [read(selection) for found in contributors() for read in found.reads]
 
 
+def _in_order(row: Sequence[Any]) -> tuple:
+    """A row's place in a fixed order of its values (None first in each column): a read has no
+    ORDER BY and the database may return its rows in any order, which would otherwise reach the
+    facts (one enrollment read in a union and in a list must give equal facts on either
+    database)."""
+    return tuple((value is not None, value) if value is not None else (False, 0) for value in row)
+
+
 def contribute(selection: Selection, rows: Sequence[Rows]) -> dict[int, dict[str, Any]]:
     """Every contributor's fields per enrollment id, from the rows of `statements(selection)`
     (in the same order).
@@ -150,7 +158,7 @@ def contribute(selection: Selection, rows: Sequence[Rows]) -> dict[int, dict[str
     merged: dict[int, dict[str, Any]] = {}
     given = iter(rows)
     for found in contributors():
-        own = [next(given) for _read in found.reads]
+        own = [sorted(next(given), key=_in_order) for _read in found.reads]
         for enrollment_id, values in found.build(selection, *own).items():
             fields = merged.setdefault(enrollment_id, {})
             for name, value in values.items():
