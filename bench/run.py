@@ -254,8 +254,13 @@ def do_measure(size: int, info: dict, out: Path) -> None:
 
     def get(client, path):
         def call(_i):
-            response = client.get(path)
-            response.get_data()  # a streamed body (the CSV) is produced while it is read
+            # A streamed body (the CSV) is produced while it is read; read it chunk by chunk and
+            # drop each, as a socket would: buffering the whole body here would count the
+            # client's copy of it in the serving process's memory.
+            response = client.get(path, buffered=False)
+            for _chunk in response.response:
+                pass
+            response.close()
             return response
 
         return call
