@@ -75,15 +75,16 @@ def _specs(ids_subquery: Select) -> dict[int, RequirementSpec]:
     ).all()
     specs: dict[int, RequirementSpec] = {}
     for row in rows:
-        specs[row.id] = _parse_spec(row.content)
+        specs[row.id] = parse_spec(row.content)
     return specs
 
 
 _SPEC_CACHE: dict[str, RequirementSpec] = {}
 
 
-def _parse_spec(content: str) -> RequirementSpec:
-    # Versions never change, so a parsed spec can be reused for the life of the process.
+def parse_spec(content: str) -> RequirementSpec:
+    """A requirement set's stored content as the engine reads it (parsed once per process:
+    versions never change)."""
     spec = _SPEC_CACHE.get(content)
     if spec is None:
         spec = RequirementSpec.from_dict(json.loads(content))
