@@ -26,18 +26,18 @@ def _certificates(ids_subquery: Select) -> Select:
     ).where(Certificate.enrollment_id.in_(ids_subquery))
 
 
+def certificate_fact(cert: Any) -> f.Certificate:
+    """A certificate (a row or a `Certificate`) as the engine reads it."""
+    return f.Certificate(
+        issued_on=cert.issued_on,
+        expires_on=cert.expires_on,
+        revoked=cert.revoked_at is not None,
+        number=cert.number,
+    )
+
+
 def _facts(rows: Rows) -> dict[int, dict[str, Any]]:
-    return {
-        row.enrollment_id: {
-            "certificate": f.Certificate(
-                issued_on=row.issued_on,
-                expires_on=row.expires_on,
-                revoked=row.revoked_at is not None,
-                number=row.number,
-            )
-        }
-        for row in rows
-    }
+    return {row.enrollment_id: {"certificate": certificate_fact(row)} for row in rows}
 
 
 def certificate_facts(ids_subquery: Select) -> dict[int, dict[str, Any]]:

@@ -16,6 +16,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from tracker.certificates.facts import certificate_fact
 from tracker.certificates.history import current_since
 from tracker.certificates.history import history
 from tracker.certificates.history import revoked_on
@@ -30,10 +31,12 @@ from tracker.progress import CertificateStatus
 from tracker.progress import OutstandingItem
 from tracker.progress import Progress
 from tracker.progress.certification_rules import current_cycle
+from tracker.progress.certification_rules import current_cycle_ends_on
 from tracker.progress.certification_rules import cycles
 from tracker.standing import Standing as EnrollmentStanding
 from tracker.standing import assess
 from tracker.standing import assess_one
+from tracker.standing.snapshots import fresh_verdict
 from tracker.standing.snapshots import out_of_date
 from tracker.standing.snapshots import program_zones
 
@@ -203,11 +206,15 @@ def _row_status(cert: Certificate, today: date) -> CertificateStatus:
     return CertificateStatus.VALID
 
 
-def standing(cert: Certificate) -> Standing:
+def standing(
+    cert: Certificate, changes: tuple[CertificateStatusChange, ...] | None = None
+) -> Standing:
     """The certificate's status today (the engine's verdict: revoked, else expired, else lapsed,
-    else valid), the day since which it holds and its stored history, and its cycles."""
+    else valid), the day since which it holds and its stored history (read unless given), and
+    its cycles."""
     loaded = assess_one(cert.enrollment_id)
-    changes = tuple(history(cert.id))
+    if changes is None:
+        changes = tuple(history(cert.id))
     if loaded is None or loaded.progress is None:
         today = today_in(cert.enrollment.program.timezone)
         status = _row_status(cert, today)
@@ -296,24 +303,62 @@ class PublicRecord:
 
 
 def public_record(cert: Certificate) -> PublicRecord:
-    """The facts a public verification shows: the status judged by the engine now, the day
-    since which it holds and the history from the stored status changes (a read: nothing is
-    written)."""
-    judged = standing(cert)
-    cycle = judged.current_cycle
+    """The facts a public verification shows: the status judged by the engine (its stored
+    verdict while the enrollment's snapshot is up to date, else judged now), the day since
+    which it holds and the history from the stored status changes (a read: nothing is
+    written). A fixed number of queries: three while the snapshot is up to date."""
+    changes = tuple(history(cert.id))
+    judged = _stored_judgement(cert, changes) or _live_judgement(cert, changes)
+    status, today, since, cycle_ends_on = judged
     return PublicRecord(
         credential=cert.credential,
         holder=cert.printed_name,
         issuer=cert.program_name,
         issued_on=cert.issued_on,
-        cycle_ends_on=cycle.ends_on if cycle is not None else None,
-        status=judged.status,
-        since=judged.since,
+        cycle_ends_on=cycle_ends_on,
+        status=status,
+        since=since,
         revoked_on=revoked_on(cert),
         verification_url=address_of(cert),
-        today=judged.today,
-        history=tuple((CertificateStatus(c.status), c.since) for c in judged.history),
+        today=today,
+        history=tuple((CertificateStatus(c.status), c.since) for c in changes),
     )
+
+
+# A verification's judgement: the status, the day judged, the day since which the status holds,
+# the end of the renewal cycle under way.
+Judgement = tuple[CertificateStatus, date, date | None, date | None]
+
+
+def _live_judgement(cert: Certificate, changes: tuple[CertificateStatusChange, ...]) -> Judgement:
+    """The certificate judged now by the engine over the enrollment's facts."""
+    judged = standing(cert, changes)
+    cycle = judged.current_cycle
+    return judged.status, judged.today, judged.since, cycle.ends_on if cycle else None
+
+
+def _stored_judgement(
+    cert: Certificate, changes: tuple[CertificateStatusChange, ...]
+) -> Judgement | None:
+    """The certificate judged by the engine's stored verdict, while the enrollment's snapshot is
+    up to date (as the lists read it); None when it is not, or when the day since which the
+    status holds needs the facts (a lapse the history does not record yet)."""
+    enrollment = cert.enrollment
+    stored = fresh_verdict(enrollment.id, enrollment.program_id, enrollment.program.timezone)
+    if stored is None:
+        return None
+    today = stored.today
+    status = (
+        CertificateStatus(stored.certificate_status)
+        if stored.certificate_status
+        else _row_status(cert, today)
+    )
+    last = changes[-1] if changes else None
+    if status == CertificateStatus.LAPSED and (last is None or last.status != str(status)):
+        return None
+    since = current_since(cert, status, None, today, changes)
+    facts = certificate_fact(cert)
+    return status, today, since, current_cycle_ends_on(facts, stored.spec, today)
 
 
 @dataclass(frozen=True)

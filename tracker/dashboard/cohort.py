@@ -164,6 +164,18 @@ def _order(filters: CohortFilters) -> list:
     return [name, Enrollment.id]
 
 
+def _matching(filters: CohortFilters, *columns) -> Select:
+    """`columns` of the enrollments the filters match, outer-joined to their snapshots and to
+    nothing else: every enrollment has its trainee and program (required keys), so joining
+    them would not change which rows match, only what each row costs to read."""
+    return (
+        select(*columns)
+        .select_from(Enrollment)
+        .outerjoin(ProgressSnapshot, ProgressSnapshot.enrollment_id == Enrollment.id)
+        .where(*_sql_filters(filters), *_progress_filters(filters))
+    )
+
+
 def _rows_query(filters: CohortFilters, zones: dict[str, list[int]]) -> Select:
     return (
         select(
@@ -188,6 +200,15 @@ def _rows_query(filters: CohortFilters, zones: dict[str, list[int]]) -> Select:
         .outerjoin(ProgressSnapshot, ProgressSnapshot.enrollment_id == Enrollment.id)
         .where(*_sql_filters(filters), *_progress_filters(filters))
     )
+
+
+def _page_ids(filters: CohortFilters, page: int, per_page: int) -> Select:
+    """The ids of one page of the matching enrollments, sorted, joined only to what the sort
+    reads (so that sorting thousands of rows moves their ids, not whole rows)."""
+    query = _matching(filters, Enrollment.id).join(User, User.id == Enrollment.trainee_id)
+    if filters.sort == "cohort":
+        query = query.outerjoin(Cohort, Cohort.id == Enrollment.cohort_id)
+    return query.order_by(*_order(filters)).limit(per_page).offset((page - 1) * per_page)
 
 
 def _row(values, current: dict[int, dict]) -> CohortRow:
@@ -227,6 +248,26 @@ def _rows(batch) -> list[CohortRow]:
     return [_row(values, current) for values in batch]
 
 
+def page_rows(filters: CohortFilters, page: int, per_page: int) -> list[CohortRow]:
+    """One page of the matching enrollments, sorted as asked (one query; the rows of the page
+    that are out of date are computed now, a fixed number of queries more).
+
+    The page's ids are chosen by a subquery that sorts ids alone; the full rows are read for
+    those ids only, in the same order (every order ends on a unique key, so it is the same).
+    """
+    ids = _page_ids(filters, page, per_page).correlate(None)
+    query = _rows_query(CohortFilters(), program_zones()).where(Enrollment.id.in_(ids))
+    return _rows(db.session.execute(query.order_by(*_order(filters))).all())
+
+
+def matching(figures: dict[str, int], filters: CohortFilters) -> int:
+    """How many enrollments match every filter, from `state_counts(filters)` (which counts
+    them by life state, the state filter aside)."""
+    if filters.state:
+        return figures.get(filters.state, 0)
+    return sum(figures.values())
+
+
 def cohort_page(filters: CohortFilters, page: int, per_page: int) -> tuple[list[CohortRow], int]:
     """One page of the matching enrollments, sorted as asked, and how many match in all.
 
@@ -234,21 +275,21 @@ def cohort_page(filters: CohortFilters, page: int, per_page: int) -> tuple[list[
     of the page that are out of date are computed now. The number of queries does not depend on
     the number of enrollments.
     """
-    query = _rows_query(filters, program_zones())
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(
-        query.order_by(*_order(filters)).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return _rows(rows), total or 0
+    total = db.session.scalar(_matching(filters, func.count()))
+    return page_rows(filters, page, per_page), total or 0
 
 
 def state_counts(filters: CohortFilters) -> dict[str, int]:
     """How many of the enrollments the other filters match are in each life state (active, on
-    leave, deferred, withdrawn, ...), by their stored snapshots: one query, whatever the number
-    of enrollments."""
-    query = _rows_query(dataclasses.replace(filters, state=None), {}).subquery()
-    counts = db.session.execute(select(query.c.state, func.count()).group_by(query.c.state)).all()
-    return {state or "": count for state, count in counts}
+    leave, deferred, withdrawn, ...; "" for those without a snapshot yet), by their stored
+    snapshots: one query, whatever the number of enrollments."""
+    query = _matching(
+        dataclasses.replace(filters, state=None), ProgressSnapshot.state, func.count()
+    ).group_by(ProgressSnapshot.state)
+    counts: dict[str, int] = {}
+    for state, count in db.session.execute(query).all():
+        counts[state or ""] = counts.get(state or "", 0) + count
+    return counts
 
 
 def cohort_rows(filters: CohortFilters) -> Iterator[CohortRow]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import literal_column
 from sqlalchemy import select
 
 from tracker.accounts.models import User
@@ -40,9 +41,11 @@ def program_and_cohort_choices() -> tuple[list[tuple[int, str]], list[tuple[int,
 def filter_options() -> FilterOptions:
     """Programs, cohorts and supervisors for the filter menus (three small queries)."""
     programs, cohorts = program_and_cohort_choices()
+    # `IS true` written as the partial index ix_users_supervisors says it: SQLite uses a partial
+    # index only for the very term of its WHERE, and renders `.is_(True)` as `IS 1`.
     supervisors = db.session.execute(
         select(User.id, User.full_name)
-        .where(User.is_supervisor.is_(True), User.active.is_(True))
+        .where(User.is_supervisor.is_(literal_column("true")), User.active.is_(True))
         .order_by(User.full_name)
     ).all()
     return FilterOptions(

@@ -24,9 +24,11 @@ from tracker.dashboard.cohort import SORTS
 from tracker.dashboard.cohort import STEP_STATUS_LABELS
 from tracker.dashboard.cohort import STEP_STATUSES
 from tracker.dashboard.cohort import CohortFilters
-from tracker.dashboard.cohort import cohort_page
 from tracker.dashboard.cohort import cohort_rows
+from tracker.dashboard.cohort import matching
+from tracker.dashboard.cohort import page_rows
 from tracker.dashboard.cohort import state_counts
+from tracker.dashboard.lines import cohort_lines
 from tracker.dashboard.queries import filter_options
 from tracker.enrollments.models import ENROLLMENT_STATUSES
 from tracker.enrollments.queries import current_enrollment_id
@@ -35,8 +37,6 @@ from tracker.privacy.export import build_zip
 from tracker.progress import ITEM_CODES
 from tracker.progress import Actor
 from tracker.progress import Severity
-from tracker.progress.items import STEP_TITLES
-from tracker.progress.items import Step
 from tracker.progress.life_rules import LIFE_STATE_LABELS
 from tracker.reports.catalogue import pace_sentence
 from tracker.reports.catalogue import standing_pace
@@ -157,18 +157,18 @@ def item_code_labels() -> dict[str, str]:
 def cohort():
     """Every enrollment with its nine statuses, blocking items and next due date."""
     filters = _cohort_filters()
-    page = max(_int_arg("page") or 1, 1)
-    rows, total = cohort_page(filters, page, PER_PAGE)
+    figures = state_counts(filters)
+    total = matching(figures, filters)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    if page > pages:  # past the end (the list shrank, or a hand-made URL): show the last page
-        page = pages
-        rows, total = cohort_page(filters, page, PER_PAGE)
+    # Past the end (the list shrank, or a hand-made URL): the last page.
+    page = min(max(_int_arg("page") or 1, 1), pages)
+    rows = page_rows(filters, page, PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and len(v) < 60}
     return render_template(
         "dashboard/cohort.html",
-        rows=rows,
+        rows=cohort_lines(rows, _review_endpoint()),
+        any_updating=any(row.updating for row in rows),
         total=total,
-        step_titles=[STEP_TITLES[step] for step in Step],
         page=page,
         pages=pages,
         filters=filters,
@@ -179,9 +179,8 @@ def cohort():
         actors=ACTOR_LABELS,
         statuses=ENROLLMENT_STATUS_LABELS,
         state_labels=LIFE_STATE_LABELS,
-        figures=state_counts(filters),
+        figures=figures,
         item_codes=item_code_labels(),
-        review_endpoint=_review_endpoint(),
     )
 
 

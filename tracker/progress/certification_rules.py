@@ -9,6 +9,7 @@ from datetime import date
 from datetime import timedelta
 from decimal import Decimal
 
+from tracker.progress.facts import Certificate
 from tracker.progress.facts import EnrollmentFacts
 from tracker.progress.facts import ExamAttempt
 from tracker.progress.items import CREDITS
@@ -171,6 +172,26 @@ class Cycle:
     pending_consultation: Decimal = ZERO
 
 
+def cycle_spans(cert: Certificate, spec: RequirementSpec, today: date) -> list[tuple[date, date]]:
+    """The first and last day of each renewal cycle of `cert`, from its issue date up to the one
+    containing `today` (the cycles of `cycles`, without what was done in them)."""
+    if today < cert.issued_on:
+        return []
+    spans = []
+    index = 0
+    while True:
+        start = add_months(cert.issued_on, index * spec.ce_cycle_months)
+        following = add_months(cert.issued_on, (index + 1) * spec.ce_cycle_months)
+        end = following - timedelta(days=1) if following < date.max else date.max
+        if start > today or (cert.expires_on is not None and start > cert.expires_on):
+            break
+        spans.append((start, end))
+        if end >= today or end == date.max:
+            break
+        index += 1
+    return spans
+
+
 def cycles(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> list[Cycle]:
     """The renewal cycles from the certificate's issue date up to the one containing `today`.
 
@@ -179,16 +200,10 @@ def cycles(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> list[C
     counts; pending CE is summed apart and rejected CE not at all.
     """
     cert = facts.certificate
-    if cert is None or today < cert.issued_on:
+    if cert is None:
         return []
     result = []
-    index = 0
-    while True:
-        start = add_months(cert.issued_on, index * spec.ce_cycle_months)
-        following = add_months(cert.issued_on, (index + 1) * spec.ce_cycle_months)
-        end = following - timedelta(days=1) if following < date.max else date.max
-        if start > today or (cert.expires_on is not None and start > cert.expires_on):
-            break
+    for index, (start, end) in enumerate(cycle_spans(cert, spec, today)):
         inside = [e for e in facts.ce_entries if start <= e.on <= end]
         result.append(
             Cycle(
@@ -201,9 +216,6 @@ def cycles(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> list[C
                 _sum(inside, "consultation", "pending"),
             )
         )
-        if end >= today or end == date.max:
-            break
-        index += 1
     return result
 
 
@@ -232,9 +244,25 @@ def current_cycle(facts: EnrollmentFacts, spec: RequirementSpec, today: date) ->
     None without a certificate, or once it is revoked or expired (no cycle is under way then).
     """
     cert = facts.certificate
-    if cert is None or cert.revoked or (cert.expires_on is not None and today > cert.expires_on):
+    if cert is None or not _under_way(cert, today):
         return None
     return next((c for c in cycles(facts, spec, today) if c.ends_on >= today), None)
+
+
+def current_cycle_ends_on(
+    cert: Certificate | None, spec: RequirementSpec, today: date
+) -> date | None:
+    """The last day of the renewal cycle `current_cycle` gives, from the certificate and the
+    requirement set alone (no CE needed): None without a certificate, or once it is revoked or
+    expired."""
+    if cert is None or not _under_way(cert, today):
+        return None
+    return next((end for _start, end in cycle_spans(cert, spec, today) if end >= today), None)
+
+
+def _under_way(cert: Certificate, today: date) -> bool:
+    """True while the certificate's renewal cycles run: neither revoked nor expired."""
+    return not (cert.revoked or (cert.expires_on is not None and today > cert.expires_on))
 
 
 def ongoing_education(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Draft:

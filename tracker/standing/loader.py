@@ -156,8 +156,9 @@ def _statements(ids: Select) -> list[Select]:
 _SPEC_CACHE: dict[str, RequirementSpec] = {}
 
 
-def _parse_spec(content: str) -> RequirementSpec:
-    # Versions never change, so a parsed spec can be reused for the life of the process.
+def parse_spec(content: str) -> RequirementSpec:
+    """A requirement set's stored content as the engine reads it (parsed once per process:
+    versions never change)."""
     spec = _SPEC_CACHE.get(content)
     if spec is None:
         spec = RequirementSpec.from_dict(json.loads(content))
@@ -209,7 +210,7 @@ def _assemble(
     """The loaded enrollments, in id order, from the rows of `_statements(ids)`."""
     base_rows = sorted(base_rows, key=lambda row: row.id)
     set_rows, waiver_rows, assignment_rows, *contributed_rows = others
-    specs = {row.id: _parse_spec(row.content) for row in set_rows}
+    specs = {row.id: parse_spec(row.content) for row in set_rows}
     newest_by_track: dict[int, int] = {}
     for row in set_rows:
         # Each selected track's newest set is among the rows, so it is the track's highest id.

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
 
@@ -58,13 +59,16 @@ from tracker.enrollments.models import ProgressSnapshot
 from tracker.extensions import db
 from tracker.jobs.services import periodic
 from tracker.programs.models import Program
+from tracker.programs.models import RequirementSet
 from tracker.progress import Progress
 from tracker.progress import compute
 from tracker.progress.life_rules import life_state
+from tracker.progress.requirements import RequirementSpec
 from tracker.standing import assess
 from tracker.standing.contributors import watched
 from tracker.standing.loader import LoadedEnrollment
 from tracker.standing.loader import load_enrollments
+from tracker.standing.loader import parse_spec
 
 CHUNK = 500
 LETTERS = {
@@ -482,6 +486,38 @@ def current_values(enrollment_ids: Collection[int]) -> dict[int, dict]:
         )
         for standing in found
     }
+
+
+@dataclass(frozen=True)
+class StoredVerdict:
+    """What an enrollment's fresh snapshot says of its certificate on its program's today, with
+    the requirement set the enrollment is pinned to (which lays out the renewal cycles)."""
+
+    today: date
+    certificate_status: str | None
+    spec: RequirementSpec
+
+
+def fresh_verdict(enrollment_id: int, program_id: int, zone: str) -> StoredVerdict | None:
+    """The enrollment's stored verdict while its snapshot is up to date (not stale, not due in
+    its program's today: the lists' own test, `out_of_date`); None when it is out of date or
+    the enrollment is not pinned to a requirement set: then ask the engine (`assess_one`).
+    One query; a read, nothing is stored."""
+    today = today_in(zone)
+    row = db.session.execute(
+        select(
+            out_of_date({zone: [program_id]}).label("updating"),
+            ProgressSnapshot.certificate_status,
+            RequirementSet.content,
+        )
+        .select_from(Enrollment)
+        .outerjoin(ProgressSnapshot, ProgressSnapshot.enrollment_id == Enrollment.id)
+        .outerjoin(RequirementSet, RequirementSet.id == Enrollment.requirement_set_id)
+        .where(Enrollment.id == enrollment_id, Enrollment.program_id == program_id)
+    ).first()
+    if row is None or row.updating or row.content is None:
+        return None
+    return StoredVerdict(today, row.certificate_status, parse_spec(row.content))
 
 
 def recompute_marked(_sender: object = None, exc: BaseException | None = None, **_extra) -> None:
