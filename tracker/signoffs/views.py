@@ -259,12 +259,13 @@ def sign():
     if len(keys) > MAX_BATCH:
         flash(f"Sign at most {MAX_BATCH} entries at once.", "danger")
         return redirect(_back())
+    parsed = [(raw, parse_key(raw)) for raw in keys]
+    if any(key is None for _raw, key in parsed):
+        abort(404)
+    visible = queries.visible_entries((key for _raw, key in parsed), me)
     entries, shown = [], {}
-    for raw in keys:
-        key = parse_key(raw)
-        if key is None:
-            abort(404)
-        entry = _visible_or_404(*key)
+    for raw, key in parsed:
+        entry = or_404(visible.get(key))
         entries.append(entry)
         # The content hash the page showed beside the entry (the service compares it).
         shown[key_of(entry)] = request.form.get(f"hash:{raw}", "")
