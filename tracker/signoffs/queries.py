@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm import selectinload
 
 from tracker.accounts.models import User
 from tracker.core.clock import local_time
@@ -226,19 +225,15 @@ def visible_entry(entry_type: str, entry_id: int, person: User) -> Entry | None:
 
 def visible_entries(keys: Iterable[tuple[str, int]], person: User) -> dict[tuple[str, int], Entry]:
     """Of the entries `keys` names ((type, id) pairs), those the person may see as a reviewer
-    (as `visible_entry` decides), by key, each with its enrollment and trainee loaded: a fixed
-    number of queries, whatever the number of keys."""
+    (as `visible_entry` decides), by key: a fixed number of queries, whatever the number of
+    keys."""
     wanted = set(keys)
     found: dict[tuple[str, int], Entry] = {}
     for entry_type, model in ENTRY_MODELS.items():
         ids = sorted(entry_id for kind, entry_id in wanted if kind == entry_type)
         if not ids:
             continue
-        for entry in db.session.scalars(
-            select(model)
-            .where(model.id.in_(ids))
-            .options(selectinload(model.enrollment).selectinload(Enrollment.trainee))
-        ):
+        for entry in db.session.scalars(select(model).where(model.id.in_(ids))):
             found[(entry_type, entry.id)] = entry
     if person.is_staff:
         return found

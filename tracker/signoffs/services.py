@@ -315,7 +315,7 @@ def sign(
     _reload(entries)
     # Re-reading an entry below drops its loaded enrollment, and the session keeps only the
     # objects something refers to: held here, the enrollments and trainees are not read again.
-    held = [(entry.enrollment, entry.enrollment.trainee) for entry in entries]
+    held = [entry.enrollment for entry in entries]
     authority = _Authority(signer, entries)
     problems = []
     for entry in entries:
@@ -502,15 +502,22 @@ def _mark_signed(ordered: list[Entry], signer: User, now) -> None:
 
 
 def _reload(entries: list[Entry]) -> None:
-    """Read the entries again with their enrollments and trainees, per entry type in one query
-    each: the password check's commit expired them, and reading them one by one would cost
-    three queries per entry (even its id: read from its identity, which stays)."""
+    """Read the entries again with their enrollments, trainees, programs and requirement sets,
+    per entry type in one query each: the password check's commit expired them, and reading
+    them one by one would cost queries per entry (even its id: read from its identity, which
+    stays)."""
     for entry_type, group in _by_type(entries):
         model = ENTRY_MODELS[entry_type]
         db.session.scalars(
             select(model)
             .where(model.id.in_([inspect(entry).identity[0] for entry in group]))
-            .options(selectinload(model.enrollment).selectinload(Enrollment.trainee))
+            .options(
+                selectinload(model.enrollment).options(
+                    selectinload(Enrollment.trainee),
+                    selectinload(Enrollment.program),
+                    selectinload(Enrollment.pinned_requirements),
+                )
+            )
             .execution_options(populate_existing=True)
         ).all()
 
