@@ -175,18 +175,16 @@ def record_each(events: list[Recorded]) -> list[AuditEvent]:
         return []
     session = db.session
     session.flush()
-    updated = session.execute(
+    head = session.execute(
         update(AuditHead)
         .where(AuditHead.id == HEAD_ID)
         .values(last_id=AuditHead.last_id + len(events))
-    )
-    if updated.rowcount == 0:
+        .returning(AuditHead.last_id, AuditHead.last_hash)
+    ).one_or_none()
+    if head is None:
         raise RuntimeError(
             "the audit chain's head row (audit_head) is missing: run `flask audit verify`"
         )
-    head = session.execute(
-        select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)
-    ).one()
     request_id = g.get("request_id") if has_request_context() else None
     key_id = keys.current_key_id()
     current_actor = _current_actor_id() if any(item.actor_id is None for item in events) else None

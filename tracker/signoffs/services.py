@@ -34,7 +34,8 @@ from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.accounts.models import User
 from tracker.accounts.services import PasswordCheck
@@ -475,8 +476,9 @@ def _set_signed(entry: Entry, signer: User | None, now, refused: str) -> None:
 
 def _mark_signed(ordered: list[Entry], signer: User, now) -> None:
     """Mark the held entries signed (no audit event: the caller records it): per entry type,
-    one UPDATE conditional on every row still waiting, whose row count is checked, then one
-    re-read. The first entry (in `ordered`'s order) no longer waiting refuses the batch."""
+    one UPDATE conditional on every row still waiting, whose row count is checked; the entries
+    in the session take the values written. The first entry (in `ordered`'s order) no longer
+    waiting refuses the batch."""
     for entry in ordered:
         if entry.status != WAITING_STATUS[entry_type_of(entry)]:
             raise Refused(_changed_meanwhile(entry))
@@ -496,14 +498,16 @@ def _mark_signed(ordered: list[Entry], signer: User, now) -> None:
         )
         if changed.rowcount != len(ids):
             raise Refused(_changed_meanwhile(group[0]))
-        db.session.scalars(
-            select(model).where(model.id.in_(ids)).execution_options(populate_existing=True)
-        ).all()
+        for entry in group:
+            for name, value in values.items():
+                set_committed_value(entry, name, value)
+            # Set by the database's update (AutoTimestamps): read again if anyone asks.
+            db.session.expire(entry, ["updated_at"])
 
 
 def _reload(entries: list[Entry]) -> None:
     """Read the entries again with their enrollments, trainees, programs and requirement sets,
-    per entry type in one query each: the password check's commit expired them, and reading
+    per entry type in one query: the password check's commit expired them, and reading
     them one by one would cost queries per entry (even its id: read from its identity, which
     stays)."""
     for entry_type, group in _by_type(entries):
@@ -512,10 +516,10 @@ def _reload(entries: list[Entry]) -> None:
             select(model)
             .where(model.id.in_([inspect(entry).identity[0] for entry in group]))
             .options(
-                selectinload(model.enrollment).options(
-                    selectinload(Enrollment.trainee),
-                    selectinload(Enrollment.program),
-                    selectinload(Enrollment.pinned_requirements),
+                joinedload(model.enrollment).options(
+                    joinedload(Enrollment.trainee),
+                    joinedload(Enrollment.program),
+                    joinedload(Enrollment.pinned_requirements),
                 )
             )
             .execution_options(populate_existing=True)
@@ -535,10 +539,9 @@ def _by_type(ordered: list[Entry]) -> list[tuple[str, list[Entry]]]:
 
 
 def _add_signatures(ordered: list[Entry], signer: User, now) -> list[Signature]:
-    """Add a signature to each entry, binding its content: one INSERT of every row, then one
-    read per entry type of the entries' live signatures (the partial UNIQUE index allows one
-    per entry, so each is exactly the row just inserted). A second live signature of an entry
-    refuses the batch, naming that entry."""
+    """Add a signature to each entry, binding its content, in one INSERT returning the rows
+    (matched to their entries by type and id, whatever order they come back in). A second live
+    signature of an entry (the partial UNIQUE index) refuses the batch, naming that entry."""
     rows = [
         {
             "enrollment_id": entry.enrollment_id,
@@ -555,23 +558,14 @@ def _add_signatures(ordered: list[Entry], signer: User, now) -> list[Signature]:
     ]
     try:
         with db.session.begin_nested():
-            db.session.execute(insert(Signature), rows)
+            added = db.session.scalars(insert(Signature).returning(Signature), rows).all()
     except IntegrityError:
         signed = next((entry for entry in ordered if live_signature(entry)), ordered[0])
         raise Refused(
             f"{describe(signed)} already carries a signature; nothing was signed."
         ) from None
-    live: dict[tuple[str, int], Signature] = {}
-    for entry_type, group in _by_type(ordered):
-        for signature in db.session.scalars(
-            select(Signature).where(
-                Signature.entry_type == entry_type,
-                Signature.entry_id.in_([entry.id for entry in group]),
-                Signature.voided_at.is_(None),
-            )
-        ):
-            live[(entry_type, signature.entry_id)] = signature
-    return [live[(entry_type_of(entry), entry.id)] for entry in ordered]
+    by_entry = {(signature.entry_type, signature.entry_id): signature for signature in added}
+    return [by_entry[(entry_type_of(entry), entry.id)] for entry in ordered]
 
 
 # -- questions and answers ------------------------------------------------------------------------
