@@ -8,6 +8,7 @@ from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -89,6 +90,19 @@ def same_page_url(**changes: str | None) -> str:
         else:
             args[name] = value
     return url_for(request.endpoint or "signoffs.queue", **(request.view_args or {}), **args)
+
+
+@bp.app_template_global()
+def entry_url(entry_type: str, entry_id: int) -> str:
+    """The address of an entry's page (`signoffs.entry`), as `url_for` builds it: built once
+    per type and request and completed with the id, since a queue links hundreds of entries."""
+    prefixes = g.setdefault("entry_url_prefixes", {})
+    prefix = prefixes.get(entry_type)
+    if prefix is None:
+        # The rule ends in the entry's id: the address of entry 0 less its final "0".
+        prefix = url_for("signoffs.entry", entry_type=entry_type, entry_id=0)[:-1]
+        prefixes[entry_type] = prefix
+    return f"{prefix}{int(entry_id)}"
 
 
 def _me():
