@@ -120,7 +120,7 @@ def queue():
     ids = queries.assigned_enrollment_ids(me.id)
     view = _queue_view(queries.waiting_entries(ids))
     trainees = []
-    for loaded in assess(ids):
+    for loaded in assess(ids, horizon=False):
         if loaded.progress is not None:
             trainees.append((loaded, loaded.progress))
     return render_template(
