@@ -152,7 +152,7 @@ def credential_problem(
     staff verified it and `today` lies within its cover, inclusive.
     """
     today = today or utcnow().date()
-    licence = db.session.scalar(
+    licence, insurance = db.session.execute(
         select(
             exists().where(
                 Licence.trainee_id == person_id,
@@ -161,19 +161,15 @@ def credential_problem(
                 Licence.number != "",
                 (Licence.issued_on.is_(None)) | (Licence.issued_on <= today),
                 Licence.expires_on >= today,
-            )
-        )
-    )
-    insurance = db.session.scalar(
-        select(
+            ),
             exists().where(
                 Insurance.trainee_id == person_id,
                 Insurance.verified_at.is_not(None),
                 Insurance.starts_on <= today,
                 Insurance.ends_on >= today,
-            )
+            ),
         )
-    )
+    ).one()
     missing = []
     if not licence:
         missing.append("a verified, current licence of an accepted type")
@@ -314,9 +310,10 @@ def sign(
         raise Refused("Select at least one entry to sign.", "selected")
     check_password(signer, password)
     _reload(entries)
-    # Re-reading an entry below drops its loaded enrollment, and the session keeps only the
-    # objects something refers to: held here, the enrollments and trainees are not read again.
-    held = [entry.enrollment for entry in entries]
+    # Re-reading an entry below drops its loaded relations, and the session keeps only the
+    # objects something refers to: held here, the enrollments (with their trainees) and CE
+    # evidence are not read again.
+    held = [(entry.enrollment, getattr(entry, "certificate", None)) for entry in entries]
     authority = _Authority(signer, entries)
     problems = []
     for entry in entries:
@@ -512,16 +509,19 @@ def _reload(entries: list[Entry]) -> None:
     stays)."""
     for entry_type, group in _by_type(entries):
         model = ENTRY_MODELS[entry_type]
+        related = [
+            joinedload(model.enrollment).options(
+                joinedload(Enrollment.trainee),
+                joinedload(Enrollment.program),
+                joinedload(Enrollment.pinned_requirements),
+            )
+        ]
+        if entry_type == "ce":
+            related.append(joinedload(model.certificate))  # its digest is part of the content
         db.session.scalars(
             select(model)
             .where(model.id.in_([inspect(entry).identity[0] for entry in group]))
-            .options(
-                joinedload(model.enrollment).options(
-                    joinedload(Enrollment.trainee),
-                    joinedload(Enrollment.program),
-                    joinedload(Enrollment.pinned_requirements),
-                )
-            )
+            .options(*related)
             .execution_options(populate_existing=True)
         ).all()
 
