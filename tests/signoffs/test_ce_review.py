@@ -215,7 +215,6 @@ def test_approving_many_reads_a_fixed_number_of_queries(
 
     few = approved(1)
     many = approved(6)
-    assert db.session.scalar(
-        select(func.count()).select_from(Signature).where(Signature.entry_type == "ce")
-    ) == 2 + 12
+    approvals = select(func.count()).select_from(Signature).where(Signature.entry_type == "ce")
+    assert db.session.scalar(approvals) == 2 + 12
     assert many.count == few.count, many.statements
