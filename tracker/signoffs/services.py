@@ -336,7 +336,8 @@ def sign(
         if unseen:
             raise BatchRefused(unseen)
     now = utcnow()
-    # Every statement below is one per batch (or per entry type), never one per entry.
+    # The statements below are one per batch or per entry type, not one per entry (but for the
+    # e-mail of a trainee who chose e-mail notices, and a delivery per subscribed webhook).
     before = {id(entry): entry.status for entry in ordered}
     _mark_signed(ordered, signer, now)
     signatures = _add_signatures(ordered, signer, now)
