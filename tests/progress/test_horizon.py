@@ -108,6 +108,17 @@ def test_the_verdict_holds_until_the_date_the_engine_gives(enrollments, data, sp
         assert verdict(compute(facts, spec, later)) == seen, (offset, span)
 
 
+@SETTINGS
+@given(data=st.data(), spec=st.sampled_from(HORIZON_SPECS), today=todays)
+def test_a_page_that_skips_the_horizon_gets_the_same_progress(enrollments, data, spec, today):
+    """`horizon=False` (pages that show the verdict) changes nothing but `holds_until`."""
+    facts = data.draw(horizon_facts(enrollments))
+    full = compute(facts, spec, today)
+    shown = compute(facts, spec, today, horizon=False)
+    assert shown.holds_until is None
+    assert shown == dataclasses.replace(full, holds_until=None)
+
+
 def test_without_dates_the_verdict_holds_for_the_longest_span():
     """Facts without a single date hold until `LONGEST` days ahead (checked again then)."""
     today = date(2025, 6, 1)

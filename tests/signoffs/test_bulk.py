@@ -3,15 +3,20 @@ message for each entry that cannot be signed."""
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
+from tests.conftest import csrf_token
 from tests.conftest import post_form
 from tests.signoffs.factories import sign_form
 from tests.signoffs.factories import waiting_didactic
 from tests.signoffs.factories import waiting_experiential
 from tests.signoffs.factories import waiting_session
+from tests.training.factories import assign
 from tests.training.factories import count
+from tests.training.factories import make_enrollment
+from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.signoffs.models import SESSION_MEANING
 from tracker.signoffs.models import VERIFICATION_MEANING
@@ -76,3 +81,36 @@ def test_the_same_entry_twice_in_a_batch_is_signed_once(as_user, enrollment, sup
     key = f"session:{session.id}"
     post_form(as_user(supervisor), "/signoffs/sign", sign_form(key, key))
     assert count(Signature) == 1
+
+
+def test_the_statements_of_a_bulk_signature_do_not_grow_with_the_entries(
+    as_user, enrollment, supervisor, create_user, count_queries
+):
+    client = as_user(supervisor)
+
+    def waiting(trainees: int) -> list[str]:
+        """Three entries of three types for each of `trainees` new trainees of the supervisor."""
+        keys = []
+        for _ in range(trainees):
+            extra = make_enrollment(create_user("trainee"))
+            assign(extra, supervisor)
+            keys += [
+                f"session:{waiting_session(extra, supervisor).id}",
+                f"experiential:{waiting_experiential(extra).id}",
+                f"didactic:{waiting_didactic(extra).id}",
+            ]
+        return keys
+
+    def signed(keys: list[str]):
+        data = {**sign_form(*keys), "csrf_token": csrf_token(client)}
+        with count_queries() as counter:
+            response = client.post("/signoffs/sign", data=data)
+        assert response.status_code == 302
+        return counter
+
+    few = signed(waiting(1))
+    many = signed(waiting(6))
+    assert count(Signature) == 3 + 18
+    signed_events = select(func.count()).where(AuditEvent.action == "signature.signed")
+    assert db.session.scalar(signed_events) == 3 + 18
+    assert many.count == few.count, many.statements

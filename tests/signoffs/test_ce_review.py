@@ -7,11 +7,14 @@ from __future__ import annotations
 import json
 import re
 
+from sqlalchemy import func
 from sqlalchemy import select
 
+from tests.conftest import csrf_token
 from tests.conftest import post_form
 from tests.signoffs.factories import sign_form
 from tests.signoffs.factories import waiting_didactic
+from tests.training.factories import make_enrollment
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.factories import committing
@@ -193,3 +196,25 @@ def test_the_queue_reads_a_fixed_number_of_queries(as_user, enrollment, staff, c
 def test_staff_see_ce_review_in_their_navigation(as_user, staff, supervisor):
     assert 'href="/signoffs/ce"' in text(as_user(staff), "/signoffs/verification")
     assert 'href="/signoffs/ce"' not in text(as_user(supervisor), "/signoffs/")
+
+
+def test_approving_many_reads_a_fixed_number_of_queries(
+    as_user, enrollment, staff, create_user, count_queries
+):
+    client = as_user(staff)
+
+    def approved(trainees: int):
+        keys = []
+        for _ in range(trainees):
+            holder = make_enrollment(create_user("trainee"))
+            keys += [f"ce:{waiting_ce(holder, days_ago=n + 1).id}" for n in range(2)]
+        data = {**sign_form(*keys), "csrf_token": csrf_token(client)}
+        with count_queries() as counter:
+            assert client.post("/signoffs/sign", data=data).status_code == 302
+        return counter
+
+    few = approved(1)
+    many = approved(6)
+    approvals = select(func.count()).select_from(Signature).where(Signature.entry_type == "ce")
+    assert db.session.scalar(approvals) == 2 + 12
+    assert many.count == few.count, many.statements

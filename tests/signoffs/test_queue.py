@@ -29,13 +29,15 @@ def test_queue_lists_waiting_entries_oldest_first(as_user, enrollment, superviso
 def test_queue_query_count_does_not_grow(
     as_user, enrollment, supervisor, create_user, count_queries
 ):
+    """The same statements for two trainees as for ten (primary and backup, each in a program
+    of their own), with four entries waiting each."""
     client = as_user(supervisor)
 
     def fill(n):
-        for _ in range(n):
+        for number in range(n):
             person = create_user("trainee")
-            extra = make_enrollment(person)
-            assign(extra, supervisor)
+            extra = make_enrollment(person)  # each in a program of its own
+            assign(extra, supervisor, kind="backup" if number % 2 else "primary")
             waiting_session(extra, supervisor)
             waiting_experiential(extra)
             waiting_didactic(extra)
@@ -48,7 +50,9 @@ def test_queue_query_count_does_not_grow(
     with count_queries() as many:
         response = client.get("/signoffs/")
     assert response.status_code == 200
-    assert response.get_data(as_text=True).count('name="selected"') == 9 * 4
+    page = response.get_data(as_text=True)
+    assert page.count('name="selected"') == 9 * 4
+    assert page.count('class="border rounded p-2 mb-2 trainee-summary"') == 1 + 9
     assert many.count == few.count, many.statements
 
 

@@ -130,48 +130,96 @@ def record(
 ) -> AuditEvent:
     """Append an event to the chain within the caller's transaction (flushes, never commits).
 
+    The head is made by the first migration; without it nothing is recorded (a new chain started
+    behind a removed head would hide what came before). See `record_each`.
+    """
+    return record_each(
+        [
+            Recorded(
+                action,
+                obj,
+                object_type=object_type,
+                object_id=object_id,
+                before=before,
+                after=after,
+                actor_id=actor_id,
+                subject_user_id=subject_user_id,
+            )
+        ]
+    )[0]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One event to append with `record_each`: the arguments `record` takes."""
+
+    action: str
+    obj: Any = None
+    object_type: str | None = None
+    object_id: Any = None
+    before: Any = None
+    after: Any = None
+    actor_id: int | None = None
+    subject_user_id: int | None = None
+
+
+def record_each(events: list[Recorded]) -> list[AuditEvent]:
+    """Append `events` to the chain in order, within the caller's transaction (flushes, never
+    commits): each is chained to the one before exactly as `record` chains one, and the head is
+    taken once for all of them, so a batch of acts costs a fixed number of statements.
+
     The head row is updated first: the update takes the write lock (SQLite) or the row lock
     (PostgreSQL) so concurrent writers chain one after the other instead of forking the chain.
-    The head is made by the first migration; without it nothing is recorded (a new chain started
-    behind a removed head would hide what came before).
     """
-    if obj is not None:
-        object_type = object_type or type(obj).__tablename__
-        object_id = object_id if object_id is not None else getattr(obj, "id", None)
-    if actor_id is None:
-        actor_id = _current_actor_id()
+    if not events:
+        return []
     session = db.session
     session.flush()
-    updated = session.execute(
-        update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_id=AuditHead.last_id + 1)
-    )
-    if updated.rowcount == 0:
+    head = session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(last_id=AuditHead.last_id + len(events))
+        .returning(AuditHead.last_id, AuditHead.last_hash)
+    ).one_or_none()
+    if head is None:
         raise RuntimeError(
             "the audit chain's head row (audit_head) is missing: run `flask audit verify`"
         )
-    head = session.execute(
-        select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)
-    ).one()
-    # occurred_at is truncated to microseconds and made aware, as the database returns it.
-    event = AuditEvent(
-        id=head.last_id,
-        occurred_at=utcnow(),
-        actor_id=actor_id,
-        subject_user_id=subject_user_id,
-        action=action,
-        object_type=object_type or "system",
-        object_id=None if object_id is None else str(object_id),
-        before=to_json(before),
-        after=to_json(after),
-        request_id=g.get("request_id") if has_request_context() else None,
-        prev_hash=head.last_hash,
-        key_id=keys.current_key_id(),
+    request_id = g.get("request_id") if has_request_context() else None
+    key_id = keys.current_key_id()
+    current_actor = _current_actor_id() if any(item.actor_id is None for item in events) else None
+    next_id = head.last_id - len(events) + 1
+    previous_hash = head.last_hash
+    written = []
+    for number, item in enumerate(events):
+        object_type, object_id = item.object_type, item.object_id
+        if item.obj is not None:
+            object_type = object_type or type(item.obj).__tablename__
+            object_id = object_id if object_id is not None else getattr(item.obj, "id", None)
+        # occurred_at is truncated to microseconds and made aware, as the database returns it.
+        event = AuditEvent(
+            id=next_id + number,
+            occurred_at=utcnow(),
+            actor_id=item.actor_id if item.actor_id is not None else current_actor,
+            subject_user_id=item.subject_user_id,
+            action=item.action,
+            object_type=object_type or "system",
+            object_id=None if object_id is None else str(object_id),
+            before=to_json(item.before),
+            after=to_json(item.after),
+            request_id=request_id,
+            prev_hash=previous_hash,
+            key_id=key_id,
+        )
+        event.hash = event_hash(event)
+        previous_hash = event.hash
+        written.append(event)
+    session.add_all(written)
+    session.execute(
+        update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_hash=previous_hash)
     )
-    event.hash = event_hash(event)
-    session.add(event)
-    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_hash=event.hash))
     session.flush()
-    return event
+    return written
 
 
 @dataclass(frozen=True)

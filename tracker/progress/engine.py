@@ -92,8 +92,14 @@ TRAINING_STEPS = (5, 6, 7)
 ALMOST_FULL = 0.99
 
 
-def compute(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Progress:
-    """Turn one enrollment's facts and its pinned requirement set into its Progress on `today`."""
+def compute(
+    facts: EnrollmentFacts, spec: RequirementSpec, today: date, *, horizon: bool = True
+) -> Progress:
+    """Turn one enrollment's facts and its pinned requirement set into its Progress on `today`.
+
+    With `horizon` False, `holds_until` (how long the verdict holds, which only the stored
+    snapshots need) is left None and not worked out: a page that shows the verdict spares the
+    work."""
     waivers = normalise_waivers(waivers_in_force(facts, today))
     state = life_state(facts, today)
     drafts = {number: rule(facts, spec, today) for number, rule in EARLY_RULES.items()}
@@ -125,7 +131,7 @@ def compute(facts: EnrollmentFacts, spec: RequirementSpec, today: date) -> Progr
         certificate_status=certification_rules.certificate_status(facts, all_items, today),
         ready_for_certificate=_ready(facts, results),
         state=state,
-        holds_until=holds_until(facts, spec, today),
+        holds_until=holds_until(facts, spec, today) if horizon else None,
     )
 
 

@@ -21,6 +21,7 @@ signing part of it would leave them unsure what carries their name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -28,16 +29,23 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import exists
+from sqlalchemy import insert
+from sqlalchemy import inspect
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.accounts.models import User
 from tracker.accounts.services import PasswordCheck
 from tracker.accounts.services import check_password_counted
 from tracker.accounts.services import lock_refusal
 from tracker.admissions.services import verify_credential
+from tracker.audit.services import Recorded
 from tracker.audit.services import audited
 from tracker.audit.services import record
+from tracker.audit.services import record_each
 from tracker.core.errors import Refused
 from tracker.core.guarded import lock_if
 from tracker.core.guarded import lock_rows
@@ -50,6 +58,7 @@ from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
 from tracker.extensions import utcnow
 from tracker.notifications.services import notify
+from tracker.notifications.services import notify_each
 from tracker.notifications.services import path_for
 from tracker.progress.requirements import LICENCE_TYPES
 from tracker.signoffs.binding import bind
@@ -116,6 +125,23 @@ def is_assigned(person_id: int, enrollment_id: int) -> bool:
     )
 
 
+def assigned_among(person_id: int, enrollment_ids: Iterable[int]) -> set[int]:
+    """Which of `enrollment_ids` the person currently supervises (primary or backup): one
+    query, whatever their number."""
+    wanted = sorted(set(enrollment_ids))
+    if not wanted:
+        return set()
+    return set(
+        db.session.scalars(
+            select(SupervisorAssignment.enrollment_id).where(
+                SupervisorAssignment.enrollment_id.in_(wanted),
+                SupervisorAssignment.supervisor_id == person_id,
+                SupervisorAssignment.ended_at.is_(None),
+            )
+        )
+    )
+
+
 def credential_problem(
     person_id: int, accepted_types: tuple[str, ...] = LICENCE_TYPES, today: date | None = None
 ) -> str | None:
@@ -126,7 +152,7 @@ def credential_problem(
     staff verified it and `today` lies within its cover, inclusive.
     """
     today = today or utcnow().date()
-    licence = db.session.scalar(
+    licence, insurance = db.session.execute(
         select(
             exists().where(
                 Licence.trainee_id == person_id,
@@ -135,19 +161,15 @@ def credential_problem(
                 Licence.number != "",
                 (Licence.issued_on.is_(None)) | (Licence.issued_on <= today),
                 Licence.expires_on >= today,
-            )
-        )
-    )
-    insurance = db.session.scalar(
-        select(
+            ),
             exists().where(
                 Insurance.trainee_id == person_id,
                 Insurance.verified_at.is_not(None),
                 Insurance.starts_on <= today,
                 Insurance.ends_on >= today,
-            )
+            ),
         )
-    )
+    ).one()
     missing = []
     if not licence:
         missing.append("a verified, current licence of an accepted type")
@@ -171,8 +193,41 @@ def _status_word(entry: Entry) -> str:
     return entry.status_label.lower() if hasattr(entry, "status_label") else entry.status
 
 
+class _Authority:
+    """What the signer's authority over a batch of entries rests on, each read once: the
+    enrollments they supervise among the entries' (one query) and whether their own
+    credentials allow signing on a day under a set of accepted licence types (one check per
+    distinct day and set, not per entry)."""
+
+    def __init__(self, signer: User, entries: Iterable[Entry]) -> None:
+        self.signer = signer
+        self._enrollment_ids = {entry.enrollment_id for entry in entries}
+        self._assigned: set[int] | None = None
+        self._credentials: dict[tuple[tuple[str, ...], date], str | None] = {}
+
+    def assigned(self, enrollment_id: int) -> bool:
+        """True when the signer is a supervisor currently assigned to the enrollment."""
+        if not self.signer.is_supervisor:
+            return False
+        if self._assigned is None:
+            self._assigned = assigned_among(self.signer.id, self._enrollment_ids)
+        return enrollment_id in self._assigned
+
+    def credential_problem(self, accepted_types: tuple[str, ...], today: date) -> str | None:
+        """`credential_problem` of the signer, remembered per (types, day)."""
+        key = (accepted_types, today)
+        if key not in self._credentials:
+            self._credentials[key] = credential_problem(self.signer.id, accepted_types, today)
+        return self._credentials[key]
+
+
 def signing_problem(entry: Entry, signer: User, today: date | None = None) -> str | None:
     """Why `signer` may not sign (or verify) `entry` now, or None when they may."""
+    return _signing_problem(entry, _Authority(signer, [entry]), today)
+
+
+def _signing_problem(entry: Entry, authority: _Authority, today: date | None) -> str | None:
+    signer = authority.signer
     entry_type = entry_type_of(entry)
     enrollment = entry.enrollment
     if enrollment.trainee_id == signer.id:
@@ -182,7 +237,7 @@ def signing_problem(entry: Entry, signer: User, today: date | None = None) -> st
     if entry_type == "ce":
         # CE is reviewed on the program's authority: staff only, whoever supervised the holder.
         return None if signer.is_staff else "Only program staff can review continuing education."
-    assigned = signer.is_supervisor and is_assigned(signer.id, enrollment.id)
+    assigned = authority.assigned(enrollment.id)
     if entry_type == "session":
         if not assigned:
             return "Only the trainee's assigned supervisor or backup can sign off a session."
@@ -190,8 +245,8 @@ def signing_problem(entry: Entry, signer: User, today: date | None = None) -> st
         return "Only the trainee's assigned supervisor or program staff can verify this entry."
     # Staff verify hours on the program's authority; a supervisor signs on their own licence.
     if entry_type == "session" or not signer.is_staff:
-        today = today or program_today(enrollment)
-        return credential_problem(signer.id, _accepted_types(enrollment), today)
+        day = today or program_today(enrollment)
+        return authority.credential_problem(_accepted_types(enrollment), day)
     return None
 
 
@@ -254,9 +309,15 @@ def sign(
     if not entries:
         raise Refused("Select at least one entry to sign.", "selected")
     check_password(signer, password)
+    _reload(entries)
+    # Re-reading an entry below drops its loaded relations, and the session keeps only the
+    # objects something refers to: held here, the enrollments (with their trainees) and CE
+    # evidence are not read again.
+    held = [(entry.enrollment, getattr(entry, "certificate", None)) for entry in entries]
+    authority = _Authority(signer, entries)
     problems = []
     for entry in entries:
-        problem = signing_problem(entry, signer)
+        problem = _signing_problem(entry, authority, None)
         if problem:
             problems.append((_label(entry), problem))
     if problems:
@@ -275,18 +336,25 @@ def sign(
         if unseen:
             raise BatchRefused(unseen)
     now = utcnow()
-    done = {id(entry): _sign_one(entry, signer, now) for entry in ordered}
-    for entry in ordered:
-        signature, before = done[id(entry)]
-        record(
-            "signature.signed",
-            signature,
-            before={"entry_status": before},
-            after={**audited(signature), "entry_status": entry.status},
-            actor_id=signer.id,
-            subject_user_id=entry.enrollment.trainee_id,
-        )
-        _tell_trainee(entry, SIGNED_KINDS, signer)
+    # The statements below are one per batch or per entry type, not one per entry (but for the
+    # e-mail of a trainee who chose e-mail notices, and a delivery per subscribed webhook).
+    before = {id(entry): entry.status for entry in ordered}
+    _mark_signed(ordered, signer, now)
+    signatures = _add_signatures(ordered, signer, now)
+    record_each(
+        [
+            Recorded(
+                "signature.signed",
+                signature,
+                before={"entry_status": before[id(entry)]},
+                after={**audited(signature), "entry_status": entry.status},
+                actor_id=signer.id,
+                subject_user_id=entry.enrollment.trainee_id,
+            )
+            for entry, signature in zip(ordered, signatures, strict=True)
+        ]
+    )
+    notify_each([_notice(entry, SIGNED_KINDS, signer) for entry in ordered])
     emit_each(
         "entry.signed",
         [
@@ -299,7 +367,9 @@ def sign(
             for entry in ordered
         ],
     )
-    return [done[id(entry)][0] for entry in entries]
+    del held
+    signed = {id(entry): signature for entry, signature in zip(ordered, signatures, strict=True)}
+    return [signed[id(entry)] for entry in entries]
 
 
 def sign_record(
@@ -402,37 +472,101 @@ def _set_signed(entry: Entry, signer: User | None, now, refused: str) -> None:
     update_if(entry, type(entry).status == start[entry_type], values=values, refused=refused)
 
 
-def _sign_one(entry: Entry, signer: User, now) -> tuple[Signature, str]:
-    """Mark one entry signed and add its signature (no audit event: the caller records it);
-    return the signature and the entry's status before."""
-    entry_type = entry_type_of(entry)
-    before = entry.status
-    _set_signed(
-        entry,
-        signer,
-        now,
-        f"{describe(entry)} was signed or changed a moment ago; nothing was signed.",
-    )
-    signature = Signature(
-        enrollment_id=entry.enrollment_id,
-        entry_type=entry_type,
-        entry_id=entry.id,
-        signer_id=signer.id,
-        printed_name=signer.full_name,
-        meaning=meaning_for(entry_type),
-        signed_at=now,
-        **bind(entry),
-        void_reason="",
-    )
+def _mark_signed(ordered: list[Entry], signer: User, now) -> None:
+    """Mark the held entries signed (no audit event: the caller records it): per entry type,
+    one UPDATE conditional on every row still waiting, whose row count is checked; the entries
+    in the session take the values written. The first entry (in `ordered`'s order) no longer
+    waiting refuses the batch."""
+    for entry in ordered:
+        if entry.status != WAITING_STATUS[entry_type_of(entry)]:
+            raise Refused(_changed_meanwhile(entry))
+    for entry_type, group in _by_type(ordered):
+        model = ENTRY_MODELS[entry_type]
+        values: dict[str, Any] = {"status": DONE_STATUS[entry_type]}
+        if entry_type == "session":
+            values["signed_at"] = now
+        else:
+            values.update(verified_at=now, verified_by_id=signer.id)
+        ids = [entry.id for entry in group]
+        changed = db.session.execute(
+            update(model)
+            .where(model.id.in_(ids), model.status == WAITING_STATUS[entry_type])
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount != len(ids):
+            raise Refused(_changed_meanwhile(group[0]))
+        for entry in group:
+            for name, value in values.items():
+                set_committed_value(entry, name, value)
+            # Set by the database's update (AutoTimestamps): read again if anyone asks.
+            db.session.expire(entry, ["updated_at"])
+
+
+def _reload(entries: list[Entry]) -> None:
+    """Read the entries again with their enrollments, trainees, programs and requirement sets,
+    per entry type in one query: the password check's commit expired them, and reading
+    them one by one would cost queries per entry (even its id: read from its identity, which
+    stays)."""
+    for entry_type, group in _by_type(entries):
+        model = ENTRY_MODELS[entry_type]
+        related = [
+            joinedload(model.enrollment).options(
+                joinedload(Enrollment.trainee),
+                joinedload(Enrollment.program),
+                joinedload(Enrollment.pinned_requirements),
+            )
+        ]
+        if entry_type == "ce":
+            related.append(joinedload(model.certificate))  # its digest is part of the content
+        db.session.scalars(
+            select(model)
+            .where(model.id.in_([inspect(entry).identity[0] for entry in group]))
+            .options(*related)
+            .execution_options(populate_existing=True)
+        ).all()
+
+
+def _changed_meanwhile(entry: Entry) -> str:
+    return f"{describe(entry)} was signed or changed a moment ago; nothing was signed."
+
+
+def _by_type(ordered: list[Entry]) -> list[tuple[str, list[Entry]]]:
+    """The entries grouped by type, each group in `ordered`'s order."""
+    groups: dict[str, list[Entry]] = {}
+    for entry in ordered:
+        groups.setdefault(entry_type_of(entry), []).append(entry)
+    return list(groups.items())
+
+
+def _add_signatures(ordered: list[Entry], signer: User, now) -> list[Signature]:
+    """Add a signature to each entry, binding its content, in one INSERT returning the rows
+    (matched to their entries by type and id, whatever order they come back in). A second live
+    signature of an entry (the partial UNIQUE index) refuses the batch, naming that entry."""
+    rows = [
+        {
+            "enrollment_id": entry.enrollment_id,
+            "entry_type": entry_type_of(entry),
+            "entry_id": entry.id,
+            "signer_id": signer.id,
+            "printed_name": signer.full_name,
+            "meaning": meaning_for(entry_type_of(entry)),
+            "signed_at": now,
+            **bind(entry),
+            "void_reason": "",
+        }
+        for entry in ordered
+    ]
     try:
         with db.session.begin_nested():
-            db.session.add(signature)
-            db.session.flush()
+            added = db.session.scalars(insert(Signature).returning(Signature), rows).all()
     except IntegrityError:
+        signed = next((entry for entry in ordered if live_signature(entry)), ordered[0])
         raise Refused(
-            f"{describe(entry)} already carries a signature; nothing was signed."
+            f"{describe(signed)} already carries a signature; nothing was signed."
         ) from None
-    return signature, before
+    by_entry = {(signature.entry_type, signature.entry_id): signature for signature in added}
+    return [by_entry[(entry_type_of(entry), entry.id)] for entry in ordered]
 
 
 # -- questions and answers ------------------------------------------------------------------------
@@ -632,10 +766,17 @@ _DONE_WORDS = {
 
 def _tell_trainee(entry: Entry, kinds: Mapping[str, str], actor: User, text: str = "") -> None:
     """Notice the entry's trainee of what `actor` did to it, linking to their entry."""
+    notify(*_notice(entry, kinds, actor, text))
+
+
+def _notice(
+    entry: Entry, kinds: Mapping[str, str], actor: User, text: str = ""
+) -> tuple[User, str, str, str]:
+    """The notice to the entry's trainee of what `actor` did: (person, kind, message, link)."""
     entry_type = entry_type_of(entry)
     kind = kinds[entry_type]
     words = _DONE_WORDS[kind].format(actor=actor.full_name, text=text)
-    notify(
+    return (
         entry.enrollment.trainee,
         kind,
         f"{describe(entry)} {words}",

@@ -8,6 +8,7 @@ from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -91,6 +92,19 @@ def same_page_url(**changes: str | None) -> str:
     return url_for(request.endpoint or "signoffs.queue", **(request.view_args or {}), **args)
 
 
+@bp.app_template_global()
+def entry_url(entry_type: str, entry_id: int) -> str:
+    """The address of an entry's page (`signoffs.entry`), as `url_for` builds it: built once
+    per type and request and completed with the id, since a queue links hundreds of entries."""
+    prefixes = g.setdefault("entry_url_prefixes", {})
+    prefix = prefixes.get(entry_type)
+    if prefix is None:
+        # The rule ends in the entry's id: the address of entry 0 less its final "0".
+        prefix = url_for("signoffs.entry", entry_type=entry_type, entry_id=0)[:-1]
+        prefixes[entry_type] = prefix
+    return f"{prefix}{int(entry_id)}"
+
+
 def _me():
     return current_user._get_current_object()
 
@@ -106,7 +120,7 @@ def queue():
     ids = queries.assigned_enrollment_ids(me.id)
     view = _queue_view(queries.waiting_entries(ids))
     trainees = []
-    for loaded in assess(ids):
+    for loaded in assess(ids, horizon=False):
         if loaded.progress is not None:
             trainees.append((loaded, loaded.progress))
     return render_template(
@@ -259,12 +273,13 @@ def sign():
     if len(keys) > MAX_BATCH:
         flash(f"Sign at most {MAX_BATCH} entries at once.", "danger")
         return redirect(_back())
+    parsed = [(raw, parse_key(raw)) for raw in keys]
+    if any(key is None for _raw, key in parsed):
+        abort(404)
+    visible = queries.visible_entries((key for _raw, key in parsed), me)
     entries, shown = [], {}
-    for raw in keys:
-        key = parse_key(raw)
-        if key is None:
-            abort(404)
-        entry = _visible_or_404(*key)
+    for raw, key in parsed:
+        entry = or_404(visible.get(key))
         entries.append(entry)
         # The content hash the page showed beside the entry (the service compares it).
         shown[key_of(entry)] = request.form.get(f"hash:{raw}", "")

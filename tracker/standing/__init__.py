@@ -38,19 +38,25 @@ class Standing:
     progress: Progress | None
 
 
-def _judge(loaded: LoadedEnrollment, today: date | None) -> Standing:
+def _judge(loaded: LoadedEnrollment, today: date | None, horizon: bool = True) -> Standing:
     day = today if today is not None else today_in(loaded.row.timezone)
-    progress = compute(loaded.facts, loaded.spec, day) if loaded.spec is not None else None
+    progress = (
+        compute(loaded.facts, loaded.spec, day, horizon=horizon)
+        if loaded.spec is not None
+        else None
+    )
     return Standing(loaded.row, loaded.facts, loaded.spec, day, progress)
 
 
-def assess(ids: Select, today: date | None = None) -> list[Standing]:
+def assess(ids: Select, today: date | None = None, *, horizon: bool = True) -> list[Standing]:
     """The standing of every enrollment the subquery `ids` selects, in id order.
 
     A fixed number of queries whatever the number of enrollments. `today` defaults to each
-    program's own today (its time zone); pass a day to judge them all on it (digests).
+    program's own today (its time zone); pass a day to judge them all on it (digests). With
+    `horizon` False the progress leaves `holds_until` None (see `compute`): for pages, which
+    show the verdict and never store it.
     """
-    return [_judge(loaded, today) for loaded in load_enrollments(ids)]
+    return [_judge(loaded, today, horizon) for loaded in load_enrollments(ids)]
 
 
 def assess_one(enrollment_id: int | None, today: date | None = None) -> Standing | None:
