@@ -179,7 +179,7 @@ def load_enrollments(ids_subquery: Select) -> list[LoadedEnrollment]:
 
 def load_enrollment(enrollment_id: int) -> LoadedEnrollment | None:
     """One enrollment, through the same statements combined into one query."""
-    combined = _one()
+    combined = _combined("one")
     found = db.session.execute(combined.statement, {"enrollment_id": enrollment_id})
     base_rows, *others = combined.split(found)
     if not base_rows:
@@ -188,19 +188,38 @@ def load_enrollment(enrollment_id: int) -> LoadedEnrollment | None:
     return _assemble(ids, base_rows, others)[0]
 
 
-_ONE: dict[tuple[Contributor, ...], Combined] = {}
+def load_chosen(enrollment_ids: Sequence[int]) -> list[LoadedEnrollment]:
+    """The enrollments of a list of ids (a refresh's chunk), in id order, through the same
+    statements combined into one query whatever the number of ids."""
+    if not enrollment_ids:
+        return []
+    combined = _combined("many")
+    found = db.session.execute(combined.statement, {"enrollment_ids": list(enrollment_ids)})
+    base_rows, *others = combined.split(found)
+    if not base_rows:
+        return []
+    ids = select(Enrollment.id).where(Enrollment.id.in_(list(enrollment_ids)))
+    return _assemble(ids, base_rows, others)
 
 
-def _one() -> Combined:
-    """The combined statement of one enrollment (its id a parameter), built once for the
-    registered contributors."""
-    key = contributors()
-    combined = _ONE.get(key)
+_COMBINED: dict[tuple[str, tuple[Contributor, ...]], Combined] = {}
+
+
+def _combined(kind: str) -> Combined:
+    """The combined statement of one enrollment ("one": its id a parameter) or of a list of
+    them ("many": an expanding parameter), built once for the registered contributors."""
+    key = (kind, contributors())
+    combined = _COMBINED.get(key)
     if combined is None:
-        ids = select(Enrollment.id).where(Enrollment.id == bindparam("enrollment_id"))
+        if kind == "one":
+            ids = select(Enrollment.id).where(Enrollment.id == bindparam("enrollment_id"))
+        else:
+            chosen = bindparam("enrollment_ids", expanding=True)
+            ids = select(Enrollment.id).where(Enrollment.id.in_(chosen))
         combined = Combined(_statements(ids))
-        _ONE.clear()
-        _ONE[key] = combined
+        for stored in [k for k in _COMBINED if k[0] == kind]:
+            del _COMBINED[stored]
+        _COMBINED[key] = combined
     return combined
 
 

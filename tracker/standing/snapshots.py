@@ -67,7 +67,7 @@ from tracker.progress.requirements import RequirementSpec
 from tracker.standing import assess
 from tracker.standing.contributors import watched
 from tracker.standing.loader import LoadedEnrollment
-from tracker.standing.loader import load_enrollments
+from tracker.standing.loader import load_chosen
 from tracker.standing.loader import parse_spec
 
 CHUNK = 500
@@ -367,7 +367,7 @@ def columns(progress: Progress | None, today: date, state: str = "") -> dict:
 
 def _recompute(generations: dict[int, int]) -> int:
     """Compute and store one chunk; rows whose generation moved are left stale."""
-    loaded = load_enrollments(select(Enrollment.id).where(Enrollment.id.in_(list(generations))))
+    loaded = load_chosen(sorted(generations))
     todays: dict[str, date] = {}
     params = []
     for item in loaded:
