@@ -26,6 +26,8 @@ from tracker.core.flow import save
 from tracker.core.forms import TrackerForm
 from tracker.core.limits import counts
 from tracker.core.transaction import refuse
+from tracker.dashboard.lines import addresses
+from tracker.dashboard.lines import step_badges
 from tracker.eligibility.queries import insurances_of
 from tracker.eligibility.queries import licences_of
 from tracker.eligibility.services import InsuranceInput
@@ -59,7 +61,6 @@ from tracker.signoffs.models import ENTRY_TYPE_LABELS
 from tracker.signoffs.models import SESSION_MEANING
 from tracker.signoffs.models import VERIFICATION_MEANING
 from tracker.signoffs.models import meaning_for
-from tracker.standing import assess
 from tracker.training.continuing_education import lock_problem
 
 bp = Blueprint("signoffs", __name__, url_prefix="/signoffs")
@@ -117,12 +118,14 @@ def _me():
 def queue():
     """Everything waiting on the supervisor, oldest first, and their trainees' progress."""
     me = _me()
-    ids = queries.assigned_enrollment_ids(me.id)
-    view = _queue_view(queries.waiting_entries(ids))
-    trainees = []
-    for loaded in assess(ids, horizon=False):
-        if loaded.progress is not None:
-            trainees.append((loaded, loaded.progress))
+    view = _queue_view(queries.waiting_entries(queries.assigned_enrollment_ids(me.id)))
+    # Each trainee's steps as their stored snapshot says (the out-of-date ones computed now):
+    # the engine's verdict without running it on every visit. The record page has the detail.
+    record = addresses("records.trainee")
+    trainees = [
+        (trainee, record(trainee.enrollment_id), step_badges(trainee.steps))
+        for trainee in queries.trainees_progress(me.id)
+    ]
     return render_template(
         "signoffs/queue.html",
         view=view,
