@@ -8,7 +8,6 @@ from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
-from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -56,6 +55,8 @@ from tracker.signoffs.forms import ReopenForm
 from tracker.signoffs.forms import SignForm
 from tracker.signoffs.forms import SupervisorInsuranceForm
 from tracker.signoffs.forms import SupervisorLicenceForm
+from tracker.signoffs.lines import entry_url
+from tracker.signoffs.lines import waiting_rows
 from tracker.signoffs.models import CE_MEANING
 from tracker.signoffs.models import ENTRY_TYPE_LABELS
 from tracker.signoffs.models import SESSION_MEANING
@@ -70,6 +71,9 @@ navigation.register("CE review", "signoffs.ce_review", Staff, order=57)
 navigation.register("Supervisors", "signoffs.supervisors", Staff, order=58)
 
 MAX_BATCH = 200
+# The sign tables' rows, and the entries' addresses for every page that links them.
+bp.add_app_template_global(entry_url)
+bp.add_app_template_global(waiting_rows)
 # Training's and supervision's pages show their entries' signatures: they read them through core.
 signoff_reader.provide(queries.signoff_infos)
 
@@ -91,19 +95,6 @@ def same_page_url(**changes: str | None) -> str:
         else:
             args[name] = value
     return url_for(request.endpoint or "signoffs.queue", **(request.view_args or {}), **args)
-
-
-@bp.app_template_global()
-def entry_url(entry_type: str, entry_id: int) -> str:
-    """The address of an entry's page (`signoffs.entry`), as `url_for` builds it: built once
-    per type and request and completed with the id, since a queue links hundreds of entries."""
-    prefixes = g.setdefault("entry_url_prefixes", {})
-    prefix = prefixes.get(entry_type)
-    if prefix is None:
-        # The rule ends in the entry's id: the address of entry 0 less its final "0".
-        prefix = url_for("signoffs.entry", entry_type=entry_type, entry_id=0)[:-1]
-        prefixes[entry_type] = prefix
-    return f"{prefix}{int(entry_id)}"
 
 
 def _me():
