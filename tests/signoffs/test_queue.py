@@ -7,6 +7,7 @@ import re
 
 from sqlalchemy import select
 
+from tests.signoffs.factories import sign_form
 from tests.signoffs.factories import waiting_didactic
 from tests.signoffs.factories import waiting_experiential
 from tests.signoffs.factories import waiting_session
@@ -66,6 +67,21 @@ def test_queue_query_count_does_not_grow(
     assert page.count('name="selected"') == 9 * 4
     assert page.count('class="border rounded p-2 mb-2 trainee-summary"') == 1 + 9
     assert many.count == few.count, many.statements
+
+
+def test_what_people_typed_is_printed_as_text_in_the_queue(as_user, supervisor, create_user):
+    """Names and summaries come from people: the rows escape them, in every cell and
+    attribute, and the sign form still carries each entry's content hash."""
+    person = create_user("trainee", name='Ann <b>"Bold"</b>')
+    other = make_enrollment(person)
+    assign(other, supervisor)
+    entry = waiting_experiential(other, facilitator="<script>x()</script>")
+    page = as_user(supervisor).get("/signoffs/").get_data(as_text=True)
+    assert "<script>x()</script>" not in page and "<b>" not in page
+    assert "(&lt;script&gt;x()&lt;/script&gt;)</td>" in page
+    assert "<td>Ann &lt;b&gt;&#34;Bold&#34;&lt;/b&gt;</td>" in page
+    assert 'by Ann &lt;b&gt;&#34;Bold&#34;&lt;/b&gt;">' in page  # the checkbox's label
+    assert sign_form(f"experiential:{entry.id}")[f"hash:experiential:{entry.id}"] in page
 
 
 def test_home_sends_a_supervisor_to_the_queue(as_user, supervisor, create_user):
