@@ -23,6 +23,10 @@ PURE_GLOBALS = {
     "signature_intact",
     # This page's address with some query arguments changed: reads the request, not the database.
     "same_page_url",
+    # An entry's address, from one address per entry type: reads the request, not the database.
+    "entry_url",
+    # A sign table's rows, printed from the waiting entries its view read.
+    "waiting_rows",
 }
 
 

@@ -37,6 +37,16 @@ _CELL = Markup(
     '<span class="visually-hidden">{0}: {1}</span></td>'
 )
 NO_TRACK = Markup('<td colspan="9">No track chosen yet</td>')
+# Each step status as a badge: its words, and a colour that never says it alone (the same
+# badges as the nine steps of a trainee's pages, `dashboard/_steps.html`).
+BADGES = {
+    "not_started": ("Not started", "bg-secondary"),
+    "in_progress": ("In progress", "bg-primary"),
+    "complete": ("Complete", "bg-success"),
+    "waived": ("Waived", "bg-info text-dark"),
+    "blocked": ("Blocked", "bg-dark"),
+}
+_BADGE_ITEM = Markup('<li>{0}. {1}: <span class="badge status-badge {2}">{3}</span></li>')
 # Life states the status column does not repeat (what every admitted or applying row is).
 _PLAIN_STATES = ("active", "applying")
 
@@ -51,6 +61,17 @@ def step_cells(steps: tuple[str, ...] | None) -> Markup:
         _CELL.format(title, MARKS[status][1], MARKS[status][0])
         for title, status in zip(titles, steps, strict=False)
     )
+
+
+@lru_cache(maxsize=2048)
+def step_badges(steps: tuple[str, ...]) -> Markup:
+    """The nine steps, numbered, each with its status as a badge: a list built once per
+    pattern of statuses (a supervisor's trainees share few)."""
+    items = Markup("\n").join(
+        _BADGE_ITEM.format(int(step), STEP_TITLES[step], BADGES[status][1], BADGES[status][0])
+        for step, status in zip(Step, steps, strict=False)
+    )
+    return Markup('<ol class="list-unstyled mb-0 step-statuses">\n{0}\n</ol>').format(items)
 
 
 def addresses(endpoint: str) -> Callable[[int], str]:

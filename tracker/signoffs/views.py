@@ -8,7 +8,6 @@ from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
-from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -26,6 +25,8 @@ from tracker.core.flow import save
 from tracker.core.forms import TrackerForm
 from tracker.core.limits import counts
 from tracker.core.transaction import refuse
+from tracker.dashboard.lines import addresses
+from tracker.dashboard.lines import step_badges
 from tracker.eligibility.queries import insurances_of
 from tracker.eligibility.queries import licences_of
 from tracker.eligibility.services import InsuranceInput
@@ -54,12 +55,13 @@ from tracker.signoffs.forms import ReopenForm
 from tracker.signoffs.forms import SignForm
 from tracker.signoffs.forms import SupervisorInsuranceForm
 from tracker.signoffs.forms import SupervisorLicenceForm
+from tracker.signoffs.lines import entry_url
+from tracker.signoffs.lines import waiting_rows
 from tracker.signoffs.models import CE_MEANING
 from tracker.signoffs.models import ENTRY_TYPE_LABELS
 from tracker.signoffs.models import SESSION_MEANING
 from tracker.signoffs.models import VERIFICATION_MEANING
 from tracker.signoffs.models import meaning_for
-from tracker.standing import assess
 from tracker.training.continuing_education import lock_problem
 
 bp = Blueprint("signoffs", __name__, url_prefix="/signoffs")
@@ -69,6 +71,9 @@ navigation.register("CE review", "signoffs.ce_review", Staff, order=57)
 navigation.register("Supervisors", "signoffs.supervisors", Staff, order=58)
 
 MAX_BATCH = 200
+# The sign tables' rows, and the entries' addresses for every page that links them.
+bp.add_app_template_global(entry_url)
+bp.add_app_template_global(waiting_rows)
 # Training's and supervision's pages show their entries' signatures: they read them through core.
 signoff_reader.provide(queries.signoff_infos)
 
@@ -92,19 +97,6 @@ def same_page_url(**changes: str | None) -> str:
     return url_for(request.endpoint or "signoffs.queue", **(request.view_args or {}), **args)
 
 
-@bp.app_template_global()
-def entry_url(entry_type: str, entry_id: int) -> str:
-    """The address of an entry's page (`signoffs.entry`), as `url_for` builds it: built once
-    per type and request and completed with the id, since a queue links hundreds of entries."""
-    prefixes = g.setdefault("entry_url_prefixes", {})
-    prefix = prefixes.get(entry_type)
-    if prefix is None:
-        # The rule ends in the entry's id: the address of entry 0 less its final "0".
-        prefix = url_for("signoffs.entry", entry_type=entry_type, entry_id=0)[:-1]
-        prefixes[entry_type] = prefix
-    return f"{prefix}{int(entry_id)}"
-
-
 def _me():
     return current_user._get_current_object()
 
@@ -117,12 +109,14 @@ def _me():
 def queue():
     """Everything waiting on the supervisor, oldest first, and their trainees' progress."""
     me = _me()
-    ids = queries.assigned_enrollment_ids(me.id)
-    view = _queue_view(queries.waiting_entries(ids))
-    trainees = []
-    for loaded in assess(ids, horizon=False):
-        if loaded.progress is not None:
-            trainees.append((loaded, loaded.progress))
+    view = _queue_view(queries.waiting_entries(queries.assigned_enrollment_ids(me.id)))
+    # Each trainee's steps as their stored snapshot says (the out-of-date ones computed now):
+    # the engine's verdict without running it on every visit. The record page has the detail.
+    record = addresses("records.trainee")
+    trainees = [
+        (trainee, record(trainee.enrollment_id), step_badges(trainee.steps))
+        for trainee in queries.trainees_progress(me.id)
+    ]
     return render_template(
         "signoffs/queue.html",
         view=view,
