@@ -217,3 +217,22 @@ class ProgressSnapshot(db.Model):
     certificate_status: Mapped[str | None] = mapped_column(String(10))
     # The engine's life state (active, on_leave, deferred, withdrawn, declined, applying).
     state: Mapped[str] = mapped_column(String(10), default="", server_default="")
+
+
+class ProgressSnapshotCode(db.Model):
+    """One item code of a progress snapshot (`ProgressSnapshot.codes`, a row per code).
+
+    Derived like its snapshot and written with it by the refresh, in the same transaction, so
+    the two always agree; removed with it. The cohort page's item-code filter reads the
+    enrollments with a code through the primary key instead of scanning every snapshot's
+    `codes`; the index on `enrollment_id` serves the refresh, which replaces an enrollment's
+    codes, and the snapshot's removal.
+    """
+
+    __tablename__ = "progress_snapshot_codes"
+    __table_args__ = (Index("ix_progress_snapshot_codes_enrollment_id", "enrollment_id"),)
+
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("progress_snapshots.enrollment_id", ondelete="CASCADE"), primary_key=True
+    )

@@ -20,7 +20,9 @@ enrollments cannot compute them all on every request. Each enrollment keeps a
   verdict, which may be yesterday's until the next refresh.
 
 A refresh stores a result only if the generation is still the one it read before loading the
-facts: a write that commits meanwhile leaves the row stale, never stale-but-marked-fresh.
+facts: a write that commits meanwhile leaves the row stale, never stale-but-marked-fresh. With
+the row it replaces the enrollment's rows of `ProgressSnapshotCode` (one per item code, what the
+cohort page's code filter reads), in the same transaction, so the two always agree.
 Without a snapshot row (enrollments created in bulk, outside the session) the refresh creates
 one first.
 """
@@ -40,6 +42,8 @@ from sqlalchemy import Column
 from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import bindparam
+from sqlalchemy import delete
+from sqlalchemy import insert
 from sqlalchemy import inspect
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -56,6 +60,7 @@ from tracker.database import listen_to_sessions
 from tracker.database import writing
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import ProgressSnapshot
+from tracker.enrollments.models import ProgressSnapshotCode
 from tracker.extensions import db
 from tracker.jobs.services import periodic
 from tracker.programs.models import Program
@@ -90,6 +95,8 @@ SMALL = 20
 # Snapshots the worker (`flask worker`) recomputes per round between its jobs.
 WORKER_BATCH = 200
 _MARKED = "progress_snapshot_marked"
+# The snapshots' own tables: derived, written by the refresh; never a reason to mark one stale.
+_DERIVED = (ProgressSnapshot.__tablename__, ProgressSnapshotCode.__tablename__)
 _COMMITTED = "progress_snapshot_committed"
 
 
@@ -98,7 +105,7 @@ def _scopes() -> dict[str, tuple[tuple[str, Column], ...]]:
 
     A matched column of `enrollments` selects those enrollments; a matched column of another
     table selects that table's `enrollment_id`. Every table with an `enrollment_id` column
-    (but the snapshots') is in scope through it; the others are listed here or declared by the
+    (but the snapshots' own) is in scope through it; the others are listed here or declared by the
     domain that contributes them (`contributors.watch`).
     """
     scopes: dict[str, tuple[tuple[str, Column], ...]] = {
@@ -113,7 +120,7 @@ def _scopes() -> dict[str, tuple[tuple[str, Column], ...]]:
         **watched(),
     }
     for table in db.metadata.sorted_tables:
-        if "enrollment_id" in table.c and table.name != ProgressSnapshot.__tablename__:
+        if "enrollment_id" in table.c and table.name not in _DERIVED:
             scopes.setdefault(table.name, (("enrollment_id", Enrollment.__table__.c.id),))
     return scopes
 
@@ -389,8 +396,34 @@ def _recompute(generations: dict[int, int]) -> int:
         .where(table.c.enrollment_id == bindparam("key"), table.c.generation == bindparam("seen"))
         .values({name: bindparam(name) for name in params[0] if name not in ("key", "seen")})
     )
-    db.session.connection().execute(stmt, params)
+    connection = db.session.connection()
+    connection.execute(stmt, params)
+    _store_codes(connection, {row["key"]: row["codes"] for row in params}, generations)
     return len(params)
+
+
+def _store_codes(connection, codes: dict[int, str], generations: dict[int, int]) -> None:
+    """Replace the code rows of the snapshots the chunk's UPDATE just stored (`codes`: each
+    enrollment's new `codes`), three statements whatever the chunk's size.
+
+    Stored are the rows still at the generation the refresh read (the UPDATE's own test): a row
+    another writer bumped meanwhile kept its old verdict, and keeps its old codes. In this write
+    transaction the rows stored are locked (PostgreSQL) or the database is (SQLite), so none of
+    them can move before the commit."""
+    table = ProgressSnapshot.__table__
+    current = connection.execute(
+        select(table.c.enrollment_id, table.c.generation).where(
+            table.c.enrollment_id.in_(list(codes))
+        )
+    ).all()
+    stored = [key for key, generation in current if generations.get(key) == generation]
+    if not stored:
+        return
+    rows = ProgressSnapshotCode.__table__
+    connection.execute(delete(rows).where(rows.c.enrollment_id.in_(stored)))
+    values = [{"enrollment_id": key, "code": code} for key in stored for code in codes[key].split()]
+    if values:
+        connection.execute(insert(rows), values)
 
 
 def refresh(ids: Select | None = None, limit: int | None = None) -> int:
