@@ -4,7 +4,9 @@ Each SELECT the page (unfiltered, filtered by an item code, and its CSV) runs is
 with its own parameters and `SET LOCAL enable_seqscan = off`. That setting does not forbid a
 sequential scan: it makes the planner take any index path that can serve the query instead, so a
 `Seq Scan` left in the plan means no index can (a missing index fails the test at any table size).
-A control query on an unindexed column shows the check sees such a scan.
+A control query on an unindexed column shows the check sees such a scan. The item-code filter
+must moreover read the code rows through an index condition (by code, or by enrollment in a
+nested loop): an index read from end to end is no sequential scan, but no better.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ pytestmark = pytest.mark.skipif(not is_postgres(), reason="EXPLAIN plans are Pos
 LARGE = (
     "enrollments",
     "progress_snapshots",
+    "progress_snapshot_codes",
     "users",
     "didactic_entries",
     "experiential_entries",
@@ -55,14 +58,18 @@ def _selects(client, path: str) -> list[tuple[str, object]]:
     return seen
 
 
-def _seq_scans(statement: str, parameters) -> list[str]:
+def _plan(statement: str, parameters) -> list[str]:
     connection = db.session.connection()
     connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
     plan = connection.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
     db.session.rollback()
+    return [line.strip() for line in plan]
+
+
+def _seq_scans(statement: str, parameters) -> list[str]:
     return [
-        line.strip()
-        for line in plan
+        line
+        for line in _plan(statement, parameters)
         if "Seq Scan on " in line and line.split("Seq Scan on ")[1].split()[0] in LARGE
     ]
 
@@ -91,3 +98,49 @@ def test_cohort_queries_scan_no_large_table(staff_client, program, path):  # noq
         statement[:300]: _seq_scans(statement, parameters) for statement, parameters in selects
     }
     assert not any(scans.values()), {s: lines for s, lines in scans.items() if lines}
+
+
+def _unconditioned(plan: list[str], table: str) -> list[str]:
+    """The plan's scans of `table` that read it without an index condition (a node's detail
+    lines follow it, up to the next node, "-> ...")."""
+    found = []
+    for number, line in enumerate(plan):
+        if not line.split("(cost=")[0].rstrip().endswith(f" on {table}"):
+            continue
+        details = []
+        for detail in plan[number + 1 :]:
+            if detail.startswith("->"):
+                break
+            details.append(detail)
+        if not any(d.startswith(("Index Cond:", "Recheck Cond:")) for d in details):
+            found.append(line)
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/cohort?code=license.missing",
+        "/dashboard/cohort?code=license.missing&sort=blocking&page=2",
+        "/dashboard/cohort.csv?code=license.missing",
+    ],
+)
+def test_the_code_filter_reads_the_code_rows_by_an_index_condition(
+    staff_client,  # noqa: F811
+    program,  # noqa: F811
+    path,
+):
+    _enroll_many(program, 60)
+    refresh()
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+    filtered = [
+        (statement, parameters)
+        for statement, parameters in _selects(staff_client, path)
+        if "progress_snapshot_codes" in statement
+    ]
+    assert filtered  # the filter reads the code rows, not the snapshots' `codes`
+    plans = {statement[:300]: _plan(statement, parameters) for statement, parameters in filtered}
+    assert all(any("progress_snapshot_codes" in line for line in p) for p in plans.values()), plans
+    unconditioned = {s: _unconditioned(p, "progress_snapshot_codes") for s, p in plans.items()}
+    assert not any(unconditioned.values()), plans

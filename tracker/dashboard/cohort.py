@@ -27,6 +27,7 @@ from tracker.core.search import contains
 from tracker.enrollments.models import ENROLLMENT_STATUSES
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import ProgressSnapshot
+from tracker.enrollments.models import ProgressSnapshotCode
 from tracker.enrollments.models import SupervisorAssignment
 from tracker.extensions import db
 from tracker.programs.models import Cohort
@@ -143,7 +144,14 @@ def _progress_filters(filters: CohortFilters) -> list:
         else:
             conditions.append(letter.not_in((LETTERS["complete"], LETTERS["waived"])))
     if filters.item_code:
-        conditions.append(snap.codes.contains(f" {filters.item_code} ", autoescape=True))
+        # Through the codes' primary key: a LIKE over `codes` read every snapshot.
+        conditions.append(
+            Enrollment.id.in_(
+                select(ProgressSnapshotCode.enrollment_id).where(
+                    ProgressSnapshotCode.code == filters.item_code
+                )
+            )
+        )
     if filters.actor:
         conditions.append(snap.actors.contains(f" {filters.actor} ", autoescape=True))
     return conditions
