@@ -3,7 +3,8 @@
 - progress_snapshot_codes (code, enrollment_id): one row per item code of a snapshot, written by
   the refresh with the snapshot and removed with it. The cohort page's item-code filter reads the
   enrollments with a code through its primary key; it was a LIKE over every snapshot's `codes`.
-- ix_progress_snapshot_codes_enrollment_id: the refresh replaces an enrollment's codes by it.
+- ix_progress_snapshot_codes_enrollment_id (enrollment_id, code): the refresh reads and
+  replaces an enrollment's codes by it (from the index alone), and the snapshot's removal.
 
 The upgrade fills the table from the snapshots' `codes` (split here, a batch at a time); the
 downgrade drops it (the snapshots keep their `codes`).
@@ -47,7 +48,7 @@ def upgrade():
     op.create_index(
         "ix_progress_snapshot_codes_enrollment_id",
         "progress_snapshot_codes",
-        ["enrollment_id"],
+        ["enrollment_id", "code"],
         unique=False,
     )
     connection = op.get_bind()
@@ -73,7 +74,5 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_index(
-        "ix_progress_snapshot_codes_enrollment_id", table_name="progress_snapshot_codes"
-    )
+    op.drop_index("ix_progress_snapshot_codes_enrollment_id", table_name="progress_snapshot_codes")
     op.drop_table("progress_snapshot_codes")

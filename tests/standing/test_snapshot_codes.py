@@ -77,6 +77,26 @@ def test_a_refresh_replaces_the_codes_and_leaves_other_enrollments_alone(create_
     assert _code_rows(theirs.id) == before
 
 
+def test_a_verdict_naming_the_same_codes_writes_no_code_rows(create_user, count_queries):
+    """A new day recomputes many verdicts that name the same items: their rows stay as they are."""
+    enrollment = make_enrollment(create_user("trainee"))
+    refresh()
+    before = _code_rows(enrollment.id)
+    db.session.execute(
+        update(Enrollment).where(Enrollment.id == enrollment.id).values(pathway_reason="x")
+    )
+    db.session.commit()
+    with count_queries() as counter:
+        assert refresh() == 1
+    written = [
+        statement
+        for statement in counter.statements
+        if "progress_snapshot_codes" in statement and not statement.startswith("SELECT")
+    ]
+    assert written == []
+    assert _code_rows(enrollment.id) == before == _stored_codes(enrollment.id)
+
+
 def test_a_verdict_not_stored_leaves_the_old_codes_with_the_old_verdict(create_user, monkeypatch):
     enrollment = make_enrollment(create_user("trainee"))
     refresh()

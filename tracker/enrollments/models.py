@@ -225,12 +225,13 @@ class ProgressSnapshotCode(db.Model):
     Derived like its snapshot and written with it by the refresh, in the same transaction, so
     the two always agree; removed with it. The cohort page's item-code filter reads the
     enrollments with a code through the primary key instead of scanning every snapshot's
-    `codes`; the index on `enrollment_id` serves the refresh, which replaces an enrollment's
-    codes, and the snapshot's removal.
+    `codes`; the index by enrollment serves the refresh, which brings an enrollment's rows in
+    line with its codes, and the snapshot's removal.
     """
 
     __tablename__ = "progress_snapshot_codes"
-    __table_args__ = (Index("ix_progress_snapshot_codes_enrollment_id", "enrollment_id"),)
+    # With the code: the refresh reads an enrollment's code rows from the index alone.
+    __table_args__ = (Index("ix_progress_snapshot_codes_enrollment_id", "enrollment_id", "code"),)
 
     code: Mapped[str] = mapped_column(String(60), primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(

@@ -20,9 +20,9 @@ enrollments cannot compute them all on every request. Each enrollment keeps a
   verdict, which may be yesterday's until the next refresh.
 
 A refresh stores a result only if the generation is still the one it read before loading the
-facts: a write that commits meanwhile leaves the row stale, never stale-but-marked-fresh. With
-the row it replaces the enrollment's rows of `ProgressSnapshotCode` (one per item code, what the
-cohort page's code filter reads), in the same transaction, so the two always agree.
+facts: a write that commits meanwhile leaves the row stale, never stale-but-marked-fresh. When
+the stored codes change it replaces the enrollment's rows of `ProgressSnapshotCode` (one per item
+code, what the cohort page's code filter reads), in the same transaction: the two always agree.
 Without a snapshot row (enrollments created in bulk, outside the session) the refresh creates
 one first.
 """
@@ -391,37 +391,54 @@ def _recompute(generations: dict[int, int]) -> int:
     if not params:
         return 0
     table = ProgressSnapshot.__table__
+    connection = db.session.connection()
+    # What the rows hold before the UPDATE, locked until the commit (FOR UPDATE on PostgreSQL;
+    # SQLite's write transaction holds the whole database): the UPDATE stores exactly the rows
+    # still at the generation read, and their item codes can move only with this transaction.
+    held = {
+        key: (generation, codes)
+        for key, generation, codes in connection.execute(
+            select(table.c.enrollment_id, table.c.generation, table.c.codes)
+            .where(table.c.enrollment_id.in_([row["key"] for row in params]))
+            .order_by(table.c.enrollment_id)
+            .with_for_update()
+        )
+    }
     stmt = (
         update(table)
         .where(table.c.enrollment_id == bindparam("key"), table.c.generation == bindparam("seen"))
         .values({name: bindparam(name) for name in params[0] if name not in ("key", "seen")})
     )
-    connection = db.session.connection()
     connection.execute(stmt, params)
-    _store_codes(connection, {row["key"]: row["codes"] for row in params}, generations)
+    _store_codes(
+        connection,
+        {
+            row["key"]: row["codes"]
+            for row in params
+            if held.get(row["key"]) is not None
+            and held[row["key"]][0] == row["seen"]
+            and held[row["key"]][1] != row["codes"]
+        },
+    )
     return len(params)
 
 
-def _store_codes(connection, codes: dict[int, str], generations: dict[int, int]) -> None:
-    """Replace the code rows of the snapshots the chunk's UPDATE just stored (`codes`: each
-    enrollment's new `codes`), three statements whatever the chunk's size.
+def _store_codes(connection, changed: dict[int, str]) -> None:
+    """Replace the code rows of the snapshots whose `codes` the chunk's UPDATE changed
+    (`changed`: their new `codes`): two statements whatever their number, none when none did.
 
-    Stored are the rows still at the generation the refresh read (the UPDATE's own test): a row
-    another writer bumped meanwhile kept its old verdict, and keeps its old codes. In this write
-    transaction the rows stored are locked (PostgreSQL) or the database is (SQLite), so none of
-    them can move before the commit."""
-    table = ProgressSnapshot.__table__
-    current = connection.execute(
-        select(table.c.enrollment_id, table.c.generation).where(
-            table.c.enrollment_id.in_(list(codes))
-        )
-    ).all()
-    stored = [key for key, generation in current if generations.get(key) == generation]
-    if not stored:
+    A row another writer bumped meanwhile was not stored: it keeps its old verdict and its old
+    code rows. Most refreshed verdicts (a new day) name the same items as before: their rows
+    stay as they are."""
+    if not changed:
         return
     rows = ProgressSnapshotCode.__table__
-    connection.execute(delete(rows).where(rows.c.enrollment_id.in_(stored)))
-    values = [{"enrollment_id": key, "code": code} for key in stored for code in codes[key].split()]
+    connection.execute(delete(rows).where(rows.c.enrollment_id.in_(sorted(changed))))
+    values = [
+        {"enrollment_id": key, "code": code}
+        for key, codes in sorted(changed.items())
+        for code in codes.split()
+    ]
     if values:
         connection.execute(insert(rows), values)
 
