@@ -8,6 +8,7 @@ import io
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import update
 
 from tests.dashboard.test_cohort_page import _enroll_many
 from tests.dashboard.test_cohort_page import program  # noqa: F401 - the fixture
@@ -19,20 +20,21 @@ from tracker.dashboard.cohort import matching
 from tracker.dashboard.cohort import state_counts
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import ProgressSnapshot
+from tracker.enrollments.models import ProgressSnapshotCode
 from tracker.extensions import db
 from tracker.standing import snapshots
 from tracker.standing.snapshots import refresh
 
-# What the refresh stores for the enrollments, in order: (codes, steps); None keeps the engine's.
+# The codes the refresh stores for the enrollments, in order (None: the engine's own).
 STORED = [
-    (" a.b ", None),
-    (" a.bc ", None),
-    (" a.b a.bc ", None),
-    (" a_b ", None),  # LIKE's one-character wildcard, in a code
-    (" x.a.b ", None),
-    ("", None),
-    (" a.b ", ""),  # no track chosen: no step, so no code, can match
-    (" a.bc license.missing ", None),
+    " a.b ",
+    " a.bc ",
+    " a.b a.bc ",
+    " a_b ",  # LIKE's one-character wildcard, in a code
+    " x.a.b ",
+    "",
+    None,  # no track chosen: no verdict, no step, no code
+    " a.bc license.missing ",
 ]
 ASKED = [
     "a.b",
@@ -52,19 +54,29 @@ def stored(program, monkeypatch):  # noqa: F811
     """Enrollments whose snapshots store the codes of `STORED`, through the refresh."""
     _enroll_many(program, len(STORED))
     ids = db.session.scalars(select(Enrollment.id).order_by(Enrollment.id)).all()
+    no_track = ids[STORED.index(None)]
+    db.session.execute(
+        update(Enrollment)
+        .where(Enrollment.id == no_track)
+        .values(track_id=None, cohort_id=None, requirement_set_id=None)
+    )
+    db.session.commit()
     chosen = dict(zip(ids, STORED, strict=True))
     real = snapshots._values
 
     def values(loaded, today):
         found = real(loaded, today)
-        codes, steps = chosen[loaded.row.id]
-        found["codes"] = codes
-        if steps is not None:
-            found["steps"] = steps
+        if chosen[loaded.row.id] is not None:
+            found["codes"] = chosen[loaded.row.id]
         return found
 
     monkeypatch.setattr(snapshots, "_values", values)
-    assert refresh() == len(STORED)
+    refresh()
+    assert db.session.get(ProgressSnapshot, no_track).steps == ""
+    assert db.session.get(ProgressSnapshot, no_track).codes == ""
+    assert not db.session.scalars(
+        select(ProgressSnapshotCode).where(ProgressSnapshotCode.enrollment_id == no_track)
+    ).all()
     return ids
 
 
@@ -96,8 +108,8 @@ def test_prefixes_and_wildcards_are_not_matches(stored):
     assert _as_before("a.b") == {first, both}
     assert _as_before("a.bc") == {second, both, third}
     assert _as_before("a_b") == {underscore}
-    assert _as_before("x.a.b") == {suffix}  # no_track stores " a.b " but has no steps
-    assert no_track not in _as_before("a.b")
+    assert _as_before("x.a.b") == {suffix}
+    assert no_track not in _as_before("license.missing")
     assert _as_before("a") == set()
 
 

@@ -135,7 +135,7 @@ def _progress_filters(filters: CohortFilters) -> list:
     conditions = []
     if filters.state:
         conditions.append(snap.state == filters.state)
-    if filters.step is not None or filters.item_code or filters.actor:
+    if filters.step is not None or filters.actor:
         conditions.append(snap.steps != "")  # no track chosen: no step can match
     if filters.step is not None:
         letter = func.substr(snap.steps, filters.step, 1)
@@ -144,7 +144,9 @@ def _progress_filters(filters: CohortFilters) -> list:
         else:
             conditions.append(letter.not_in((LETTERS["complete"], LETTERS["waived"])))
     if filters.item_code:
-        # Through the codes' primary key: a LIKE over `codes` read every snapshot.
+        # Through the code rows' primary key, without reading the snapshots: a LIKE over
+        # `codes` read every one. A snapshot has codes only with a verdict, whose nine steps
+        # it stores with them (`columns`), so no track chosen means no code either.
         conditions.append(
             Enrollment.id.in_(
                 select(ProgressSnapshotCode.enrollment_id).where(
