@@ -233,19 +233,21 @@ def test_signing_while_the_trainee_records_a_session_does_not_deadlock(
     )
     db.session.remove()
     signer_ready, trainee_recorded = threading.Event(), threading.Event()
-    real_record = services.record
+    real_record = audit_services.record
+    real_record_each = services.record_each
 
     def wait_for_the_trainee(*args, **kwargs):
         signer_ready.set()
         trainee_recorded.wait(timeout=3)
-        return real_record(*args, **kwargs)
+        return real_record_each(*args, **kwargs)
 
     def record_then_signal(*args, **kwargs):
         event = real_record(*args, **kwargs)
         trainee_recorded.set()
         return event
 
-    monkeypatch.setattr(services, "record", wait_for_the_trainee)
+    # The signer records its signatures' events in one batch (`record_each`).
+    monkeypatch.setattr(services, "record_each", wait_for_the_trainee)
     # The trainee's session is recorded through the audit module's own `record`.
     monkeypatch.setattr(audit_services, "record", record_then_signal)
     outcomes: dict[str, str] = {}
