@@ -346,11 +346,11 @@ def do_measure(size: int, info: dict, out: Path) -> None:
         }
 
     if want("bulk_signoff_50"):
-        # Bulk sign-off: 50 submitted sessions in one request, by supervisors 2, 3, ... (each has
-        # two sessions waiting per trainee, so two batches each).
+        # Bulk sign-off: 50 submitted sessions in one request, by supervisors 2, 3, ... with 50
+        # or more waiting (a run signs some of each; a BENCH_REUSE run moves on to the next ones).
         batches = []
         number = 2
-        while len(batches) < n + 2 and number < 2 + n + 2:
+        while len(batches) < n + 2 and number < 2 + 4 * (n + 2):
             email = f"supervisor{number}@bench.example.org"
             waiting = submitted(email)
             if len(waiting) >= 50:
