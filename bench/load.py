@@ -149,6 +149,22 @@ def _redis_answers() -> bool:
     return True
 
 
+def _credential_key() -> str:
+    """A new Ed25519 signing key for the credentials, as PEM."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
 def app_environment(scratch: Scratch, folder: Path, port: int) -> dict[str, str]:
     """Production settings as `make serve` uses them, on the scratch database."""
     env = {
@@ -164,6 +180,8 @@ def app_environment(scratch: Scratch, folder: Path, port: int) -> dict[str, str]
             "TRACKER_ENV": "production",
             "SECRET_KEY": secrets.token_hex(32),
             "AUDIT_KEYS": f"load:{secrets.token_hex(32)}",
+            # Production issues no certificate without a signing key: a fresh one for the run.
+            "CREDENTIAL_KEY": _credential_key(),
             "SESSION_COOKIE_SECURE": "0",
             # Password sign-in for the measured staff and supervisors, as `make serve` does
             # (production otherwise sends them to set up a second factor first).
