@@ -44,8 +44,11 @@ TOPICS = re.compile(r'<select[^>]*name="topic_code"[^>]*>(.*?)</select>', re.S)
 OPTION = re.compile(r'<option[^>]*value="([^"]+)"')
 CLIENT_CODE = re.compile(r'<input[^>]*name="client_code"[^>]*>')
 VALUE = re.compile(r'value="([^"]*)"')
+# A queue row: the entry's key, the content hash the sign form carries back, the trainee's name.
 QUEUE_ROW = re.compile(
-    r'name="selected" value="([a-z]+:\d+)"[^>]*></td>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>'
+    r'name="selected" value="([a-z]+:\d+)"[^>]*>'
+    r'<input type="hidden" name="hash:[^"]+" value="([^"]*)"></td>'
+    r"\s*<td>[^<]*</td>\s*<td>([^<]*)</td>"
 )
 SESSION_PATH = re.compile(r"/supervision/sessions/(\d+)$")
 REFLECTION = (
@@ -236,7 +239,9 @@ class Trainee(Person):
             "on": day.isoformat(),
             "topic_code": random.choice(topics),  # noqa: S311
             "hours": str(hours),
-            "provider": "Load-run course",
+            # A provider of its own: two entries with the same day, hours and provider are what
+            # the form asks the trainee to confirm as a possible duplicate.
+            "provider": f"Load-run course {marker}",
             "note": marker,
         }
         if self.post("/training/didactic/new", data, "POST /training/didactic/new", "/training/"):
@@ -325,7 +330,9 @@ class Supervisor(Person):
         text = self.page("/signoffs/", "GET /signoffs/")
         if text is None:
             return None, []
-        return text, [(key, html.unescape(name)) for key, name in QUEUE_ROW.findall(text)]
+        rows = QUEUE_ROW.findall(text)
+        self.hashes = {key: html.unescape(digest) for key, digest, _name in rows}
+        return text, [(key, html.unescape(name)) for key, _digest, name in rows]
 
     @task(2)
     def view_queue(self) -> None:
@@ -358,6 +365,8 @@ class Supervisor(Person):
             "csrf_token": token(text),
             "back": "signoffs.queue",
             "selected": keys,
+            # The content hash the page showed of each entry: a signature binds to what was seen.
+            **{f"hash:{key}": self.hashes[key] for key in keys},
             "password": PLAN["password"],
         }
         if not self.post("/signoffs/sign", data, "POST /signoffs/sign", "/signoffs/"):
