@@ -22,6 +22,7 @@ from tracker.assessment.models import CompetencyEvaluation
 from tracker.assessment.models import CompetencyRating
 from tracker.assessment.models import ExamAttempt
 from tracker.core.clock import local_time
+from tracker.core.listing import chosen_ids
 from tracker.core.listing import newest_first
 from tracker.enrollments.models import Enrollment
 from tracker.enrollments.models import SupervisorAssignment
@@ -272,14 +273,9 @@ def assessment_overview(
     Given ids, every id gets an entry; given a subquery, the enrollments with any record do.
     Without `unrated`, a competency evaluation that holds no rating is passed over.
     """
-    if isinstance(enrollment_ids, Select):
-        ids: list[int] = []
-        wanted: list[int] | Select = enrollment_ids
-    else:
-        ids = sorted({int(i) for i in enrollment_ids})
-        if not ids:
-            return {}
-        wanted = ids
+    ids, wanted = chosen_ids(enrollment_ids)
+    if not isinstance(wanted, Select) and not ids:
+        return {}
     rows = [db.session.execute(read).all() for read in assessment_reads(wanted, unrated=unrated)]
     return overview_from(*rows, ids=ids)
 

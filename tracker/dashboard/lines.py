@@ -8,15 +8,13 @@ built from one address per endpoint. The page shows the same cells, labels and l
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import url_for
 from markupsafe import Markup
 
-from tracker.core.web import ID_MAX
+from tracker.core.web import addresses
 from tracker.dashboard.cohort import ENROLLMENT_STATUS_LABELS
 from tracker.dashboard.cohort import CohortRow
 from tracker.progress.items import STEP_TITLES
@@ -72,16 +70,6 @@ def step_badges(steps: tuple[str, ...]) -> Markup:
         for step, status in zip(Step, steps, strict=False)
     )
     return Markup('<ol class="list-unstyled mb-0 step-statuses">\n{0}\n</ol>').format(items)
-
-
-def addresses(endpoint: str) -> Callable[[int], str]:
-    """`url_for(endpoint, enrollment_id=...)` for many enrollments: the address is built once
-    and each id put in its place."""
-    marker = str(ID_MAX)
-    head, found, tail = url_for(endpoint, enrollment_id=ID_MAX).partition(marker)
-    if not found or marker in tail:
-        return lambda enrollment_id: url_for(endpoint, enrollment_id=enrollment_id)
-    return lambda enrollment_id: f"{head}{enrollment_id}{tail}"
 
 
 @dataclass(frozen=True, slots=True)

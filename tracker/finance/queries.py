@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import User
 from tracker.core.clock import today_in
+from tracker.core.listing import chosen_ids
 from tracker.enrollments.models import Enrollment
 from tracker.extensions import db
 from tracker.finance.models import CHARGE
@@ -177,14 +178,9 @@ def ledger_summaries(
     collection, every id gets a summary (an empty one when the ledger is empty or the id is
     unknown); given a subquery, the enrollments with ledger entries or a plan do.
     """
-    if isinstance(enrollment_ids, Select):
-        ids: list[int] = []
-        wanted: list[int] | Select = enrollment_ids
-    else:
-        ids = sorted({int(i) for i in enrollment_ids})
-        if not ids:
-            return {}
-        wanted = ids
+    ids, wanted = chosen_ids(enrollment_ids)
+    if not isinstance(wanted, Select) and not ids:
+        return {}
     totals, instalments = ledger_reads(wanted)
     return summaries_from(
         db.session.execute(totals).all(), db.session.execute(instalments).all(), ids, today

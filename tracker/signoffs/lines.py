@@ -13,24 +13,22 @@ from collections.abc import Iterable
 from datetime import date
 
 from flask import g
-from flask import url_for
 from markupsafe import Markup
 from markupsafe import escape
 
 from tracker.core.clock import today_in
+from tracker.core.web import addresses
 from tracker.signoffs.queries import WaitingEntry
 
 
 def entry_url(entry_type: str, entry_id: int) -> str:
     """The address of an entry's page (`signoffs.entry`), as `url_for` builds it: built once
     per type and request and completed with the id, since a queue links hundreds of entries."""
-    prefixes = g.setdefault("entry_url_prefixes", {})
-    prefix = prefixes.get(entry_type)
-    if prefix is None:
-        # The rule ends in the entry's id: the address of entry 0 less its final "0".
-        prefix = url_for("signoffs.entry", entry_type=entry_type, entry_id=0)[:-1]
-        prefixes[entry_type] = prefix
-    return f"{prefix}{int(entry_id)}"
+    fill = g.setdefault("entry_addresses", {}).get(entry_type)
+    if fill is None:
+        fill = addresses("signoffs.entry", "entry_id", entry_type=entry_type)
+        g.entry_addresses[entry_type] = fill
+    return fill(entry_id)
 
 
 def waiting_rows(

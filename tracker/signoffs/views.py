@@ -25,7 +25,7 @@ from tracker.core.flow import save
 from tracker.core.forms import TrackerForm
 from tracker.core.limits import counts
 from tracker.core.transaction import refuse
-from tracker.dashboard.lines import addresses
+from tracker.core.web import addresses
 from tracker.dashboard.lines import step_badges
 from tracker.eligibility.queries import insurances_of
 from tracker.eligibility.queries import licences_of

@@ -179,21 +179,16 @@ def load_enrollments(ids_subquery: Select) -> list[LoadedEnrollment]:
 
 def load_enrollment(enrollment_id: int) -> LoadedEnrollment | None:
     """One enrollment, through the same statements combined into one query."""
-    combined = _combined("one")
-    found = db.session.execute(combined.statement, {"enrollment_id": enrollment_id})
-    base_rows, *others = combined.split(found)
-    if not base_rows:
-        return None
-    ids = select(Enrollment.id).where(Enrollment.id == enrollment_id)
-    return _assemble(ids, base_rows, others)[0]
+    found = load_chosen([enrollment_id])
+    return found[0] if found else None
 
 
 def load_chosen(enrollment_ids: Sequence[int]) -> list[LoadedEnrollment]:
-    """The enrollments of a list of ids (a refresh's chunk), in id order, through the same
-    statements combined into one query whatever the number of ids."""
+    """The enrollments of a list of ids (one page's, a refresh's chunk), in id order, through
+    the same statements combined into one query whatever the number of ids."""
     if not enrollment_ids:
         return []
-    combined = _combined("many")
+    combined = _combined()
     found = db.session.execute(combined.statement, {"enrollment_ids": list(enrollment_ids)})
     base_rows, *others = combined.split(found)
     if not base_rows:
@@ -202,23 +197,18 @@ def load_chosen(enrollment_ids: Sequence[int]) -> list[LoadedEnrollment]:
     return _assemble(ids, base_rows, others)
 
 
-_COMBINED: dict[tuple[str, tuple[Contributor, ...]], Combined] = {}
+_COMBINED: dict[tuple[Contributor, ...], Combined] = {}
 
 
-def _combined(kind: str) -> Combined:
-    """The combined statement of one enrollment ("one": its id a parameter) or of a list of
-    them ("many": an expanding parameter), built once for the registered contributors."""
-    key = (kind, contributors())
+def _combined() -> Combined:
+    """The combined statement of a list of enrollments (an expanding parameter), built once for
+    the registered contributors."""
+    key = contributors()
     combined = _COMBINED.get(key)
     if combined is None:
-        if kind == "one":
-            ids = select(Enrollment.id).where(Enrollment.id == bindparam("enrollment_id"))
-        else:
-            chosen = bindparam("enrollment_ids", expanding=True)
-            ids = select(Enrollment.id).where(Enrollment.id.in_(chosen))
-        combined = Combined(_statements(ids))
-        for stored in [k for k in _COMBINED if k[0] == kind]:
-            del _COMBINED[stored]
+        chosen = bindparam("enrollment_ids", expanding=True)
+        combined = Combined(_statements(select(Enrollment.id).where(Enrollment.id.in_(chosen))))
+        _COMBINED.clear()
         _COMBINED[key] = combined
     return combined
 
