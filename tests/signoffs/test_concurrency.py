@@ -110,14 +110,16 @@ def test_concurrent_sign_offs_give_exactly_one_signature(
     db.session.remove()
     # Every racer passes the rule check before any of them writes: the worst case.
     barrier = threading.Barrier(RACERS, timeout=20)
-    real_check = services.signing_problem
+    # `sign` checks each entry through `_signing_problem` (the public `signing_problem` wraps
+    # it): every racer passes the check, then all of them race for the lock.
+    real_check = services._signing_problem
 
     def check_then_wait(*args, **kwargs):
         result = real_check(*args, **kwargs)
         barrier.wait()
         return result
 
-    monkeypatch.setattr(services, "signing_problem", check_then_wait)
+    monkeypatch.setattr(services, "_signing_problem", check_then_wait)
     outcomes: list[str] = []
 
     def race(signer_id: int) -> None:
@@ -169,7 +171,8 @@ def test_signing_while_a_trainee_logs_hours_does_not_deadlock(
     other_enrollment_id, signer_id = other_enrollment.id, supervisor.id
     db.session.remove()
     locked, recorded = threading.Event(), threading.Event()
-    real_lock, real_record = training_services.lock_enrollment, services.record
+    # The signer records its signatures' events in one batch (`record_each`).
+    real_lock, real_record = training_services.lock_enrollment, services.record_each
 
     def lock_then_wait(*args, **kwargs):
         # The trainee takes the lock, then lets the signer run as far as it can before going on.
@@ -183,7 +186,7 @@ def test_signing_while_a_trainee_logs_hours_does_not_deadlock(
         return event
 
     monkeypatch.setattr(training_services, "lock_enrollment", lock_then_wait)
-    monkeypatch.setattr(services, "record", record_then_go_on)
+    monkeypatch.setattr(services, "record_each", record_then_go_on)
     outcomes: dict[str, str] = {}
     run = runner(app, outcomes)
 
